@@ -1,0 +1,11 @@
+//! Sockpit's engine: everything that touches a socket, with no UI and no tauri dependency.
+//!
+//! The window (`src-tauri`) and the CLI (`sockpit-cli`) are thin layers over this crate; whatever a
+//! user can do to a connection is a call here. See `ARCHITECTURE.md` at the repository root.
+
+pub mod log;
+pub mod payload;
+pub mod sse;
+pub mod ws;
+
+pub use log::SessionLog;
