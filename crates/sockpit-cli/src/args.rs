@@ -1,0 +1,139 @@
+//! The command line, declared with clap: `sockpit connect`, `sockpit serve`, ...
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sockpit",
+    version,
+    about = "A WebSocket and SSE workbench: connect, inspect, mock and test sockets",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Where the database and settings live (default: the OS data directory).
+    #[arg(long, global = true, env = "SOCKPIT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open a WebSocket, send messages (arguments, then lines on stdin) and print what arrives.
+    #[command(after_help = CONNECT_AFTER_HELP)]
+    Connect(Box<ConnectArgs>),
+    /// Run the built-in mock server (echo, broadcast, flood, chaos routes).
+    #[command(after_help = sockpit_mock::ROUTES)]
+    Serve(ServeArgs),
+}
+
+const CONNECT_AFTER_HELP: &str = "\
+Output: received text one message per line, binary as hex; with --json one JSON event per line.
+Exit status: 0 clean finish, 1 connection/handshake/protocol error, 2 usage error, 3 timeout.";
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// ws:// or wss:// URL.
+    pub url: String,
+    /// Request header on the upgrade, 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
+    /// Offer a subprotocol (repeatable, in order of preference).
+    #[arg(short = 'p', long = "protocol", value_name = "PROTOCOL")]
+    pub protocols: Vec<String>,
+    /// Extra query parameter NAME=VALUE (repeatable).
+    #[arg(short = 'q', long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    /// Send a text message after connecting (repeatable; all --send* flags keep their order).
+    #[arg(long = "send", value_name = "TEXT")]
+    pub send: Vec<String>,
+    /// Send a binary message given as hex.
+    #[arg(long = "send-hex", value_name = "HEX")]
+    pub send_hex: Vec<String>,
+    /// Send a binary message given as base64.
+    #[arg(long = "send-base64", value_name = "B64")]
+    pub send_base64: Vec<String>,
+    /// Send a file's contents as a binary message.
+    #[arg(long = "send-file", value_name = "PATH")]
+    pub send_file: Vec<PathBuf>,
+    /// End with a clean close after N received data messages.
+    #[arg(short = 'n', long = "count", value_name = "N")]
+    pub count: Option<u64>,
+    /// Bound the whole run (exit status 3 when it runs out).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Print JSON Lines events on stdout and nothing else.
+    #[arg(long)]
+    pub json: bool,
+    /// Send every received data message back unchanged.
+    #[arg(long)]
+    pub echo: bool,
+    /// Print open, close, ping and pong notes on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Accept any TLS certificate (insecure).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+    /// Trust this PEM CA certificate besides the OS roots (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+    /// Client certificate chain (PEM) for mutual TLS; needs --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Private key (PEM) for --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Proxy URL: http://host:port (CONNECT), socks5://host:port or socks5h://host:port.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Reconnect after abnormal closes, with exponential backoff and jitter.
+    #[arg(long)]
+    pub reconnect: bool,
+    /// Reconnect attempts after one loss before giving up (implies --reconnect).
+    #[arg(long, value_name = "N")]
+    pub max_retries: Option<u32>,
+    /// First reconnect delay.
+    #[arg(long, value_name = "SECS", default_value_t = 0.5)]
+    pub backoff_base: f64,
+    /// Longest reconnect delay.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub backoff_max: f64,
+    /// Send a protocol ping every SECS.
+    #[arg(long, value_name = "SECS")]
+    pub ping_interval: Option<f64>,
+    /// Count the connection as lost when no pong arrives within SECS of a ping.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub ping_timeout: f64,
+    /// Application heartbeat: send this text every --heartbeat-interval.
+    #[arg(long, value_name = "TEXT")]
+    pub heartbeat: Option<String>,
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub heartbeat_interval: f64,
+    /// Count the connection as lost when no reply arrives within SECS of a heartbeat.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub heartbeat_timeout: f64,
+    /// Only a received message containing TEXT answers the heartbeat.
+    #[arg(long, value_name = "TEXT")]
+    pub heartbeat_expect: Option<String>,
+    /// Bound on connect + TLS + upgrade for each attempt.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub handshake_timeout: f64,
+    /// Largest message accepted (bytes); larger ones close with 1009.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_message_size: usize,
+    /// Largest frame accepted (bytes).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_frame_size: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to bind (loopback by default).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to bind; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}

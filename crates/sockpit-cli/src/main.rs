@@ -1,0 +1,45 @@
+//! `sockpit`: the command-line face of Sockpit's engine (see `sockpit --help`).
+
+mod args;
+mod connect;
+mod output;
+mod serve;
+
+use clap::{CommandFactory, FromArgMatches};
+
+/// Exit statuses (design §5).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const TIMEOUT: i32 = 3;
+}
+
+fn main() {
+    let matches = args::Cli::command().get_matches();
+    let cli = match args::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sockpit: error: cannot start the async runtime: {e}");
+            std::process::exit(exit::FAILURE);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            args::Command::Connect(a) => {
+                let sub = matches.subcommand_matches("connect");
+                connect::run(*a, sub).await
+            }
+            args::Command::Serve(a) => serve::run(a).await,
+        }
+    });
+    // Exit without waiting for the blocking stdin reader thread.
+    std::process::exit(code);
+}

@@ -1,0 +1,247 @@
+//! How `sockpit connect` prints events: websocat-style lines, or JSON Lines with `--json`.
+
+use std::io::{self, Write};
+
+use base64::Engine;
+use sockpit_core::ws::{close_code_name, DataKind, Direction, SessionEvent, WsError};
+
+/// Writes events to stdout (buffered) and notes to stderr.
+pub struct Printer<W: Write> {
+    pub out: W,
+    pub json: bool,
+    pub verbose: bool,
+}
+
+fn t_ms(t: u64) -> f64 {
+    t as f64 / 1e6
+}
+
+fn b64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// A JSON string literal.
+fn js(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+fn pairs_json(pairs: &[(String, String)]) -> String {
+    serde_json::Value::from(
+        pairs
+            .iter()
+            .map(|(k, v)| serde_json::Value::from(vec![k.clone(), v.clone()]))
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
+}
+
+impl<W: Write> Printer<W> {
+    /// Prints one event. `show` is false for data messages past `--count`.
+    pub fn event(&mut self, ev: &SessionEvent) -> io::Result<()> {
+        if self.json {
+            self.json_event(ev)
+        } else {
+            self.human_event(ev)
+        }
+    }
+
+    fn human_event(&mut self, ev: &SessionEvent) -> io::Result<()> {
+        match ev {
+            SessionEvent::Message {
+                dir: Direction::In,
+                kind,
+                data,
+                ..
+            } => {
+                match kind {
+                    DataKind::Text => self.out.write_all(data)?,
+                    DataKind::Binary => self.out.write_all(hex::encode(data).as_bytes())?,
+                }
+                self.out.write_all(b"\n")
+            }
+            _ if !self.verbose => Ok(()),
+            SessionEvent::Open { report, .. } => {
+                let mut note = format!("connected to {} ({}", report.url, report.status);
+                if let Some(p) = &report.protocol {
+                    note.push_str(&format!(", protocol {p}"));
+                }
+                if let Some(x) = &report.extensions {
+                    note.push_str(&format!(", extensions {x}"));
+                }
+                note.push_str(&format!(", {} ms)", report.elapsed.as_millis()));
+                self.note(&note)
+            }
+            SessionEvent::Close {
+                dir,
+                code,
+                reason,
+                by,
+                ..
+            } => self.note(&format!(
+                "close {} {code} {}{}{} (by {})",
+                if *dir == Direction::In {
+                    "received"
+                } else {
+                    "sent"
+                },
+                close_code_name(*code),
+                if reason.is_empty() { "" } else { ": " },
+                reason,
+                by.as_str()
+            )),
+            SessionEvent::Ping { dir, data, .. } => {
+                self.note(&format!("ping {} ({} bytes)", dir.as_str(), data.len()))
+            }
+            SessionEvent::Pong { dir, data, .. } => {
+                self.note(&format!("pong {} ({} bytes)", dir.as_str(), data.len()))
+            }
+            SessionEvent::Reconnecting { attempt, delay, .. } => self.note(&format!(
+                "reconnecting (attempt {attempt}) in {} ms",
+                delay.as_millis()
+            )),
+            SessionEvent::Queued { queued, .. } => self.note(&format!(
+                "{queued} message(s) queued until the connection opens"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn note(&mut self, s: &str) -> io::Result<()> {
+        self.out.flush()?;
+        eprintln!("sockpit: {s}");
+        Ok(())
+    }
+
+    fn json_event(&mut self, ev: &SessionEvent) -> io::Result<()> {
+        let o = &mut self.out;
+        match ev {
+            SessionEvent::Connecting { t, attempt } => writeln!(
+                o,
+                r#"{{"event":"connecting","t_ms":{:.3},"attempt":{attempt}}}"#,
+                t_ms(*t)
+            ),
+            SessionEvent::Open { t, report } => writeln!(
+                o,
+                r#"{{"event":"open","t_ms":{:.3},"url":{},"status":{},"protocol":{},"extensions":{},"handshake_ms":{:.3},"request_line":{},"request_headers":{},"response_headers":{}}}"#,
+                t_ms(*t),
+                js(&report.url),
+                report.status,
+                report
+                    .protocol
+                    .as_deref()
+                    .map(js)
+                    .unwrap_or_else(|| "null".into()),
+                report
+                    .extensions
+                    .as_deref()
+                    .map(js)
+                    .unwrap_or_else(|| "null".into()),
+                report.elapsed.as_secs_f64() * 1e3,
+                js(&report.request_line),
+                pairs_json(&report.request_headers),
+                pairs_json(&report.response_headers),
+            ),
+            SessionEvent::Message { t, dir, kind, data } => {
+                write!(
+                    o,
+                    r#"{{"event":"message","dir":"{}","kind":"{}","t_ms":{:.3},"size":{},"#,
+                    dir.as_str(),
+                    kind.as_str(),
+                    t_ms(*t),
+                    data.len()
+                )?;
+                match kind {
+                    DataKind::Text => {
+                        o.write_all(br#""data":"#)?;
+                        let s = std::str::from_utf8(data).unwrap_or_default();
+                        serde_json::to_writer(&mut *o, s)?;
+                    }
+                    DataKind::Binary => write!(o, r#""data_b64":"{}""#, b64(data))?,
+                }
+                o.write_all(b"}\n")
+            }
+            SessionEvent::Ping { t, dir, data } | SessionEvent::Pong { t, dir, data } => {
+                let name = if matches!(ev, SessionEvent::Ping { .. }) {
+                    "ping"
+                } else {
+                    "pong"
+                };
+                writeln!(
+                    o,
+                    r#"{{"event":"{name}","dir":"{}","t_ms":{:.3},"size":{},"data_b64":"{}"}}"#,
+                    dir.as_str(),
+                    t_ms(*t),
+                    data.len(),
+                    b64(data)
+                )
+            }
+            SessionEvent::Close {
+                t,
+                dir,
+                code,
+                reason,
+                by,
+            } => writeln!(
+                o,
+                r#"{{"event":"close","dir":"{}","t_ms":{:.3},"code":{code},"name":"{}","reason":{},"by":"{}"}}"#,
+                dir.as_str(),
+                t_ms(*t),
+                close_code_name(*code),
+                js(reason),
+                by.as_str()
+            ),
+            SessionEvent::Reconnecting { t, attempt, delay } => writeln!(
+                o,
+                r#"{{"event":"reconnect","t_ms":{:.3},"attempt":{attempt},"delay_ms":{}}}"#,
+                t_ms(*t),
+                delay.as_millis()
+            ),
+            SessionEvent::Queued { t, queued } => writeln!(
+                o,
+                r#"{{"event":"queued","t_ms":{:.3},"queued":{queued}}}"#,
+                t_ms(*t)
+            ),
+            SessionEvent::Error { t, error } => self.json_error(Some(*t), error),
+            SessionEvent::Ended { .. } => Ok(()),
+        }
+    }
+
+    /// An `error` event (JSON) — the one-line stderr message is printed by the caller.
+    pub fn json_error(&mut self, t: Option<u64>, error: &WsError) -> io::Result<()> {
+        self.json_error_raw(t, error.code(), &error.to_string(), extra_fields(error))
+    }
+
+    pub fn json_error_raw(
+        &mut self,
+        t: Option<u64>,
+        code: &str,
+        message: &str,
+        extra: String,
+    ) -> io::Result<()> {
+        let t = t
+            .map(|t| format!(r#","t_ms":{:.3}"#, t_ms(t)))
+            .unwrap_or_default();
+        writeln!(
+            self.out,
+            r#"{{"event":"error"{t},"code":{},"message":{}{extra}}}"#,
+            js(code),
+            js(message)
+        )
+    }
+}
+
+fn extra_fields(e: &WsError) -> String {
+    match e {
+        WsError::HandshakeRejected {
+            status,
+            headers,
+            body,
+            ..
+        } => format!(
+            r#","status":{status},"headers":{},"body":{}"#,
+            pairs_json(headers),
+            js(body)
+        ),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,284 @@
+//! `SessionLog`: every event of a session in compact form, for range reads and search by the window.
+
+use memchr::memmem;
+
+use crate::ws::{close_code_name, Direction, SessionEvent};
+
+/// What a row of the log is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowKind {
+    Text,
+    Binary,
+    Ping,
+    Pong,
+    Close,
+    Open,
+    Connecting,
+    Reconnecting,
+    Queued,
+    Error,
+    Ended,
+}
+
+/// One row as read back: borrowed from the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row<'a> {
+    pub index: usize,
+    pub t: u64,
+    pub kind: RowKind,
+    pub dir: Direction,
+    /// The close code for `Close` rows, 0 otherwise.
+    pub code: u16,
+    /// The payload (messages, pings), or a short description (open, close reason, error).
+    pub data: &'a [u8],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    t: u64,
+    chunk: u32,
+    offset: u32,
+    len: u32,
+    code: u16,
+    kind: RowKind,
+    dir: Direction,
+}
+
+const CHUNK: usize = 1 << 20;
+
+/// Append-only store. Payloads are copied into 1 MiB chunks (large ones get a chunk of their own), so
+/// a row costs its payload plus 24 bytes, and nothing retains the socket's read buffers.
+#[derive(Debug, Default)]
+pub struct SessionLog {
+    entries: Vec<Entry>,
+    chunks: Vec<Vec<u8>>,
+    bytes: usize,
+}
+
+impl SessionLog {
+    pub fn new() -> SessionLog {
+        SessionLog::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Payload bytes held.
+    pub fn payload_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn push(&mut self, event: &SessionEvent) {
+        let (kind, dir, code, data): (RowKind, Direction, u16, std::borrow::Cow<'_, [u8]>) =
+            match event {
+                SessionEvent::Message {
+                    dir, kind, data, ..
+                } => {
+                    let k = match kind {
+                        crate::ws::DataKind::Text => RowKind::Text,
+                        crate::ws::DataKind::Binary => RowKind::Binary,
+                    };
+                    (k, *dir, 0, data[..].into())
+                }
+                SessionEvent::Ping { dir, data, .. } => (RowKind::Ping, *dir, 0, data[..].into()),
+                SessionEvent::Pong { dir, data, .. } => (RowKind::Pong, *dir, 0, data[..].into()),
+                SessionEvent::Close {
+                    dir, code, reason, ..
+                } => {
+                    let text = format!("{code} {} {reason}", close_code_name(*code));
+                    (RowKind::Close, *dir, *code, text.into_bytes().into())
+                }
+                SessionEvent::Open { report, .. } => (
+                    RowKind::Open,
+                    Direction::In,
+                    0,
+                    report.url.clone().into_bytes().into(),
+                ),
+                SessionEvent::Connecting { attempt, .. } => (
+                    RowKind::Connecting,
+                    Direction::Out,
+                    0,
+                    format!("attempt {attempt}").into_bytes().into(),
+                ),
+                SessionEvent::Reconnecting { attempt, delay, .. } => (
+                    RowKind::Reconnecting,
+                    Direction::Out,
+                    0,
+                    format!("retry {attempt} in {} ms", delay.as_millis())
+                        .into_bytes()
+                        .into(),
+                ),
+                SessionEvent::Queued { queued, .. } => (
+                    RowKind::Queued,
+                    Direction::Out,
+                    0,
+                    format!("{queued} queued").into_bytes().into(),
+                ),
+                SessionEvent::Error { error, .. } => (
+                    RowKind::Error,
+                    Direction::In,
+                    0,
+                    format!("{}: {error}", error.code()).into_bytes().into(),
+                ),
+                SessionEvent::Ended { .. } => (RowKind::Ended, Direction::In, 0, (&[][..]).into()),
+            };
+        let (chunk, offset) = self.store(&data);
+        self.entries.push(Entry {
+            t: event.t(),
+            chunk,
+            offset,
+            len: data.len() as u32,
+            code,
+            kind,
+            dir,
+        });
+    }
+
+    fn store(&mut self, data: &[u8]) -> (u32, u32) {
+        self.bytes += data.len();
+        if data.len() > CHUNK / 2 {
+            // Large payloads get a chunk of their own, inserted before the current open one.
+            let at = self.chunks.len().saturating_sub(1);
+            if self.chunks.is_empty() {
+                self.chunks.push(data.to_vec());
+                self.chunks.push(Vec::with_capacity(CHUNK));
+                return (0, 0);
+            }
+            self.chunks.insert(at, data.to_vec());
+            // Entries pointing at the open chunk move one place up.
+            let open = at as u32;
+            for e in self.entries.iter_mut().rev() {
+                if e.chunk == open {
+                    e.chunk += 1;
+                } else if e.chunk < open {
+                    break;
+                }
+            }
+            return (open, 0);
+        }
+        let needs_new = self
+            .chunks
+            .last()
+            .is_none_or(|c| c.len() + data.len() > CHUNK);
+        if needs_new {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        let idx = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[idx];
+        let offset = chunk.len();
+        chunk.extend_from_slice(data);
+        (idx as u32, offset as u32)
+    }
+
+    pub fn get(&self, index: usize) -> Option<Row<'_>> {
+        let e = self.entries.get(index)?;
+        let data = &self.chunks[e.chunk as usize][e.offset as usize..][..e.len as usize];
+        Some(Row {
+            index,
+            t: e.t,
+            kind: e.kind,
+            dir: e.dir,
+            code: e.code,
+            data,
+        })
+    }
+
+    /// Rows `start..end` (clamped to the log).
+    pub fn range(&self, start: usize, end: usize) -> impl Iterator<Item = Row<'_>> + '_ {
+        let end = end.min(self.len());
+        (start.min(end)..end).filter_map(move |i| self.get(i))
+    }
+
+    /// Indexes of rows from `from` on whose payload contains `needle`, at most `limit` of them.
+    /// With `ignore_case`, ASCII letters match either case.
+    pub fn search(&self, needle: &str, ignore_case: bool, from: usize, limit: usize) -> Vec<usize> {
+        let mut hits = Vec::new();
+        if needle.is_empty() || limit == 0 {
+            return hits;
+        }
+        if ignore_case {
+            let lower = needle.to_ascii_lowercase();
+            let finder = memmem::Finder::new(lower.as_bytes());
+            let mut buf = Vec::new();
+            for row in self.range(from, self.len()) {
+                buf.clear();
+                buf.extend(row.data.iter().map(|b| b.to_ascii_lowercase()));
+                if finder.find(&buf).is_some() {
+                    hits.push(row.index);
+                    if hits.len() == limit {
+                        break;
+                    }
+                }
+            }
+        } else {
+            let finder = memmem::Finder::new(needle.as_bytes());
+            for row in self.range(from, self.len()) {
+                if finder.find(row.data).is_some() {
+                    hits.push(row.index);
+                    if hits.len() == limit {
+                        break;
+                    }
+                }
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ws::DataKind;
+    use bytes::Bytes;
+
+    fn msg(t: u64, s: &[u8]) -> SessionEvent {
+        SessionEvent::Message {
+            t,
+            dir: Direction::In,
+            kind: DataKind::Text,
+            data: Bytes::copy_from_slice(s),
+        }
+    }
+
+    #[test]
+    fn stores_reads_ranges_and_searches() {
+        let mut log = SessionLog::new();
+        for i in 0..10_000u64 {
+            log.push(&msg(i, format!("message {i}").as_bytes()));
+        }
+        let big = vec![b'x'; 3 << 20];
+        log.push(&msg(10_000, &big));
+        log.push(&msg(10_001, b"after big"));
+        log.push(&SessionEvent::Close {
+            t: 10_002,
+            dir: Direction::In,
+            code: 4001,
+            reason: "Invalid credentials".into(),
+            by: crate::ws::Closer::Server,
+        });
+        assert_eq!(log.len(), 10_003);
+        assert_eq!(log.get(42).unwrap().data, b"message 42");
+        assert_eq!(log.get(10_000).unwrap().data.len(), 3 << 20);
+        assert_eq!(log.get(10_001).unwrap().data, b"after big");
+        assert_eq!(log.get(9_999).unwrap().data, b"message 9999");
+        let close = log.get(10_002).unwrap();
+        assert_eq!((close.kind, close.code), (RowKind::Close, 4001));
+        assert_eq!(close.data, b"4001 Private Invalid credentials");
+        let rows: Vec<_> = log.range(5, 8).map(|r| r.t).collect();
+        assert_eq!(rows, vec![5, 6, 7]);
+        assert_eq!(log.range(10_002, 99_999).count(), 1);
+        assert_eq!(log.search("message 99", false, 0, 1000).len(), 111);
+        assert_eq!(log.search("MESSAGE 1234", true, 0, 10), vec![1234]);
+        assert_eq!(
+            log.search("MESSAGE 1234", false, 0, 10),
+            Vec::<usize>::new()
+        );
+        assert_eq!(log.search("credentials", false, 10_000, 10), vec![10_002]);
+        assert!(log.get(10_003).is_none());
+    }
+}

@@ -1,0 +1,20 @@
+//! The WebSocket engine: one task per session owning its socket, with reconnects and keepalives.
+
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod handshake;
+pub mod reconnect;
+pub mod session;
+pub mod transport;
+
+pub use config::{
+    ClientCert, ConnectConfig, HeartbeatPolicy, PingPolicy, ProxyConfig, ProxyKind, TlsOptions,
+};
+pub use error::{ErrorDto, WsError};
+pub use event::{
+    close_code_is_sendable, close_code_name, Closer, DataKind, Direction, Nanos, Outgoing,
+    SessionCommand, SessionEvent, UpgradeReport,
+};
+pub use reconnect::ReconnectPolicy;
+pub use session::{SessionControl, SessionHandle};

@@ -1,0 +1,137 @@
+//! Sockpit's built-in mock server: the peer behind `sockpit serve`, the first-run demo and the tests.
+//!
+//! Every route is listed by [`ROUTES`] (printed by `sockpit serve --help` and served at `/`).
+
+mod chaos;
+mod routes;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::os::fd::RawFd;
+use std::sync::{Arc, Mutex};
+
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, oneshot};
+
+/// The routes, one line each: path, parameters, behaviour.
+pub const ROUTES: &str = "\
+/echo[?protocols=a,b]          echoes every text and binary message; selects the first offered protocol from the list
+/broadcast                     sends every message to every other connected client
+/flood?n=&size=&binary=        sends n messages of size bytes as fast as possible, then closes with 1000
+/close?code=&reason=           closes at once with the given code (default 1000) and reason
+/drop[?ms=&times=&key=]        resets the TCP connection (no close frame) after ms; with key, only the first
+                               `times` connections for that key drop, later ones echo
+/slow?ms=                      waits ms before answering the upgrade, then echoes
+/headers                       first message: JSON with the request's headers and query; then echoes
+/reject?status=&body=          refuses the upgrade with that HTTP status (default 401) and body
+";
+
+/// State shared by all routes.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub broadcast: broadcast::Sender<(u64, axum::extract::ws::Message)>,
+    pub next_client: Arc<std::sync::atomic::AtomicU64>,
+    /// Raw socket of each accepted connection by peer address, so `/drop` can reset it.
+    pub sockets: Arc<Mutex<HashMap<SocketAddr, RawFd>>>,
+    /// Connections dropped so far per `/drop?key=`.
+    pub drops: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+/// A running mock server; dropping it (or [`MockServer::shutdown`]) stops it.
+pub struct MockServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl MockServer {
+    /// Binds `host:port` (port 0 picks a free one) and serves on the current runtime.
+    pub async fn start(host: &str, port: u16) -> std::io::Result<MockServer> {
+        let listener = TcpListener::bind((host, port)).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState {
+            broadcast: broadcast::channel(1024).0,
+            next_client: Arc::new(0.into()),
+            sockets: Arc::new(Mutex::new(HashMap::new())),
+            drops: Arc::new(Mutex::new(HashMap::new())),
+        };
+        let sockets = state.sockets.clone();
+        let listener = listener.tap_io(move |tcp| {
+            use std::os::fd::AsRawFd;
+            let _ = tcp.set_nodelay(true);
+            if let (Ok(peer), Ok(mut map)) = (tcp.peer_addr(), sockets.lock()) {
+                if map.len() > 10_000 {
+                    map.clear();
+                }
+                map.insert(peer, tcp.as_raw_fd());
+            }
+        });
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(MockServer {
+            addr,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `ws://127.0.0.1:PORT` (no trailing slash).
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves until the task ends (for `sockpit serve`).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        // Holding the stop sender keeps the server up until the task ends.
+        let _stop = self.stop.take();
+        (&mut self.task)
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+    }
+
+    pub fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { ROUTES }))
+        .route("/echo", get(routes::echo))
+        .route("/broadcast", get(routes::broadcast))
+        .route("/flood", get(routes::flood))
+        .route("/close", get(routes::close))
+        .route("/drop", get(chaos::drop_connection))
+        .route("/slow", get(routes::slow))
+        .route("/headers", get(routes::headers))
+        .route("/reject", get(routes::reject))
+        .with_state(state)
+}
