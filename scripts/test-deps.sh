@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the test peers: a Python venv (websockets, uvicorn, sse-starlette, websocat) and Node's ws.
+# Idempotent; safe to run on every test run.
+set -euo pipefail
+cd "$(dirname "$0")/../tests/peers"
+py=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$py" -m venv .venv
+fi
+if ! cmp -s requirements.txt .venv/.installed 2>/dev/null; then
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+  cp requirements.txt .venv/.installed
+fi
+if [ ! -d node_modules/ws ] || [ package.json -nt node_modules/.installed ]; then
+  npm install --silent --no-audit --no-fund
+  touch node_modules/.installed
+fi
