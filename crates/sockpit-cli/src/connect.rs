@@ -30,6 +30,8 @@ fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
 }
 
 fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
+    // A URL that can never work is a usage error, reported before anything starts.
+    sockpit_core::ws::handshake::parse_target(&a.url, &[]).map_err(|e| Usage(e.to_string()))?;
     let mut cfg = ConnectConfig::new(a.url.clone());
     for h in &a.headers {
         let (name, value) = h.split_once(':').ok_or_else(|| {

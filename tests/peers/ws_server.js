@@ -1,0 +1,31 @@
+// A WebSocket test peer built on Node's `ws`. Prints its port on the first line.
+// Paths: /echo (echo; selects chat/superchat in the client's order), /headers (first message: JSON of
+// the request headers), /close?code=&reason= (closes at once), /ping (sends a ping "node-ping", then echoes).
+'use strict';
+const { WebSocketServer } = require('ws');
+
+const wss = new WebSocketServer({
+  host: '127.0.0.1',
+  port: 0,
+  perMessageDeflate: false,
+  maxPayload: 256 * 1024 * 1024,
+  handleProtocols: (protocols) => {
+    for (const p of protocols) if (p === 'chat' || p === 'superchat') return p;
+    return false;
+  },
+});
+
+wss.on('listening', () => console.log(String(wss.address().port)));
+wss.on('connection', (ws, req) => {
+  const url = new URL(req.url, 'http://localhost');
+  if (url.pathname === '/headers') {
+    ws.send(JSON.stringify(req.headers));
+  } else if (url.pathname === '/close') {
+    ws.close(Number(url.searchParams.get('code') || 1000), url.searchParams.get('reason') || '');
+    return;
+  } else if (url.pathname === '/ping') {
+    ws.ping('node-ping');
+  }
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+});
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,48 @@
+"""A WebSocket test peer built on Python's `websockets` (asyncio). Prints its port on the first line.
+
+Paths: /echo (echo; selects a subprotocol from chat/superchat in the client's order),
+/headers (first message: JSON of the request headers), /close?code=&reason= (closes at once),
+/ping (sends a ping with payload b"py-ping", then echoes).
+"""
+import asyncio
+import json
+import sys
+from urllib.parse import parse_qs, urlparse
+
+from websockets.asyncio.server import serve
+
+
+def select_subprotocol(connection, subprotocols):
+    for p in subprotocols:
+        if p in ("chat", "superchat"):
+            return p
+    return None
+
+
+async def handler(ws):
+    url = urlparse(ws.request.path)
+    q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    if url.path == "/headers":
+        await ws.send(json.dumps({k.lower(): v for k, v in ws.request.headers.raw_items()}))
+    elif url.path == "/close":
+        await ws.close(int(q.get("code", "1000")), q.get("reason", ""))
+        return
+    elif url.path == "/ping":
+        await ws.ping(b"py-ping")
+    async for message in ws:
+        await ws.send(message)
+
+
+async def main():
+    async with serve(handler, "127.0.0.1", 0, max_size=None, compression=None,
+                     select_subprotocol=select_subprotocol, ping_interval=None) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(port, flush=True)
+        await asyncio.get_running_loop().create_future()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
