@@ -5,6 +5,7 @@
 
 pub mod log;
 pub mod payload;
+pub mod proto;
 pub mod sse;
 pub mod ws;
 

@@ -1,0 +1,25 @@
+//! Protobuf payloads: runtime schemas (`.proto` via protox, or descriptor sets), JSON and text
+//! format encode/decode with the canonical proto3 mapping (prost-reflect), raw decode without a
+//! schema, framing, type detection and composer skeletons.
+//!
+//! Decoding yields a `DynamicMessage` (the in-memory form); JSON is rendered only when asked for.
+
+pub mod codec;
+pub mod detect;
+pub mod error;
+pub mod framing;
+pub mod raw;
+pub mod schema;
+pub mod skeleton;
+
+pub use codec::{
+    decode, encode, from_json, from_json_value, from_text, to_json, to_json_string, to_text,
+    JsonOptions,
+};
+pub use detect::{detect_types, Candidate};
+pub use error::{ProtoError, ProtoErrorDto};
+pub use framing::{Frame, Framing};
+pub use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
+pub use raw::{decode_raw, RawField, RawValue, DEFAULT_MAX_DEPTH};
+pub use schema::{Schema, TypeInfo};
+pub use skeleton::{skeleton, Skeleton, DEFAULT_SKELETON_DEPTH};
