@@ -24,6 +24,9 @@ pub enum Command {
     /// Open a WebSocket, send messages (arguments, then lines on stdin) and print what arrives.
     #[command(after_help = CONNECT_AFTER_HELP)]
     Connect(Box<ConnectArgs>),
+    /// Subscribe to a Server-Sent Events stream and print its events.
+    #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
+    Sse(Box<crate::sse_cmd::SseArgs>),
     /// Run the built-in mock server (echo, broadcast, flood, chaos routes).
     #[command(after_help = sockpit_mock::ROUTES)]
     Serve(ServeArgs),

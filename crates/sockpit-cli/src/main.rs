@@ -4,6 +4,7 @@ mod args;
 mod connect;
 mod output;
 mod serve;
+mod sse_cmd;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -38,6 +39,7 @@ fn main() {
                 connect::run(*a, sub).await
             }
             args::Command::Serve(a) => serve::run(a).await,
+            args::Command::Sse(a) => sse_cmd::run(*a).await,
         }
     });
     // Exit without waiting for the blocking stdin reader thread.

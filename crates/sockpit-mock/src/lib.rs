@@ -4,6 +4,7 @@
 
 mod chaos;
 mod routes;
+pub mod sse;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,6 +28,13 @@ pub const ROUTES: &str = "\
 /slow?ms=                      waits ms before answering the upgrade, then echoes
 /headers                       first message: JSON with the request's headers and query; then echoes
 /reject?status=&body=          refuses the upgrade with that HTTP status (default 401) and body
+/sse?n=&interval=&eol=&...     Server-Sent Events feed (any method): n items (default 10, 0 endless) every
+                               interval ms (default 100) with ids, types, multi-line data, comments and
+                               retry (ms, default 1000); eol=lf|crlf|cr, chunk=BYTES[&chunk_delay=ms]
+                               splits writes, bom=1, drop_after=K cuts each connection mid-event after
+                               K events, resumes after Last-Event-ID, done=1 answers 204 to a resume
+                               once the feed is over, echo=1 first sends the request as an event
+/feed?n=&interval=&last_event_id=  the /sse items as JSON text messages (id, type, data), then 1000
 ";
 
 /// State shared by all routes.
@@ -133,5 +141,7 @@ fn router(state: AppState) -> Router {
         .route("/slow", get(routes::slow))
         .route("/headers", get(routes::headers))
         .route("/reject", get(routes::reject))
+        .route("/sse", axum::routing::any(sse::sse))
+        .route("/feed", get(sse::feed))
         .with_state(state)
 }

@@ -1,4 +1,8 @@
-//! The SSE engine: a WHATWG-conformant `text/event-stream` parser (pure code, no network).
+//! The SSE engine: a WHATWG-conformant `text/event-stream` parser and a reconnecting client.
+//!
+//! The client ([`SseHandle::spawn`] with an [`SseConfig`]) runs one task per subscription over
+//! reqwest, like the WebSocket sessions: commands in, batches of [`SseSessionEvent`]s out; see
+//! [`session`] for the reconnect rules (`Last-Event-ID`, `retry`, backoff, 204).
 //!
 //! [`SseParser`] implements the "event stream interpretation" of the HTML standard's
 //! server-sent events section, fed byte chunks exactly as they come off the socket:
@@ -33,9 +37,15 @@
 //! parser.finish(); // the connection ended
 //! ```
 
+pub mod client;
+pub mod error;
 pub mod parser;
+pub mod session;
 
 #[cfg(test)]
 mod vectors;
 
+pub use client::{OpenInfo, SseConfig};
+pub use error::SseClientError;
 pub use parser::{parse, SseError, SseEvent, SseItem, SseParser, DEFAULT_MAX_EVENT_SIZE};
+pub use session::{SseCommand, SseControl, SseEndReason, SseHandle, SseSessionEvent};
