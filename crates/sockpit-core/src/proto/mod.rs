@@ -8,6 +8,7 @@ pub mod codec;
 pub mod detect;
 pub mod error;
 pub mod framing;
+pub mod payload_codec;
 pub mod raw;
 pub mod schema;
 pub mod skeleton;
@@ -19,6 +20,7 @@ pub use codec::{
 pub use detect::{detect_types, Candidate};
 pub use error::{ProtoError, ProtoErrorDto};
 pub use framing::{Frame, Framing};
+pub use payload_codec::{DecodedMessage, PayloadCodec};
 pub use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
 pub use raw::{decode_raw, RawField, RawValue, DEFAULT_MAX_DEPTH};
 pub use schema::{Schema, TypeInfo};
