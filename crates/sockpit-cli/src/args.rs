@@ -30,6 +30,8 @@ pub enum Command {
     /// Run the built-in mock server (echo, broadcast, flood, chaos routes).
     #[command(after_help = sockpit_mock::ROUTES)]
     Serve(ServeArgs),
+    /// Protobuf without a socket: list types, decode, encode, skeletons, detect a type.
+    Proto(crate::proto_cmd::ProtoArgs),
 }
 
 const CONNECT_AFTER_HELP: &str = "\

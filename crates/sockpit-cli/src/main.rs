@@ -3,6 +3,7 @@
 mod args;
 mod connect;
 mod output;
+mod proto_cmd;
 mod serve;
 mod sse_cmd;
 
@@ -39,6 +40,7 @@ fn main() {
                 connect::run(*a, sub).await
             }
             args::Command::Serve(a) => serve::run(a).await,
+            args::Command::Proto(a) => proto_cmd::run(a),
             args::Command::Sse(a) => sse_cmd::run(*a).await,
         }
     });
