@@ -68,14 +68,72 @@ pub fn encode(msg: &DynamicMessage) -> Vec<u8> {
 /// Parses canonical proto3 JSON into a `desc` message; unknown field names are an error.
 pub fn from_json(desc: &MessageDescriptor, json: &str) -> Result<DynamicMessage, ProtoError> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let msg = DynamicMessage::deserialize_with_options(
+    let res = DynamicMessage::deserialize_with_options(
         desc.clone(),
         &mut de,
         &DeserializeOptions::new().deny_unknown_fields(true),
     )
-    .and_then(|m| de.end().map(|_| m))
-    .map_err(|e| json_error(desc, &e))?;
-    Ok(msg)
+    .and_then(|m| de.end().map(|_| m));
+    match res {
+        Ok(m) => Ok(m),
+        // The shortest form of f32::MAX ("3.4028235e38") reads as a double just above it, which
+        // prost-reflect rejects; retry with such edge values pulled back into range.
+        Err(e) if e.to_string().contains("float value out of range") => {
+            let mut value: serde_json::Value =
+                serde_json::from_str(json).map_err(|_| json_error(desc, &e))?;
+            relax_f32(desc, &mut value, 0);
+            from_json_value(desc, &value)
+        }
+        Err(e) => Err(json_error(desc, &e)),
+    }
+}
+
+/// Replaces numbers in `float` fields that exceed `f32::MAX` only by rounding with `±f32::MAX`.
+fn relax_f32(desc: &MessageDescriptor, value: &mut serde_json::Value, depth: usize) {
+    use prost_reflect::Kind;
+    use serde_json::Value as J;
+    fn fix(kind: &Kind, v: &mut J, depth: usize) {
+        match (kind, v) {
+            (Kind::Float, J::Number(n)) => {
+                if let Some(f) = n.as_f64() {
+                    let r = f as f32;
+                    if r.is_finite() && f.abs() > f64::from(f32::MAX) {
+                        *n = serde_json::Number::from_f64(f64::from(r)).unwrap_or(n.clone());
+                    }
+                }
+            }
+            (Kind::Message(m), v) if m.full_name() == "google.protobuf.FloatValue" => {
+                fix(&Kind::Float, v, depth)
+            }
+            (Kind::Message(m), v @ J::Object(_)) => relax_f32(m, v, depth + 1),
+            _ => {}
+        }
+    }
+    let J::Object(obj) = value else { return };
+    if depth > 64 {
+        return;
+    }
+    for (key, v) in obj.iter_mut() {
+        let Some(field) = desc
+            .get_field_by_json_name(key)
+            .or_else(|| desc.get_field_by_name(key))
+        else {
+            continue;
+        };
+        let kind = field.kind();
+        match v {
+            J::Array(items) if field.is_list() => {
+                items.iter_mut().for_each(|i| fix(&kind, i, depth))
+            }
+            J::Object(entries) if field.is_map() => {
+                if let Kind::Message(entry) = &kind {
+                    let vk = entry.map_entry_value_field().kind();
+                    entries.values_mut().for_each(|i| fix(&vk, i, depth));
+                }
+            }
+            v => fix(&kind, v, depth),
+        }
+    }
 }
 
 /// Like [`from_json`] from an already parsed value.
@@ -245,6 +303,31 @@ mod tests {
         assert_eq!(e.code(), "proto.json");
         let e = from_text(&d, "user_id: {").unwrap_err();
         assert_eq!(e.code(), "proto.text");
+        let e = from_json(&d, r#"{"userId": 1e10}"#).unwrap_err();
+        assert!(e.to_string().contains("out of range"), "{e}");
+    }
+
+    #[test]
+    fn float_max_round_trips() {
+        let src = "syntax = \"proto3\"; package f; import \"google/protobuf/wrappers.proto\";
+            message F { float x = 1; repeated float xs = 2; map<string, float> m = 3;
+                        google.protobuf.FloatValue w = 4; F child = 5; }";
+        let d = Schema::from_sources(&[("f.proto", src)])
+            .unwrap()
+            .message("f.F")
+            .unwrap();
+        let json = r#"{"x": 3.4028235e38, "xs": [-3.4028235e38], "m": {"a": 3.4028235e38},
+                       "w": 3.4028235e38, "child": {"x": 3.4028235e38}}"#;
+        let m = from_json(&d, json).unwrap();
+        let again = from_json(
+            &d,
+            &to_json_string(&m, &JsonOptions::default(), false).unwrap(),
+        );
+        assert_eq!(encode(&again.unwrap()), encode(&m));
+        let j = to_json(&m, &JsonOptions::default()).unwrap();
+        assert_eq!(j["child"]["x"].as_f64(), Some(f64::from(f32::MAX)));
+        // truly out of range stays an error
+        assert!(from_json(&d, r#"{"x": 1e39}"#).is_err());
     }
 
     #[test]
