@@ -78,6 +78,9 @@ pub struct ConnectArgs {
     /// Print open, close, ping and pong notes on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Print no data messages (they are still counted for --count); for load checks.
+    #[arg(long)]
+    pub quiet: bool,
     /// Accept any TLS certificate (insecure).
     #[arg(short = 'k', long)]
     pub insecure: bool,

@@ -147,6 +147,7 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
         json: a.json,
         verbose: a.verbose,
+        quiet: a.quiet,
     };
 
     let handle = SessionHandle::spawn(cfg);

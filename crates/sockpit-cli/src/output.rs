@@ -10,6 +10,8 @@ pub struct Printer<W: Write> {
     pub out: W,
     pub json: bool,
     pub verbose: bool,
+    /// Skip data messages.
+    pub quiet: bool,
 }
 
 fn t_ms(t: u64) -> f64 {
@@ -36,8 +38,11 @@ fn pairs_json(pairs: &[(String, String)]) -> String {
 }
 
 impl<W: Write> Printer<W> {
-    /// Prints one event. `show` is false for data messages past `--count`.
+    /// Prints one event.
     pub fn event(&mut self, ev: &SessionEvent) -> io::Result<()> {
+        if self.quiet && matches!(ev, SessionEvent::Message { .. }) {
+            return Ok(());
+        }
         if self.json {
             self.json_event(ev)
         } else {
