@@ -14,7 +14,7 @@ fn schema() -> Schema {
     let f = fixtures();
     Schema::load(
         &[f.join("proto3_all.proto"), f.join("proto2_all.proto")],
-        &[f.clone()],
+        std::slice::from_ref(&f),
     )
     .expect("fixtures load")
 }
