@@ -63,7 +63,7 @@ pub struct SseArgs {
     /// Bound on connect + TLS for each attempt.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub connect_timeout: f64,
-    /// Bound on the wait for the response headers.
+    /// Bound on the wait for the response status and headers (connecting included).
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub response_timeout: f64,
     /// Longest silence on the open stream before the connection counts as lost.
@@ -96,6 +96,7 @@ fn secs(name: &str, v: f64) -> Result<Duration, String> {
 
 fn build_config(a: &SseArgs) -> Result<SseConfig, String> {
     let mut cfg = SseConfig::new(a.url.clone());
+    sockpit_core::sse::client::parse_url(&a.url, &[]).map_err(|e| e.to_string())?;
     for h in &a.headers {
         let (name, value) = h
             .split_once(':')
@@ -227,10 +228,11 @@ pub async fn run(a: SseArgs) -> i32 {
     match (st.end, st.last_error) {
         (Some(SseEndReason::Failed) | None, Some(e)) => {
             eprintln!("sockpit: error: {e}");
-            if e.is_timeout() {
-                exit::TIMEOUT
-            } else {
-                exit::FAILURE
+            match e.code() {
+                _ if e.is_timeout() => exit::TIMEOUT,
+                // The request could not even be formed: a usage problem.
+                "sse.invalid_url" | "sse.unsupported_scheme" | "sse.invalid_request" => exit::USAGE,
+                _ => exit::FAILURE,
             }
         }
         (Some(SseEndReason::Failed) | None, None) => {

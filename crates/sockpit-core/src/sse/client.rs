@@ -35,7 +35,8 @@ pub struct SseConfig {
     pub last_event_id: Option<String>,
     /// Bound on TCP connect + proxy + TLS, for each attempt.
     pub connect_timeout: Duration,
-    /// Bound on the wait for the response status and headers once the request is sent.
+    /// Bound on the wait for the response status and headers, from sending the request (the
+    /// connect included; `connect_timeout` bounds that part alone).
     pub response_timeout: Duration,
     /// Longest silence on an open stream (no bytes at all, comments included) before the connection
     /// counts as lost; `None` waits forever.
@@ -184,17 +185,20 @@ impl Prepared {
         if let Some(body) = &self.body {
             request = request.body(body.clone());
         }
-        let bound = self.connect_timeout + self.response_timeout;
+        // reqwest's connect timeout fails a slow connect first (when it is the shorter one).
+        let bound = self.response_timeout;
         let response = match tokio::time::timeout(bound, request.send()).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return Err(map_request_error(&e, &self.url, self.connect_timeout)),
-            Err(_) => return Err(SseClientError::Timeout {
-                stage: format!(
+            Err(_) => {
+                return Err(SseClientError::Timeout {
+                    stage: format!(
                     "waiting for the response from {} (connected, but no HTTP status and headers)",
                     self.url
                 ),
-                after: bound,
-            }),
+                    after: bound,
+                })
+            }
         };
         let info = OpenInfo {
             url: response.url().to_string(),
@@ -255,6 +259,11 @@ pub fn parse_url(raw: &str, query: &[(String, String)]) -> Result<url::Url, SseC
     })?;
     match url.scheme() {
         "http" | "https" => {}
+        _ if !raw.contains("://") => {
+            return Err(invalid(
+                "no http:// or https:// scheme (did you mean http://...?)".into(),
+            ))
+        }
         other => {
             return Err(SseClientError::UnsupportedScheme {
                 scheme: other.to_string(),
@@ -450,10 +459,8 @@ mod tests {
         let e = parse_url("ws://x/", &[]).unwrap_err();
         assert_eq!(e.code(), "sse.unsupported_scheme");
         let e = parse_url("localhost:8080/sse", &[]).unwrap_err();
-        assert!(matches!(
-            e,
-            SseClientError::InvalidUrl { .. } | SseClientError::UnsupportedScheme { .. }
-        ));
+        assert_eq!(e.code(), "sse.invalid_url");
+        assert!(e.to_string().contains("did you mean http://"), "{e}");
         assert_eq!(
             mime_essence("Text/Event-Stream; charset=utf-8"),
             "text/event-stream"
