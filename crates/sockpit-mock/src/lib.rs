@@ -3,6 +3,7 @@
 //! Every route is listed by [`ROUTES`] (printed by `sockpit serve --help` and served at `/`).
 
 mod chaos;
+pub mod proto;
 mod routes;
 pub mod sse;
 
@@ -35,6 +36,9 @@ pub const ROUTES: &str = "\
                                K events, resumes after Last-Event-ID, done=1 answers 204 to a resume
                                once the feed is over, echo=1 first sends the request as an event
 /feed?n=&interval=&last_event_id=  the /sse items as JSON text messages (id, type, data), then 1000
+/proto?n=&interval=&framing=   n binary protobuf sockpit.demo.Envelope messages (default 10, 0 endless) every
+                               interval ms (default 100), schema collections/protos/sockpit_demo.proto;
+                               framing=none|varint|grpc; echoes what it is sent
 ";
 
 /// State shared by all routes.
@@ -143,5 +147,6 @@ fn router(state: AppState) -> Router {
         .route("/reject", get(routes::reject))
         .route("/sse", axum::routing::any(sse::sse))
         .route("/feed", get(sse::feed))
+        .route("/proto", get(proto::proto_feed))
         .with_state(state)
 }
