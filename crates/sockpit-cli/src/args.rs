@@ -134,6 +134,21 @@ pub struct ConnectArgs {
     /// Largest frame accepted (bytes).
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_frame_size: usize,
+    /// Protobuf schema, a .proto file or a descriptor set (.binpb, .desc, .pb) (repeatable).
+    #[arg(long = "schema", value_name = "FILE")]
+    pub schema: Vec<PathBuf>,
+    /// Import path for --schema .proto files (repeatable).
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    pub include: Vec<PathBuf>,
+    /// Encode each --send TEXT (and stdin line) as JSON of this protobuf type; send binary.
+    #[arg(long, value_name = "TYPE")]
+    pub send_type: Option<String>,
+    /// Decode binary messages received as this protobuf type (shown as JSON).
+    #[arg(long, value_name = "TYPE")]
+    pub recv_type: Option<String>,
+    /// Protobuf framing: none, varint, grpc, or type-byte:1=pkg.A,2=pkg.B.
+    #[arg(long, value_name = "FRAMING", default_value = "none")]
+    pub framing: String,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
 use crate::args::ConnectArgs;
+use crate::connect_proto;
 use crate::exit;
 use crate::output::Printer;
 
@@ -100,7 +101,11 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
 }
 
 /// The `--send*` messages in the order they were given on the command line.
-fn initial_sends(a: &ConnectArgs, m: Option<&ArgMatches>) -> Result<Vec<Outgoing>, Usage> {
+fn initial_sends(
+    a: &ConnectArgs,
+    m: Option<&ArgMatches>,
+    codec: &connect_proto::Codec,
+) -> Result<Vec<Outgoing>, Usage> {
     let mut items: Vec<(usize, Outgoing)> = Vec::new();
     let idx = |id: &str| -> Vec<usize> {
         m.and_then(|m| m.indices_of(id))
@@ -108,7 +113,9 @@ fn initial_sends(a: &ConnectArgs, m: Option<&ArgMatches>) -> Result<Vec<Outgoing
             .unwrap_or_default()
     };
     for (i, s) in idx("send").into_iter().zip(&a.send) {
-        items.push((i, Outgoing::Text(s.clone())));
+        let out = connect_proto::outgoing(codec, s.clone())
+            .map_err(|e| Usage(format!("--send '{s}': {e}")))?;
+        items.push((i, out));
     }
     for (i, s) in idx("send_hex").into_iter().zip(&a.send_hex) {
         let b = payload::parse_hex(s).map_err(|e| Usage(format!("--send-hex '{s}': {e}")))?;
@@ -127,7 +134,14 @@ fn initial_sends(a: &ConnectArgs, m: Option<&ArgMatches>) -> Result<Vec<Outgoing
 }
 
 pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
-    let prepared = build_config(&a).and_then(|cfg| Ok((cfg, initial_sends(&a, matches)?)));
+    let codec = match connect_proto::load(&a) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sockpit: error: {}", e.message);
+            return if e.usage { exit::USAGE } else { exit::FAILURE };
+        }
+    };
+    let prepared = build_config(&a).and_then(|cfg| Ok((cfg, initial_sends(&a, matches, &codec)?)));
     let (cfg, sends) = match prepared {
         Ok(v) => v,
         Err(Usage(msg)) => {
@@ -148,6 +162,7 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         json: a.json,
         verbose: a.verbose,
         quiet: a.quiet,
+        proto: codec.clone(),
     };
 
     let handle = SessionHandle::spawn(cfg);
@@ -166,7 +181,14 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
     tokio::spawn(async move {
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            if stdin_control.send_text(line).await.is_err() {
+            let sent = match connect_proto::outgoing(&codec, line) {
+                Ok(m) => stdin_control.command(SessionCommand::Send(m)).await,
+                Err(e) => {
+                    eprintln!("sockpit: stdin line not sent: {e}");
+                    continue;
+                }
+            };
+            if sent.is_err() {
                 return;
             }
         }

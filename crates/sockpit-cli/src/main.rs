@@ -2,6 +2,7 @@
 
 mod args;
 mod connect;
+mod connect_proto;
 mod output;
 mod proto_cmd;
 mod serve;

@@ -12,6 +12,8 @@ pub struct Printer<W: Write> {
     pub verbose: bool,
     /// Skip data messages.
     pub quiet: bool,
+    /// Decodes binary messages as protobuf (`--schema` with `--recv-type`/`--send-type`).
+    pub proto: crate::connect_proto::Codec,
 }
 
 fn t_ms(t: u64) -> f64 {
@@ -60,7 +62,16 @@ impl<W: Write> Printer<W> {
             } => {
                 match kind {
                     DataKind::Text => self.out.write_all(data)?,
-                    DataKind::Binary => self.out.write_all(hex::encode(data).as_bytes())?,
+                    DataKind::Binary => {
+                        match crate::connect_proto::decode(&self.proto, Direction::In, data) {
+                            Some(Ok(v)) => self.out.write_all(v.as_bytes())?,
+                            Some(Err(e)) => {
+                                self.note(&format!("cannot decode binary message: {e}"))?;
+                                self.out.write_all(hex::encode(data).as_bytes())?
+                            }
+                            None => self.out.write_all(hex::encode(data).as_bytes())?,
+                        }
+                    }
                 }
                 self.out.write_all(b"\n")
             }
@@ -161,7 +172,11 @@ impl<W: Write> Printer<W> {
                         let s = std::str::from_utf8(data).unwrap_or_default();
                         serde_json::to_writer(&mut *o, s)?;
                     }
-                    DataKind::Binary => write!(o, r#""data_b64":"{}""#, b64(data))?,
+                    DataKind::Binary => {
+                        write!(o, r#""data_b64":"{}""#, b64(data))?;
+                        let decoded = crate::connect_proto::json_fields(&self.proto, *dir, data);
+                        o.write_all(decoded.as_bytes())?;
+                    }
                 }
                 o.write_all(b"}\n")
             }

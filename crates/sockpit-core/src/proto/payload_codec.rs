@@ -95,14 +95,53 @@ impl PayloadCodec {
             .wrap(&codec::encode(&msg), Some(desc.full_name()))
     }
 
+    /// Whether outgoing JSON can be encoded (a send type is set).
+    pub fn encodes(&self) -> bool {
+        self.send.is_some()
+    }
+
     /// Bytes → the messages they hold (one, unless the framing allows several).
     pub fn decode(&self, bytes: &[u8]) -> Result<Vec<DecodedMessage>, ProtoError> {
+        self.decode_as(bytes, self.recv.as_ref())
+    }
+
+    /// Like [`PayloadCodec::decode_json`] with the send type: how a sent payload reads back.
+    pub fn decode_sent_json(&self, bytes: &[u8]) -> Result<serde_json::Value, ProtoError> {
+        let msgs = self.decode_as(bytes, self.send.as_ref())?;
+        self.messages_json(msgs)
+    }
+
+    /// Compact JSON text in field order (an array when the payload held several messages),
+    /// decoded with the receive type, or with the send type when `sent`.
+    pub fn decode_json_text(&self, bytes: &[u8], sent: bool) -> Result<String, ProtoError> {
+        let default = if sent {
+            self.send.as_ref()
+        } else {
+            self.recv.as_ref()
+        };
+        let msgs = self.decode_as(bytes, default)?;
+        let mut parts = Vec::with_capacity(msgs.len());
+        for m in &msgs {
+            parts.push(codec::to_json_string(&m.message, &self.json, false)?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap_or_default()
+        } else {
+            format!("[{}]", parts.join(","))
+        })
+    }
+
+    fn decode_as(
+        &self,
+        bytes: &[u8],
+        default: Option<&MessageDescriptor>,
+    ) -> Result<Vec<DecodedMessage>, ProtoError> {
         let frames = self.framing.split(bytes)?;
         let mut out = Vec::with_capacity(frames.len());
         for frame in frames {
             let desc = match (&self.framing, frame.payload_type_byte(bytes)) {
                 (Framing::TypeByte { .. }, Some(b)) => self.by_byte.get(&b),
-                _ => self.recv.as_ref(),
+                _ => default,
             }
             .ok_or_else(|| ProtoError::UnknownType {
                 name: frame.type_name.unwrap_or("(no receive type)").to_string(),
@@ -118,7 +157,14 @@ impl PayloadCodec {
 
     /// Bytes → JSON: the message's object, or an array when the payload held several.
     pub fn decode_json(&self, bytes: &[u8]) -> Result<serde_json::Value, ProtoError> {
-        let mut msgs = self.decode(bytes)?;
+        let msgs = self.decode(bytes)?;
+        self.messages_json(msgs)
+    }
+
+    fn messages_json(
+        &self,
+        mut msgs: Vec<DecodedMessage>,
+    ) -> Result<serde_json::Value, ProtoError> {
         if msgs.len() == 1 {
             if let Some(one) = msgs.pop() {
                 return codec::to_json(&one.message, &self.json);
