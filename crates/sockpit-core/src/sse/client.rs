@@ -399,6 +399,24 @@ fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorK
     None
 }
 
+/// The rustls error under a failed connect. tokio-rustls wraps it in an `io::Error`, which hides
+/// its inner error from `source()`: look inside with `get_ref`.
+fn find_tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
 fn map_request_error(
     e: &reqwest::Error,
     url: &url::Url,
@@ -417,6 +435,18 @@ fn map_request_error(
         };
     }
     if e.is_connect() {
+        if let Some(tls) = find_tls_error(e) {
+            let mut reason = tls.to_string();
+            if reason.contains("certificate") {
+                reason.push_str(
+                    " (trust the server's CA with --cacert FILE, or skip verification with --insecure)",
+                );
+            }
+            return SseClientError::Tls {
+                host: url.host_str().unwrap_or("").to_string(),
+                reason,
+            };
+        }
         if find_io_kind(e) == Some(std::io::ErrorKind::ConnectionRefused) {
             return SseClientError::ConnectionRefused { addr };
         }

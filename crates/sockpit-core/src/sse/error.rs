@@ -27,6 +27,8 @@ pub enum SseClientError {
     ConnectionRefused { addr: String },
     #[error("could not connect to {addr}: {reason}")]
     Connect { addr: String, reason: String },
+    #[error("TLS handshake with {host} failed: {reason}")]
+    Tls { host: String, reason: String },
     #[error("timed out after {} {stage}", fmt_duration(*.after))]
     Timeout { stage: String, after: Duration },
     #[error("{}", refused_message("HTTP", *.status, .reason, .content_type.as_deref(), .body))]
@@ -69,6 +71,7 @@ impl SseClientError {
             SseClientError::Proxy { .. } => "sse.proxy",
             SseClientError::ConnectionRefused { .. } => "sse.connection_refused",
             SseClientError::Connect { .. } => "sse.connect_failed",
+            SseClientError::Tls { .. } => "sse.tls",
             SseClientError::Timeout { .. } => "sse.timeout",
             SseClientError::HttpStatus { .. } => "sse.http_status",
             SseClientError::ContentType { .. } => "sse.content_type",
