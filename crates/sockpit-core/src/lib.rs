@@ -3,10 +3,13 @@
 //! The window (`src-tauri`) and the CLI (`sockpit-cli`) are thin layers over this crate; whatever a
 //! user can do to a connection is a call here. See `ARCHITECTURE.md` at the repository root.
 
+pub mod collection;
 pub mod log;
 pub mod payload;
 pub mod proto;
 pub mod sse;
+pub mod store;
+pub mod template;
 pub mod ws;
 
 pub use log::SessionLog;

@@ -1,0 +1,430 @@
+//! The saved-request model shared by the store, the share format, importers, exporters and the runner.
+//!
+//! Field order here is the key order of `NAME.sockpit.json`; empty and default fields are left out
+//! so that a file only says what differs and git diffs stay small.
+
+use serde::{Deserialize, Serialize};
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A collection: variables, environments and a tree of folders and requests.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collection {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Collection variables: looked up after the active environment, before globals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<Environment>,
+    #[serde(default)]
+    pub items: Vec<Item>,
+}
+
+/// A named set of variables (`--env NAME`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub name: String,
+    #[serde(default)]
+    pub variables: Vec<Variable>,
+}
+
+/// A variable. A secret one keeps its value on this machine only: the share format writes a
+/// `placeholder` saying where the value comes from instead.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variable {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub secret: bool,
+    /// Only in shared files, for secrets: where the value comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+}
+
+impl Variable {
+    pub fn plain(name: impl Into<String>, value: impl Into<String>) -> Variable {
+        Variable {
+            name: name.into(),
+            value: Some(value.into()),
+            secret: false,
+            placeholder: None,
+        }
+    }
+}
+
+/// A folder or a request, in the order the user arranged them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Item {
+    Folder(Folder),
+    Request(Box<Request>),
+}
+
+impl Item {
+    pub fn name(&self) -> &str {
+        match self {
+            Item::Folder(f) => &f.name,
+            Item::Request(r) => &r.name,
+        }
+    }
+
+    pub fn set_name(&mut self, name: String) {
+        match self {
+            Item::Folder(f) => f.name = name,
+            Item::Request(r) => r.name = name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Folder {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default)]
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    #[default]
+    Websocket,
+    Sse,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Websocket => "websocket",
+            Protocol::Sse => "sse",
+        }
+    }
+}
+
+/// A saved WebSocket or SSE request. Every string field may hold `{{variables}}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub protocol: Protocol,
+    pub url: String,
+    /// SSE only: the HTTP method (GET when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// SSE only: the request body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<KeyValue>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<KeyValue>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subprotocols: Vec<String>,
+    #[serde(default, skip_serializing_if = "Auth::is_none")]
+    pub auth: Auth,
+    #[serde(default, skip_serializing_if = "Settings::is_default")]
+    pub settings: Settings,
+    /// Saved messages, sent in this order by `sockpit run`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<SavedMessage>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assertions: Vec<Assertion>,
+    /// Messages the server sent in a recording (HAR), kept for reference; never sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub received_examples: Vec<SavedMessage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyValue {
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+}
+
+impl KeyValue {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> KeyValue {
+        KeyValue {
+            name: name.into(),
+            value: value.into(),
+            enabled: true,
+        }
+    }
+}
+
+/// How a request authenticates. Secret fields (token, password, key value) are exported only when
+/// they are a `{{variable}}`; a literal secret becomes a placeholder in shared files.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Auth {
+    #[default]
+    None,
+    Bearer {
+        token: String,
+    },
+    Basic {
+        username: String,
+        password: String,
+    },
+    ApiKey {
+        name: String,
+        value: String,
+        /// `header` (default) or `query`.
+        #[serde(rename = "in", default = "header")]
+        location: String,
+    },
+}
+
+fn header() -> String {
+    "header".into()
+}
+
+impl Auth {
+    pub fn is_none(&self) -> bool {
+        matches!(self, Auth::None)
+    }
+}
+
+/// Connection settings; absent fields take the engine's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_timeout_ms: Option<u64>,
+    /// How long `sockpit run` waits for the assertions (default 10 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconnect: Option<ReconnectSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ping: Option<PingSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat: Option<HeartbeatSettings>,
+    /// permessage-deflate; absent means on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflate: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_message_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proto: Option<ProtoSettings>,
+}
+
+impl Settings {
+    pub fn is_default(&self) -> bool {
+        *self == Settings::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconnectSettings {
+    pub base_ms: u64,
+    pub max_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PingSettings {
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeartbeatSettings {
+    pub interval_ms: u64,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
+    pub timeout_ms: u64,
+}
+
+/// Protobuf for this request's messages: schema files (relative to the collection file), types and
+/// framing (`none`, `type_byte`, `varint`, `grpc`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtoSettings {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recv_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framing: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    #[default]
+    Text,
+    /// Text that must be valid JSON.
+    Json,
+    /// Binary given as hex.
+    Hex,
+    /// Binary given as base64.
+    Base64,
+    /// Binary read from a file (path relative to the collection file).
+    File,
+    /// Protobuf: JSON encoded with the request's `proto.send_type`.
+    Protobuf,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Json => "json",
+            MessageKind::Hex => "hex",
+            MessageKind::Base64 => "base64",
+            MessageKind::File => "file",
+            MessageKind::Protobuf => "protobuf",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        Some(match s {
+            "text" => MessageKind::Text,
+            "json" => MessageKind::Json,
+            "hex" => MessageKind::Hex,
+            "base64" => MessageKind::Base64,
+            "file" => MessageKind::File,
+            "protobuf" => MessageKind::Protobuf,
+            _ => return None,
+        })
+    }
+}
+
+/// A named message saved with a request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedMessage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "is_text")]
+    pub kind: MessageKind,
+    pub body: String,
+    /// `sockpit run` waits this long before sending it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+}
+
+fn is_text(k: &MessageKind) -> bool {
+    *k == MessageKind::Text
+}
+
+/// A check `sockpit run` makes on what a request received. `event` (SSE) limits a check to events
+/// of that type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Assertion {
+    /// Some received message contains `value`.
+    Contains {
+        value: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
+    /// Some received message equals `value`.
+    Equals {
+        value: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
+    /// Some received message matches the regex `pattern`.
+    Matches {
+        pattern: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
+    /// Some received message is JSON whose value at `pointer` (RFC 6901) equals `equals`.
+    JsonPointer {
+        pointer: String,
+        equals: serde_json::Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
+    /// At least `min` messages arrive within `within_ms` of the connection opening.
+    Count {
+        min: u64,
+        within_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
+    /// The server closes with this code (WebSocket only).
+    CloseCode { code: u16 },
+}
+
+impl Assertion {
+    /// A short description for reports: `contains "hello"`.
+    pub fn describe(&self) -> String {
+        let on = |e: &Option<String>| match e {
+            Some(e) => format!(" (event {e})"),
+            None => String::new(),
+        };
+        match self {
+            Assertion::Contains { value, event } => format!("contains {value:?}{}", on(event)),
+            Assertion::Equals { value, event } => format!("equals {value:?}{}", on(event)),
+            Assertion::Matches { pattern, event } => format!("matches /{pattern}/{}", on(event)),
+            Assertion::JsonPointer {
+                pointer,
+                equals,
+                event,
+            } => format!("json {pointer} == {equals}{}", on(event)),
+            Assertion::Count {
+                min,
+                within_ms,
+                event,
+            } => format!("{min} messages within {within_ms} ms{}", on(event)),
+            Assertion::CloseCode { code } => format!("close code {code}"),
+        }
+    }
+}
+
+/// Every request in a tree with its folder path, depth first, in order.
+pub fn requests_with_path(items: &[Item]) -> Vec<(Vec<String>, &Request)> {
+    fn walk<'a>(
+        items: &'a [Item],
+        path: &mut Vec<String>,
+        out: &mut Vec<(Vec<String>, &'a Request)>,
+    ) {
+        for item in items {
+            match item {
+                Item::Folder(f) => {
+                    path.push(f.name.clone());
+                    walk(&f.items, path, out);
+                    path.pop();
+                }
+                Item::Request(r) => out.push((path.clone(), r)),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(items, &mut Vec::new(), &mut out);
+    out
+}

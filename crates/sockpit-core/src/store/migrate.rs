@@ -1,0 +1,159 @@
+//! Versioned schema migrations, tracked in `PRAGMA user_version`, each applied in one transaction.
+//!
+//! A migration is appended to [`MIGRATIONS`], never edited once released. Each runs inside
+//! `BEGIN IMMEDIATE` together with the `user_version` bump, so a crash leaves the database at the
+//! previous version or the next, never between; two processes opening at once migrate once.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// `(version, SQL)`: the SQL takes the schema from `version - 1` to `version`.
+const MIGRATIONS: &[(u32, &str)] = &[(1, V1)];
+
+/// The schema version this build writes.
+pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+const V1: &str = r#"
+CREATE TABLE collections (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE TABLE folders (
+    id            INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    parent_id     INTEGER REFERENCES folders(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    description   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX folders_by_collection ON folders(collection_id, parent_id, position);
+CREATE TABLE requests (
+    id            INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    folder_id     INTEGER REFERENCES folders(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    description   TEXT NOT NULL DEFAULT '',
+    protocol      TEXT NOT NULL CHECK (protocol IN ('websocket', 'sse')),
+    url           TEXT NOT NULL,
+    method        TEXT,
+    body          TEXT,
+    params        TEXT NOT NULL DEFAULT '[]',
+    headers       TEXT NOT NULL DEFAULT '[]',
+    subprotocols  TEXT NOT NULL DEFAULT '[]',
+    auth          TEXT NOT NULL DEFAULT '{"type":"none"}',
+    settings      TEXT NOT NULL DEFAULT '{}',
+    received      TEXT NOT NULL DEFAULT '[]',
+    updated_at    INTEGER NOT NULL
+);
+CREATE INDEX requests_by_collection ON requests(collection_id, folder_id, position);
+CREATE TABLE saved_messages (
+    id         INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('text', 'json', 'hex', 'base64', 'file', 'protobuf')),
+    body       TEXT NOT NULL,
+    delay_ms   INTEGER
+);
+CREATE INDEX saved_messages_by_request ON saved_messages(request_id, position);
+CREATE TABLE assertions (
+    id         INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    spec       TEXT NOT NULL
+);
+CREATE INDEX assertions_by_request ON assertions(request_id, position);
+CREATE TABLE environments (
+    id            INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    UNIQUE (collection_id, name)
+);
+-- Collection variables (collection_id), environment variables (environment_id) or globals (neither).
+CREATE TABLE variables (
+    id             INTEGER PRIMARY KEY,
+    collection_id  INTEGER REFERENCES collections(id) ON DELETE CASCADE,
+    environment_id INTEGER REFERENCES environments(id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    value          TEXT,
+    secret         INTEGER NOT NULL DEFAULT 0,
+    CHECK (collection_id IS NULL OR environment_id IS NULL)
+);
+CREATE INDEX variables_by_owner ON variables(collection_id, environment_id, position);
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE history_connections (
+    id         INTEGER PRIMARY KEY,
+    request_id INTEGER REFERENCES requests(id) ON DELETE SET NULL,
+    protocol   TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    events     INTEGER NOT NULL DEFAULT 0,
+    dropped    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE history_events (
+    connection_id INTEGER NOT NULL REFERENCES history_connections(id) ON DELETE CASCADE,
+    seq           INTEGER NOT NULL,
+    t_ns          INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    dir           TEXT NOT NULL,
+    code          INTEGER,
+    meta          TEXT,
+    data          BLOB,
+    PRIMARY KEY (connection_id, seq)
+) WITHOUT ROWID;
+"#;
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map(|v| v.clamp(0, u32::MAX as i64) as u32)
+}
+
+/// Applies every migration above the database's version.
+pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let err = |e| StoreError::from_sqlite(path, e);
+    for &(version, sql) in MIGRATIONS {
+        if user_version(conn).map_err(err)? >= version {
+            continue;
+        }
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+        let result = (|| {
+            // Another process may have migrated while we waited for the lock.
+            let at = user_version(conn)?;
+            if at >= version {
+                return Ok(at);
+            }
+            conn.execute_batch(sql)?;
+            conn.execute_batch(&format!("PRAGMA user_version = {version}"))?;
+            Ok(at)
+        })();
+        match result {
+            Ok(_) => conn.execute_batch("COMMIT").map_err(err)?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                let mapped = err(e);
+                if let StoreError::Sqlite { reason, .. } = mapped {
+                    return Err(StoreError::Migration {
+                        version,
+                        at: version - 1,
+                        reason,
+                    });
+                }
+                return Err(mapped);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,419 @@
+//! `{{name}}` templating for URLs, params, headers, messages and auth fields.
+//!
+//! A name is looked up in layers, first match wins: overrides (`--var`), the active environment,
+//! the collection's variables, then globals. A secret variable with no value on this machine takes
+//! `$SOCKPIT_VAR_<NAME>` from the process environment (name upper-cased, other characters `_`),
+//! which is how CI passes secrets. Values may themselves hold `{{...}}` (resolved up to
+//! [`MAX_DEPTH`] levels deep; a cycle is an error). Dynamic values: `{{$uuid}}` (v4),
+//! `{{$timestamp}}` (Unix seconds), `{{$isoTimestamp}}` (UTC, milliseconds), `{{$randomInt}}`
+//! (0..=1000). An undefined variable is an error naming it, never an empty string.
+
+use rand::Rng;
+
+use crate::collection::model::{Auth, Collection, Request, Variable};
+
+/// How deep variables may refer to other variables.
+pub const MAX_DEPTH: usize = 8;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum TemplateError {
+    #[error("undefined variable '{name}' in {place}: define it in the environment, the collection's variables or globals, or pass --var {name}=VALUE")]
+    Undefined { name: String, place: String },
+    #[error("secret variable '{name}' (in {source_name}) has no value on this machine, needed by {place}: set ${env} or enter the value in Sockpit")]
+    SecretMissing {
+        name: String,
+        source_name: String,
+        env: String,
+        place: String,
+    },
+    #[error("unclosed '{{{{' at character {at} in {place}: close it with '}}}}'")]
+    Unclosed { at: usize, place: String },
+    #[error("unknown dynamic value '{{{{${name}}}}}' in {place}: use $uuid, $timestamp, $isoTimestamp or $randomInt")]
+    UnknownDynamic { name: String, place: String },
+    #[error("variables refer to each other in a loop ({chain}) in {place}")]
+    Cycle { chain: String, place: String },
+    #[error("no environment named '{name}' in collection '{collection}' (it has: {available})")]
+    UnknownEnvironment {
+        name: String,
+        collection: String,
+        available: String,
+    },
+}
+
+impl TemplateError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TemplateError::Undefined { .. } => "template.undefined_variable",
+            TemplateError::SecretMissing { .. } => "template.secret_missing",
+            TemplateError::Unclosed { .. } => "template.unclosed",
+            TemplateError::UnknownDynamic { .. } => "template.unknown_dynamic",
+            TemplateError::Cycle { .. } => "template.cycle",
+            TemplateError::UnknownEnvironment { .. } => "template.unknown_environment",
+        }
+    }
+}
+
+/// The environment variable a secret named `name` is read from: `SOCKPIT_VAR_<NAME>`.
+pub fn secret_env_name(name: &str) -> String {
+    let mut s = String::from("SOCKPIT_VAR_");
+    for c in name.chars() {
+        s.push(if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        });
+    }
+    s
+}
+
+#[derive(Debug, Clone)]
+struct Layer {
+    source: String,
+    vars: Vec<Variable>,
+}
+
+/// Variables in precedence order.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    layers: Vec<Layer>,
+}
+
+impl Vars {
+    pub fn new() -> Vars {
+        Vars::default()
+    }
+
+    /// Adds a layer below the ones already added.
+    pub fn push_layer(&mut self, source: impl Into<String>, vars: Vec<Variable>) {
+        self.layers.push(Layer {
+            source: source.into(),
+            vars,
+        });
+    }
+
+    /// The layers for running `collection`: `overrides`, environment `env`, the collection's
+    /// variables, then `globals`.
+    pub fn for_collection(
+        collection: &Collection,
+        env: Option<&str>,
+        globals: &[Variable],
+        overrides: &[(String, String)],
+    ) -> Result<Vars, TemplateError> {
+        let mut vars = Vars::new();
+        if !overrides.is_empty() {
+            vars.push_layer(
+                "--var",
+                overrides
+                    .iter()
+                    .map(|(k, v)| Variable::plain(k.clone(), v.clone()))
+                    .collect(),
+            );
+        }
+        if let Some(name) = env {
+            let found = collection.environments.iter().find(|e| e.name == name);
+            let Some(e) = found else {
+                let names: Vec<&str> = collection
+                    .environments
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect();
+                return Err(TemplateError::UnknownEnvironment {
+                    name: name.into(),
+                    collection: collection.name.clone(),
+                    available: if names.is_empty() {
+                        "no environments".into()
+                    } else {
+                        names.join(", ")
+                    },
+                });
+            };
+            vars.push_layer(format!("environment '{name}'"), e.variables.clone());
+        }
+        vars.push_layer(
+            format!("collection '{}'", collection.name),
+            collection.variables.clone(),
+        );
+        vars.push_layer("globals", globals.to_vec());
+        Ok(vars)
+    }
+
+    /// Renders `text`; `place` names the field in errors (`URL of request 'Echo'`).
+    pub fn render(&self, text: &str, place: &str) -> Result<String, TemplateError> {
+        self.render_depth(text, place, &mut Vec::new())
+    }
+
+    fn render_depth(
+        &self,
+        text: &str,
+        place: &str,
+        chain: &mut Vec<String>,
+    ) -> Result<String, TemplateError> {
+        if !text.contains("{{") {
+            return Ok(text.to_string());
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        let mut offset = 0;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                return Err(TemplateError::Unclosed {
+                    at: offset + start,
+                    place: place.into(),
+                });
+            };
+            let name = after[..end].trim();
+            out.push_str(&self.value_of(name, place, chain)?);
+            let consumed = start + 2 + end + 2;
+            offset += consumed;
+            rest = &rest[consumed..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn value_of(
+        &self,
+        name: &str,
+        place: &str,
+        chain: &mut Vec<String>,
+    ) -> Result<String, TemplateError> {
+        if let Some(dynamic) = name.strip_prefix('$') {
+            return dynamic_value(dynamic).ok_or_else(|| TemplateError::UnknownDynamic {
+                name: dynamic.into(),
+                place: place.into(),
+            });
+        }
+        if chain.iter().any(|c| c == name) || chain.len() >= MAX_DEPTH {
+            let mut c = chain.clone();
+            c.push(name.into());
+            return Err(TemplateError::Cycle {
+                chain: c.join(" -> "),
+                place: place.into(),
+            });
+        }
+        for layer in &self.layers {
+            let Some(var) = layer.vars.iter().rev().find(|v| v.name == name) else {
+                continue;
+            };
+            let raw = match (&var.value, var.secret) {
+                (Some(v), false) => v.clone(),
+                (value, true) => {
+                    let env = secret_env_name(name);
+                    match std::env::var(&env).ok().or_else(|| value.clone()) {
+                        Some(v) => v,
+                        None => {
+                            return Err(TemplateError::SecretMissing {
+                                name: name.into(),
+                                source_name: layer.source.clone(),
+                                env,
+                                place: place.into(),
+                            })
+                        }
+                    }
+                }
+                // A plain variable without a value: an empty string, as the user left it.
+                (None, false) => String::new(),
+            };
+            chain.push(name.into());
+            let rendered = self.render_depth(&raw, place, chain);
+            chain.pop();
+            return rendered;
+        }
+        Err(TemplateError::Undefined {
+            name: name.into(),
+            place: place.into(),
+        })
+    }
+
+    /// Renders every templated field of a request (URL, params, headers, subprotocols, auth,
+    /// SSE method and body, saved messages, heartbeat text).
+    pub fn render_request(&self, r: &Request) -> Result<Request, TemplateError> {
+        let place = |what: &str| format!("{what} of request '{}'", r.name);
+        let mut out = r.clone();
+        out.url = self.render(&r.url, &place("the URL"))?;
+        for kv in out.params.iter_mut().chain(out.headers.iter_mut()) {
+            kv.name = self.render(&kv.name, &place(&format!("'{}'", kv.name)))?;
+            kv.value = self.render(&kv.value, &place(&format!("'{}'", kv.name)))?;
+        }
+        for p in &mut out.subprotocols {
+            *p = self.render(p, &place("a subprotocol"))?;
+        }
+        if let Some(m) = &mut out.method {
+            *m = self.render(m, &place("the method"))?;
+        }
+        if let Some(b) = &mut out.body {
+            *b = self.render(b, &place("the body"))?;
+        }
+        out.auth = match &r.auth {
+            Auth::None => Auth::None,
+            Auth::Bearer { token } => Auth::Bearer {
+                token: self.render(token, &place("the bearer token"))?,
+            },
+            Auth::Basic { username, password } => Auth::Basic {
+                username: self.render(username, &place("the username"))?,
+                password: self.render(password, &place("the password"))?,
+            },
+            Auth::ApiKey {
+                name,
+                value,
+                location,
+            } => Auth::ApiKey {
+                name: self.render(name, &place("the API key name"))?,
+                value: self.render(value, &place("the API key"))?,
+                location: location.clone(),
+            },
+        };
+        for m in &mut out.messages {
+            m.body = self.render(&m.body, &place(&format!("message '{}'", m.name)))?;
+        }
+        if let Some(h) = &mut out.settings.heartbeat {
+            h.message = self.render(&h.message, &place("the heartbeat"))?;
+        }
+        Ok(out)
+    }
+}
+
+/// `$uuid`, `$timestamp`, `$isoTimestamp`, `$randomInt`.
+fn dynamic_value(name: &str) -> Option<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Some(match name {
+        "uuid" => uuid_v4(),
+        "timestamp" => now.as_secs().to_string(),
+        "isoTimestamp" => iso_timestamp(now.as_millis() as i64),
+        "randomInt" => rand::rng().random_range(0..=1000u32).to_string(),
+        _ => return None,
+    })
+}
+
+/// A random (version 4) UUID.
+pub fn uuid_v4() -> String {
+    let mut b: [u8; 16] = rand::rng().random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for Unix milliseconds.
+pub fn iso_timestamp(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let ms = unix_ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Vars {
+        let mut v = Vars::new();
+        v.push_layer("environment 'dev'", vec![Variable::plain("host", "dev:1")]);
+        v.push_layer(
+            "collection 'c'",
+            vec![
+                Variable::plain("host", "coll:2"),
+                Variable::plain("path", "/echo"),
+                Variable::plain("url", "ws://{{host}}{{path}}"),
+                Variable::plain("a", "{{b}}"),
+                Variable::plain("b", "{{a}}"),
+            ],
+        );
+        v.push_layer(
+            "globals",
+            vec![
+                Variable::plain("path", "/global"),
+                Variable::plain("g", "G"),
+            ],
+        );
+        v
+    }
+
+    #[test]
+    fn layers_resolve_in_order_and_recursively() {
+        let v = vars();
+        assert_eq!(v.render("{{ host }}|{{g}}", "t").unwrap(), "dev:1|G");
+        assert_eq!(v.render("{{url}}", "t").unwrap(), "ws://dev:1/echo");
+        assert_eq!(v.render("no templates {", "t").unwrap(), "no templates {");
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let v = vars();
+        let e = v
+            .render("x {{nope}} y", "the URL of request 'R'")
+            .unwrap_err();
+        assert_eq!(e.code(), "template.undefined_variable");
+        assert!(
+            e.to_string().contains("'nope'") && e.to_string().contains("request 'R'"),
+            "{e}"
+        );
+        assert_eq!(v.render("{{a}}", "t").unwrap_err().code(), "template.cycle");
+        assert_eq!(
+            v.render("ab {{host", "t").unwrap_err().code(),
+            "template.unclosed"
+        );
+        assert_eq!(
+            v.render("{{$nope}}", "t").unwrap_err().code(),
+            "template.unknown_dynamic"
+        );
+    }
+
+    #[test]
+    fn secrets_come_from_the_process_environment() {
+        let mut v = Vars::new();
+        let secret = Variable {
+            name: "api-token.x9".into(),
+            value: None,
+            secret: true,
+            placeholder: None,
+        };
+        v.push_layer("environment 'ci'", vec![secret]);
+        let e = v.render("{{api-token.x9}}", "t").unwrap_err();
+        assert_eq!(e.code(), "template.secret_missing");
+        assert!(e.to_string().contains("$SOCKPIT_VAR_API_TOKEN_X9"), "{e}");
+    }
+
+    #[test]
+    fn dynamic_values() {
+        let v = Vars::new();
+        let u = v.render("{{$uuid}}", "t").unwrap();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        let t: u64 = v.render("{{$timestamp}}", "t").unwrap().parse().unwrap();
+        assert!(t > 1_700_000_000);
+        let n: u32 = v.render("{{$randomInt}}", "t").unwrap().parse().unwrap();
+        assert!(n <= 1000);
+        assert!(v.render("{{$isoTimestamp}}", "t").unwrap().ends_with('Z'));
+        assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_timestamp(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(iso_timestamp(1_795_000_000_000), "2026-11-18T11:06:40.000Z");
+    }
+}
