@@ -94,7 +94,7 @@ fn schema_errors_name_file_line_and_column() {
         ProtoError::Schema {
             file, line, column, ..
         } => {
-            assert_eq!(file, "syntax_error.proto");
+            assert!(file.ends_with("bad/syntax_error.proto"), "{file}");
             // protoc says bad/syntax_error.proto:6:15: Expected field number.
             assert_eq!((*line, *column), (Some(6), Some(15)));
         }
@@ -102,7 +102,8 @@ fn schema_errors_name_file_line_and_column() {
     }
     let e = Schema::load(&[bad.join("unknown_type.proto")], &[]).unwrap_err();
     assert_eq!(e.code(), "proto.schema");
-    assert!(e.to_string().starts_with("unknown_type.proto:5:3: "), "{e}");
+    let shown = format!("{}:5:3: ", bad.join("unknown_type.proto").display());
+    assert!(e.to_string().starts_with(&shown), "named as given: {e}");
     assert!(e.to_string().contains("Missing"), "{e}");
 }
 

@@ -295,7 +295,7 @@ fn errors_are_one_line_with_status_1() {
         (
             vec!["types", "--schema", "bad/syntax_error.proto"],
             b"",
-            "syntax_error.proto:6:15: ",
+            "sockpit: error: bad/syntax_error.proto:6:15: ",
         ),
         (
             vec!["types", "--schema", "bad/missing_import.proto"],
@@ -305,7 +305,7 @@ fn errors_are_one_line_with_status_1() {
         (
             vec!["types", "--schema", "bad/unknown_type.proto"],
             b"",
-            "unknown_type.proto:5:3: ",
+            "sockpit: error: bad/unknown_type.proto:5:3: ",
         ),
         (vec!["types", "--schema", "app/chat.proto"], b"", "-I DIR"),
         (

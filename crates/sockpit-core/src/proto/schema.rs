@@ -142,16 +142,19 @@ impl Schema {
     fn candidates(&self, wanted: &str) -> Vec<String> {
         let lower = wanted.to_ascii_lowercase();
         let types = self.message_types();
-        let close: Vec<String> = types
+        let mut close: Vec<(usize, String)> = types
             .iter()
-            .filter(|t| {
+            .filter_map(|t| {
                 let short = t.name.rsplit('.').next().unwrap_or(&t.name);
                 let short = short.to_ascii_lowercase();
-                short.contains(&lower) || lower.contains(&short)
+                let d = edit_distance(&short, &lower);
+                let near =
+                    short.contains(&lower) || lower.contains(&short) || d <= 1 + short.len() / 4;
+                near.then(|| (d, t.name.clone()))
             })
-            .map(|t| t.name.clone())
-            .take(8)
             .collect();
+        close.sort_by_key(|(d, _)| *d);
+        let close: Vec<String> = close.into_iter().map(|(_, n)| n).take(8).collect();
         if !close.is_empty() {
             return close;
         }
@@ -162,6 +165,21 @@ impl Schema {
             .take(8)
             .collect()
     }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn add_descriptor_set(
@@ -202,12 +220,69 @@ fn compile_files(
         }
         canon_files.push(c);
     }
-    let mut compiler = protox::Compiler::new(&dirs).map_err(|e| protox_error(&e))?;
+    // Errors name files as the user wrote them, not by their name inside the include path.
+    let shown = |name: &str| -> String {
+        for (c, f) in canon_files.iter().zip(files) {
+            let inside = dirs
+                .iter()
+                .find_map(|d| c.strip_prefix(d).ok())
+                .map(|rel| rel.to_string_lossy().replace('\\', "/"));
+            if inside.as_deref() == Some(name) {
+                return f.display().to_string();
+            }
+        }
+        includes
+            .iter()
+            .map(|inc| inc.join(name))
+            .find(|p| p.is_file())
+            .map_or_else(|| name.to_string(), |p| p.display().to_string())
+    };
+    let mut compiler =
+        protox::Compiler::new(&dirs).map_err(|e| relocate(protox_error(&e), &shown))?;
     compiler.include_imports(true);
     for f in &canon_files {
-        compiler.open_file(f).map_err(|e| protox_error(&e))?;
+        compiler
+            .open_file(f)
+            .map_err(|e| relocate(protox_error(&e), &shown))?;
     }
     Ok(compiler.file_descriptor_set())
+}
+
+/// Renames the file an error names (`shown` maps a name inside the include path to a path).
+fn relocate(e: ProtoError, shown: &dyn Fn(&str) -> String) -> ProtoError {
+    match e {
+        ProtoError::Schema {
+            location,
+            file,
+            line,
+            column,
+            message,
+        } if !file.is_empty() => {
+            let new = shown(&file);
+            ProtoError::Schema {
+                location: match location.strip_prefix(&file) {
+                    Some(rest) => format!("{new}{rest}"),
+                    None => location,
+                },
+                file: new,
+                line,
+                column,
+                message,
+            }
+        }
+        ProtoError::MissingImport {
+            file,
+            import,
+            line,
+            column,
+        } => ProtoError::MissingImport {
+            file: shown(&file),
+            import,
+            line,
+            column,
+        },
+        other => other,
+    }
 }
 
 /// Resolves imports among in-memory sources.
@@ -330,6 +405,12 @@ mod tests {
         let e = s.message("Othr").unwrap_err();
         assert_eq!(e.code(), "proto.unknown_type");
         assert!(e.to_string().contains("demo.Other"), "{e}");
+        let e = s.message("Otherr").unwrap_err();
+        match e {
+            ProtoError::UnknownType { candidates, .. } => assert_eq!(candidates[0], "demo.Other"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]
@@ -389,6 +470,11 @@ mod tests {
         assert_eq!(e.code(), "proto.descriptor_set");
         let e = Schema::load(&[dir.join("absent.proto")], &[]).unwrap_err();
         assert_eq!(e.code(), "proto.schema_file");
+        let broken = dir.join("broken.proto");
+        std::fs::write(&broken, "syntax = \"proto3\";\nmessage {").unwrap();
+        let e = Schema::load(std::slice::from_ref(&broken), &[]).unwrap_err();
+        let want = format!("{}:2:9: ", broken.display());
+        assert!(e.to_string().starts_with(&want), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
