@@ -27,6 +27,9 @@ pub enum Command {
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
     Sse(Box<crate::sse_cmd::SseArgs>),
+    /// Run a WebSocket feed and an SSE feed at once and compare them item by item.
+    #[command(after_help = crate::compare_cmd::COMPARE_AFTER_HELP)]
+    Compare(Box<crate::compare_cmd::CompareArgs>),
     /// Run the built-in mock server (echo, broadcast, flood, chaos routes).
     #[command(after_help = sockpit_mock::ROUTES)]
     Serve(ServeArgs),

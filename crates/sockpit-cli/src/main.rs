@@ -1,6 +1,7 @@
 //! `sockpit`: the command-line face of Sockpit's engine (see `sockpit --help`).
 
 mod args;
+mod compare_cmd;
 mod connect;
 mod connect_proto;
 mod output;
@@ -43,6 +44,7 @@ fn main() {
             args::Command::Serve(a) => serve::run(a).await,
             args::Command::Proto(a) => proto_cmd::run(a),
             args::Command::Sse(a) => sse_cmd::run(*a).await,
+            args::Command::Compare(a) => compare_cmd::run(*a).await,
         }
     });
     // Exit without waiting for the blocking stdin reader thread.

@@ -38,6 +38,8 @@
 //! ```
 
 pub mod client;
+pub mod compare;
+pub mod compare_run;
 pub mod error;
 pub mod parser;
 pub mod session;
@@ -46,6 +48,8 @@ pub mod session;
 mod vectors;
 
 pub use client::{OpenInfo, SseConfig};
+pub use compare::{CompareItem, CompareSummary, KeyRule, Side};
+pub use compare_run::{CompareConfig, CompareEvent, CompareHandle};
 pub use error::SseClientError;
 pub use parser::{parse, SseError, SseEvent, SseItem, SseParser, DEFAULT_MAX_EVENT_SIZE};
 pub use session::{SseCommand, SseControl, SseEndReason, SseHandle, SseSessionEvent};
