@@ -347,3 +347,46 @@ async fn feed_over_websocket_carries_the_same_items() {
     }
     assert_eq!(got, items(3..=7), "resumed after id 2, same items as /sse");
 }
+
+#[tokio::test]
+async fn dropping_the_handle_closes_a_silent_stream() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let port = listener.local_addr().expect("addr").port();
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let Ok((mut s, _)) = listener.accept().await else {
+            return;
+        };
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\ndata: one\n\n";
+        let _ = s.write_all(head.as_bytes()).await;
+        // Then silence, until the client hangs up.
+        while let Ok(n) = s.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+        let _ = closed_tx.send(());
+    });
+    let mut handle = SseHandle::spawn(SseConfig::new(format!("http://127.0.0.1:{port}/")));
+    let first = async {
+        while let Some(batch) = handle.next_batch().await {
+            if batch
+                .iter()
+                .any(|e| matches!(e, SseSessionEvent::Event { .. }))
+            {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(LIMIT, first).await.expect("one event");
+    drop(handle);
+    tokio::time::timeout(Duration::from_secs(5), closed_rx)
+        .await
+        .expect("the task closes the connection once nobody listens")
+        .expect("server saw the end");
+}

@@ -318,7 +318,10 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
         connection += 1;
         let opened = tokio::select! {
             r = prepared.open(&last_id) => r,
-            () = wait_close(st) => return Ok(SseEndReason::Unsubscribed),
+            () = wait_close(&mut st.commands, &mut st.commands_open) => {
+                return Ok(SseEndReason::Unsubscribed)
+            }
+            () = st.sink.tx.closed() => return Err(ConsumerGone),
         };
         // `None`: the stream ended well; `Some(transient)`: an error (already reported).
         let failure = match opened {
@@ -378,18 +381,21 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
         st.sink.flush().await?;
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
-            () = wait_close(st) => return Ok(SseEndReason::Unsubscribed),
+            () = wait_close(&mut st.commands, &mut st.commands_open) => {
+                return Ok(SseEndReason::Unsubscribed)
+            }
+            () = st.sink.tx.closed() => return Err(ConsumerGone),
         }
     }
 }
 
 /// Resolves when the user unsubscribes; never otherwise (dropped controls are remembered and
 /// then ignored: they do not end the subscription).
-async fn wait_close(st: &mut State) {
-    while st.commands_open {
-        match st.commands.recv().await {
+async fn wait_close(commands: &mut mpsc::Receiver<SseCommand>, open: &mut bool) {
+    while *open {
+        match commands.recv().await {
             Some(SseCommand::Close) => return,
-            None => st.commands_open = false,
+            None => *open = false,
         }
     }
     std::future::pending::<()>().await;
@@ -406,7 +412,11 @@ async fn read_stream(
     let error = loop {
         let chunk = tokio::select! {
             biased;
-            () = wait_close(st) => return Ok(Outcome::Unsubscribed),
+            () = wait_close(&mut st.commands, &mut st.commands_open) => {
+                return Ok(Outcome::Unsubscribed)
+            }
+            // Nobody listens any more: stop waiting for a server that may stay silent.
+            () = st.sink.tx.closed() => return Err(ConsumerGone),
             r = read_chunk(&mut response, cfg.read_timeout) => r,
         };
         let mut next = chunk;
