@@ -35,6 +35,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// Protobuf without a socket: list types, decode, encode, skeletons, detect a type.
     Proto(crate::proto_cmd::ProtoArgs),
+    /// Run a collection's requests and check their assertions (text, JSON or JUnit report).
+    #[command(after_help = crate::run_cmd::RUN_AFTER_HELP)]
+    Run(Box<crate::run_cmd::RunArgs>),
+    /// Import a collection (Insomnia, Yaak, Bruno, Kreya, HAR, AsyncAPI, Sockpit) into the store.
+    Import(crate::import_cmd::ImportArgs),
+    /// Export a collection as a .sockpit.json file, a k6 script or wscat/websocat/curl commands.
+    Export(crate::import_cmd::ExportArgs),
 }
 
 const CONNECT_AFTER_HELP: &str = "\

@@ -1,11 +1,14 @@
 //! `sockpit`: the command-line face of Sockpit's engine (see `sockpit --help`).
 
 mod args;
+mod collections;
 mod compare_cmd;
 mod connect;
 mod connect_proto;
+mod import_cmd;
 mod output;
 mod proto_cmd;
+mod run_cmd;
 mod serve;
 mod sse_cmd;
 
@@ -44,6 +47,9 @@ fn main() {
             args::Command::Serve(a) => serve::run(a).await,
             args::Command::Proto(a) => proto_cmd::run(a),
             args::Command::Sse(a) => sse_cmd::run(*a).await,
+            args::Command::Run(a) => run_cmd::run(*a, cli.data_dir.as_deref()).await,
+            args::Command::Import(a) => import_cmd::import(a, cli.data_dir.as_deref()),
+            args::Command::Export(a) => import_cmd::export_cmd(a, cli.data_dir.as_deref()),
             args::Command::Compare(a) => compare_cmd::run(*a).await,
         }
     });

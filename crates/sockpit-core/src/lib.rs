@@ -7,6 +7,7 @@ pub mod collection;
 pub mod log;
 pub mod payload;
 pub mod proto;
+pub mod runner;
 pub mod sse;
 pub mod store;
 pub mod template;

@@ -1,9 +1,16 @@
 //! Collections: the saved-request model, the share format (`NAME.sockpit.json`), importers from
 //! other tools and exporters to scripts and command lines.
 
+pub mod error;
+pub mod export;
+pub mod import;
 pub mod model;
+pub mod share;
+pub mod validate;
 
+pub use error::CollectionError;
 pub use model::{
     Assertion, Auth, Collection, Environment, Folder, Item, KeyValue, MessageKind, Protocol,
     Request, SavedMessage, Settings, Variable,
 };
+pub use share::{parse_share, to_share_json};

@@ -1,0 +1,140 @@
+//! `sockpit import FILE` into the store and `sockpit export COLLECTION` to files and commands.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use sockpit_core::collection::export::{export, ExportFormat};
+use sockpit_core::collection::import::{import_file, Format};
+use sockpit_core::collection::model::requests_with_path;
+use sockpit_core::collection::to_share_json;
+
+use crate::collections;
+use crate::exit;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormatArg {
+    Auto,
+    Insomnia,
+    Yaak,
+    Bruno,
+    Kreya,
+    Har,
+    Asyncapi,
+    Sockpit,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import (format detected from its content).
+    pub file: PathBuf,
+    /// The file's format, when detection should not decide.
+    #[arg(long, value_enum, default_value_t = ImportFormatArg::Auto)]
+    pub format: ImportFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Sockpit,
+    K6,
+    Wscat,
+    Websocat,
+    Curl,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A collection in the store (by name) or a collection file.
+    pub collection: String,
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Sockpit)]
+    pub format: ExportFormatArg,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only this request (k6, wscat, websocat, curl).
+    #[arg(long, value_name = "NAME")]
+    pub request: Option<String>,
+}
+
+fn fail(code: i32, msg: impl std::fmt::Display) -> i32 {
+    eprintln!("sockpit: error: {msg}");
+    code
+}
+
+pub fn import(a: ImportArgs, data_dir: Option<&Path>) -> i32 {
+    let format = match a.format {
+        ImportFormatArg::Auto => Format::Auto,
+        ImportFormatArg::Insomnia => Format::Insomnia,
+        ImportFormatArg::Yaak => Format::Yaak,
+        ImportFormatArg::Bruno => Format::Bruno,
+        ImportFormatArg::Kreya => Format::Kreya,
+        ImportFormatArg::Har => Format::Har,
+        ImportFormatArg::Asyncapi => Format::Asyncapi,
+        ImportFormatArg::Sockpit => Format::Sockpit,
+    };
+    // Everything is read and checked before the store is touched.
+    let imported = match import_file(&a.file, format) {
+        Ok(i) => i,
+        Err(e) => return fail(exit::FAILURE, e),
+    };
+    let mut store = match collections::open_store(data_dir) {
+        Ok(s) => s,
+        Err(e) => return fail(exit::FAILURE, e),
+    };
+    let outcome = match store.import_collection(&imported.collection) {
+        Ok(o) => o,
+        Err(e) => return fail(exit::FAILURE, e),
+    };
+    for w in &imported.warnings {
+        eprintln!("sockpit: warning: {w}");
+    }
+    if let Some(old) = &outcome.renamed_from {
+        eprintln!(
+            "sockpit: warning: a collection named '{old}' exists; imported as '{}'",
+            outcome.name
+        );
+    }
+    let n = requests_with_path(&imported.collection.items).len();
+    println!(
+        "imported '{}' ({n} request{}, {} format) from {}",
+        outcome.name,
+        if n == 1 { "" } else { "s" },
+        imported.format.as_str(),
+        a.file.display()
+    );
+    exit::OK
+}
+
+pub fn export_cmd(a: ExportArgs, data_dir: Option<&Path>) -> i32 {
+    let loaded = match collections::load(&a.collection, data_dir) {
+        Ok(l) => l,
+        Err((code, msg)) => return fail(code, msg),
+    };
+    let c = loaded.collection;
+    if let Some(name) = &a.request {
+        if !requests_with_path(&c.items)
+            .iter()
+            .any(|(_, r)| &r.name == name)
+        {
+            return fail(
+                exit::USAGE,
+                format!("no request named '{name}' in collection '{}'", c.name),
+            );
+        }
+    }
+    let text = match a.format {
+        ExportFormatArg::Sockpit => to_share_json(&c),
+        ExportFormatArg::K6 => export(&c, ExportFormat::K6, a.request.as_deref()),
+        ExportFormatArg::Wscat => export(&c, ExportFormat::Wscat, a.request.as_deref()),
+        ExportFormatArg::Websocat => export(&c, ExportFormat::Websocat, a.request.as_deref()),
+        ExportFormatArg::Curl => export(&c, ExportFormat::Curl, a.request.as_deref()),
+    };
+    match &a.output {
+        Some(p) => {
+            if let Err(e) = std::fs::write(p, text) {
+                return fail(exit::FAILURE, format!("cannot write {}: {e}", p.display()));
+            }
+        }
+        None => print!("{text}"),
+    }
+    exit::OK
+}

@@ -1,0 +1,158 @@
+//! `sockpit run COLLECTION|FILE`: run a collection's requests and check their assertions.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use sockpit_core::runner::{self, report, RunOptions};
+
+use crate::collections::{self, Loaded};
+use crate::exit;
+
+pub const RUN_AFTER_HELP: &str = "\
+COLLECTION is a collection in the store (by name) or a file: NAME.sockpit.json or any file
+`sockpit import` reads. Variables: --var, then --env's environment, the collection's variables,
+then globals; a secret variable without a value here is read from $SOCKPIT_VAR_<NAME>.
+Exit status: 0 every request passed, 1 a request failed or the collection is unusable (undefined
+variable, invalid regex or pointer, ...), 2 usage error.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Reporter {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A collection in the store (by name) or a collection file.
+    pub collection: String,
+    /// The environment whose variables to use.
+    #[arg(short = 'e', long = "env", value_name = "NAME")]
+    pub env: Option<String>,
+    /// How to report: text (default), json or junit (JUnit XML for CI).
+    #[arg(short, long, value_enum, default_value_t = Reporter::Text)]
+    pub reporter: Reporter,
+    /// Write the report to FILE instead of stdout (the text report still goes to stdout).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Set a variable above every other source, NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Do not record the connections in the store's history.
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+fn fail(code: i32, msg: impl std::fmt::Display) -> i32 {
+    eprintln!("sockpit: error: {msg}");
+    code
+}
+
+pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
+    let mut overrides = Vec::new();
+    for v in &a.vars {
+        match v.split_once('=') {
+            Some((k, val)) if !k.trim().is_empty() => {
+                overrides.push((k.trim().to_string(), val.to_string()))
+            }
+            _ => {
+                return fail(
+                    exit::USAGE,
+                    format!("--var '{v}' has no name or '='; write it as NAME=VALUE"),
+                )
+            }
+        }
+    }
+    let Loaded {
+        collection,
+        base_dir,
+        mut store,
+        warnings,
+    } = match collections::load(&a.collection, data_dir) {
+        Ok(l) => l,
+        Err((code, msg)) => return fail(code, msg),
+    };
+    for w in warnings {
+        eprintln!("sockpit: warning: {w}");
+    }
+    if let Some(env) = &a.env {
+        if !collection.environments.iter().any(|e| &e.name == env) {
+            let names: Vec<&str> = collection
+                .environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            return fail(
+                exit::USAGE,
+                format!(
+                    "no environment named '{env}' in collection '{}' (it has: {})",
+                    collection.name,
+                    if names.is_empty() {
+                        "no environments".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            );
+        }
+    }
+    let globals = match store.as_ref().map(|s| s.globals()).transpose() {
+        Ok(g) => g.unwrap_or_default(),
+        Err(e) => return fail(exit::FAILURE, e),
+    };
+    let opts = RunOptions {
+        environment: a.env.clone(),
+        overrides,
+        globals,
+        base_dir,
+    };
+    // Text goes to stdout as requests finish, unless stdout carries a JSON or JUnit report.
+    let stream_text = a.reporter == Reporter::Text || a.output.is_some();
+    let history = if a.no_history { None } else { store.as_mut() };
+    let result = runner::run_collection(&collection, &opts, history, |r| {
+        if stream_text {
+            let mut out = std::io::stdout().lock();
+            let text = report::text_result(r);
+            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+        }
+    })
+    .await;
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return fail(exit::FAILURE, e),
+    };
+    if stream_text {
+        print!("{}", report::text_summary(&report));
+    }
+    let rendered = match a.reporter {
+        Reporter::Text => report::text(&report),
+        Reporter::Json => report::json(&report),
+        Reporter::Junit => report::junit(&report),
+    };
+    match &a.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, rendered) {
+                return fail(
+                    exit::FAILURE,
+                    format!("cannot write the report to {}: {e}", path.display()),
+                );
+            }
+        }
+        None if a.reporter != Reporter::Text => {
+            print!("{rendered}");
+        }
+        None => {}
+    }
+    let _ = std::io::stdout().flush();
+    if report.passed() {
+        exit::OK
+    } else {
+        eprintln!(
+            "sockpit: error: {} of {} requests failed",
+            report.failed_requests(),
+            report.results.len()
+        );
+        exit::FAILURE
+    }
+}

@@ -1,0 +1,454 @@
+//! Exporters: a k6 script, and wscat, websocat and curl command lines.
+//!
+//! Nothing is resolved and no secret is written: `{{name}}` becomes a shell variable `${name}`
+//! (k6: `${__ENV.name}`, so `k6 run -e name=value`), and the four dynamic values become the
+//! shell's or JavaScript's own (`$(uuidgen)`, `$(date +%s)`, ...). What a tool cannot do (wscat
+//! and websocat sending binary, curl sending at all, k6 and SSE) is written as a comment.
+
+use base64::Engine;
+
+use super::model::{Auth, Collection, KeyValue, MessageKind, Protocol, Request, SavedMessage};
+use super::share::redact;
+
+/// The formats `sockpit export --format` names besides `sockpit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    K6,
+    Wscat,
+    Websocat,
+    Curl,
+}
+
+/// Pieces of a templated string: literal text or a variable reference.
+enum Part<'a> {
+    Lit(&'a str),
+    Var(&'a str),
+}
+
+fn parts(s: &str) -> Vec<Part<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start + 2..].find("}}") else {
+            break;
+        };
+        if start > 0 {
+            out.push(Part::Lit(&rest[..start]));
+        }
+        out.push(Part::Var(rest[start + 2..start + 2 + end].trim()));
+        rest = &rest[start + 2 + end + 2..];
+    }
+    if !rest.is_empty() {
+        out.push(Part::Lit(rest));
+    }
+    out
+}
+
+fn ident(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.chars().next().is_none_or(|c| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// A double-quoted shell word with variables as `${name}`.
+fn sh(s: &str) -> String {
+    let mut out = String::from("\"");
+    for p in parts(s) {
+        match p {
+            Part::Lit(l) => {
+                for c in l.chars() {
+                    if matches!(c, '"' | '\\' | '$' | '`') {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+            }
+            Part::Var(v) => out.push_str(&match v {
+                "$uuid" => "$(uuidgen)".to_string(),
+                "$timestamp" => "$(date +%s)".to_string(),
+                "$isoTimestamp" => "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)".to_string(),
+                "$randomInt" => "$((RANDOM % 1001))".to_string(),
+                name => format!("${{{}}}", ident(name)),
+            }),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JavaScript template literal with variables as `${__ENV.name}`.
+fn js(s: &str) -> String {
+    let mut out = String::from("`");
+    for p in parts(s) {
+        match p {
+            Part::Lit(l) => {
+                for c in l.chars() {
+                    match c {
+                        '`' | '\\' => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        '$' => out.push_str("\\$"),
+                        c => out.push(c),
+                    }
+                }
+            }
+            Part::Var(v) => out.push_str(&match v {
+                "$uuid" => "${uuid()}".to_string(),
+                "$timestamp" => "${Math.floor(Date.now() / 1000)}".to_string(),
+                "$isoTimestamp" => "${new Date().toISOString()}".to_string(),
+                "$randomInt" => "${Math.floor(Math.random() * 1001)}".to_string(),
+                name if ident(name) == name => format!("${{__ENV.{name}}}"),
+                name => format!("${{__ENV[{}]}}", serde_json::Value::from(name)),
+            }),
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// Headers including auth, after redaction; the URL with enabled params appended.
+fn target(r: &Request) -> (String, Vec<(String, String)>) {
+    let mut url = r.url.clone();
+    let mut query: Vec<&KeyValue> = r.params.iter().filter(|p| p.enabled).collect();
+    let api_query;
+    if let Auth::ApiKey {
+        name,
+        value,
+        location,
+    } = &r.auth
+    {
+        if location == "query" {
+            api_query = KeyValue::new(name.clone(), value.clone());
+            query.push(&api_query);
+        }
+    }
+    for (i, q) in query.iter().enumerate() {
+        let sep = if i == 0 && !url.contains('?') {
+            '?'
+        } else {
+            '&'
+        };
+        url.push_str(&format!("{sep}{}={}", q.name, q.value));
+    }
+    let mut headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .filter(|h| h.enabled)
+        .map(|h| (h.name.clone(), h.value.clone()))
+        .collect();
+    match &r.auth {
+        Auth::Bearer { token } => headers.push(("Authorization".into(), format!("Bearer {token}"))),
+        Auth::Basic { username, password } => headers.push((
+            "Authorization".into(),
+            // Basic needs the pair encoded; with variables that can only happen at run time.
+            if username.contains("{{") || password.contains("{{") {
+                "Basic {{basic_credentials_base64}}".to_string()
+            } else {
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD
+                        .encode(format!("{username}:{password}"))
+                )
+            },
+        )),
+        Auth::ApiKey {
+            name,
+            value,
+            location,
+        } if location != "query" => headers.push((name.clone(), value.clone())),
+        _ => {}
+    }
+    (url, headers)
+}
+
+fn binary_b64(m: &SavedMessage) -> Option<Result<String, String>> {
+    match m.kind {
+        MessageKind::Hex => Some(
+            crate::payload::parse_hex(&m.body)
+                .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+                .map_err(|e| e.to_string()),
+        ),
+        MessageKind::Base64 => Some(Ok(m.body.trim().to_string())),
+        MessageKind::File | MessageKind::Protobuf => Some(Err(format!(
+            "{} messages are not exported",
+            m.kind.as_str()
+        ))),
+        _ => None,
+    }
+}
+
+/// All requests (or only `only`) of a collection in `format`, secrets redacted.
+pub fn export(c: &Collection, format: ExportFormat, only: Option<&str>) -> String {
+    let c = redact(c);
+    let requests: Vec<(Vec<String>, &Request)> = super::model::requests_with_path(&c.items)
+        .into_iter()
+        .filter(|(_, r)| only.is_none_or(|n| r.name == n))
+        .collect();
+    match format {
+        ExportFormat::K6 => k6(&c.name, &requests),
+        _ => {
+            let mut out = format!(
+                "# Sockpit collection '{}' as {}\n",
+                c.name,
+                match format {
+                    ExportFormat::Wscat => "wscat commands",
+                    ExportFormat::Websocat => "websocat commands",
+                    _ => "curl commands",
+                }
+            );
+            let vars = used_vars(&requests);
+            if !vars.is_empty() {
+                out.push_str(&format!(
+                    "# set first: {}\n",
+                    vars.iter()
+                        .map(|v| format!("{}=...", ident(v)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+            }
+            for (path, r) in &requests {
+                let mut name = path.clone();
+                name.push(r.name.clone());
+                out.push_str(&format!("\n# {}\n", name.join(" / ")));
+                out.push_str(&command(format, r));
+            }
+            out
+        }
+    }
+}
+
+fn used_vars(requests: &[(Vec<String>, &Request)]) -> Vec<String> {
+    let mut vars: Vec<String> = Vec::new();
+    for (_, r) in requests {
+        let json = serde_json::to_string(r).unwrap_or_default();
+        for p in parts(&json) {
+            if let Part::Var(v) = p {
+                if !v.starts_with('$') && !vars.iter().any(|x| x == v) {
+                    vars.push(v.to_string());
+                }
+            }
+        }
+    }
+    vars
+}
+
+fn command(format: ExportFormat, r: &Request) -> String {
+    let (url, headers) = target(r);
+    let mut lines = Vec::new();
+    let mut cmd = String::new();
+    match (format, r.protocol) {
+        (ExportFormat::Curl, Protocol::Sse) | (_, Protocol::Sse) => {
+            if format != ExportFormat::Curl {
+                lines.push("# an SSE request: shown as curl".to_string());
+            }
+            cmd.push_str("curl --no-buffer -H 'Accept: text/event-stream'");
+            if let Some(m) = &r.method {
+                cmd.push_str(&format!(" -X {}", sh(m)));
+            }
+            for (k, v) in &headers {
+                cmd.push_str(&format!(" -H {}", sh(&format!("{k}: {v}"))));
+            }
+            if let Some(b) = &r.body {
+                cmd.push_str(&format!(" --data-raw {}", sh(b)));
+            }
+            cmd.push_str(&format!(" {}", sh(&url)));
+        }
+        (ExportFormat::Wscat, _) => {
+            cmd.push_str(&format!("wscat -c {}", sh(&url)));
+            for (k, v) in &headers {
+                cmd.push_str(&format!(" -H {}", sh(&format!("{k}: {v}"))));
+            }
+            for p in &r.subprotocols {
+                cmd.push_str(&format!(" -s {}", sh(p)));
+            }
+            for m in &r.messages {
+                match binary_b64(m) {
+                    None => cmd.push_str(&format!(" -x {}", sh(&m.body))),
+                    Some(_) => lines.push(format!(
+                        "# message '{}' is binary: wscat cannot send it",
+                        m.name
+                    )),
+                }
+            }
+            if !r.messages.is_empty() {
+                cmd.push_str(" -w 2");
+            }
+        }
+        (ExportFormat::Websocat, _) => {
+            let texts: Vec<String> = r
+                .messages
+                .iter()
+                .filter_map(|m| match binary_b64(m) {
+                    None => Some(sh(&m.body)),
+                    Some(_) => {
+                        lines.push(format!(
+                            "# message '{}' is binary: send it with websocat -b",
+                            m.name
+                        ));
+                        None
+                    }
+                })
+                .collect();
+            if !texts.is_empty() {
+                cmd.push_str(&format!("printf '%s\\n' {} | ", texts.join(" ")));
+            }
+            cmd.push_str("websocat");
+            for (k, v) in &headers {
+                cmd.push_str(&format!(" -H={}", sh(&format!("{k}: {v}"))));
+            }
+            for p in &r.subprotocols {
+                cmd.push_str(&format!(" --protocol {}", sh(p)));
+            }
+            cmd.push_str(&format!(" {}", sh(&url)));
+        }
+        (ExportFormat::Curl, Protocol::Websocket) => {
+            if !r.messages.is_empty() {
+                lines.push("# curl (7.86+) connects and prints what arrives; it cannot send the saved messages".into());
+            }
+            cmd.push_str("curl --no-buffer --include");
+            for (k, v) in &headers {
+                cmd.push_str(&format!(" -H {}", sh(&format!("{k}: {v}"))));
+            }
+            if !r.subprotocols.is_empty() {
+                cmd.push_str(&format!(
+                    " -H {}",
+                    sh(&format!(
+                        "Sec-WebSocket-Protocol: {}",
+                        r.subprotocols.join(", ")
+                    ))
+                ));
+            }
+            cmd.push_str(&format!(" {}", sh(&url)));
+        }
+        (ExportFormat::K6, _) => {}
+    }
+    lines.push(cmd);
+    lines.join("\n") + "\n"
+}
+
+fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
+    let vars = used_vars(requests);
+    let mut s = format!(
+        "// Sockpit collection {} as a k6 WebSocket scenario.\n",
+        serde_json::Value::from(name)
+    );
+    s.push_str(&format!(
+        "// Run: k6 run{} script.js\n",
+        vars.iter()
+            .map(|v| format!(" -e {v}=..."))
+            .collect::<String>()
+    ));
+    s.push_str("import ws from 'k6/ws';\nimport { check } from 'k6';\nimport encoding from 'k6/encoding';\n\n");
+    s.push_str("export const options = { vus: 1, iterations: 1 };\n\n");
+    s.push_str("function uuid() {\n  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => {\n    const r = (Math.random() * 16) | 0;\n    return (c === 'x' ? r : (r & 0x3) | 0x8).toString(16);\n  });\n}\n\n");
+    s.push_str("export default function () {\n");
+    for (path, r) in requests {
+        let mut full = path.clone();
+        full.push(r.name.clone());
+        let label = full.join(" / ");
+        s.push_str(&format!("  // {label}\n"));
+        if r.protocol == Protocol::Sse {
+            s.push_str("  // an SSE request: k6 has no SSE client; skipped\n\n");
+            continue;
+        }
+        let (url, headers) = target(r);
+        s.push_str("  {\n");
+        s.push_str(&format!("    const url = {};\n", js(&url)));
+        s.push_str("    const params = { headers: {");
+        let hs: Vec<String> = headers
+            .iter()
+            .map(|(k, v)| format!(" {}: {}", serde_json::Value::from(k.as_str()), js(v)))
+            .collect();
+        s.push_str(&hs.join(","));
+        s.push_str(if hs.is_empty() { "}" } else { " }" });
+        if !r.subprotocols.is_empty() {
+            s.push_str(&format!(
+                ", subprotocols: [{}]",
+                r.subprotocols
+                    .iter()
+                    .map(|p| js(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        s.push_str(" };\n");
+        s.push_str("    const received = [];\n");
+        s.push_str("    const res = ws.connect(url, params, function (socket) {\n");
+        s.push_str("      socket.on('open', function () {\n");
+        let mut at: u64 = 0;
+        for m in &r.messages {
+            at += m.delay_ms.unwrap_or(0);
+            let send = match binary_b64(m) {
+                None => format!("socket.send({});", js(&m.body)),
+                Some(Ok(b64)) => format!(
+                    "socket.sendBinary(encoding.b64decode({}));",
+                    serde_json::Value::from(b64)
+                ),
+                Some(Err(why)) => format!("// message '{}': {why}", m.name),
+            };
+            if at == 0 {
+                s.push_str(&format!("        {send}\n"));
+            } else {
+                s.push_str(&format!(
+                    "        socket.setTimeout(function () {{ {send} }}, {at});\n"
+                ));
+            }
+        }
+        let timeout = r.settings.timeout_ms.unwrap_or(10_000).max(at + 1000);
+        s.push_str(&format!(
+            "        socket.setTimeout(function () {{ socket.close(); }}, {timeout});\n"
+        ));
+        s.push_str("      });\n");
+        s.push_str("      socket.on('message', function (data) { received.push(data); });\n");
+        s.push_str("    });\n");
+        s.push_str(&format!(
+            "    check(res, {{ {}: (r) => r && r.status === 101 }});\n",
+            serde_json::Value::from(format!("{label}: connected"))
+        ));
+        for a in &r.assertions {
+            let cond = match a {
+                super::model::Assertion::Contains { value, event: None } => Some(format!(
+                    "received.some((m) => m.includes({}))",
+                    serde_json::Value::from(value.as_str())
+                )),
+                super::model::Assertion::Equals { value, event: None } => Some(format!(
+                    "received.some((m) => m === {})",
+                    serde_json::Value::from(value.as_str())
+                )),
+                super::model::Assertion::Matches {
+                    pattern,
+                    event: None,
+                } => Some(format!(
+                    "received.some((m) => new RegExp({}).test(m))",
+                    serde_json::Value::from(pattern.as_str())
+                )),
+                super::model::Assertion::Count {
+                    min, event: None, ..
+                } => Some(format!("received.length >= {min}")),
+                _ => None,
+            };
+            match cond {
+                Some(cond) => s.push_str(&format!(
+                    "    check(received, {{ {}: () => {cond} }});\n",
+                    serde_json::Value::from(format!("{label}: {}", a.describe()))
+                )),
+                None => s.push_str(&format!("    // not checked in k6: {}\n", a.describe())),
+            }
+        }
+        s.push_str("  }\n\n");
+    }
+    s.push_str("}\n");
+    s
+}

@@ -1,0 +1,122 @@
+//! Checks a collection before it is stored or run: names, assertion regexes and JSON pointers.
+
+use super::error::CollectionError;
+use super::model::{Assertion, Collection, Item, Protocol, Request};
+
+/// Largest compiled regex an assertion may use.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Every problem that would make the collection unusable, as the first error found.
+pub fn validate(c: &Collection) -> Result<(), CollectionError> {
+    if c.name.trim().is_empty() {
+        return Err(CollectionError::EmptyName { what: "collection" });
+    }
+    validate_items(&c.items)
+}
+
+fn validate_items(items: &[Item]) -> Result<(), CollectionError> {
+    for item in items {
+        match item {
+            Item::Folder(f) => {
+                if f.name.trim().is_empty() {
+                    return Err(CollectionError::EmptyName { what: "folder" });
+                }
+                validate_items(&f.items)?;
+            }
+            Item::Request(r) => validate_request(r)?,
+        }
+    }
+    Ok(())
+}
+
+/// A compiled `matches` regex, or the error naming the request.
+pub fn compile_regex(request: &str, pattern: &str) -> Result<regex::Regex, CollectionError> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| CollectionError::InvalidRegex {
+            request: request.into(),
+            pattern: pattern.into(),
+            reason: e
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+        })
+}
+
+/// RFC 6901: empty, or `/`-separated tokens where `~` is only followed by `0` or `1`.
+pub fn pointer_is_valid(pointer: &str) -> bool {
+    if pointer.is_empty() {
+        return true;
+    }
+    if !pointer.starts_with('/') {
+        return false;
+    }
+    let b = pointer.as_bytes();
+    b.iter()
+        .enumerate()
+        .all(|(i, &c)| c != b'~' || matches!(b.get(i + 1), Some(b'0' | b'1')))
+}
+
+pub fn validate_request(r: &Request) -> Result<(), CollectionError> {
+    if r.name.trim().is_empty() {
+        return Err(CollectionError::EmptyName { what: "request" });
+    }
+    for a in &r.assertions {
+        match a {
+            Assertion::Matches { pattern, .. } => {
+                compile_regex(&r.name, pattern)?;
+            }
+            Assertion::JsonPointer { pointer, .. } if !pointer_is_valid(pointer) => {
+                return Err(CollectionError::InvalidPointer {
+                    request: r.name.clone(),
+                    pointer: pointer.clone(),
+                });
+            }
+            Assertion::CloseCode { .. } if r.protocol == Protocol::Sse => {
+                return Err(CollectionError::InvalidRequest {
+                    request: r.name.clone(),
+                    what: "assertion",
+                    reason:
+                        "close_code applies to WebSocket requests; an SSE stream has no close code"
+                            .into(),
+                });
+            }
+            Assertion::Count { min: 0, .. } => {
+                return Err(CollectionError::InvalidRequest {
+                    request: r.name.clone(),
+                    what: "assertion",
+                    reason: "count needs min of 1 or more".into(),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers() {
+        for ok in ["", "/", "/a/0", "/a~0b/c~1d"] {
+            assert!(pointer_is_valid(ok), "{ok}");
+        }
+        for bad in ["a", "/a~2", "/a~", "data/0"] {
+            assert!(!pointer_is_valid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn regexes() {
+        assert!(compile_regex("r", "^he(l+)o$").is_ok());
+        let e = compile_regex("r", "he(llo").unwrap_err();
+        assert_eq!(e.code(), "assertion.invalid_regex");
+        assert!(e.to_string().contains("/he(llo/"), "{e}");
+    }
+}

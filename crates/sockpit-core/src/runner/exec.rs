@@ -1,0 +1,256 @@
+//! Running one request: connect, send its saved messages in order (after their delays), feed what
+//! arrives to the [`Checker`] and stop as soon as every assertion is decided, the connection ends
+//! or the request's timeout runs out.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::check::{AssertionResult, Checker};
+use super::prepare;
+use super::{RequestResult, RunError};
+use crate::collection::model::{Protocol, Request};
+use crate::sse::{SseHandle, SseSessionEvent};
+use crate::store::HistoryRecorder;
+use crate::ws::{Closer, DataKind, Direction, Outgoing, SessionEvent, SessionHandle};
+
+/// How long a request may run when its settings say nothing.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often pending `count` windows are looked at.
+const TICK: Duration = Duration::from_millis(20);
+/// How long we wait for the close handshake after asking to close.
+const CLOSE_WAIT: Duration = Duration::from_secs(3);
+
+pub(crate) async fn run_request(
+    r: &Request,
+    path: Vec<String>,
+    base_dir: &Path,
+    history: Option<&HistoryRecorder>,
+) -> RequestResult {
+    let started = Instant::now();
+    let mut result = RequestResult {
+        path,
+        name: r.name.clone(),
+        protocol: r.protocol,
+        url: r.url.clone(),
+        duration: Duration::ZERO,
+        received: 0,
+        assertions: Vec::new(),
+        error: None,
+    };
+    let outcome = match r.protocol {
+        Protocol::Websocket => run_ws(r, base_dir, history).await,
+        Protocol::Sse => run_sse(r, history).await,
+    };
+    match outcome {
+        Ok((received, assertions, error)) => {
+            result.received = received;
+            result.assertions = assertions;
+            result.error = error;
+        }
+        Err(e) => result.error = Some((e.code().to_string(), e.to_string())),
+    }
+    result.duration = started.elapsed();
+    result
+}
+
+type Outcome = Result<(u64, Vec<AssertionResult>, Option<(String, String)>), RunError>;
+
+fn timeout_of(r: &Request) -> Duration {
+    r.settings
+        .timeout_ms
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
+
+fn as_text(kind: DataKind, data: &[u8]) -> String {
+    match kind {
+        DataKind::Text => String::from_utf8_lossy(data).into_owned(),
+        DataKind::Binary => hex::encode(data),
+    }
+}
+
+async fn run_ws(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>) -> Outcome {
+    let cfg = prepare::ws_config(r)?;
+    // Every payload is built before connecting, so a bad one fails without touching the network.
+    let mut sends: Vec<(u64, Outgoing)> = Vec::new();
+    for m in &r.messages {
+        sends.push((m.delay_ms.unwrap_or(0), prepare::outgoing(r, m, base_dir)?));
+    }
+    let mut checker = Checker::new(r).map_err(RunError::from)?;
+    let limit = timeout_of(r);
+    let deadline = tokio::time::Instant::now() + limit;
+    let (control, mut events) = SessionHandle::spawn(cfg).into_parts();
+    let mut sender: Option<tokio::task::JoinHandle<()>> = None;
+    let mut error: Option<(String, String)> = None;
+    let mut closing = false;
+    let mut close_deadline = None;
+    let mut ticker = tokio::time::interval(TICK);
+    let started = Instant::now();
+    let why;
+    loop {
+        let batch = tokio::select! {
+            b = events.recv() => b,
+            _ = ticker.tick() => {
+                checker.on_tick(started.elapsed().as_nanos() as u64);
+                Some(Vec::new())
+            }
+        };
+        let Some(batch) = batch else {
+            why = "the connection ended".to_string();
+            break;
+        };
+        let mut ended = false;
+        for ev in &batch {
+            match ev {
+                SessionEvent::Open { t, .. } => {
+                    checker.on_open(*t);
+                    if sender.is_none() {
+                        let control = control.clone();
+                        let sends = std::mem::take(&mut sends);
+                        sender = Some(tokio::spawn(async move {
+                            for (delay, m) in sends {
+                                if delay > 0 {
+                                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                                }
+                                if control
+                                    .command(crate::ws::SessionCommand::Send(m))
+                                    .await
+                                    .is_err()
+                                {
+                                    return;
+                                }
+                            }
+                        }));
+                    }
+                }
+                SessionEvent::Message {
+                    t,
+                    dir: Direction::In,
+                    kind,
+                    data,
+                } => checker.on_message(*t, None, &as_text(*kind, data)),
+                // Only a close the server started says which code it chose.
+                SessionEvent::Close {
+                    dir: Direction::In,
+                    code,
+                    by: Closer::Server,
+                    ..
+                } => checker.on_close(*code),
+                SessionEvent::Error { error: e, .. } => {
+                    error = Some((e.code().to_string(), e.to_string()));
+                }
+                SessionEvent::Ended { .. } => ended = true,
+                _ => {}
+            }
+        }
+        if let Some(h) = history {
+            if !batch.is_empty() {
+                h.record_ws_owned(batch);
+            }
+        }
+        if ended {
+            why = "the connection ended".to_string();
+            break;
+        }
+        let now = tokio::time::Instant::now();
+        let sent_all = sender.as_ref().is_some_and(|s| s.is_finished());
+        if !closing && sent_all && checker.all_decided() {
+            closing = true;
+            close_deadline = Some(now + CLOSE_WAIT);
+            let _ = control.close(1000, "").await;
+        }
+        if !closing && now >= deadline {
+            closing = true;
+            close_deadline = Some(now + CLOSE_WAIT);
+            let _ = control.close(1000, "sockpit run: timeout").await;
+        }
+        if close_deadline.is_some_and(|d| now >= d) {
+            why = "the connection did not close".to_string();
+            break;
+        }
+    }
+    if let Some(s) = sender {
+        s.abort();
+    }
+    let why = if tokio::time::Instant::now() >= deadline {
+        format!("not seen within {} ms", limit.as_millis())
+    } else {
+        why
+    };
+    // An error after every assertion passed (e.g. our own timeout close) is not a failure.
+    let received = checker.received();
+    let results = checker.finish(&why);
+    let error = if results.iter().all(|a| a.passed) && !results.is_empty() {
+        None
+    } else {
+        error
+    };
+    Ok((received, results, error))
+}
+
+async fn run_sse(r: &Request, history: Option<&HistoryRecorder>) -> Outcome {
+    let cfg = prepare::sse_config(r)?;
+    let mut checker = Checker::new(r).map_err(RunError::from)?;
+    let limit = timeout_of(r);
+    let deadline = tokio::time::Instant::now() + limit;
+    let (control, mut events) = SseHandle::spawn(cfg).into_parts();
+    let mut error = None;
+    let mut ticker = tokio::time::interval(TICK);
+    let started = Instant::now();
+    let mut why = String::from("the stream ended");
+    let mut closed = false;
+    loop {
+        let batch = tokio::select! {
+            b = events.recv() => b,
+            _ = ticker.tick() => {
+                checker.on_tick(started.elapsed().as_nanos() as u64);
+                Some(Vec::new())
+            }
+        };
+        let Some(batch) = batch else { break };
+        let mut ended = false;
+        for ev in &batch {
+            match ev {
+                SseSessionEvent::Open { t, .. } => checker.on_open(*t),
+                SseSessionEvent::Event {
+                    t,
+                    event_type,
+                    data,
+                    ..
+                } => checker.on_message(*t, Some(event_type), data),
+                SseSessionEvent::Error { error: e, .. } => {
+                    error = Some((e.code().to_string(), e.to_string()));
+                }
+                SseSessionEvent::Ended { .. } => ended = true,
+                _ => {}
+            }
+        }
+        if let Some(h) = history {
+            if !batch.is_empty() {
+                h.record_sse(&batch);
+            }
+        }
+        if ended {
+            break;
+        }
+        let now = tokio::time::Instant::now();
+        if !closed && (checker.all_decided() || now >= deadline) {
+            if now >= deadline {
+                why = format!("not seen within {} ms", limit.as_millis());
+            }
+            closed = true;
+            let _ = control.close().await;
+        }
+        if closed && now >= deadline + CLOSE_WAIT {
+            break;
+        }
+    }
+    let received = checker.received();
+    let results = checker.finish(&why);
+    let error = if results.iter().all(|a| a.passed) && !results.is_empty() {
+        None
+    } else {
+        error
+    };
+    Ok((received, results, error))
+}

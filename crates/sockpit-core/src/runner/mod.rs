@@ -1,0 +1,174 @@
+//! Running a collection headless (`sockpit run`, and the window's "Run collection").
+//!
+//! Before anything connects, the whole collection is checked ([`validate`]) and every request is
+//! rendered with its variables, so an undefined variable, a bad regex or a bad pointer fails the run
+//! at once, naming it. Then each request runs in tree order ([`exec`]): connect, send the saved
+//! messages in order (each after its `delay_ms`), check the assertions ([`check::Checker`]) on what
+//! arrives, and close. A request passes when it had no connection error and every assertion passed.
+//! [`report`] renders the outcome as text, JSON or JUnit XML.
+//!
+//! [`validate`]: crate::collection::validate
+
+pub mod check;
+mod exec;
+pub mod prepare;
+pub mod report;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::collection::error::CollectionError;
+use crate::collection::model::{requests_with_path, Collection, Protocol, Request, Variable};
+use crate::store::Store;
+use crate::template::{TemplateError, Vars};
+
+pub use check::AssertionResult;
+pub use exec::DEFAULT_TIMEOUT;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum RunError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Collection(#[from] CollectionError),
+    #[error("message '{message}' of request '{request}': {reason}")]
+    Message {
+        request: String,
+        message: String,
+        reason: String,
+    },
+    #[error("request '{request}' uses a secret that was not exported (a placeholder stands in its auth or headers): put the value in a secret variable, set it on this machine, and write {{{{name}}}} there")]
+    SecretPlaceholder { request: String },
+    #[error("request '{request}': {message}")]
+    Request {
+        request: String,
+        code: &'static str,
+        message: String,
+    },
+    #[error("the collection has no requests to run")]
+    Empty,
+}
+
+impl RunError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::Template(e) => e.code(),
+            RunError::Collection(e) => e.code(),
+            RunError::Message { .. } => "run.invalid_message",
+            RunError::SecretPlaceholder { .. } => "run.secret_placeholder",
+            RunError::Request { code, .. } => code,
+            RunError::Empty => "run.empty",
+        }
+    }
+}
+
+/// What to run with.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The environment (`--env NAME`).
+    pub environment: Option<String>,
+    /// `--var NAME=VALUE`, above everything else.
+    pub overrides: Vec<(String, String)>,
+    pub globals: Vec<Variable>,
+    /// Where relative paths (message files, schemas) start: the collection file's directory.
+    pub base_dir: PathBuf,
+}
+
+/// The outcome of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestResult {
+    /// Folder names from the collection's root.
+    pub path: Vec<String>,
+    pub name: String,
+    pub protocol: Protocol,
+    /// The URL as rendered.
+    pub url: String,
+    pub duration: Duration,
+    /// Data messages (or SSE events) received.
+    pub received: u64,
+    pub assertions: Vec<AssertionResult>,
+    /// `(code, message)` of a connection or protocol error.
+    pub error: Option<(String, String)>,
+}
+
+impl RequestResult {
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.assertions.iter().all(|a| a.passed)
+    }
+
+    /// `Folder / Request`.
+    pub fn full_name(&self) -> String {
+        let mut parts = self.path.clone();
+        parts.push(self.name.clone());
+        parts.join(" / ")
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    pub collection: String,
+    pub environment: Option<String>,
+    pub results: Vec<RequestResult>,
+    pub duration: Duration,
+}
+
+impl RunReport {
+    pub fn passed(&self) -> bool {
+        self.results.iter().all(RequestResult::passed)
+    }
+
+    pub fn failed_requests(&self) -> usize {
+        self.results.iter().filter(|r| !r.passed()).count()
+    }
+}
+
+/// The collection's requests, rendered, with their folder paths; fails on the first problem.
+pub fn prepare(c: &Collection, opts: &RunOptions) -> Result<Vec<(Vec<String>, Request)>, RunError> {
+    crate::collection::validate::validate(c)?;
+    let vars = Vars::for_collection(
+        c,
+        opts.environment.as_deref(),
+        &opts.globals,
+        &opts.overrides,
+    )?;
+    let mut out = Vec::new();
+    for (path, r) in requests_with_path(&c.items) {
+        out.push((path, vars.render_request(r)?));
+    }
+    if out.is_empty() {
+        return Err(RunError::Empty);
+    }
+    Ok(out)
+}
+
+/// Runs every request in order, calling `on_result` as each finishes. With `history`, each
+/// connection is recorded in the store's history (written in the background).
+pub async fn run_collection(
+    c: &Collection,
+    opts: &RunOptions,
+    mut history: Option<&mut Store>,
+    mut on_result: impl FnMut(&RequestResult),
+) -> Result<RunReport, RunError> {
+    let requests = prepare(c, opts)?;
+    let started = Instant::now();
+    let mut results = Vec::with_capacity(requests.len());
+    for (path, r) in requests {
+        let recorder = history
+            .as_deref_mut()
+            .and_then(|s| s.record_connection(r.protocol, &r.url, None).ok());
+        let result = exec::run_request(&r, path, &opts.base_dir, recorder.as_ref()).await;
+        if let Some(rec) = recorder {
+            // History is best effort: a failing write never fails the run.
+            let _ = rec.finish();
+        }
+        on_result(&result);
+        results.push(result);
+    }
+    Ok(RunReport {
+        collection: c.name.clone(),
+        environment: opts.environment.clone(),
+        results,
+        duration: started.elapsed(),
+    })
+}

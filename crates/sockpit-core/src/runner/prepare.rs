@@ -1,0 +1,202 @@
+//! From a rendered saved request to what the engines take: `ConnectConfig`, `SseConfig` and the
+//! bytes of each saved message.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine;
+use bytes::Bytes;
+
+use super::RunError;
+use crate::collection::model::{Auth, MessageKind, Request, SavedMessage};
+use crate::collection::share::SECRET_PLACEHOLDER;
+use crate::sse::SseConfig;
+use crate::ws::{ConnectConfig, HeartbeatPolicy, Outgoing, PingPolicy, ReconnectPolicy};
+
+fn ms(v: u64) -> Duration {
+    Duration::from_millis(v)
+}
+
+/// Headers and query parameters the request's auth adds.
+type Pairs = Vec<(String, String)>;
+
+fn auth_parts(r: &Request) -> Result<(Pairs, Pairs), RunError> {
+    let check = |v: &str| {
+        if v == SECRET_PLACEHOLDER {
+            Err(RunError::SecretPlaceholder {
+                request: r.name.clone(),
+            })
+        } else {
+            Ok(())
+        }
+    };
+    let mut headers = Vec::new();
+    let mut query = Vec::new();
+    match &r.auth {
+        Auth::None => {}
+        Auth::Bearer { token } => {
+            check(token)?;
+            headers.push(("Authorization".into(), format!("Bearer {token}")));
+        }
+        Auth::Basic { username, password } => {
+            check(password)?;
+            let b64 =
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+            headers.push(("Authorization".into(), format!("Basic {b64}")));
+        }
+        Auth::ApiKey {
+            name,
+            value,
+            location,
+        } => {
+            check(value)?;
+            if location == "query" {
+                query.push((name.clone(), value.clone()));
+            } else {
+                headers.push((name.clone(), value.clone()));
+            }
+        }
+    }
+    for h in &r.headers {
+        if h.enabled {
+            check(&h.value)?;
+        }
+    }
+    Ok((headers, query))
+}
+
+fn enabled(kvs: &[crate::collection::model::KeyValue]) -> Vec<(String, String)> {
+    kvs.iter()
+        .filter(|kv| kv.enabled)
+        .map(|kv| (kv.name.clone(), kv.value.clone()))
+        .collect()
+}
+
+pub fn ws_config(r: &Request) -> Result<ConnectConfig, RunError> {
+    crate::ws::handshake::parse_target(&r.url, &[]).map_err(|e| RunError::Request {
+        request: r.name.clone(),
+        code: e.code(),
+        message: e.to_string(),
+    })?;
+    let (auth_headers, auth_query) = auth_parts(r)?;
+    let mut cfg = ConnectConfig::new(r.url.clone());
+    cfg.query = enabled(&r.params);
+    cfg.query.extend(auth_query);
+    cfg.headers = enabled(&r.headers);
+    cfg.headers.extend(auth_headers);
+    cfg.subprotocols = r.subprotocols.clone();
+    let s = &r.settings;
+    if let Some(t) = s.handshake_timeout_ms {
+        cfg.handshake_timeout = ms(t);
+    }
+    if let Some(m) = s.max_message_size {
+        cfg.max_message_size = usize::try_from(m).unwrap_or(usize::MAX);
+    }
+    if let Some(rc) = &s.reconnect {
+        cfg.reconnect = Some(ReconnectPolicy {
+            base_delay: ms(rc.base_ms),
+            max_delay: ms(rc.max_ms),
+            max_retries: rc.max_retries,
+        });
+    }
+    if let Some(p) = &s.ping {
+        cfg.ping = Some(PingPolicy {
+            interval: ms(p.interval_ms.max(1)),
+            timeout: ms(p.timeout_ms),
+        });
+    }
+    if let Some(h) = &s.heartbeat {
+        cfg.heartbeat = Some(HeartbeatPolicy {
+            interval: ms(h.interval_ms.max(1)),
+            message: h.message.clone(),
+            expect: h.expect.clone(),
+            timeout: ms(h.timeout_ms),
+        });
+    }
+    Ok(cfg)
+}
+
+pub fn sse_config(r: &Request) -> Result<SseConfig, RunError> {
+    let (auth_headers, auth_query) = auth_parts(r)?;
+    let mut cfg = SseConfig::new(r.url.clone());
+    if let Some(m) = &r.method {
+        cfg.method = m.clone();
+    }
+    cfg.body = r.body.clone().map(Bytes::from);
+    cfg.query = enabled(&r.params);
+    cfg.query.extend(auth_query);
+    cfg.headers = enabled(&r.headers);
+    cfg.headers.extend(auth_headers);
+    if let Some(t) = r.settings.handshake_timeout_ms {
+        cfg.connect_timeout = ms(t);
+    }
+    if let Some(rc) = &r.settings.reconnect {
+        cfg.reconnect = Some(ReconnectPolicy {
+            base_delay: ms(rc.base_ms),
+            max_delay: ms(rc.max_ms),
+            max_retries: rc.max_retries,
+        });
+    }
+    Ok(cfg)
+}
+
+/// The message as it goes on the wire. `base_dir` resolves relative `file` paths and schemas.
+pub fn outgoing(r: &Request, m: &SavedMessage, base_dir: &Path) -> Result<Outgoing, RunError> {
+    let bad = |reason: String| RunError::Message {
+        request: r.name.clone(),
+        message: m.name.clone(),
+        reason,
+    };
+    let resolve = |p: &str| -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base_dir.join(p)
+        }
+    };
+    Ok(match m.kind {
+        MessageKind::Text => Outgoing::Text(m.body.clone()),
+        MessageKind::Json => {
+            serde_json::from_str::<serde_json::Value>(&m.body)
+                .map_err(|e| bad(format!("not valid JSON ({e})")))?;
+            Outgoing::Text(m.body.clone())
+        }
+        MessageKind::Hex => {
+            Outgoing::Binary(crate::payload::parse_hex(&m.body).map_err(|e| bad(e.to_string()))?)
+        }
+        MessageKind::Base64 => {
+            Outgoing::Binary(crate::payload::parse_base64(&m.body).map_err(|e| bad(e.to_string()))?)
+        }
+        MessageKind::File => Outgoing::Binary(
+            crate::payload::read_file(&resolve(m.body.trim())).map_err(|e| bad(e.to_string()))?,
+        ),
+        MessageKind::Protobuf => {
+            let Some(p) = &r.settings.proto else {
+                return Err(bad(
+                    "a protobuf message needs settings.proto (schemas and send_type)".into(),
+                ));
+            };
+            let schemas: Vec<PathBuf> = p.schemas.iter().map(|s| resolve(s)).collect();
+            let includes: Vec<PathBuf> = p.include.iter().map(|s| resolve(s)).collect();
+            let schema = crate::proto::schema::Schema::load(&schemas, &includes)
+                .map_err(|e| bad(e.to_string()))?;
+            let framing = match &p.framing {
+                Some(f) => f
+                    .parse::<crate::proto::framing::Framing>()
+                    .map_err(|e| bad(e.to_string()))?,
+                None => Default::default(),
+            };
+            let codec = crate::proto::payload_codec::PayloadCodec::new(
+                schema,
+                p.send_type.as_deref(),
+                p.recv_type.as_deref(),
+                framing,
+            )
+            .map_err(|e| bad(e.to_string()))?;
+            Outgoing::Binary(Bytes::from(
+                codec.encode_json(&m.body).map_err(|e| bad(e.to_string()))?,
+            ))
+        }
+    })
+}
