@@ -124,9 +124,9 @@ impl Schema {
             .all_messages()
             .filter(|m| !m.is_map_entry() && m.full_name().ends_with(&suffix))
             .collect();
-        match matches.len() {
-            1 => Ok(matches.into_iter().next().expect("one match")),
-            0 => Err(ProtoError::UnknownType {
+        match matches.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(ProtoError::UnknownType {
                 name: name.to_string(),
                 candidates: self.candidates(wanted),
             }),
