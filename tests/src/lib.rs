@@ -3,6 +3,7 @@
 //! Everything here runs real sockets on 127.0.0.1 and real processes; nothing is mocked.
 
 pub mod cli;
+pub mod collections;
 pub mod peers;
 pub mod servers;
 

@@ -20,7 +20,7 @@ pub const FORMAT_VERSION: u64 = 1;
 pub const EXTENSION: &str = ".sockpit.json";
 /// What a literal credential is replaced with in a shared file.
 pub const SECRET_PLACEHOLDER: &str =
-    "<secret not exported: keep it in a secret variable and write {{name}} here>";
+    "<secret not exported: keep it in a secret variable and use that variable here>";
 
 /// Header names whose literal values are treated as credentials.
 const CREDENTIAL_HEADERS: &[&str] = &[
