@@ -1,13 +1,27 @@
 // A WebSocket test peer built on Node's `ws`. Prints its port on the first line.
 // Paths: /echo (echo; selects chat/superchat in the client's order), /headers (first message: JSON of
 // the request headers), /close?code=&reason= (closes at once), /ping (sends a ping "node-ping", then echoes).
+// Options: --deflate (perMessageDeflate on, every message compressed), --no-context-takeover (both
+// directions), --window-bits N (server and client max window bits).
 'use strict';
 const { WebSocketServer } = require('ws');
+
+const args = process.argv.slice(2);
+const windowBits = args.includes('--window-bits') ? Number(args[args.indexOf('--window-bits') + 1]) : undefined;
+const deflate = args.includes('--deflate')
+  ? {
+      threshold: 0,
+      serverNoContextTakeover: args.includes('--no-context-takeover') || undefined,
+      clientNoContextTakeover: args.includes('--no-context-takeover') || undefined,
+      serverMaxWindowBits: windowBits,
+      clientMaxWindowBits: windowBits,
+    }
+  : false;
 
 const wss = new WebSocketServer({
   host: '127.0.0.1',
   port: 0,
-  perMessageDeflate: false,
+  perMessageDeflate: deflate,
   maxPayload: 256 * 1024 * 1024,
   handleProtocols: (protocols) => {
     for (const p of protocols) if (p === 'chat' || p === 'superchat') return p;

@@ -1,5 +1,6 @@
 """A WebSocket test peer built on Python's `websockets` (asyncio). Prints its port on the first line.
 
+Options: --deflate turns permessage-deflate on (websockets' default settings).
 Paths: /echo (echo; selects a subprotocol from chat/superchat in the client's order),
 /headers (first message: JSON of the request headers), /close?code=&reason= (closes at once),
 /ping (sends a ping with payload b"py-ping", then echoes).
@@ -34,7 +35,8 @@ async def handler(ws):
 
 
 async def main():
-    async with serve(handler, "127.0.0.1", 0, max_size=None, compression=None,
+    compression = "deflate" if "--deflate" in sys.argv else None
+    async with serve(handler, "127.0.0.1", 0, max_size=None, compression=compression,
                      select_subprotocol=select_subprotocol, ping_interval=None) as server:
         port = server.sockets[0].getsockname()[1]
         print(port, flush=True)

@@ -30,21 +30,33 @@ pub struct Peer {
 impl Peer {
     /// `tests/peers/<script>` under the venv's Python.
     pub async fn python(script: &str) -> Peer {
-        Peer::spawn(venv_python(), &[peers_dir().join(script)]).await
+        Peer::python_with(script, &[]).await
+    }
+
+    /// [`Peer::python`] with command-line options for the script.
+    pub async fn python_with(script: &str, options: &[&str]) -> Peer {
+        Peer::spawn(venv_python(), script, options).await
     }
 
     /// `tests/peers/<script>` under Node, with `tests/peers/node_modules`.
     pub async fn node(script: &str) -> Peer {
+        Peer::node_with(script, &[]).await
+    }
+
+    /// [`Peer::node`] with command-line options for the script.
+    pub async fn node_with(script: &str, options: &[&str]) -> Peer {
         assert!(
             peers_dir().join("node_modules/ws").exists(),
             "Node test peers are not installed: run scripts/test-deps.sh (`make test` does)"
         );
-        Peer::spawn(PathBuf::from("node"), &[peers_dir().join(script)]).await
+        Peer::spawn(PathBuf::from("node"), script, options).await
     }
 
-    async fn spawn(program: PathBuf, args: &[PathBuf]) -> Peer {
+    async fn spawn(program: PathBuf, script: &str, options: &[&str]) -> Peer {
+        let mut args = vec![peers_dir().join(script).into_os_string()];
+        args.extend(options.iter().map(Into::into));
         let mut child = tokio::process::Command::new(&program)
-            .args(args)
+            .args(&args)
             .current_dir(peers_dir())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -194,6 +194,14 @@ pub async fn silent_server() -> u16 {
 /// A WebSocket server that completes the handshake by hand, writes `frames` as raw bytes, then
 /// reports everything the client sent afterwards (until it closes the TCP connection).
 pub async fn raw_frame_server(frames: Vec<u8>) -> (u16, oneshot::Receiver<Vec<u8>>) {
+    raw_frame_server_with(String::new(), frames).await
+}
+
+/// [`raw_frame_server`] whose 101 response carries `extra_headers` (each line ending in CRLF).
+pub async fn raw_frame_server_with(
+    extra_headers: String,
+    frames: Vec<u8>,
+) -> (u16, oneshot::Receiver<Vec<u8>>) {
     let (listener, port) = listen().await;
     let (tx, rx) = oneshot::channel();
     tokio::spawn(async move {
@@ -216,7 +224,7 @@ pub async fn raw_frame_server(frames: Vec<u8>) -> (u16, oneshot::Receiver<Vec<u8
             .unwrap_or_default();
         let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
         let response = format!(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{extra_headers}\r\n"
         );
         let _ = s.write_all(response.as_bytes()).await;
         let _ = s.write_all(&frames).await;

@@ -91,6 +91,17 @@ pub struct ConnectArgs {
     /// Print no data messages (they are still counted for --count); for load checks.
     #[arg(long)]
     pub quiet: bool,
+    /// Show every frame on the wire (FIN, RSV1-3, opcode, mask, length); JSON `frame` events with
+    /// --json, lines on stderr otherwise.
+    #[arg(long)]
+    pub frames: bool,
+    /// Offer no permessage-deflate (it is offered by default, as browsers do).
+    #[arg(long, conflicts_with = "deflate")]
+    pub no_deflate: bool,
+    /// permessage-deflate parameters to offer, e.g.
+    /// 'client_no_context_takeover; server_max_window_bits=10'.
+    #[arg(long, value_name = "PARAMS")]
+    pub deflate: Option<String>,
     /// Accept any TLS certificate (insecure).
     #[arg(short = 'k', long)]
     pub insecure: bool,

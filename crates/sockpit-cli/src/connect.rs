@@ -7,9 +7,9 @@ use bytes::Bytes;
 use clap::ArgMatches;
 use sockpit_core::payload;
 use sockpit_core::ws::{
-    close_code_name, ClientCert, Closer, ConnectConfig, DataKind, Direction, HeartbeatPolicy,
-    Outgoing, PingPolicy, ProxyConfig, ReconnectPolicy, SessionCommand, SessionEvent,
-    SessionHandle, TlsOptions, WsError,
+    close_code_name, ClientCert, Closer, ConnectConfig, DataKind, DeflateConfig, Direction,
+    HeartbeatPolicy, Outgoing, PingPolicy, ProxyConfig, ReconnectPolicy, SessionCommand,
+    SessionEvent, SessionHandle, TlsOptions, WsError,
 };
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
@@ -67,6 +67,12 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
         },
         skip_verify: a.insecure,
     };
+    cfg.inspect_frames = a.frames;
+    if a.no_deflate {
+        cfg.deflate = None;
+    } else if let Some(params) = &a.deflate {
+        cfg.deflate = Some(parse_deflate(params).map_err(Usage)?);
+    }
     if let Some(p) = &a.proxy {
         cfg.proxy = Some(ProxyConfig::parse(p).map_err(Usage)?);
     }
@@ -98,6 +104,36 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
         });
     }
     Ok(cfg)
+}
+
+/// Parses `--deflate 'client_no_context_takeover; server_max_window_bits=10'`.
+fn parse_deflate(params: &str) -> Result<DeflateConfig, String> {
+    let mut d = DeflateConfig::default();
+    for p in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = match p.split_once('=') {
+            Some((k, v)) => (k.trim(), Some(v.trim())),
+            None => (p, None),
+        };
+        let bits = || -> Result<u8, String> {
+            value
+                .and_then(|v| v.parse().ok())
+                .filter(|b| (8..=15).contains(b))
+                .ok_or_else(|| format!("--deflate: '{p}' needs a window size from 8 to 15"))
+        };
+        match key {
+            "client_no_context_takeover" => d.client_no_context_takeover = true,
+            "server_no_context_takeover" => d.server_no_context_takeover = true,
+            "client_max_window_bits" => d.client_max_window_bits = Some(bits()?),
+            "server_max_window_bits" => d.server_max_window_bits = Some(bits()?),
+            other => {
+                return Err(format!(
+                    "--deflate: unknown parameter '{other}' (use client_no_context_takeover, \
+                     server_no_context_takeover, client_max_window_bits=N, server_max_window_bits=N)"
+                ))
+            }
+        }
+    }
+    Ok(d)
 }
 
 /// The `--send*` messages in the order they were given on the command line.

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use base64::Engine;
-use sockpit_core::ws::{close_code_name, DataKind, Direction, SessionEvent, WsError};
+use sockpit_core::ws::{close_code_name, DataKind, Direction, FrameRecord, SessionEvent, WsError};
 
 /// Writes events to stdout (buffered) and notes to stderr.
 pub struct Printer<W: Write> {
@@ -75,6 +75,7 @@ impl<W: Write> Printer<W> {
                 }
                 self.out.write_all(b"\n")
             }
+            SessionEvent::Frame { record, .. } => self.note(&frame_line(record)),
             _ if !self.verbose => Ok(()),
             SessionEvent::Open { report, .. } => {
                 let mut note = format!("connected to {} ({}", report.url, report.status);
@@ -221,6 +222,22 @@ impl<W: Write> Printer<W> {
                 r#"{{"event":"queued","t_ms":{:.3},"queued":{queued}}}"#,
                 t_ms(*t)
             ),
+            SessionEvent::Frame { t, record: r } => writeln!(
+                o,
+                r#"{{"event":"frame","dir":"{}","t_ms":{:.3},"fin":{},"rsv1":{},"rsv2":{},"rsv3":{},"opcode":"{}","masked":{},"mask":{},"len":{}}}"#,
+                r.dir.as_str(),
+                t_ms(*t),
+                r.fin,
+                r.rsv1,
+                r.rsv2,
+                r.rsv3,
+                r.opcode.as_str(),
+                r.mask.is_some(),
+                r.mask
+                    .map(|m| format!("\"{}\"", hex::encode(m)))
+                    .unwrap_or_else(|| "null".into()),
+                r.len
+            ),
             SessionEvent::Error { t, error } => self.json_error(Some(*t), error),
             SessionEvent::Ended { .. } => Ok(()),
         }
@@ -248,6 +265,30 @@ impl<W: Write> Printer<W> {
             js(message)
         )
     }
+}
+
+fn frame_line(r: &FrameRecord) -> String {
+    let mut flags = String::new();
+    for (on, name) in [
+        (r.fin, " FIN"),
+        (r.rsv1, " RSV1"),
+        (r.rsv2, " RSV2"),
+        (r.rsv3, " RSV3"),
+    ] {
+        if on {
+            flags.push_str(name);
+        }
+    }
+    let mask = r
+        .mask
+        .map(|m| format!(" mask={}", hex::encode(m)))
+        .unwrap_or_default();
+    format!(
+        "frame {} {}{flags}{mask} len={}",
+        r.dir.as_str(),
+        r.opcode.as_str(),
+        r.len
+    )
 }
 
 fn extra_fields(e: &WsError) -> String {

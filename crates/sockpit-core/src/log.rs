@@ -16,6 +16,7 @@ pub enum RowKind {
     Connecting,
     Reconnecting,
     Queued,
+    Frame,
     Error,
     Ended,
 }
@@ -125,6 +126,27 @@ impl SessionLog {
                     0,
                     format!("{}: {error}", error.code()).into_bytes().into(),
                 ),
+                SessionEvent::Frame { record, .. } => {
+                    let r = record.as_ref();
+                    let flags: String = [
+                        (r.fin, " FIN"),
+                        (r.rsv1, " RSV1"),
+                        (r.rsv2, " RSV2"),
+                        (r.rsv3, " RSV3"),
+                    ]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, s)| *s)
+                    .collect();
+                    (
+                        RowKind::Frame,
+                        r.dir,
+                        0,
+                        format!("{}{flags} len={}", r.opcode.as_str(), r.len)
+                            .into_bytes()
+                            .into(),
+                    )
+                }
                 SessionEvent::Ended { .. } => (RowKind::Ended, Direction::In, 0, (&[][..]).into()),
             };
         let (chunk, offset) = self.store(&data);

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::reconnect::ReconnectPolicy;
+use super::wire::deflate::DeflateConfig;
 
 /// Everything needed to open (and re-open) one WebSocket session.
 #[derive(Debug, Clone)]
@@ -30,6 +31,10 @@ pub struct ConnectConfig {
     pub heartbeat: Option<HeartbeatPolicy>,
     /// How many sends may wait while the connection is (re)opening.
     pub send_queue_limit: usize,
+    /// permessage-deflate offer; `None` sends no offer. On by default, as in browsers.
+    pub deflate: Option<DeflateConfig>,
+    /// Record every frame on the wire as [`SessionEvent::Frame`](super::SessionEvent::Frame).
+    pub inspect_frames: bool,
 }
 
 impl ConnectConfig {
@@ -48,6 +53,8 @@ impl ConnectConfig {
             ping: None,
             heartbeat: None,
             send_queue_limit: 1000,
+            deflate: Some(DeflateConfig::default()),
+            inspect_frames: false,
         }
     }
 }

@@ -37,6 +37,14 @@ pub enum WsError {
     SubprotocolNotAccepted { offered: String },
     #[error("WebSocket handshake failed: {0}")]
     Handshake(String),
+    #[error(
+        "extension negotiation failed: {0} (connect with --no-deflate to offer no compression)"
+    )]
+    ExtensionRejected(String),
+    #[error("permessage-deflate failed: {0} (closed with 1007)")]
+    Deflate(String),
+    #[error("invalid setting: {0}")]
+    Config(String),
     #[error("received a message of {size} bytes, over the limit of {max} bytes (closed with 1009; raise --max-message-size)")]
     MessageTooLarge { size: usize, max: usize },
     #[error("received a text message that is not valid UTF-8 (closed with 1007)")]
@@ -73,6 +81,9 @@ impl WsError {
             WsError::HandshakeRejected { .. } => "ws.handshake_rejected",
             WsError::SubprotocolNotAccepted { .. } => "ws.subprotocol_not_accepted",
             WsError::Handshake(_) => "ws.handshake_failed",
+            WsError::ExtensionRejected(_) => "ws.extension_rejected",
+            WsError::Deflate(_) => "ws.deflate",
+            WsError::Config(_) => "ws.invalid_config",
             WsError::MessageTooLarge { .. } => "ws.message_too_large",
             WsError::InvalidUtf8 => "ws.invalid_utf8",
             WsError::Protocol(_) => "ws.protocol",

@@ -5,6 +5,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::error::WsError;
+use super::wire::FrameRecord;
 
 /// Nanoseconds since the session started, from a monotonic clock.
 pub type Nanos = u64;
@@ -73,6 +74,9 @@ pub struct UpgradeReport {
     pub extensions: Option<String>,
     /// Time from the start of this attempt to the 101 response.
     pub elapsed: Duration,
+    /// The request and response heads exactly as on the wire (when the wire layer was on the path).
+    pub raw_request: Option<String>,
+    pub raw_response: Option<String>,
 }
 
 /// Something that happened on a session. Every event carries `t`, nanoseconds since session start.
@@ -124,6 +128,11 @@ pub enum SessionEvent {
         t: Nanos,
         queued: usize,
     },
+    /// One frame as it crossed the wire (only with `inspect_frames`).
+    Frame {
+        t: Nanos,
+        record: Box<FrameRecord>,
+    },
     Error {
         t: Nanos,
         error: Box<WsError>,
@@ -145,6 +154,7 @@ impl SessionEvent {
             | SessionEvent::Close { t, .. }
             | SessionEvent::Reconnecting { t, .. }
             | SessionEvent::Queued { t, .. }
+            | SessionEvent::Frame { t, .. }
             | SessionEvent::Error { t, .. }
             | SessionEvent::Ended { t } => *t,
         }

@@ -12,7 +12,16 @@ use tokio_tungstenite::WebSocketStream;
 use super::config::ConnectConfig;
 use super::error::WsError;
 use super::event::UpgradeReport;
-use super::transport::{open_tcp, tls_connect, Stage, Transport};
+use super::transport::{open_tcp, tls_connect, SessionStream, Stage, Transport};
+use super::wire::{WireOptions, WireShared, WireStream};
+
+/// An open connection: the WebSocket, what the upgrade looked like, and the wire layer's shared
+/// state when it is on the path.
+pub type Opened = (
+    WebSocketStream<SessionStream>,
+    UpgradeReport,
+    Option<Arc<WireShared>>,
+);
 
 /// The parts of a target URL the connection needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,15 +81,17 @@ pub fn parse_target(raw: &str, query: &[(String, String)]) -> Result<Target, WsE
     })
 }
 
-/// Opens one connection per `cfg` and performs the upgrade.
+/// Opens one connection per `cfg` and performs the upgrade. `epoch` is the session's clock origin
+/// (frame records are timestamped against it).
 pub async fn open(
     cfg: &ConnectConfig,
     target: &Target,
     tls: Option<Arc<rustls::ClientConfig>>,
-) -> Result<(WebSocketStream<Transport>, UpgradeReport), WsError> {
+    epoch: Instant,
+) -> Result<Opened, WsError> {
     let started = Instant::now();
     let mut stage = Stage::Resolve;
-    let attempt = open_inner(cfg, target, tls, &mut stage, started);
+    let attempt = open_inner(cfg, target, tls, &mut stage, started, epoch);
     match tokio::time::timeout(cfg.handshake_timeout, attempt).await {
         Ok(r) => r,
         Err(_) => Err(WsError::Timeout {
@@ -96,8 +107,15 @@ async fn open_inner(
     tls: Option<Arc<rustls::ClientConfig>>,
     stage: &mut Stage,
     started: Instant,
-) -> Result<(WebSocketStream<Transport>, UpgradeReport), WsError> {
+    epoch: Instant,
+) -> Result<Opened, WsError> {
     let request = build_request(cfg, target)?;
+    // A user's own Sec-WebSocket-Extensions header replaces our offer (and our deflate).
+    let deflate = cfg.deflate.clone().filter(|_| {
+        !cfg.headers
+            .iter()
+            .any(|(n, _)| n.trim().eq_ignore_ascii_case("sec-websocket-extensions"))
+    });
     let request_line = format!(
         "GET {} HTTP/1.1",
         request
@@ -117,11 +135,25 @@ async fn open_inner(
         Transport::Plain(tcp)
     };
     *stage = Stage::Upgrade;
+    let (stream, wire) = if deflate.is_some() || cfg.inspect_frames {
+        let shared = Arc::new(WireShared::default());
+        let opts = WireOptions {
+            inspect: cfg.inspect_frames,
+            deflate,
+            max_message_size: cfg.max_message_size,
+            max_frame_size: cfg.max_frame_size,
+            epoch,
+        };
+        let wire = WireStream::new(transport, opts, shared.clone());
+        (SessionStream::Wire(Box::new(wire)), Some(shared))
+    } else {
+        (SessionStream::Direct(transport), None)
+    };
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(cfg.max_message_size))
         .max_frame_size(Some(cfg.max_frame_size));
     let (ws, response) =
-        tokio_tungstenite::client_async_with_config(request, transport, Some(ws_config))
+        tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
             .await
             .map_err(|e| handshake_error(e, cfg))?;
     let header = |name: &str| {
@@ -129,6 +161,23 @@ async fn open_inner(
             .headers()
             .get(name)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let (raw_request, raw_response) = match &wire {
+        Some(w) => {
+            if let Some(Err(why)) = w.negotiation() {
+                return Err(WsError::ExtensionRejected(why));
+            }
+            let (req, resp) = w.heads();
+            (Some(req), Some(resp))
+        }
+        None => {
+            if let Some(ext) = header("sec-websocket-extensions") {
+                return Err(WsError::ExtensionRejected(format!(
+                    "the server accepted extensions we did not offer: {ext}"
+                )));
+            }
+            (None, None)
+        }
     };
     let report = UpgradeReport {
         url: target.url.to_string(),
@@ -139,8 +188,10 @@ async fn open_inner(
         protocol: header("sec-websocket-protocol"),
         extensions: header("sec-websocket-extensions"),
         elapsed: started.elapsed(),
+        raw_request,
+        raw_response,
     };
-    Ok((ws, report))
+    Ok((ws, report, wire))
 }
 
 fn build_request(cfg: &ConnectConfig, target: &Target) -> Result<http::Request<()>, WsError> {
@@ -173,6 +224,15 @@ fn build_request(cfg: &ConnectConfig, target: &Target) -> Result<http::Request<(
         } else {
             headers.append(n, v);
         }
+    }
+    let user_extensions = cfg
+        .headers
+        .iter()
+        .any(|(n, _)| n.trim().eq_ignore_ascii_case("sec-websocket-extensions"));
+    if let (Some(d), false) = (&cfg.deflate, user_extensions) {
+        d.validate().map_err(WsError::Config)?;
+        let v = HeaderValue::from_str(&d.offer()).map_err(|e| WsError::Config(e.to_string()))?;
+        headers.insert("sec-websocket-extensions", v);
     }
     if !cfg.subprotocols.is_empty() {
         let list = cfg.subprotocols.join(", ");

@@ -7,6 +7,7 @@ pub mod handshake;
 pub mod reconnect;
 pub mod session;
 pub mod transport;
+pub mod wire;
 
 pub use config::{
     ClientCert, ConnectConfig, HeartbeatPolicy, PingPolicy, ProxyConfig, ProxyKind, TlsOptions,
@@ -18,3 +19,6 @@ pub use event::{
 };
 pub use reconnect::ReconnectPolicy;
 pub use session::{SessionControl, SessionHandle};
+pub use wire::deflate::{DeflateConfig, DeflateParams};
+pub use wire::frame::Opcode;
+pub use wire::FrameRecord;

@@ -22,7 +22,8 @@ use super::event::{
 };
 use super::handshake::{self, Target};
 use super::reconnect::close_code_is_retryable;
-use super::transport::{self, Transport};
+use super::transport::{self, SessionStream};
+use super::wire::WireShared;
 
 /// Most messages taken off the socket before a batch is handed out.
 const MAX_BATCH: usize = 512;
@@ -56,6 +57,7 @@ impl SessionHandle {
             tx: ev_tx,
             batch: Vec::with_capacity(64),
             epoch: started,
+            wire: None,
         };
         tokio::spawn(run(config, cmd_rx, sink));
         SessionHandle {
@@ -129,6 +131,8 @@ struct EventSink {
     tx: mpsc::Sender<Vec<SessionEvent>>,
     batch: Vec<SessionEvent>,
     epoch: Instant,
+    /// The open connection's wire layer, whose frame records join each batch.
+    wire: Option<Arc<WireShared>>,
 }
 
 /// The consumer dropped the handle: nobody listens, so the session stops.
@@ -151,7 +155,24 @@ impl EventSink {
         });
     }
 
+    /// Moves recorded frames into the batch, in time order with the other events.
+    fn take_frames(&mut self) {
+        let Some(wire) = &self.wire else { return };
+        let mut frames = Vec::new();
+        wire.take_frames(&mut frames);
+        if frames.is_empty() {
+            return;
+        }
+        self.batch
+            .extend(frames.into_iter().map(|f| SessionEvent::Frame {
+                t: f.t,
+                record: Box::new(f),
+            }));
+        self.batch.sort_by_key(SessionEvent::t);
+    }
+
     async fn flush(&mut self) -> Result<(), ConsumerGone> {
+        self.take_frames();
         if self.batch.is_empty() {
             return Ok(());
         }
@@ -216,11 +237,15 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
             .push(SessionEvent::Connecting { t, attempt: retry });
         st.events.flush().await?;
         match connect_phase(&fixed, st).await? {
-            Phase::Opened(ws, report) => {
+            Phase::Opened(ws, report, wire) => {
                 retry = 0;
                 let t = st.events.now();
                 st.events.push(SessionEvent::Open { t, report });
-                if let Outcome::Finished = io_loop(&fixed, st, *ws).await? {
+                st.events.wire = wire;
+                let outcome = io_loop(&fixed, st, *ws).await;
+                st.events.flush().await?;
+                st.events.wire = None;
+                if let Outcome::Finished = outcome? {
                     return Ok(());
                 }
             }
@@ -273,21 +298,27 @@ fn prepare(cfg: ConnectConfig) -> Result<Fixed, WsError> {
 
 enum Phase {
     Opened(
-        Box<WebSocketStream<Transport>>,
+        Box<WebSocketStream<SessionStream>>,
         Box<super::event::UpgradeReport>,
+        Option<Arc<WireShared>>,
     ),
     Failed(WsError),
     Cancelled,
 }
 
 async fn connect_phase(fixed: &Fixed, st: &mut State) -> Result<Phase, ConsumerGone> {
-    let attempt = handshake::open(&fixed.cfg, &fixed.target, fixed.tls.clone());
+    let attempt = handshake::open(
+        &fixed.cfg,
+        &fixed.target,
+        fixed.tls.clone(),
+        st.events.epoch,
+    );
     tokio::pin!(attempt);
     loop {
         tokio::select! {
             r = &mut attempt => {
                 return Ok(match r {
-                    Ok((ws, report)) => Phase::Opened(Box::new(ws), Box::new(report)),
+                    Ok((ws, report, wire)) => Phase::Opened(Box::new(ws), Box::new(report), wire),
                     Err(e) => Phase::Failed(e),
                 });
             }
@@ -414,7 +445,7 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-type Ws = WebSocketStream<Transport>;
+type Ws = WebSocketStream<SessionStream>;
 
 async fn io_loop(fixed: &Fixed, st: &mut State, mut ws: Ws) -> Result<Outcome, ConsumerGone> {
     let cfg = &fixed.cfg;
@@ -748,16 +779,21 @@ async fn on_read_error(
             .await;
         }
         TError::Protocol(p) => (WsError::Protocol(p.to_string()), 1002),
-        TError::Io(io) => {
-            st.events.error(WsError::Io(io.to_string()));
-            return dropped(st, io.to_string()).await;
-        }
+        TError::Io(io) => match st.events.wire.as_ref().and_then(|w| w.failure()) {
+            // The wire layer refused the server's data (corrupt compressed data).
+            Some(why) => (WsError::Deflate(why), 1007),
+            None => {
+                st.events.error(WsError::Io(io.to_string()));
+                return dropped(st, io.to_string()).await;
+            }
+        },
         other => (WsError::Protocol(other.to_string()), 1002),
     };
     if closing_by.is_none() {
-        let reason = match code {
-            1009 => "message too big",
-            1007 => "invalid UTF-8",
+        let reason = match &error {
+            WsError::MessageTooLarge { .. } => "message too big",
+            WsError::InvalidUtf8 => "invalid UTF-8",
+            WsError::Deflate(_) => "invalid compressed data",
             _ => "protocol error",
         };
         let t = st.events.now();
