@@ -2,7 +2,7 @@
 //!
 //! Nothing is resolved and no secret is written: `{{name}}` becomes a shell variable `${name}`
 //! (k6: `${__ENV.name}`, so `k6 run -e name=value`), and the four dynamic values become the
-//! shell's or JavaScript's own (`$(uuidgen)`, `$(date +%s)`, ...). What a tool cannot do (wscat
+//! shell's or JavaScript's own (`$(uuidgen ...)`, `$(date +%s)`, ...). What a tool cannot do (wscat
 //! and websocat sending binary, curl sending at all, k6 and SSE) is written as a comment.
 
 use base64::Engine;
@@ -75,7 +75,7 @@ fn sh(s: &str) -> String {
                 }
             }
             Part::Var(v) => out.push_str(&match v {
-                "$uuid" => "$(uuidgen)".to_string(),
+                "$uuid" => "$(uuidgen 2>/dev/null || cat /proc/sys/kernel/random/uuid)".to_string(),
                 "$timestamp" => "$(date +%s)".to_string(),
                 "$isoTimestamp" => "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)".to_string(),
                 "$randomInt" => "$((RANDOM % 1001))".to_string(),
