@@ -1,6 +1,7 @@
 //! The WebSocket engine: one task per session owning its socket, with reconnects and keepalives.
 
 pub mod config;
+mod connection;
 pub mod error;
 pub mod event;
 pub mod handshake;

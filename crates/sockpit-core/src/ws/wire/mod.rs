@@ -280,6 +280,11 @@ impl<S> WireStream<S> {
             }
         }
         self.r_out.extend_from_slice(&head);
+        if !switching {
+            // A refusal's body follows its head at once, as tungstenite expects to read it.
+            let body = self.r_raw.split();
+            self.r_out.unsplit(body);
+        }
         Ok(true)
     }
 
