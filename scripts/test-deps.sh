@@ -15,3 +15,5 @@ if [ ! -d node_modules/ws ] || [ package.json -nt node_modules/.installed ]; the
   npm install --silent --no-audit --no-fund
   touch node_modules/.installed
 fi
+# Autobahn|Testsuite (Python 2.7 virtualenv) for tests/tests/autobahn.rs.
+../autobahn/setup.sh   # (the cwd is tests/peers, see the cd above)
