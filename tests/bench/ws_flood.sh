@@ -40,15 +40,15 @@ best_of() {
 }
 
 # Correctness first: every contender sees every message.
-got=$("$bin/sockpit" connect "$small" </dev/null | wc -l)
+got=$("$bin/sockpit" connect --count "$small_n" "$small" </dev/null | wc -l)
 [ "$got" -eq "$small_n" ] || { echo "sockpit received $got of $small_n messages" >&2; exit 1; }
 got=$("$websocat" -U "$small" </dev/null | wc -l)
 [ "$got" -eq "$small_n" ] || { echo "websocat received $got of $small_n messages" >&2; exit 1; }
 
-t_sockpit=$(best_of "$bin/sockpit" connect "$small")
+t_sockpit=$(best_of "$bin/sockpit" connect --count "$small_n" "$small")
 t_websocat=$(best_of "$websocat" -U "$small")
-t_large=$(best_of "$bin/sockpit" connect --quiet "$large")
-t_large_hex=$(best_of "$bin/sockpit" connect "$large")
+t_large=$(best_of "$bin/sockpit" connect --count 1000 --quiet "$large")
+t_large_hex=$(best_of "$bin/sockpit" connect --count 1000 "$large")
 t_raw=$(best_of "$bin/raw_ws_count" "$large")
 
 python3 - "$small_n" "$t_sockpit" "$t_websocat" "$t_large" "$t_large_hex" "$t_raw" <<'PY'

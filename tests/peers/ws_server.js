@@ -1,6 +1,7 @@
 // A WebSocket test peer built on Node's `ws`. Prints its port on the first line.
 // Paths: /echo (echo; selects chat/superchat in the client's order), /headers (first message: JSON of
-// the request headers), /close?code=&reason= (closes at once), /ping (sends a ping "node-ping", then echoes).
+// the request headers), /close?code=&reason= (closes at once), /flood?n=&size= (n text messages, then
+// 1000), /ping (sends a ping "node-ping", then echoes).
 // Options: --deflate (perMessageDeflate on, every message compressed), --no-context-takeover (both
 // directions), --window-bits N (server and client max window bits).
 'use strict';
@@ -36,6 +37,12 @@ wss.on('connection', (ws, req) => {
     ws.send(JSON.stringify(req.headers));
   } else if (url.pathname === '/close') {
     ws.close(Number(url.searchParams.get('code') || 1000), url.searchParams.get('reason') || '');
+    return;
+  } else if (url.pathname === '/flood') {
+    const n = Number(url.searchParams.get('n') || 1000);
+    const payload = 'x'.repeat(Number(url.searchParams.get('size') || 32));
+    for (let i = 0; i < n; i++) ws.send(payload);
+    ws.close(1000, 'flood done');
     return;
   } else if (url.pathname === '/ping') {
     ws.ping('node-ping');

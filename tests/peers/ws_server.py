@@ -3,6 +3,7 @@
 Options: --deflate turns permessage-deflate on (websockets' default settings).
 Paths: /echo (echo; selects a subprotocol from chat/superchat in the client's order),
 /headers (first message: JSON of the request headers), /close?code=&reason= (closes at once),
+/flood?n=&size= (n text messages, then 1000),
 /ping (sends a ping with payload b"py-ping", then echoes).
 """
 import asyncio
@@ -27,6 +28,12 @@ async def handler(ws):
         await ws.send(json.dumps({k.lower(): v for k, v in ws.request.headers.raw_items()}))
     elif url.path == "/close":
         await ws.close(int(q.get("code", "1000")), q.get("reason", ""))
+        return
+    elif url.path == "/flood":
+        payload = "x" * int(q.get("size", "32"))
+        for _ in range(int(q.get("n", "1000"))):
+            await ws.send(payload)
+        await ws.close(1000, "flood done")
         return
     elif url.path == "/ping":
         await ws.ping(b"py-ping")

@@ -199,6 +199,7 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         verbose: a.verbose,
         quiet: a.quiet,
         proto: codec.clone(),
+        notes: std::io::BufWriter::new(std::io::stderr()),
     };
 
     let handle = SessionHandle::spawn(cfg);
@@ -270,7 +271,7 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
                     Err(_) => break,
                 }
             }
-            let _ = printer.out.flush();
+            let _ = printer.flush();
             if state.closing_requested() {
                 state.closing = true;
                 if let Some(c) = &count_control {
@@ -295,11 +296,11 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         if a.json {
             let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());
         }
-        let _ = printer.out.flush();
+        let _ = printer.flush();
         eprintln!("sockpit: error: {msg}");
         return exit::TIMEOUT;
     }
-    let _ = printer.out.flush();
+    let _ = printer.flush();
     match state.failure {
         Some((code, msg)) => {
             eprintln!("sockpit: error: {msg}");

@@ -14,6 +14,8 @@ pub struct Printer<W: Write> {
     pub quiet: bool,
     /// Decodes binary messages as protobuf (`--schema` with `--recv-type`/`--send-type`).
     pub proto: crate::connect_proto::Codec,
+    /// Notes for stderr (verbose lines, frames), buffered like stdout.
+    pub notes: io::BufWriter<io::Stderr>,
 }
 
 fn t_ms(t: u64) -> f64 {
@@ -124,9 +126,13 @@ impl<W: Write> Printer<W> {
     }
 
     fn note(&mut self, s: &str) -> io::Result<()> {
+        writeln!(self.notes, "sockpit: {s}")
+    }
+
+    /// Writes out everything buffered, stdout first.
+    pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()?;
-        eprintln!("sockpit: {s}");
-        Ok(())
+        self.notes.flush()
     }
 
     fn json_event(&mut self, ev: &SessionEvent) -> io::Result<()> {
