@@ -2,10 +2,14 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test deps test-deps build lint bench
+.PHONY: run run-cli test deps test-deps build lint bench ui-deps app-build app-test e2e bindings
 
-## Installs what is missing, builds, and starts the built-in mock server with an interactive session.
-run: deps
+## Installs what is missing, builds the window (frontend embedded) and opens it.
+run: deps app-build
+	$(APP_TARGET)/debug/sockpit-app
+
+## The CLI demo: the built-in mock server with an interactive session.
+run-cli: deps
 	$(CARGO) build --release -p sockpit-cli
 	./scripts/demo.sh
 
@@ -28,3 +32,31 @@ lint:
 
 bench: deps test-deps
 	./tests/bench/ws_flood.sh
+
+# ---- The window (src-tauri + ui). src-tauri is not a default member: plain cargo never needs webkit.
+APP_TARGET = $(or $(CARGO_TARGET_DIR),target)
+APP_FEATURES = -p sockpit-app
+
+## Node modules of the UI, installed from the lock file when missing or stale.
+ui-deps:
+	@if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
+	  npm --prefix ui ci --no-audit --no-fund; fi
+
+## The window binary with the built UI embedded (custom-protocol), debug profile.
+app-build: ui-deps
+	npm --prefix ui run -s build
+	$(CARGO) build $(APP_FEATURES)
+
+## The window's unit tests: Rust (incl. the TypeScript bindings drift check) and vitest.
+app-test: ui-deps
+	npm --prefix ui run -s build
+	$(CARGO) test $(APP_FEATURES)
+	npm --prefix ui test
+
+## Regenerates ui/src/ipc/bindings from the Rust DTOs.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test $(APP_FEATURES) typescript_bindings
+
+## Window e2e under Xvfb (tauri-driver + WebKitWebDriver); screenshots in tests/output/e2e/.
+e2e: deps
+	./tests/e2e/run.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Sockpit's build and tests need, only those missing.
 set -euo pipefail
-packages=(build-essential pkg-config python3-venv nodejs npm protobuf-compiler)
+packages=(build-essential pkg-config python3-venv nodejs npm protobuf-compiler
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libgtk-3-dev librsvg2-dev webkit2gtk-driver xvfb xauth)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,50 @@
+//! Log reads for the virtual list: a range of rows, and search hits, read from the session's log.
+
+use tauri::State;
+
+use crate::dto::{AppError, RowDto};
+use crate::state::{lock, AppState};
+use crate::stream::row_dto;
+
+/// Longest range one call returns.
+const MAX_RANGE: u32 = 2000;
+
+fn log_of(
+    state: &AppState,
+    session: u32,
+) -> Result<std::sync::Arc<std::sync::Mutex<sockpit_core::SessionLog>>, AppError> {
+    lock(&state.ws)
+        .get(&session)
+        .map(|e| e.log.clone())
+        .ok_or_else(|| AppError::new("app.no_session", "that session's log is gone"))
+}
+
+#[tauri::command]
+pub fn log_range(
+    state: State<'_, AppState>,
+    session: u32,
+    start: u32,
+    end: u32,
+) -> Result<Vec<RowDto>, AppError> {
+    let log = log_of(&state, session)?;
+    let end = end.min(start.saturating_add(MAX_RANGE));
+    let rows = lock(&log)
+        .range(start as usize, end as usize)
+        .map(|r| row_dto(&r))
+        .collect();
+    Ok(rows)
+}
+
+/// Indices of rows containing `needle` (case-insensitive), from `from`, at most `limit`.
+#[tauri::command]
+pub fn log_search(
+    state: State<'_, AppState>,
+    session: u32,
+    needle: String,
+    from: u32,
+    limit: u32,
+) -> Result<Vec<u32>, AppError> {
+    let log = log_of(&state, session)?;
+    let hits = lock(&log).search(&needle, true, from as usize, limit.min(10_000) as usize);
+    Ok(hits.into_iter().map(|i| i as u32).collect())
+}

@@ -1,0 +1,81 @@
+//! WebSocket commands: connect (events stream back over a Channel), send, disconnect.
+
+use std::sync::{Arc, Mutex};
+
+use sockpit_core::payload;
+use sockpit_core::ws::{ConnectConfig, Outgoing, ReconnectPolicy, SessionCommand, SessionHandle};
+use sockpit_core::SessionLog;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::dto::{AppError, ConnectArgs, SendMode, WsBatch};
+use crate::state::{lock, AppState, WsEntry};
+use crate::stream::forward_ws;
+
+#[tauri::command]
+pub async fn ws_connect(
+    state: State<'_, AppState>,
+    args: ConnectArgs,
+    on_event: Channel<WsBatch>,
+) -> Result<u32, AppError> {
+    let mut cfg = ConnectConfig::new(args.url.trim());
+    cfg.reconnect = args.reconnect.then(ReconnectPolicy::default);
+    cfg.subprotocols = args.subprotocols;
+    cfg.headers = args.headers;
+    let handle = SessionHandle::spawn(cfg);
+    let log = Arc::new(Mutex::new(SessionLog::new()));
+    let id = state.next_id();
+    if let Some(prev) = args.previous {
+        // The UI has moved on from that session's log; free it.
+        lock(&state.ws).remove(&prev);
+    }
+    let entry = WsEntry {
+        control: handle.control(),
+        log: log.clone(),
+    };
+    lock(&state.ws).insert(id, entry);
+    tokio::spawn(forward_ws(handle, log, on_event));
+    Ok(id)
+}
+
+/// The message bytes for `mode`, or a readable error; nothing is sent when this fails.
+pub fn encode(mode: SendMode, body: &str) -> Result<Outgoing, AppError> {
+    match mode {
+        SendMode::Text => Ok(Outgoing::Text(body.to_string())),
+        SendMode::Json => serde_json::from_str::<serde_json::Value>(body)
+            .map(|_| Outgoing::Text(body.to_string()))
+            .map_err(|e| AppError::new("ui.invalid_json", format!("invalid JSON: {e}"))),
+        SendMode::Hex => payload::parse_hex(body)
+            .map(Outgoing::Binary)
+            .map_err(|e| AppError::new(e.code(), e.to_string())),
+        SendMode::Base64 => payload::parse_base64(body)
+            .map(Outgoing::Binary)
+            .map_err(|e| AppError::new(e.code(), e.to_string())),
+    }
+}
+
+#[tauri::command]
+pub async fn ws_send(
+    state: State<'_, AppState>,
+    session: u32,
+    mode: SendMode,
+    body: String,
+) -> Result<(), AppError> {
+    let out = encode(mode, &body)?;
+    let control = lock(&state.ws)
+        .get(&session)
+        .map(|e| e.control.clone())
+        .ok_or_else(|| AppError::new("app.no_session", "that session is not open"))?;
+    control.command(SessionCommand::Send(out)).await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn ws_disconnect(state: State<'_, AppState>, session: u32) -> Result<(), AppError> {
+    let control = lock(&state.ws).get(&session).map(|e| e.control.clone());
+    if let Some(c) = control {
+        // Ended already is fine: the user wanted it closed.
+        let _ = c.close(1000, "").await;
+    }
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Forwarders: one task per session moves engine event batches into the log and on to the UI's
+//! Channel, coalesced so the UI gets at most one message every `FLUSH` however fast the socket is.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sockpit_core::log::{Row, RowKind};
+use sockpit_core::sse::{SseHandle, SseSessionEvent};
+use sockpit_core::ws::{close_code_name, Direction, SessionEvent, SessionHandle};
+use sockpit_core::SessionLog;
+use tauri::ipc::Channel;
+
+use crate::dto::{AppError, CloseDto, ConnState, Dir, RowDto, SseBatch, SseRow, SseState, WsBatch};
+use crate::state::lock;
+
+/// How often pending events are handed to the UI.
+pub const FLUSH: Duration = Duration::from_millis(16);
+/// Rows sent with each batch; a screenful, the rest is read on demand.
+pub const TAIL_ROWS: usize = 200;
+/// Payload bytes shown in a row preview.
+const PREVIEW: usize = 4096;
+
+/// Converts a log row to what the list shows.
+pub fn row_dto(row: &Row<'_>) -> RowDto {
+    let kind = match row.kind {
+        RowKind::Text => "text",
+        RowKind::Binary => "binary",
+        RowKind::Ping => "ping",
+        RowKind::Pong => "pong",
+        RowKind::Close => "close",
+        RowKind::Open => "open",
+        RowKind::Connecting => "connecting",
+        RowKind::Reconnecting => "reconnecting",
+        RowKind::Queued => "queued",
+        RowKind::Frame => "frame",
+        RowKind::Error => "error",
+        RowKind::Ended => "ended",
+    };
+    let shown = &row.data[..row.data.len().min(PREVIEW)];
+    let text = if matches!(row.kind, RowKind::Binary | RowKind::Ping | RowKind::Pong) {
+        hex::encode(shown)
+    } else {
+        String::from_utf8_lossy(shown).into_owned()
+    };
+    RowDto {
+        index: row.index as u32,
+        t_ms: row.t as f64 / 1e6,
+        kind: kind.to_string(),
+        dir: match row.dir {
+            Direction::In => Dir::In,
+            Direction::Out => Dir::Out,
+        },
+        code: row.code,
+        code_name: if row.kind == RowKind::Close {
+            close_code_name(row.code).to_string()
+        } else {
+            String::new()
+        },
+        size: row.data.len() as u32,
+        text,
+    }
+}
+
+/// What changed since the last flush, besides the rows themselves.
+#[derive(Default)]
+struct Pending {
+    dirty: bool,
+    state: Option<ConnState>,
+    close: Option<CloseDto>,
+    error: Option<AppError>,
+    queued: Option<u32>,
+    ended: bool,
+}
+
+impl Pending {
+    fn absorb(&mut self, ev: &SessionEvent) {
+        self.dirty = true;
+        match ev {
+            SessionEvent::Connecting { attempt, .. } => {
+                self.state = Some(if *attempt == 0 {
+                    ConnState::Connecting
+                } else {
+                    ConnState::Reconnecting
+                })
+            }
+            SessionEvent::Open { .. } => self.state = Some(ConnState::Connected),
+            SessionEvent::Reconnecting { .. } => self.state = Some(ConnState::Reconnecting),
+            SessionEvent::Close {
+                code, reason, by, ..
+            } => {
+                self.close = Some(CloseDto {
+                    code: *code,
+                    name: close_code_name(*code).to_string(),
+                    reason: reason.clone(),
+                    by: by.as_str().to_string(),
+                })
+            }
+            SessionEvent::Queued { queued, .. } => self.queued = Some(*queued as u32),
+            SessionEvent::Error { error, .. } => {
+                self.error = Some(AppError::new(error.code(), error.to_string()))
+            }
+            SessionEvent::Ended { .. } => {
+                self.state = Some(ConnState::Disconnected);
+                self.ended = true;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs until the session ends or the UI is gone. Holds the log lock only while pushing or reading.
+pub async fn forward_ws(
+    mut handle: SessionHandle,
+    log: Arc<Mutex<SessionLog>>,
+    channel: Channel<WsBatch>,
+) {
+    let mut pending = Pending::default();
+    let mut tick = tokio::time::interval(FLUSH);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            batch = handle.next_batch() => {
+                let Some(batch) = batch else {
+                    pending.state = Some(ConnState::Disconnected);
+                    pending.ended = true;
+                    pending.dirty = true;
+                    let _ = flush(&mut pending, &log, &channel);
+                    return;
+                };
+                {
+                    let mut l = lock(&log);
+                    for ev in &batch {
+                        l.push(ev);
+                    }
+                }
+                for ev in &batch {
+                    pending.absorb(ev);
+                }
+                if pending.ended {
+                    let _ = flush(&mut pending, &log, &channel);
+                    return;
+                }
+            }
+            _ = tick.tick() => {
+                if pending.dirty && flush(&mut pending, &log, &channel).is_err() {
+                    return; // the window went away; dropping the handle closes the session
+                }
+            }
+        }
+    }
+}
+
+fn flush(
+    pending: &mut Pending,
+    log: &Mutex<SessionLog>,
+    channel: &Channel<WsBatch>,
+) -> tauri::Result<()> {
+    let (total, tail) = {
+        let l = lock(log);
+        let total = l.len();
+        let tail: Vec<RowDto> = l
+            .range(total.saturating_sub(TAIL_ROWS), total)
+            .map(|r| row_dto(&r))
+            .collect();
+        (total, tail)
+    };
+    let batch = WsBatch {
+        total: total as u32,
+        state: pending.state.take(),
+        tail,
+        close: pending.close.take(),
+        error: pending.error.take(),
+        queued: pending.queued.take(),
+    };
+    pending.dirty = false;
+    channel.send(batch)
+}
+
+fn sse_row(ev: &SseSessionEvent) -> (Option<SseState>, Option<AppError>, SseRow) {
+    let t_ms = ev.t() as f64 / 1e6;
+    let row = |kind: &str, event_type: &str, id: &str, data: String| SseRow {
+        t_ms,
+        kind: kind.to_string(),
+        event_type: event_type.to_string(),
+        id: id.to_string(),
+        data,
+    };
+    match ev {
+        SseSessionEvent::Connecting { attempt, url, .. } => (
+            Some(if *attempt == 0 {
+                SseState::Connecting
+            } else {
+                SseState::Reconnecting
+            }),
+            None,
+            row("connecting", "", "", url.clone()),
+        ),
+        SseSessionEvent::Open { info, .. } => (
+            Some(SseState::Open),
+            None,
+            row("open", "", "", format!("HTTP {}", info.status)),
+        ),
+        SseSessionEvent::Event {
+            event_type,
+            id,
+            data,
+            ..
+        } => (None, None, row("event", event_type, id, data.clone())),
+        SseSessionEvent::Comment { text, .. } => (None, None, row("comment", "", "", text.clone())),
+        SseSessionEvent::Closed { .. } => {
+            (None, None, row("closed", "", "", "stream ended".into()))
+        }
+        SseSessionEvent::Reconnecting { delay, .. } => (
+            Some(SseState::Reconnecting),
+            None,
+            row(
+                "reconnecting",
+                "",
+                "",
+                format!("retry in {} ms", delay.as_millis()),
+            ),
+        ),
+        SseSessionEvent::Error { error, .. } => {
+            let e = AppError::new(error.code(), error.to_string());
+            (None, Some(e.clone()), row("error", "", "", e.message))
+        }
+        SseSessionEvent::Ended { reason, .. } => (
+            Some(SseState::Closed),
+            None,
+            row("ended", "", "", reason.as_str().to_string()),
+        ),
+    }
+}
+
+/// Runs one SSE subscription's forwarding: rows are batched every `FLUSH`.
+pub async fn forward_sse(mut handle: SseHandle, channel: Channel<SseBatch>) {
+    let mut out = SseBatch {
+        state: None,
+        rows: Vec::new(),
+        error: None,
+    };
+    let mut tick = tokio::time::interval(FLUSH);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            batch = handle.next_batch() => {
+                let Some(batch) = batch else {
+                    out.state = Some(SseState::Closed);
+                    let _ = channel.send(out);
+                    return;
+                };
+                let mut ended = false;
+                for ev in &batch {
+                    ended |= matches!(ev, SseSessionEvent::Ended { .. });
+                    let (state, error, row) = sse_row(ev);
+                    if state.is_some() { out.state = state; }
+                    if error.is_some() { out.error = error; }
+                    out.rows.push(row);
+                }
+                if ended {
+                    let _ = channel.send(out);
+                    return;
+                }
+            }
+            _ = tick.tick() => {
+                if out.state.is_some() || out.error.is_some() || !out.rows.is_empty() {
+                    let batch = std::mem::replace(&mut out, SseBatch { state: None, rows: Vec::new(), error: None });
+                    if channel.send(batch).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the window (frontend embedded) and runs the window e2e under Xvfb with tauri-driver.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+target="${CARGO_TARGET_DIR:-$root/target}"
+tools="${SOCKPIT_TOOLS:-$HOME/.cache/sockpit/tauri-driver}"
+if [ ! -x "$tools/bin/tauri-driver" ]; then
+  echo "installing tauri-driver into $tools"
+  CARGO_TARGET_DIR="$tools/build" cargo install tauri-driver --locked --root "$tools" >/dev/null
+fi
+make -s app-build
+cargo build -q -p sockpit-cli
+rm -rf tests/output/e2e
+export SOCKPIT_APP="$target/debug/sockpit-app" SOCKPIT_BIN="$target/debug/sockpit" TAURI_DRIVER="$tools/bin/tauri-driver"
+exec xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/window.test.mjs

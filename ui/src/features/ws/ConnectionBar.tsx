@@ -1,0 +1,59 @@
+// The connection bar: URL, reconnect option, Connect/Disconnect, the status and the last close.
+import type { CloseDto, ConnState } from "../../ipc";
+
+interface Props {
+  url: string;
+  onUrl(url: string): void;
+  reconnect: boolean;
+  onReconnect(on: boolean): void;
+  state: ConnState;
+  close: CloseDto | null;
+  queued: number;
+  onConnect(): void;
+  onDisconnect(): void;
+}
+
+export function ConnectionBar(p: Props) {
+  const idle = p.state === "Disconnected";
+  return (
+    <form
+      className="connbar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (idle) p.onConnect();
+      }}
+    >
+      <input
+        aria-label="URL"
+        className="url"
+        spellCheck={false}
+        placeholder="ws://127.0.0.1:8080/echo"
+        value={p.url}
+        onChange={(e) => p.onUrl(e.target.value)}
+      />
+      <label className="check">
+        <input type="checkbox" checked={p.reconnect} onChange={(e) => p.onReconnect(e.target.checked)} />
+        Reconnect
+      </label>
+      {idle ? (
+        <button type="submit" className="primary" disabled={!p.url.trim()}>
+          Connect
+        </button>
+      ) : (
+        <button type="button" onClick={p.onDisconnect}>
+          Disconnect
+        </button>
+      )}
+      <span role="status" className={`status status-${p.state.toLowerCase()}`}>
+        {p.state}
+      </span>
+      {p.queued > 0 && <span className="queued">{p.queued} queued</span>}
+      {p.close && (
+        <span className="close-info" aria-label="Last close">
+          {p.close.code} {p.close.name}
+          {p.close.reason ? ` — ${p.close.reason}` : ""} ({p.close.by})
+        </span>
+      )}
+    </form>
+  );
+}

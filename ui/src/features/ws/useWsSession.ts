@@ -1,0 +1,92 @@
+// Hook owning one WebSocket session in the UI: state, the log model, send and disconnect.
+import { useCallback, useRef, useState } from "react";
+import { backend, type AppError, type CloseDto, type ConnState, type SendMode, type WsBatch } from "../../ipc";
+import { LogModel } from "../../lib/logModel";
+
+export interface WsSession {
+  state: ConnState;
+  session: number | null;
+  model: LogModel;
+  /** Bumped on every batch so the log re-renders. */
+  version: number;
+  close: CloseDto | null;
+  error: AppError | null;
+  queued: number;
+  connect(url: string, reconnect: boolean): Promise<void>;
+  disconnect(): Promise<void>;
+  send(mode: SendMode, body: string): Promise<AppError | null>;
+  clearError(): void;
+}
+
+export function useWsSession(): WsSession {
+  const [state, setState] = useState<ConnState>("Disconnected");
+  const [session, setSession] = useState<number | null>(null);
+  const [version, setVersion] = useState(0);
+  const [close, setClose] = useState<CloseDto | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [queued, setQueued] = useState(0);
+  const modelRef = useRef(new LogModel());
+  const sessionRef = useRef<number | null>(null);
+
+  const onBatch = useCallback((id: () => number | null, b: WsBatch) => {
+    if (id() !== sessionRef.current) return; // a batch of a session the user has replaced
+    modelRef.current.apply(b.total, b.tail);
+    if (b.state) setState(b.state);
+    if (b.close) setClose(b.close);
+    if (b.error) setError(b.error);
+    if (b.queued !== null) setQueued(b.queued);
+    if (b.state === "Connected") setQueued(0);
+    setVersion((v) => v + 1);
+  }, []);
+
+  const connect = useCallback(
+    async (url: string, reconnect: boolean) => {
+      const previous = sessionRef.current;
+      modelRef.current = new LogModel();
+      setClose(null);
+      setError(null);
+      setQueued(0);
+      setState("Connecting");
+      let mine: number | null = null;
+      sessionRef.current = -1;
+      try {
+        mine = await backend.wsConnect(
+          { url, reconnect, subprotocols: [], headers: [], previous },
+          (b) => onBatch(() => mine ?? -1, b),
+        );
+        sessionRef.current = mine;
+        setSession(mine);
+      } catch (e) {
+        setError(e as AppError);
+        setState("Disconnected");
+      }
+    },
+    [onBatch],
+  );
+
+  const disconnect = useCallback(async () => {
+    if (sessionRef.current === null || sessionRef.current < 0) return;
+    try {
+      await backend.wsDisconnect(sessionRef.current);
+    } catch (e) {
+      setError(e as AppError);
+    }
+  }, []);
+
+  const send = useCallback(async (mode: SendMode, body: string) => {
+    if (sessionRef.current === null || sessionRef.current < 0) {
+      return { code: "ui.not_connected", message: "Connect first" };
+    }
+    try {
+      await backend.wsSend(sessionRef.current, mode, body);
+      return null;
+    } catch (e) {
+      return e as AppError;
+    }
+  }, []);
+
+  return {
+    state, session, model: modelRef.current, version, close, error, queued,
+    connect, disconnect, send, clearError: () => setError(null),
+  };
+}

@@ -1,0 +1,31 @@
+// Tests for the composer's validation rules.
+import { describe, expect, it } from "vitest";
+import { checkMessage, formatJson } from "./composer";
+
+describe("checkMessage", () => {
+  it("accepts any text", () => {
+    expect(checkMessage("text", "{not json")).toEqual({ ok: true });
+  });
+  it("rejects invalid JSON with a readable error", () => {
+    const r = checkMessage("json", '{"a":');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/^Invalid JSON/);
+    expect(checkMessage("json", '{"a":1}').ok).toBe(true);
+  });
+  it("checks hex digits and length", () => {
+    expect(checkMessage("hex", "de ad be ef").ok).toBe(true);
+    expect(checkMessage("hex", "0xdead").ok).toBe(true);
+    const odd = checkMessage("hex", "abc");
+    expect(odd.ok).toBe(false);
+    const bad = checkMessage("hex", "zz");
+    expect(bad.ok ? "" : bad.error).toContain("'z'");
+  });
+  it("checks base64", () => {
+    expect(checkMessage("base64", "aGVsbG8=").ok).toBe(true);
+    expect(checkMessage("base64", "a$b").ok).toBe(false);
+  });
+  it("formats JSON and leaves bad JSON alone", () => {
+    expect(formatJson('{"a":1}')).toBe('{\n  "a": 1\n}');
+    expect(formatJson("{x")).toBe("{x");
+  });
+});

@@ -1,0 +1,44 @@
+// Tests for the log row cache behind the virtual list.
+import { describe, expect, it } from "vitest";
+import type { RowDto } from "../ipc";
+import { CACHE_LIMIT, LogModel, formatSize, formatTime } from "./logModel";
+
+const row = (index: number): RowDto => ({
+  index, t_ms: index, kind: "text", dir: "in", code: 0, code_name: "", size: 1, text: `m${index}`,
+});
+
+describe("LogModel", () => {
+  it("takes totals and tails and reports what is missing", () => {
+    const m = new LogModel();
+    m.apply(10, [row(8), row(9)]);
+    expect(m.total).toBe(10);
+    expect(m.row(9)?.text).toBe("m9");
+    expect(m.missing(0, 10)).toEqual([0, 8]);
+    expect(m.missing(8, 20)).toBeNull();
+    m.insert([row(2)]);
+    expect(m.missing(2, 5)).toEqual([3, 5]);
+  });
+  it("never lets the total go back", () => {
+    const m = new LogModel();
+    m.apply(5, []);
+    m.apply(3, []);
+    expect(m.total).toBe(5);
+  });
+  it("evicts rows far from the view once over the limit", () => {
+    const m = new LogModel();
+    const rows = Array.from({ length: CACHE_LIMIT + 2000 }, (_, i) => row(i));
+    m.apply(rows.length, rows);
+    m.evict(0, 50);
+    expect(m.cached).toBeLessThan(rows.length);
+    expect(m.row(10)).toBeDefined();
+    expect(m.row(rows.length - 1)).toBeDefined();
+  });
+});
+
+describe("formatting", () => {
+  it("formats times and sizes", () => {
+    expect(formatTime(1234.5)).toBe("1.234s");
+    expect(formatSize(12)).toBe("12 B");
+    expect(formatSize(2048)).toBe("2.0 KB");
+  });
+});

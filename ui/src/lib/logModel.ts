@@ -1,0 +1,68 @@
+// The UI side of a session log: a row count and a bounded cache of rows; the engine holds the log.
+import type { RowDto } from "../ipc";
+
+/** Rows kept in memory at most; the rest is read again from the engine when scrolled to. */
+export const CACHE_LIMIT = 5000;
+
+export class LogModel {
+  total = 0;
+  private rows = new Map<number, RowDto>();
+
+  get cached(): number {
+    return this.rows.size;
+  }
+
+  row(index: number): RowDto | undefined {
+    return this.rows.get(index);
+  }
+
+  /** Takes a batch's total and tail rows. */
+  apply(total: number, tail: RowDto[]): void {
+    this.total = Math.max(this.total, total);
+    this.insert(tail);
+  }
+
+  insert(rows: RowDto[]): void {
+    for (const r of rows) this.rows.set(r.index, r);
+  }
+
+  /** The smallest range within [start, end) with rows not cached, or null when all are there. */
+  missing(start: number, end: number): [number, number] | null {
+    end = Math.min(end, this.total);
+    let lo = -1;
+    let hi = -1;
+    for (let i = Math.max(0, start); i < end; i++) {
+      if (!this.rows.has(i)) {
+        if (lo < 0) lo = i;
+        hi = i + 1;
+      }
+    }
+    return lo < 0 ? null : [lo, hi];
+  }
+
+  /** Drops cached rows far from [keepStart, keepEnd) once the cache is over its limit. */
+  evict(keepStart: number, keepEnd: number): void {
+    if (this.rows.size <= CACHE_LIMIT) return;
+    const margin = CACHE_LIMIT / 4;
+    for (const i of this.rows.keys()) {
+      if (i < keepStart - margin || (i >= keepEnd + margin && i < this.total - 500)) this.rows.delete(i);
+    }
+  }
+
+  clear(): void {
+    this.total = 0;
+    this.rows.clear();
+  }
+}
+
+/** Formats a row's time (ms since the session started) as seconds with milliseconds. */
+export function formatTime(tMs: number): string {
+  return `${(tMs / 1000).toFixed(3)}s`;
+}
+
+/** Short size label: 12 B, 3.4 KB, 1.2 MB. */
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
