@@ -170,6 +170,8 @@ pub struct ConnectArgs {
     /// Protobuf framing: none, varint, grpc, or type-byte:1=pkg.A,2=pkg.B.
     #[arg(long, value_name = "FRAMING", default_value = "none")]
     pub framing: String,
+    #[command(flatten)]
+    pub auth: crate::auth_args::AuthArgs,
 }
 
 #[derive(Debug, Args)]

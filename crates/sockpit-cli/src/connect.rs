@@ -68,6 +68,7 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
         skip_verify: a.insecure,
     };
     cfg.inspect_frames = a.frames;
+    cfg.auth = a.auth.config().map_err(Usage)?;
     if a.no_deflate {
         cfg.deflate = None;
     } else if let Some(params) = &a.deflate {

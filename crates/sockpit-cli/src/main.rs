@@ -1,6 +1,7 @@
 //! `sockpit`: the command-line face of Sockpit's engine (see `sockpit --help`).
 
 mod args;
+mod auth_args;
 mod collections;
 mod compare_cmd;
 mod connect;

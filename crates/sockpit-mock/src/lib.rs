@@ -2,6 +2,7 @@
 //!
 //! Every route is listed by [`ROUTES`] (printed by `sockpit serve --help` and served at `/`).
 
+pub mod auth;
 mod chaos;
 pub mod proto;
 mod routes;
@@ -19,8 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{broadcast, oneshot};
 
 /// The routes, one line each: path, parameters, behaviour.
-pub const ROUTES: &str = "\
-/echo[?protocols=a,b]          echoes every text and binary message; selects the first offered protocol from the list
+pub const ROUTES: &str = r#"/echo[?protocols=a,b]          echoes every text and binary message; selects the first offered protocol from the list
 /broadcast                     sends every message to every other connected client
 /flood?n=&size=&binary=        sends n messages of size bytes as fast as possible, then closes with 1000
 /close?code=&reason=           closes at once with the given code (default 1000) and reason
@@ -39,7 +39,25 @@ pub const ROUTES: &str = "\
 /proto?n=&interval=&framing=   n binary protobuf sockpit.demo.Envelope messages (default 10, 0 endless) every
                                interval ms (default 100), schema collections/protos/sockpit_demo.proto;
                                framing=none|varint|grpc; echoes what it is sent
-";
+Auth routes (demo credentials: token demo-token, user demo / demo-pass, client demo-client / demo-secret);
+each accepted connection first gets {"authenticated":true,"via":..}, then echoes:
+/auth/query?token=             token in the query string (401 without it)
+/auth/header                   Authorization: Bearer demo-token, Basic demo:demo-pass, an OAuth2 token
+                               from /oauth/token, or X-API-Key: demo-token (401 otherwise)
+/auth/subprotocol              token offered in Sec-WebSocket-Protocol; selects the first other protocol
+/auth/first-message            expects {"type":"auth","token":"demo-token"} first, answers {"type":"auth_ok"};
+                               closes 4001 'Invalid credentials' on a bad one, 4002 'Authentication
+                               timeout' after 5 s without one
+/login                         POST {"username":"demo","password":"demo-pass"} (JSON or form): sets the
+                               sockpit_session cookie; 401 on wrong credentials
+/auth/cookie                   needs the session cookie from /login (401 at the handshake without it)
+/api/ws-ticket[?shape=text|empty]  with Bearer demo-token or the session cookie: {"ticket":..,"expires_in":60},
+                               single use; shape= answers non-JSON text or JSON without the ticket
+/auth/ticket?ticket=[&close_after=1]  needs a fresh ticket (query or X-Ticket header; 401 when reused or
+                               expired); close_after closes with 1012 after the greeting
+/oauth/token[?expires_in=S]    OAuth2 client credentials (HTTP Basic or form client_id/client_secret):
+                               {"access_token":..,"expires_in":S}; 401 invalid_client, 400 bad grant
+"#;
 
 /// State shared by all routes.
 #[derive(Clone)]
@@ -149,4 +167,5 @@ fn router(state: AppState) -> Router {
         .route("/feed", get(sse::feed))
         .route("/proto", get(proto::proto_feed))
         .with_state(state)
+        .merge(auth::router())
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::reconnect::ReconnectPolicy;
+use crate::auth::AuthConfig;
 use super::wire::deflate::DeflateConfig;
 
 /// Everything needed to open (and re-open) one WebSocket session.
@@ -35,6 +36,9 @@ pub struct ConnectConfig {
     pub deflate: Option<DeflateConfig>,
     /// Record every frame on the wire as [`SessionEvent::Frame`](super::SessionEvent::Frame).
     pub inspect_frames: bool,
+    /// Authentication, run before every connection attempt (and right after open for first-message
+    /// auth); see [`crate::auth`].
+    pub auth: Option<AuthConfig>,
 }
 
 impl ConnectConfig {
@@ -55,6 +59,7 @@ impl ConnectConfig {
             send_queue_limit: 1000,
             deflate: Some(DeflateConfig::default()),
             inspect_frames: false,
+            auth: None,
         }
     }
 }

@@ -19,7 +19,8 @@ use super::event::{Closer, DataKind, Direction, Outgoing, SessionCommand, Sessio
 use super::reconnect::close_code_is_retryable;
 use super::transport::SessionStream;
 
-use super::session::{ConsumerGone, Fixed, Outcome, State};
+use super::session::{enqueue, ConsumerGone, Fixed, Outcome, State};
+use crate::auth::{AuthError, FirstMessage, Prepared};
 
 /// Most messages taken off the socket before a batch is handed out.
 const MAX_BATCH: usize = 512;
@@ -95,19 +96,36 @@ pub(super) async fn io_loop(
     fixed: &Fixed,
     st: &mut State,
     mut ws: Ws,
+    prepared: Option<Box<Prepared>>,
 ) -> Result<Outcome, ConsumerGone> {
     let cfg = &fixed.cfg;
     let mut keep = Keepalive::new(cfg);
     // Who started the closing handshake, once one has started.
     let mut closing_by: Option<Closer> = None;
 
+    // First-message auth: user sends stay queued until the server acknowledges.
+    let first = prepared.and_then(|p| Some((p.first_message.clone()?, p.secrets)));
+    let policy = cfg.auth.as_ref().and_then(|a| a.first_message.as_ref());
+    if let (Some((text, secrets)), Some(policy)) = (first, policy) {
+        let auth = FirstAuth {
+            text,
+            secrets: &secrets,
+            policy,
+        };
+        if let Some(end) =
+            authenticate(fixed, st, &mut ws, &mut keep, &mut closing_by, auth).await?
+        {
+            return Ok(end);
+        }
+    }
+
     // Flush what waited for the connection, in order.
-    while let Some(m) = st.queue.pop_front() {
+    while let Some(m) = st.queue.pop_front().filter(|_| closing_by.is_none()) {
         if let Err(e) = send_data(st, &mut ws, m, true).await {
             return lost(st, e).await;
         }
     }
-    if !st.commands_open {
+    if !st.commands_open && closing_by.is_none() {
         start_close(st, &mut ws, &mut keep, &mut closing_by, 1000, String::new()).await;
     }
     st.events.flush().await?;
@@ -216,6 +234,102 @@ pub(super) async fn io_loop(
                 let reason = error.to_string();
                 st.events.error(error);
                 return dropped(st, reason).await;
+            }
+        }
+    }
+}
+
+/// The first message of one connection and how its acknowledgement looks.
+struct FirstAuth<'a> {
+    text: String,
+    secrets: &'a [String],
+    policy: &'a FirstMessage,
+}
+
+/// Sends the auth message and waits for the acknowledgement, queueing user sends meanwhile.
+/// `Some` when the connection ended instead (rejected, timed out, closed by the user).
+async fn authenticate(
+    fixed: &Fixed,
+    st: &mut State,
+    ws: &mut Ws,
+    keep: &mut Keepalive,
+    closing_by: &mut Option<Closer>,
+    auth: FirstAuth<'_>,
+) -> Result<Option<Outcome>, ConsumerGone> {
+    let cfg = &fixed.cfg;
+    if let Err(e) = ws.send(Message::text(auth.text.clone())).await {
+        return lost(st, e).await.map(Some);
+    }
+    // The event shows the message with its secrets redacted.
+    let shown = crate::auth::redact(&auth.text, auth.secrets);
+    let t = st.events.now();
+    st.events.push(SessionEvent::Message {
+        t,
+        dir: Direction::Out,
+        kind: DataKind::Text,
+        data: Bytes::from(shown),
+    });
+    st.events.flush().await?;
+    let deadline = tokio::time::sleep(auth.policy.timeout);
+    tokio::pin!(deadline);
+    // The server's close frame, if it closed instead of acknowledging.
+    let mut refused: Option<(u16, String)> = None;
+    loop {
+        tokio::select! {
+            msg = ws.next() => {
+                let m = match msg {
+                    Some(Ok(m)) => m,
+                    end => {
+                        if let (Some((code, reason)), Some(Closer::Server)) = (refused.take(), *closing_by) {
+                            st.events.error(WsError::Auth(AuthError::Rejected { code, reason }));
+                        }
+                        return match end {
+                            Some(Err(e)) => on_read_error(st, ws, *closing_by, e).await.map(Some),
+                            _ => on_end(fixed, st, *closing_by).await.map(Some),
+                        };
+                    }
+                };
+                let acked = match &m {
+                    Message::Text(text) => auth.policy.ack.matches(text.as_str()),
+                    Message::Close(frame) => {
+                        refused = Some(frame.as_ref().map_or((1005, String::new()), |f| {
+                            (u16::from(f.code), f.reason.as_str().to_string())
+                        }));
+                        false
+                    }
+                    _ => false,
+                };
+                on_message(cfg, st, keep, closing_by, m);
+                if acked && closing_by.is_none() {
+                    st.events.flush().await?;
+                    return Ok(None);
+                }
+                // Keep a server's close in the batch, where `on_end` looks for its code.
+                if refused.is_none() {
+                    st.events.flush().await?;
+                }
+            }
+            cmd = st.commands.recv(), if st.commands_open && closing_by.is_none() => {
+                match cmd {
+                    None => st.commands_open = false,
+                    Some(SessionCommand::Send(m)) => enqueue(st, m, cfg.send_queue_limit),
+                    Some(SessionCommand::Ping(_)) => {}
+                    Some(SessionCommand::Close { code, reason }) => {
+                        st.user_closed = true;
+                        start_close(st, ws, keep, closing_by, code, reason).await;
+                        return Ok(None);
+                    }
+                }
+                st.events.flush().await?;
+            }
+            _ = &mut deadline, if closing_by.is_none() => {
+                st.events.error(WsError::Auth(AuthError::AckTimeout {
+                    expected: auth.policy.ack.describe(),
+                    after: auth.policy.timeout,
+                }));
+                start_close(st, ws, keep, closing_by, 1008, "authentication timeout".into()).await;
+                st.events.flush().await?;
+                return Ok(None);
             }
         }
     }

@@ -63,6 +63,9 @@ pub enum WsError {
     InvalidCloseCode(u16),
     #[error("the session has ended")]
     SessionEnded,
+    /// An authentication step failed; `code()` is the step's own (`auth.login_failed`, ...).
+    #[error("{0}")]
+    Auth(crate::auth::AuthError),
 }
 
 impl WsError {
@@ -93,6 +96,7 @@ impl WsError {
             WsError::QueueFull { .. } => "ws.queue_full",
             WsError::InvalidCloseCode(_) => "ws.invalid_close_code",
             WsError::SessionEnded => "ws.session_ended",
+            WsError::Auth(e) => e.code(),
         }
     }
 
@@ -109,6 +113,7 @@ impl WsError {
                 | WsError::HeartbeatTimeout(_)
                 | WsError::Dns { .. }
         ) || matches!(self, WsError::HandshakeRejected { status, .. } if *status >= 500)
+            || matches!(self, WsError::Auth(e) if e.is_transient())
     }
 
     /// The `{code, message}` form the UI and `--json` output carry.

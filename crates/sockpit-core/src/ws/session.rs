@@ -15,6 +15,7 @@ use super::event::{close_code_is_sendable, Nanos, Outgoing, SessionCommand, Sess
 use super::handshake::{self, Target};
 use super::transport::{self, SessionStream};
 use super::wire::WireShared;
+use crate::auth::{self, AuthRunner, Prepared};
 
 /// Batches that may wait for the consumer before the socket task stops reading (backpressure).
 const EVENT_BATCHES: usize = 64;
@@ -173,6 +174,8 @@ pub(super) struct Fixed {
     pub(super) cfg: ConnectConfig,
     target: Target,
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// Runs the auth prepare step before each attempt.
+    auth: Option<AuthRunner>,
 }
 
 /// What changes as the session runs.
@@ -224,12 +227,12 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
             .push(SessionEvent::Connecting { t, attempt: retry });
         st.events.flush().await?;
         match connect_phase(&fixed, st).await? {
-            Phase::Opened(ws, report, wire) => {
+            Phase::Opened(ws, report, wire, prepared) => {
                 retry = 0;
                 let t = st.events.now();
                 st.events.push(SessionEvent::Open { t, report });
                 st.events.wire = wire;
-                let outcome = connection::io_loop(&fixed, st, *ws).await;
+                let outcome = connection::io_loop(&fixed, st, *ws, prepared).await;
                 st.events.flush().await?;
                 st.events.wire = None;
                 if let Outcome::Finished = outcome? {
@@ -280,7 +283,18 @@ fn prepare(cfg: ConnectConfig) -> Result<Fixed, WsError> {
     } else {
         None
     };
-    Ok(Fixed { cfg, target, tls })
+    let auth = match cfg.auth.clone().filter(|a| !a.is_empty()) {
+        Some(a) => {
+            Some(AuthRunner::new(a, &cfg.tls, cfg.handshake_timeout).map_err(WsError::Auth)?)
+        }
+        None => None,
+    };
+    Ok(Fixed {
+        cfg,
+        target,
+        tls,
+        auth,
+    })
 }
 
 enum Phase {
@@ -288,24 +302,22 @@ enum Phase {
         Box<WebSocketStream<SessionStream>>,
         Box<super::event::UpgradeReport>,
         Option<Arc<WireShared>>,
+        Option<Box<Prepared>>,
     ),
     Failed(WsError),
     Cancelled,
 }
 
 async fn connect_phase(fixed: &Fixed, st: &mut State) -> Result<Phase, ConsumerGone> {
-    let attempt = handshake::open(
-        &fixed.cfg,
-        &fixed.target,
-        fixed.tls.clone(),
-        st.events.epoch,
-    );
+    let attempt = open_attempt(fixed, st.events.epoch);
     tokio::pin!(attempt);
     loop {
         tokio::select! {
             r = &mut attempt => {
                 return Ok(match r {
-                    Ok((ws, report, wire)) => Phase::Opened(Box::new(ws), Box::new(report), wire),
+                    Ok((ws, report, wire, prepared)) => {
+                        Phase::Opened(Box::new(ws), Box::new(report), wire, prepared)
+                    }
                     Err(e) => Phase::Failed(e),
                 });
             }
@@ -316,6 +328,84 @@ async fn connect_phase(fixed: &Fixed, st: &mut State) -> Result<Phase, ConsumerG
                 st.events.flush().await?;
             }
         }
+    }
+}
+
+type Attempt = (
+    WebSocketStream<SessionStream>,
+    super::event::UpgradeReport,
+    Option<Arc<WireShared>>,
+    Option<Box<Prepared>>,
+);
+
+/// One attempt: the auth prepare step (fresh login, ticket, token), then the upgrade with what it
+/// added. Secrets in the upgrade report are redacted.
+async fn open_attempt(fixed: &Fixed, epoch: std::time::Instant) -> Result<Attempt, WsError> {
+    let Some(runner) = &fixed.auth else {
+        let (ws, report, wire) =
+            handshake::open(&fixed.cfg, &fixed.target, fixed.tls.clone(), epoch).await?;
+        return Ok((ws, report, wire, None));
+    };
+    let prepared = runner.prepare().await.map_err(WsError::Auth)?;
+    let mut cfg = fixed.cfg.clone();
+    cfg.headers.extend(prepared.headers.iter().cloned());
+    cfg.subprotocols
+        .extend(prepared.subprotocols.iter().cloned());
+    let mut target = fixed.target.clone();
+    if !prepared.query.is_empty() {
+        let mut pairs = target.url.query_pairs_mut();
+        for (k, v) in &prepared.query {
+            pairs.append_pair(k, v);
+        }
+    }
+    let (ws, mut report, wire) = handshake::open(&cfg, &target, fixed.tls.clone(), epoch)
+        .await
+        .map_err(|e| redact_error(e, &prepared.secrets))?;
+    redact_report(&mut report, &prepared.secrets);
+    Ok((ws, report, wire, Some(Box::new(prepared))))
+}
+
+fn redact_report(r: &mut super::event::UpgradeReport, secrets: &[String]) {
+    let red = |s: &str| auth::redact(s, secrets);
+    r.url = red(&r.url);
+    r.request_line = red(&r.request_line);
+    for (_, v) in r
+        .request_headers
+        .iter_mut()
+        .chain(r.response_headers.iter_mut())
+    {
+        *v = red(v);
+    }
+    r.protocol = r.protocol.as_deref().map(red);
+    r.raw_request = r.raw_request.as_deref().map(red);
+    r.raw_response = r.raw_response.as_deref().map(red);
+}
+
+fn redact_error(e: WsError, secrets: &[String]) -> WsError {
+    match e {
+        WsError::HandshakeRejected {
+            status,
+            reason,
+            headers,
+            body,
+        } => WsError::HandshakeRejected {
+            status,
+            reason,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k, auth::redact(&v, secrets)))
+                .collect(),
+            body: auth::redact(&body, secrets),
+        },
+        WsError::SubprotocolNotAccepted { offered } => WsError::SubprotocolNotAccepted {
+            offered: auth::redact(&offered, secrets),
+        },
+        WsError::Handshake(m) => WsError::Handshake(auth::redact(&m, secrets)),
+        WsError::InvalidUrl { url, reason } => WsError::InvalidUrl {
+            url: auth::redact(&url, secrets),
+            reason: auth::redact(&reason, secrets),
+        },
+        other => other,
     }
 }
 
@@ -356,7 +446,7 @@ fn handle_offline_cmd(st: &mut State, cmd: Option<SessionCommand>, limit: usize)
     }
 }
 
-fn enqueue(st: &mut State, m: Outgoing, limit: usize) {
+pub(super) fn enqueue(st: &mut State, m: Outgoing, limit: usize) {
     if st.queue.len() >= limit {
         st.events.error(WsError::QueueFull { limit });
         return;

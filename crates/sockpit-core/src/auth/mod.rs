@@ -1,0 +1,253 @@
+//! Authentication for sockets: the patterns real services use, applied to every connection attempt.
+//!
+//! [`AuthConfig`] holds any combination of: bearer, basic, an API key header, a token in the query
+//! string or in `Sec-WebSocket-Protocol`, a cookie login, a one-time ticket from a REST call, OAuth2
+//! client credentials, and first-message auth. [`AuthRunner::prepare`] runs before **every**
+//! connection attempt (so a reconnect logs in again and fetches a fresh ticket; an OAuth2 token is
+//! reused until it expires) and yields the extra headers, query parameters, subprotocols and the
+//! first message. Every secret it handles is also listed in [`Prepared::secrets`], so reports,
+//! events and errors can be redacted with [`redact`].
+
+mod error;
+mod http;
+
+use std::time::Duration;
+
+pub use error::AuthError;
+pub use http::AuthRunner;
+
+/// A secret string: `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    /// The value itself, for the request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How a connection authenticates. Parts combine (a ticket placed into a first message, a bearer
+/// header plus a cookie, ...); all empty means no auth.
+#[derive(Debug, Clone, Default)]
+pub struct AuthConfig {
+    /// `Authorization: Bearer TOKEN`.
+    pub bearer: Option<Secret>,
+    /// `Authorization: Basic base64(user:password)`.
+    pub basic: Option<(String, Secret)>,
+    /// An API key header: name and value.
+    pub api_key: Option<(String, Secret)>,
+    /// A token as a query parameter (note: URLs end up in server and proxy logs).
+    pub query_token: Option<(String, Secret)>,
+    /// A token offered as one more subprotocol in `Sec-WebSocket-Protocol` (after the user's).
+    pub subprotocol_token: Option<Secret>,
+    pub login: Option<LoginConfig>,
+    pub ticket: Option<TicketConfig>,
+    pub oauth2: Option<OAuth2Config>,
+    pub first_message: Option<FirstMessage>,
+}
+
+impl AuthConfig {
+    pub fn is_empty(&self) -> bool {
+        self.bearer.is_none()
+            && self.basic.is_none()
+            && self.api_key.is_none()
+            && self.query_token.is_none()
+            && self.subprotocol_token.is_none()
+            && self.login.is_none()
+            && self.ticket.is_none()
+            && self.oauth2.is_none()
+            && self.first_message.is_none()
+    }
+}
+
+/// An HTTP request made before connecting (login, ticket).
+#[derive(Debug, Clone)]
+pub struct HttpStep {
+    pub method: String,
+    pub url: String,
+    /// Header values are treated as secrets (they usually carry credentials).
+    pub headers: Vec<(String, Secret)>,
+    /// Request body; treated as a secret (it usually carries a password).
+    pub body: Option<Secret>,
+}
+
+/// Cookie login: the cookies set by this request go on the upgrade request.
+#[derive(Debug, Clone)]
+pub struct LoginConfig {
+    pub request: HttpStep,
+}
+
+/// A one-time ticket from a REST call, fetched fresh for every connection attempt.
+#[derive(Debug, Clone)]
+pub struct TicketConfig {
+    pub request: HttpStep,
+    /// JSON pointer to the ticket in the response (`/ticket`).
+    pub pointer: String,
+    pub into: TicketInto,
+}
+
+/// Where a ticket goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketInto {
+    Query(String),
+    Header(String),
+    /// Into `{{ticket}}` of the first message (the ticket alone when there is no first message).
+    Message,
+}
+
+impl TicketInto {
+    /// Parses `query:NAME`, `header:NAME` or `message`.
+    pub fn parse(s: &str) -> Result<TicketInto, String> {
+        match s.split_once(':') {
+            Some(("query", n)) if !n.is_empty() => Ok(TicketInto::Query(n.to_string())),
+            Some(("header", n)) if !n.is_empty() => Ok(TicketInto::Header(n.to_string())),
+            None if s == "message" => Ok(TicketInto::Message),
+            _ => Err(format!(
+                "'{s}' is not a ticket place: use query:NAME, header:NAME or message"
+            )),
+        }
+    }
+}
+
+/// OAuth2 client credentials grant; the token becomes `Authorization: Bearer`.
+#[derive(Debug, Clone)]
+pub struct OAuth2Config {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub scope: Option<String>,
+}
+
+/// A message sent right after the connection opens; user sends wait until the server acknowledges.
+#[derive(Debug, Clone)]
+pub struct FirstMessage {
+    /// Text sent on open. `{{ticket}}` and `{{access_token}}` are filled in from the prepare step.
+    pub text: Secret,
+    pub ack: AckMatch,
+    pub timeout: Duration,
+}
+
+/// How the acknowledgement is recognised.
+#[derive(Debug, Clone)]
+pub enum AckMatch {
+    /// Any text message matching the regex.
+    Regex(regex::Regex),
+    /// A JSON message whose value at `pointer` equals `value` (a string, or the JSON text of a
+    /// number, boolean or null).
+    Pointer { pointer: String, value: String },
+}
+
+impl AckMatch {
+    /// Parses `/pointer=value` (a JSON pointer starts with `/`) or a regex.
+    pub fn parse(s: &str) -> Result<AckMatch, String> {
+        if s.starts_with('/') {
+            if let Some((p, v)) = s.split_once('=') {
+                return Ok(AckMatch::Pointer {
+                    pointer: p.to_string(),
+                    value: v.to_string(),
+                });
+            }
+        }
+        regex::Regex::new(s)
+            .map(AckMatch::Regex)
+            .map_err(|e| format!("'{s}' is neither /pointer=value nor a valid regex: {e}"))
+    }
+
+    /// Whether a received text message is the acknowledgement.
+    pub fn matches(&self, text: &str) -> bool {
+        match self {
+            AckMatch::Regex(re) => re.is_match(text),
+            AckMatch::Pointer { pointer, value } => {
+                let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+                    return false;
+                };
+                match json.pointer(pointer) {
+                    Some(serde_json::Value::String(s)) => s == value,
+                    Some(other) => {
+                        serde_json::from_str::<serde_json::Value>(value).is_ok_and(|v| &v == other)
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
+
+    /// As shown in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            AckMatch::Regex(re) => format!("regex '{}'", re.as_str()),
+            AckMatch::Pointer { pointer, value } => format!("'{pointer}' = '{value}'"),
+        }
+    }
+}
+
+/// What the prepare step adds to one connection attempt.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub headers: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    pub subprotocols: Vec<String>,
+    /// The first message to send on open, with its placeholders filled in.
+    pub first_message: Option<String>,
+    /// Cookie names set by a login (shown; values are secrets).
+    pub cookie_names: Vec<String>,
+    /// Every secret string this attempt carries, for [`redact`].
+    pub secrets: Vec<String>,
+}
+
+/// Replaces every secret (and its URL-encoded form) in `text` with `***`.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 3) {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "***");
+        }
+        let encoded: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+        if encoded != *s && out.contains(&encoded) {
+            out = out.replace(&encoded, "***");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ack_matchers_and_ticket_places_parse() {
+        let a = AckMatch::parse("/type=auth_ok").unwrap();
+        assert!(a.matches(r#"{"type":"auth_ok"}"#));
+        assert!(!a.matches(r#"{"type":"auth_failed"}"#));
+        assert!(!a.matches("not json"));
+        let a = AckMatch::parse("/ok=true").unwrap();
+        assert!(a.matches(r#"{"ok":true}"#));
+        let a = AckMatch::parse("^welcome").unwrap();
+        assert!(a.matches("welcome alice"));
+        assert!(AckMatch::parse("(").is_err());
+        assert_eq!(
+            TicketInto::parse("query:t").unwrap(),
+            TicketInto::Query("t".into())
+        );
+        assert_eq!(TicketInto::parse("message").unwrap(), TicketInto::Message);
+        assert!(TicketInto::parse("body").is_err());
+    }
+
+    #[test]
+    fn redaction_covers_plain_and_url_encoded_forms() {
+        let secrets = vec!["s3cr+t/x".to_string(), "ab".to_string()];
+        let r = redact("token=s3cr%2Bt%2Fx and s3cr+t/x, ab", &secrets);
+        assert_eq!(r, "token=*** and ***, ab");
+        assert_eq!(format!("{:?}", Secret::new("pw")), "Secret(***)");
+    }
+}
