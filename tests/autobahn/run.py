@@ -68,12 +68,12 @@ def parse_args(argv):
                    help="comma-separated case patterns to leave out (default: none)")
     p.add_argument("--allow-unimplemented", default=os.environ.get("AUTOBAHN_ALLOW_UNIMPLEMENTED", ""),
                    help="case patterns whose UNIMPLEMENTED is tolerated ('*' or '1' = all; default: none)")
-    p.add_argument("--case-timeout", type=float, default=float(os.environ.get("AUTOBAHN_CASE_TIMEOUT", "60")),
+    p.add_argument("--case-timeout", type=float, default=float(os.environ.get("AUTOBAHN_CASE_TIMEOUT", "120")),
                    help="sockpit --timeout for one case, seconds (the process is killed 5 s later)")
-    p.add_argument("--total-timeout", type=float, default=float(os.environ.get("AUTOBAHN_TOTAL_TIMEOUT", "900")),
+    p.add_argument("--total-timeout", type=float, default=float(os.environ.get("AUTOBAHN_TOTAL_TIMEOUT", "2400")),
                    help="stop starting cases after this many seconds; the rest count as NOT-RUN")
-    p.add_argument("--jobs", type=int, default=int(os.environ.get("AUTOBAHN_JOBS", "1")),
-                   help="fuzzing servers run side by side, each with its share of the cases (default 1)")
+    p.add_argument("--jobs", type=int, default=int(os.environ.get("AUTOBAHN_JOBS", "2")),
+                   help="fuzzing servers run side by side, each with its share of the cases (default 2: the Python server and sockpit each take about one core)")
     p.add_argument("--sockpit-arg", action="append", default=[],
                    help="extra argument for every `sockpit connect` of a case (repeatable)")
     p.add_argument("--python27", default=os.path.join(HERE, ".venv27", "bin", "python"),

@@ -97,7 +97,10 @@ fn autobahn_client_conformance() {
     {
         let id = id.as_str().unwrap_or_default();
         assert!(
-            allow.trim() == "*" || allow.trim() == "1" || id.starts_with("12.") || id.starts_with("13."),
+            allow.trim() == "*"
+                || allow.trim() == "1"
+                || id.starts_with("12.")
+                || id.starts_with("13."),
             "UNIMPLEMENTED tolerated outside 12.*/13.*: {id}"
         );
     }
