@@ -32,6 +32,7 @@ lint:
 
 bench: deps test-deps
 	./tests/bench/ws_flood.sh
+	./tests/bench/history_bench.sh
 
 # ---- The window (src-tauri + ui). src-tauri is not a default member: plain cargo never needs webkit.
 APP_TARGET = $(or $(CARGO_TARGET_DIR),target)

@@ -89,6 +89,9 @@ pub fn ws_config(r: &Request) -> Result<ConnectConfig, RunError> {
     if let Some(t) = s.handshake_timeout_ms {
         cfg.handshake_timeout = ms(t);
     }
+    if s.deflate == Some(false) {
+        cfg.deflate = None;
+    }
     if let Some(m) = s.max_message_size {
         cfg.max_message_size = usize::try_from(m).unwrap_or(usize::MAX);
     }
