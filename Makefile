@@ -13,10 +13,13 @@ run-cli: deps
 	$(CARGO) build --release -p sockpit-cli
 	./scripts/demo.sh
 
-## Runs every test: unit, integration against real peers, conformance.
-test: deps test-deps
+## Runs every test: unit, integration against real peers, conformance, the window's vitest and e2e.
+test: deps test-deps ui-deps
+	npm --prefix ui run -s build
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast
+	npm --prefix ui test
+	SKIP_APP_BUILD=1 ./tests/e2e/run.sh
 
 ## System packages (Debian/Ubuntu), installed only when missing.
 deps:

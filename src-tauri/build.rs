@@ -18,6 +18,8 @@ fn main() {
             std::process::exit(1);
         }
     }
+    // tauri-build does not watch the embedded frontend: rebuild when the built UI changes.
+    println!("cargo:rerun-if-changed=../ui/dist");
     let manifest = tauri_build::AppManifest::new().commands(&[
         "ws_connect",
         "ws_send",

@@ -9,8 +9,11 @@ if [ ! -x "$tools/bin/tauri-driver" ]; then
   echo "installing tauri-driver into $tools"
   CARGO_TARGET_DIR="$tools/build" cargo install tauri-driver --locked --root "$tools" >/dev/null
 fi
-make -s app-build
-cargo build -q -p sockpit-cli
+# `make test` has built everything already (SKIP_APP_BUILD=1); rebuilding the UI would relink the app.
+if [ -z "${SKIP_APP_BUILD:-}" ]; then
+  make -s app-build
+  cargo build -q -p sockpit-cli
+fi
 rm -rf tests/output/e2e
 export SOCKPIT_APP="$target/debug/sockpit-app" SOCKPIT_BIN="$target/debug/sockpit" TAURI_DRIVER="$tools/bin/tauri-driver"
 exec xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/window.test.mjs

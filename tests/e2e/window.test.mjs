@@ -79,7 +79,9 @@ const statusText = async () => wd.text(await wd.el('[role="status"]'));
 
 async function setInput(label, value) {
   const el = await byLabel(label);
-  await wd.clear(el);
+  // Select-all + Backspace rather than WebDriver's clear, so React sees the edit.
+  await wd.click(el);
+  await wd.type(el, "\uE009a\uE000\uE003");
   if (value) await wd.type(el, value);
   await wd.waitFor(`${label} = ${value}`, async () => (await wd.property(el, "value")) === value, 3000);
 }
@@ -127,6 +129,9 @@ before(async () => {
   mockWs = mockHttp.replace("http://", "ws://");
   driver = await startDriver();
   wd = await openApp();
+  await new Promise((r) => setTimeout(r, 500));
+  const body = await wd.exec("return document.body ? document.body.textContent : ''");
+  assert.ok(!body.includes("UI was not built"), `${APP} embeds the placeholder page: build the UI first (make app-build)`);
   await byLabel("URL");
 });
 
@@ -214,6 +219,12 @@ test("shows the close code and its name after /close?code=4001", async () => {
   assert.match(info, /e2e-bye/);
   await waitRow("Messages", "in", "4001 Private");
   await screenshot("closed-4001");
+});
+
+test("switches to the dark theme", async () => {
+  await wd.click(await byLabel("Toggle theme"));
+  await wd.waitFor("dark theme", async () => (await wd.exec("return document.documentElement.dataset.theme")) === "dark", 3000);
+  await screenshot("dark-theme");
 });
 
 test("subscribes to /sse and sees events", async () => {

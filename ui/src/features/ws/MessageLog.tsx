@@ -23,7 +23,7 @@ function Row({ row }: { row: RowDto }) {
     >
       <span className="t">{formatTime(row.t_ms)}</span>
       <span className="arrow" aria-hidden>{row.dir === "in" ? "↓" : "↑"}</span>
-      <span className="kind">{row.kind === "close" ? `close ${row.code} ${row.code_name}` : row.kind}</span>
+      <span className="kind">{row.kind}</span>
       <span className="payload">{row.text}</span>
       {isData && <span className="size">{formatSize(row.size)}</span>}
     </div>
