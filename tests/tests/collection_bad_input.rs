@@ -366,3 +366,45 @@ fn no_truncation_or_corruption_of_a_fixture_panics() {
     }
     assert!(runs > 1000);
 }
+
+#[tokio::test]
+async fn extreme_numbers_in_settings_do_not_break_a_run() {
+    let mock = sockpit_mock::MockServer::start("127.0.0.1", 0)
+        .await
+        .unwrap();
+    let c = Collection {
+        name: "Extreme".into(),
+        items: vec![Item::Request(Box::new(Request {
+            name: "Huge".into(),
+            protocol: Protocol::Websocket,
+            url: format!("{}/flood?n=2", mock.ws_url()),
+            settings: Settings {
+                handshake_timeout_ms: Some(u64::MAX),
+                timeout_ms: Some(u64::MAX),
+                max_message_size: Some(u64::MAX),
+                ping: Some(PingSettings {
+                    interval_ms: u64::MAX,
+                    timeout_ms: u64::MAX,
+                }),
+                reconnect: Some(ReconnectSettings {
+                    base_ms: u64::MAX,
+                    max_ms: u64::MAX,
+                    max_retries: Some(u32::MAX),
+                }),
+                ..Default::default()
+            },
+            assertions: vec![Assertion::Count {
+                min: 2,
+                within_ms: u64::MAX,
+                event: None,
+            }],
+            ..Default::default()
+        }))],
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.sockpit.json");
+    std::fs::write(&file, to_share_json(&c)).unwrap();
+    let out = sockpit(&["run", file.to_str().unwrap()], None, LIMIT).await;
+    assert_eq!(out.status, 0, "{out:?}");
+}

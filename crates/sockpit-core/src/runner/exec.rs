@@ -58,7 +58,7 @@ type Outcome = Result<(u64, Vec<AssertionResult>, Option<(String, String)>), Run
 fn timeout_of(r: &Request) -> Duration {
     r.settings
         .timeout_ms
-        .map(Duration::from_millis)
+        .map(prepare::ms)
         .unwrap_or(DEFAULT_TIMEOUT)
 }
 
@@ -110,7 +110,7 @@ async fn run_ws(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>)
                         sender = Some(tokio::spawn(async move {
                             for (delay, m) in sends {
                                 if delay > 0 {
-                                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                                    tokio::time::sleep(prepare::ms(delay)).await;
                                 }
                                 if control
                                     .command(crate::ws::SessionCommand::Send(m))

@@ -13,8 +13,12 @@ use crate::collection::share::SECRET_PLACEHOLDER;
 use crate::sse::SseConfig;
 use crate::ws::{ConnectConfig, HeartbeatPolicy, Outgoing, PingPolicy, ReconnectPolicy};
 
-fn ms(v: u64) -> Duration {
-    Duration::from_millis(v)
+/// Longest duration a collection may ask for (30 days); larger values are clamped, so that no
+/// setting can overflow a clock.
+pub const MAX_MS: u64 = 30 * 24 * 3600 * 1000;
+
+pub(crate) fn ms(v: u64) -> Duration {
+    Duration::from_millis(v.min(MAX_MS))
 }
 
 /// Headers and query parameters the request's auth adds.
