@@ -90,7 +90,7 @@ async fn query(ws: WebSocketUpgrade, Query(q): Params) -> Response {
     welcome(ws, "query")
 }
 
-fn header_str<'a>(h: &'a HeaderMap, name: impl header::AsHeaderName) -> &'a str {
+fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> &str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
@@ -292,10 +292,11 @@ async fn ticket(
             "ticket unknown, already used or expired: fetch a new one from /api/ws-ticket",
         );
     }
-    if q.get("close_after").is_some() {
-        return ws.on_upgrade(|mut socket: WebSocket| async move {
+    if let Some(ms) = q.get("close_after").and_then(|v| v.parse::<u64>().ok()) {
+        return ws.on_upgrade(move |mut socket: WebSocket| async move {
             let hello = r#"{"authenticated":true,"via":"ticket"}"#;
             if socket.send(Message::text(hello)).await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
                 close_with(socket, 1012, "service restart").await;
             }
         });

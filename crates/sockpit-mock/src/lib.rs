@@ -53,8 +53,8 @@ each accepted connection first gets {"authenticated":true,"via":..}, then echoes
 /auth/cookie                   needs the session cookie from /login (401 at the handshake without it)
 /api/ws-ticket[?shape=text|empty]  with Bearer demo-token or the session cookie: {"ticket":..,"expires_in":60},
                                single use; shape= answers non-JSON text or JSON without the ticket
-/auth/ticket?ticket=[&close_after=1]  needs a fresh ticket (query or X-Ticket header; 401 when reused or
-                               expired); close_after closes with 1012 after the greeting
+/auth/ticket?ticket=[&close_after=MS]  needs a fresh ticket (query or X-Ticket header; 401 when reused
+                               or expired); close_after closes with 1012 MS ms after the greeting
 /oauth/token[?expires_in=S]    OAuth2 client credentials (HTTP Basic or form client_id/client_secret):
                                {"access_token":..,"expires_in":S}; 401 invalid_client, 400 bad grant
 "#;

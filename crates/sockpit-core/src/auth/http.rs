@@ -132,7 +132,8 @@ impl AuthRunner {
                 p.cookie_names.push(name.clone());
                 pairs.push(format!("{name}={value}"));
             }
-            secret_header(&mut p, "Cookie", pairs.join("; "));
+            // Cookie names stay visible in reports; their values are secrets.
+            p.headers.push(("Cookie".into(), pairs.join("; ")));
         }
         let mut ticket = None;
         if let Some(t) = &c.ticket {

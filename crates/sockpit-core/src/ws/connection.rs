@@ -102,6 +102,7 @@ pub(super) async fn io_loop(
     let mut keep = Keepalive::new(cfg);
     // Who started the closing handshake, once one has started.
     let mut closing_by: Option<Closer> = None;
+    st.last_close_in = None;
 
     // First-message auth: user sends stay queued until the server acknowledges.
     let first = prepared.and_then(|p| Some((p.first_message.clone()?, p.secrets)));
@@ -304,10 +305,7 @@ async fn authenticate(
                     st.events.flush().await?;
                     return Ok(None);
                 }
-                // Keep a server's close in the batch, where `on_end` looks for its code.
-                if refused.is_none() {
-                    st.events.flush().await?;
-                }
+                st.events.flush().await?;
             }
             cmd = st.commands.recv(), if st.commands_open && closing_by.is_none() => {
                 match cmd {
@@ -432,6 +430,7 @@ fn on_message(
             let (code, reason) = frame
                 .map(|f| (u16::from(f.code), f.reason.as_str().to_string()))
                 .unwrap_or((1005, String::new()));
+            st.last_close_in = Some(code);
             let by = *closing_by.get_or_insert(Closer::Server);
             st.events.push(SessionEvent::Close {
                 t,
@@ -478,14 +477,8 @@ async fn on_end(
     st: &mut State,
     closing_by: Option<Closer>,
 ) -> Result<Outcome, ConsumerGone> {
-    let last_close = st.events.batch.iter().rev().find_map(|e| match e {
-        SessionEvent::Close {
-            dir: Direction::In,
-            code,
-            ..
-        } => Some(*code),
-        _ => None,
-    });
+    // The close frame may have gone out in an earlier batch than the end of the stream.
+    let last_close = st.last_close_in;
     match closing_by {
         Some(Closer::Client) => Ok(Outcome::Finished),
         Some(Closer::Server) => {

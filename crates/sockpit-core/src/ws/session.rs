@@ -187,6 +187,8 @@ pub(super) struct State {
     pub(super) queue: VecDeque<Outgoing>,
     /// The user asked to end the session.
     pub(super) user_closed: bool,
+    /// The close code the server sent on the current connection, if any.
+    pub(super) last_close_in: Option<u16>,
 }
 
 /// How one connection ended.
@@ -204,6 +206,7 @@ async fn run(cfg: ConnectConfig, commands: mpsc::Receiver<SessionCommand>, event
         events,
         queue: VecDeque::new(),
         user_closed: false,
+        last_close_in: None,
     };
     let _ = run_session(cfg, &mut st).await;
     let t = st.events.now();
