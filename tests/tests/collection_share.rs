@@ -105,9 +105,14 @@ fn keys_come_in_a_fixed_order_and_the_demo_is_canonical() {
     assert!(pos("environments") < pos("items"));
     assert!(pos("protocol") < pos("url") && pos("url") < pos("params"));
     assert!(text.ends_with("}\n"));
-    let demo_path = shipped_collection("demo.sockpit.json");
-    let demo = std::fs::read_to_string(&demo_path).unwrap();
-    assert_eq!(to_share_json(&parse_share(&demo, "demo").unwrap()), demo);
+    for shipped in ["demo.sockpit.json", "proto-demo.sockpit.json"] {
+        let text = std::fs::read_to_string(shipped_collection(shipped)).unwrap();
+        assert_eq!(
+            to_share_json(&parse_share(&text, shipped).unwrap()),
+            text,
+            "{shipped}"
+        );
+    }
 }
 
 #[test]
@@ -129,6 +134,7 @@ print('valid')\n";
         .args(["-c", script])
         .arg(&schema)
         .arg(&demo)
+        .arg(shipped_collection("proto-demo.sockpit.json"))
         .arg(&sample)
         .output()
         .unwrap();

@@ -351,3 +351,24 @@ async fn stored_collections_run_by_name_with_environments_secrets_and_history() 
     let events = store.history_events(sse.id, 0, 100).unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "sse_event").count(), 5);
 }
+
+#[tokio::test]
+async fn the_protobuf_demo_encodes_sends_and_checks_decoded_messages() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let host = format!("host={}", mock.addr());
+    let file = shipped_collection("proto-demo.sockpit.json");
+    let out = sockpit(
+        &["run", file.to_str().unwrap(), "--var", &host, "-r", "json"],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["requests"][0]["received"], 4);
+    let echoed = &v["requests"][1]["assertions"][0]["detail"];
+    assert!(
+        echoed.as_str().unwrap().contains("hello protobuf"),
+        "{echoed}"
+    );
+}

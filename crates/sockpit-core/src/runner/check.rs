@@ -1,7 +1,7 @@
 //! `Checker`: a request's assertions, fed events as they arrive, each decided as soon as it can be.
 //!
-//! Messages are checked as text; binary messages as lowercase hex (as `sockpit connect` prints
-//! them). `contains`, `equals`, `matches` and `json_pointer` pass on the first message that
+//! Messages are checked as text; binary messages as their protobuf JSON when the request has a
+//! receive type, else as lowercase hex (as `sockpit connect` prints them). `contains`, `equals`, `matches` and `json_pointer` pass on the first message that
 //! satisfies them; `count` passes when `min` messages arrived within `within_ms` of the open and
 //! fails once that window is over; `close_code` is decided by the server's close frame.
 

@@ -9,6 +9,7 @@ use super::check::{AssertionResult, Checker};
 use super::prepare;
 use super::{RequestResult, RunError};
 use crate::collection::model::{Protocol, Request};
+use crate::proto::payload_codec::PayloadCodec;
 use crate::sse::{SseHandle, SseSessionEvent};
 use crate::store::HistoryRecorder;
 use crate::ws::{Closer, DataKind, Direction, Outgoing, SessionEvent, SessionHandle};
@@ -62,20 +63,30 @@ fn timeout_of(r: &Request) -> Duration {
         .unwrap_or(DEFAULT_TIMEOUT)
 }
 
-fn as_text(kind: DataKind, data: &[u8]) -> String {
+/// How assertions see a message: text as is; binary as its protobuf JSON when the request has a
+/// receive type (and the bytes decode), else as lowercase hex.
+fn as_text(kind: DataKind, data: &[u8], decoder: Option<&PayloadCodec>) -> String {
     match kind {
         DataKind::Text => String::from_utf8_lossy(data).into_owned(),
-        DataKind::Binary => hex::encode(data),
+        DataKind::Binary => decoder
+            .and_then(|c| c.decode_json_text(data, false).ok())
+            .unwrap_or_else(|| hex::encode(data)),
     }
 }
 
 async fn run_ws(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>) -> Outcome {
     let cfg = prepare::ws_config(r)?;
     // Every payload is built before connecting, so a bad one fails without touching the network.
+    let codec = prepare::codec(r, base_dir)?;
     let mut sends: Vec<(u64, Outgoing)> = Vec::new();
     for m in &r.messages {
-        sends.push((m.delay_ms.unwrap_or(0), prepare::outgoing(r, m, base_dir)?));
+        sends.push((
+            m.delay_ms.unwrap_or(0),
+            prepare::outgoing(r, m, base_dir, codec.as_ref())?,
+        ));
     }
+    // With a receive type, binary messages are checked as their protobuf JSON.
+    let decoder = codec.filter(|c| c.decodes());
     let mut checker = Checker::new(r).map_err(RunError::from)?;
     let limit = timeout_of(r);
     let deadline = tokio::time::Instant::now() + limit;
@@ -128,7 +139,7 @@ async fn run_ws(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>)
                     dir: Direction::In,
                     kind,
                     data,
-                } => checker.on_message(*t, None, &as_text(*kind, data)),
+                } => checker.on_message(*t, None, &as_text(*kind, data, decoder.as_ref())),
                 // Only a close the server started says which code it chose.
                 SessionEvent::Close {
                     dir: Direction::In,

@@ -10,6 +10,9 @@ use bytes::Bytes;
 use super::RunError;
 use crate::collection::model::{Auth, MessageKind, Request, SavedMessage};
 use crate::collection::share::SECRET_PLACEHOLDER;
+use crate::proto::framing::Framing;
+use crate::proto::payload_codec::PayloadCodec;
+use crate::proto::schema::Schema;
 use crate::sse::SseConfig;
 use crate::ws::{ConnectConfig, HeartbeatPolicy, Outgoing, PingPolicy, ReconnectPolicy};
 
@@ -147,8 +150,48 @@ pub fn sse_config(r: &Request) -> Result<SseConfig, RunError> {
     Ok(cfg)
 }
 
+/// The request's protobuf codec (`settings.proto`), built once; `None` without protobuf settings.
+pub fn codec(r: &Request, base_dir: &Path) -> Result<Option<PayloadCodec>, RunError> {
+    let Some(p) = &r.settings.proto else {
+        return Ok(None);
+    };
+    let bad = |reason: String| RunError::Request {
+        request: r.name.clone(),
+        code: "run.invalid_proto",
+        message: format!("protobuf settings: {reason}"),
+    };
+    let resolve = |p: &String| -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base_dir.join(p)
+        }
+    };
+    let schemas: Vec<PathBuf> = p.schemas.iter().map(resolve).collect();
+    let includes: Vec<PathBuf> = p.include.iter().map(resolve).collect();
+    let schema = Schema::load(&schemas, &includes).map_err(|e| bad(e.to_string()))?;
+    let framing = match &p.framing {
+        Some(f) => f.parse::<Framing>().map_err(|e| bad(e.to_string()))?,
+        None => Framing::default(),
+    };
+    PayloadCodec::new(
+        schema,
+        p.send_type.as_deref(),
+        p.recv_type.as_deref(),
+        framing,
+    )
+    .map(Some)
+    .map_err(|e| bad(e.to_string()))
+}
+
 /// The message as it goes on the wire. `base_dir` resolves relative `file` paths and schemas.
-pub fn outgoing(r: &Request, m: &SavedMessage, base_dir: &Path) -> Result<Outgoing, RunError> {
+pub fn outgoing(
+    r: &Request,
+    m: &SavedMessage,
+    base_dir: &Path,
+    codec: Option<&PayloadCodec>,
+) -> Result<Outgoing, RunError> {
     let bad = |reason: String| RunError::Message {
         request: r.name.clone(),
         message: m.name.clone(),
@@ -179,28 +222,11 @@ pub fn outgoing(r: &Request, m: &SavedMessage, base_dir: &Path) -> Result<Outgoi
             crate::payload::read_file(&resolve(m.body.trim())).map_err(|e| bad(e.to_string()))?,
         ),
         MessageKind::Protobuf => {
-            let Some(p) = &r.settings.proto else {
+            let Some(codec) = codec.filter(|c| c.encodes()) else {
                 return Err(bad(
-                    "a protobuf message needs settings.proto (schemas and send_type)".into(),
+                    "a protobuf message needs settings.proto with schemas and a send_type".into(),
                 ));
             };
-            let schemas: Vec<PathBuf> = p.schemas.iter().map(|s| resolve(s)).collect();
-            let includes: Vec<PathBuf> = p.include.iter().map(|s| resolve(s)).collect();
-            let schema = crate::proto::schema::Schema::load(&schemas, &includes)
-                .map_err(|e| bad(e.to_string()))?;
-            let framing = match &p.framing {
-                Some(f) => f
-                    .parse::<crate::proto::framing::Framing>()
-                    .map_err(|e| bad(e.to_string()))?,
-                None => Default::default(),
-            };
-            let codec = crate::proto::payload_codec::PayloadCodec::new(
-                schema,
-                p.send_type.as_deref(),
-                p.recv_type.as_deref(),
-                framing,
-            )
-            .map_err(|e| bad(e.to_string()))?;
             Outgoing::Binary(Bytes::from(
                 codec.encode_json(&m.body).map_err(|e| bad(e.to_string()))?,
             ))
