@@ -87,6 +87,8 @@ pub struct SseArgs {
     /// Proxy URL: http://host:port (CONNECT), socks5://host:port or socks5h://host:port.
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
+    #[command(flatten)]
+    pub auth: crate::auth_args::AuthArgs,
 }
 
 fn secs(name: &str, v: f64) -> Result<Duration, String> {
@@ -127,6 +129,24 @@ fn build_config(a: &SseArgs) -> Result<SseConfig, String> {
         (None, None) => "GET".into(),
     };
     cfg.last_event_id = a.last_event_id.clone();
+    if let Some(auth) = a.auth.config()? {
+        if auth.login.is_some()
+            || auth.ticket.is_some()
+            || auth.oauth2.is_some()
+            || auth.first_message.is_some()
+            || auth.subprotocol_token.is_some()
+            || auth.query_token.is_some()
+        {
+            return Err(
+                "sse supports --bearer, --basic and --api-key; query-token (its URL is printed), login, ticket, \
+                        OAuth2, first-message and subprotocol auth are WebSocket-only for now"
+                    .into(),
+            );
+        }
+        let parts = sockpit_core::auth::static_parts(&auth);
+        cfg.headers.extend(parts.headers);
+        cfg.query.extend(parts.query);
+    }
     cfg.connect_timeout = secs("connect-timeout", a.connect_timeout)?;
     cfg.response_timeout = secs("response-timeout", a.response_timeout)?;
     cfg.read_timeout = a

@@ -77,36 +77,11 @@ impl AuthRunner {
     /// Everything this attempt adds to the upgrade request, fetched now.
     pub async fn prepare(&self) -> Result<Prepared, AuthError> {
         let c = &self.cfg;
-        let mut p = Prepared::default();
+        let mut p = static_parts(c);
         let secret_header = |p: &mut Prepared, name: &str, value: String| {
             p.secrets.push(value.clone());
             p.headers.push((name.to_string(), value));
         };
-        if let Some(token) = &c.bearer {
-            p.secrets.push(token.expose().to_string());
-            secret_header(
-                &mut p,
-                "Authorization",
-                format!("Bearer {}", token.expose()),
-            );
-        }
-        if let Some((user, pass)) = &c.basic {
-            p.secrets.push(pass.expose().to_string());
-            let raw = format!("{user}:{}", pass.expose());
-            let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
-            secret_header(&mut p, "Authorization", format!("Basic {encoded}"));
-        }
-        if let Some((name, value)) = &c.api_key {
-            secret_header(&mut p, name, value.expose().to_string());
-        }
-        if let Some((name, value)) = &c.query_token {
-            p.secrets.push(value.expose().to_string());
-            p.query.push((name.clone(), value.expose().to_string()));
-        }
-        if let Some(token) = &c.subprotocol_token {
-            p.secrets.push(token.expose().to_string());
-            p.subprotocols.push(token.expose().to_string());
-        }
         for (_, v) in c
             .login
             .iter()
@@ -422,4 +397,40 @@ fn build_client(tls: &TlsOptions, timeout: Duration) -> Result<reqwest::Client, 
         .tls_backend_preconfigured(rustls::ClientConfig::clone(&config))
         .build()
         .map_err(|e| AuthError::Config(crate::sse::client::error_chain(&e)))
+}
+
+/// The parts that need no request (bearer, basic, API key, query and subprotocol tokens), for
+/// clients that cannot run the full prepare step before each attempt (SSE).
+pub fn static_parts(c: &AuthConfig) -> Prepared {
+    let mut p = Prepared::default();
+    let secret_header = |p: &mut Prepared, name: &str, value: String| {
+        p.secrets.push(value.clone());
+        p.headers.push((name.to_string(), value));
+    };
+    if let Some(token) = &c.bearer {
+        p.secrets.push(token.expose().to_string());
+        secret_header(
+            &mut p,
+            "Authorization",
+            format!("Bearer {}", token.expose()),
+        );
+    }
+    if let Some((user, pass)) = &c.basic {
+        p.secrets.push(pass.expose().to_string());
+        let raw = format!("{user}:{}", pass.expose());
+        let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+        secret_header(&mut p, "Authorization", format!("Basic {encoded}"));
+    }
+    if let Some((name, value)) = &c.api_key {
+        secret_header(&mut p, name, value.expose().to_string());
+    }
+    if let Some((name, value)) = &c.query_token {
+        p.secrets.push(value.expose().to_string());
+        p.query.push((name.clone(), value.expose().to_string()));
+    }
+    if let Some(token) = &c.subprotocol_token {
+        p.secrets.push(token.expose().to_string());
+        p.subprotocols.push(token.expose().to_string());
+    }
+    p
 }

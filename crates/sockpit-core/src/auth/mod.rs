@@ -14,7 +14,7 @@ mod http;
 use std::time::Duration;
 
 pub use error::AuthError;
-pub use http::AuthRunner;
+pub use http::{static_parts, AuthRunner};
 
 /// A secret string: `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq, Default)]
