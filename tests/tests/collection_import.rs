@@ -373,3 +373,57 @@ async fn imported_requests_run_against_the_mock() {
         assert_eq!(second.stdout, first.stdout, "{f}: export is stable");
     }
 }
+
+#[tokio::test]
+async fn a_bruno_collection_folder_imports_and_runs() {
+    let i = import("bruno-collection");
+    let c = &i.collection;
+    assert_eq!(c.name, "Bruno team sockets");
+    let reqs = requests(c);
+    assert_eq!(
+        reqs.iter()
+            .map(|(_, r)| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Ticker", "Chat"],
+        "ordered by meta.seq"
+    );
+    assert_eq!(reqs[0].0, vec!["Realtime".to_string()]);
+    assert_eq!(
+        c.items.len(),
+        1,
+        "a folder with no WebSocket request is left out"
+    );
+    let env = &c.environments[0];
+    assert_eq!(env.name, "Local");
+    assert_eq!(env.variables[0], Variable::plain("host", "127.0.0.1:8765"));
+    assert!(env.variables[1].secret && env.variables[1].value.is_none());
+    assert!(
+        warned(&i, "skipped 1 non-WebSocket request file"),
+        "{:?}",
+        i.warnings
+    );
+    assert!(warned(&i, "collection.bru"), "{:?}", i.warnings);
+
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let host = format!("host={}", mock.addr());
+    let dir = import_fixture("bruno-collection");
+    let out = sockpit(
+        &[
+            "run",
+            dir.to_str().unwrap(),
+            "--env",
+            "Local",
+            "--var",
+            &host,
+        ],
+        None,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("2 of 2 requests passed"),
+        "{}",
+        out.stdout
+    );
+}

@@ -37,7 +37,7 @@ fn existing_store(data_dir: Option<&Path>) -> Result<Option<Store>, StoreError> 
 /// `arg` is a path to an existing file, or the name of a stored collection.
 pub fn load(arg: &str, data_dir: Option<&Path>) -> Result<Loaded, (i32, String)> {
     let path = Path::new(arg);
-    if path.is_file() {
+    if path.is_file() || path.join("bruno.json").is_file() {
         let imported =
             import_file(path, Format::Auto).map_err(|e| (exit::FAILURE, e.to_string()))?;
         let store = existing_store(data_dir).map_err(|e| (exit::FAILURE, e.to_string()))?;

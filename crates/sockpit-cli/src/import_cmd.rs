@@ -25,7 +25,7 @@ pub enum ImportFormatArg {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file to import (format detected from its content).
+    /// The file to import (format detected from its content), or a Bruno collection folder.
     pub file: PathBuf,
     /// The file's format, when detection should not decide.
     #[arg(long, value_enum, default_value_t = ImportFormatArg::Auto)]

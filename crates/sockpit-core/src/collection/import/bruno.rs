@@ -110,6 +110,21 @@ fn get<'a>(b: &'a Block, key: &str) -> Option<&'a str> {
 }
 
 pub(super) fn import_bru(text: &str, ctx: &mut Ctx) -> Result<Collection, CollectionError> {
+    match bru_request(text, ctx)? {
+        Ok((_, r)) => Ok(Collection {
+            name: r.name.clone(),
+            items: vec![Item::Request(Box::new(r))],
+            ..Default::default()
+        }),
+        Err(skipped) => Err(ctx.nothing(skipped)),
+    }
+}
+
+/// One `.bru` file: `Ok((seq, request))` for a WebSocket request, `Err(why)` for one Sockpit skips.
+pub(super) fn bru_request(
+    text: &str,
+    ctx: &mut Ctx,
+) -> Result<Result<(f64, Request), String>, CollectionError> {
     let blocks = blocks(text, ctx)?;
     let meta = blocks
         .iter()
@@ -118,10 +133,13 @@ pub(super) fn import_bru(text: &str, ctx: &mut Ctx) -> Result<Collection, Collec
     let name = get(meta, "name").unwrap_or("").to_string();
     let ty = get(meta, "type").unwrap_or("http");
     if ty != "ws" {
-        return Err(ctx.nothing(format!(
+        return Ok(Err(format!(
             "'{name}' is a Bruno {ty} request; Sockpit imports WebSocket (type: ws) requests"
         )));
     }
+    let seq = get(meta, "seq")
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
     let ws = blocks
         .iter()
         .find(|b| b.name == "ws")
@@ -221,11 +239,67 @@ pub(super) fn import_bru(text: &str, ctx: &mut Ctx) -> Result<Collection, Collec
             "request '{name}': auth mode '{auth_mode}' is not supported and was left out"
         ));
     }
-    Ok(Collection {
-        name: name.clone(),
-        items: vec![Item::Request(Box::new(r))],
-        ..Default::default()
-    })
+    Ok(Ok((seq, r)))
+}
+
+/// The `vars` and `vars:secret` of a Bruno environment file.
+pub(super) fn bru_environment(
+    text: &str,
+    ctx: &mut Ctx,
+) -> Result<Vec<crate::collection::model::Variable>, CollectionError> {
+    let mut vars = Vec::new();
+    for b in blocks_or_lists(text, ctx)? {
+        match b.name.as_str() {
+            "vars" => {
+                for (k, v, enabled) in &b.pairs {
+                    if !k.is_empty() && *enabled {
+                        vars.push(crate::collection::model::Variable::plain(
+                            k.clone(),
+                            v.clone(),
+                        ));
+                    }
+                }
+            }
+            "vars:secret" => {
+                for (k, v, _) in &b.pairs {
+                    let name = if k.is_empty() { v.trim() } else { k.as_str() };
+                    for n in name
+                        .split(',')
+                        .map(|n| n.trim().trim_start_matches('~'))
+                        .filter(|n| !n.is_empty())
+                    {
+                        vars.push(crate::collection::model::Variable {
+                            name: n.to_string(),
+                            value: None,
+                            secret: true,
+                            placeholder: None,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(vars)
+}
+
+/// Like [`blocks`], but `NAME [` ... `]` lists (Bruno's `vars:secret [ a, b ]`) count as blocks of
+/// bare names.
+fn blocks_or_lists(text: &str, ctx: &Ctx) -> Result<Vec<Block>, CollectionError> {
+    let mut converted = String::with_capacity(text.len());
+    for line in text.lines() {
+        let t = line.trim_end();
+        if let Some(head) = t.strip_suffix('[') {
+            converted.push_str(head);
+            converted.push_str("{\n");
+        } else if t == "]" {
+            converted.push_str("}\n");
+        } else {
+            converted.push_str(line);
+            converted.push('\n');
+        }
+    }
+    blocks(&converted, ctx)
 }
 
 pub(super) fn import_opencollection(

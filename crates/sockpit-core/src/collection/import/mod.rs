@@ -9,6 +9,7 @@
 
 mod asyncapi;
 mod bruno;
+mod bruno_dir;
 mod har;
 mod insomnia;
 mod kreya;
@@ -105,6 +106,21 @@ impl Ctx<'_> {
 /// Reads and imports a file.
 pub fn import_file(path: &Path, format: Format) -> Result<Imported, CollectionError> {
     let shown = path.display().to_string();
+    if path.is_dir() {
+        if !path.join("bruno.json").is_file() {
+            return Err(CollectionError::UnknownFormat {
+                path: shown,
+                hint: "a folder; Sockpit imports a Bruno collection folder (with bruno.json) or a file".into(),
+            });
+        }
+        let mut ctx = Ctx {
+            path: &shown,
+            dir: path,
+            warnings: Vec::new(),
+        };
+        let c = bruno_dir::import_dir(path, &mut ctx)?;
+        return finish(c, Format::Bruno, ctx);
+    }
     let bytes = std::fs::read(path).map_err(|e| CollectionError::Unreadable {
         path: shown.clone(),
         reason: e.to_string(),
