@@ -366,7 +366,12 @@ def main(argv):
         ids = sorted((c for c in h.case_ids if merged.get(c, {}).get("behavior") == k), key=case_key)
         print("  %s (accepted): %s" % (k, " ".join(ids)))
     unimpl = [d for d in problems if d["behavior"] == "UNIMPLEMENTED"]
-    others = [d for d in problems if d["behavior"] != "UNIMPLEMENTED"]
+    not_run = [d for d in problems if d["behavior"] == "NOT-RUN"]
+    others = [d for d in problems if d["behavior"] not in ("UNIMPLEMENTED", "NOT-RUN")]
+    if not_run:
+        print()
+        print("NOT-RUN, the total time limit (%gs) ran out first (%d): %s" % (
+            args.total_timeout, len(not_run), " ".join(d["case"] for d in not_run)))
     if unimpl:
         print()
         print("UNIMPLEMENTED, not tolerated (%d): %s" % (len(unimpl), compress_ids([d["case"] for d in unimpl])))
