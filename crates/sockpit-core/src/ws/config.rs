@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::reconnect::ReconnectPolicy;
-use crate::auth::AuthConfig;
 use super::wire::deflate::DeflateConfig;
+use crate::auth::AuthConfig;
 
 /// Everything needed to open (and re-open) one WebSocket session.
 #[derive(Debug, Clone)]
