@@ -1,0 +1,166 @@
+// Shared window e2e harness: starts the mock and tauri-driver, opens the app, and offers helpers that
+// find controls by accessible name. Each *.test.mjs calls useWindow() once at top level.
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Session } from "./webdriver.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = process.env.E2E_SCREENSHOTS || join(here, "..", "output", "e2e");
+const APP = process.env.SOCKPIT_APP;
+const SOCKPIT = process.env.SOCKPIT_BIN;
+const DRIVER = process.env.TAURI_DRIVER;
+const PORT = 4444;
+const DRIVER_URL = `http://127.0.0.1:${PORT}`;
+
+let mock, mockHttp, mockWs, driver, wd, dataHome;
+let shot = 0;
+let prefix = "window";
+
+function portBusy(port) {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: "127.0.0.1", port });
+    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("error", () => resolve(false));
+  });
+}
+
+function startMock() {
+  return new Promise((resolve, reject) => {
+    const p = spawn(SOCKPIT, ["serve", "--host", "127.0.0.1", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    let buf = "";
+    const timer = setTimeout(() => reject(new Error("mock did not start")), 10000);
+    p.stdout.on("data", (d) => {
+      buf += d;
+      const m = buf.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve([p, m[1]]); }
+    });
+    p.once("exit", (c) => reject(new Error(`mock exited ${c}`)));
+  });
+}
+
+async function startDriver() {
+  const env = {
+    ...process.env,
+    // A fresh profile per run: saved requests and WebKit storage start empty.
+    SOCKPIT_DATA_DIR: join(dataHome, "sockpit"),
+    XDG_DATA_HOME: join(dataHome, "data"),
+    XDG_CONFIG_HOME: join(dataHome, "config"),
+    XDG_CACHE_HOME: join(dataHome, "cache"),
+  };
+  const p = spawn(DRIVER, ["--port", String(PORT)], { env, stdio: ["ignore", "inherit", "inherit"] });
+  const end = Date.now() + 15000;
+  while (!(await portBusy(PORT))) {
+    if (Date.now() > end) throw new Error("tauri-driver did not listen");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return p;
+}
+
+function openApp() {
+  return Session.create(DRIVER_URL, { alwaysMatch: { "tauri:options": { application: APP } } });
+}
+
+async function screenshot(name) {
+  // Two animation frames so the latest paint is in the picture.
+  await wd.execAsync("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));");
+  const png = await wd.screenshot();
+  shot += 1;
+  writeFileSync(join(shots, `${prefix}-${String(shot).padStart(2, "0")}-${name}.png`), Buffer.from(png, "base64"));
+}
+
+const byLabel = (label) => wd.el(`[aria-label="${label}"]`);
+const button = (name) => wd.xpath(`//button[normalize-space()="${name}"]`);
+const statusText = async () => wd.text(await wd.el('[role="status"]'));
+
+async function setInput(label, value) {
+  const el = await byLabel(label);
+  // Select-all + Backspace rather than WebDriver's clear, so React sees the edit.
+  await wd.click(el);
+  await wd.type(el, "\uE009a\uE000\uE003");
+  if (value) await wd.type(el, value);
+  await wd.waitFor(`${label} = ${value}`, async () => (await wd.property(el, "value")) === value, 3000);
+}
+
+async function waitStatus(want, timeoutMs = 10000) {
+  await wd.waitFor(`status ${want}`, async () => (await statusText()) === want, timeoutMs);
+}
+
+/** Texts of the rows in a log with the given direction. */
+function rows(log, dir) {
+  return wd.exec(
+    `return Array.from(document.querySelectorAll('[role="log"][aria-label="${log}"] [data-direction="${dir}"]')).map(e => e.textContent);`,
+  );
+}
+
+async function waitRow(log, dir, needle) {
+  await wd.waitFor(`${dir} row with ${needle} in ${log}`, async () => (await rows(log, dir)).some((t) => t.includes(needle)));
+}
+
+async function chooseMode(label) {
+  const opt = await wd.xpath(`//select[@aria-label="Mode"]/option[normalize-space()="${label}"]`);
+  await wd.click(opt);
+  await wd.waitFor(`mode ${label}`, async () => (await wd.exec(`return document.querySelector('select[aria-label="Mode"]').selectedOptions[0].textContent`)) === label, 3000);
+}
+
+async function connect(url, reconnect = false) {
+  if ((await statusText()) !== "Disconnected") {
+    await wd.click(await button("Disconnect"));
+    await waitStatus("Disconnected");
+  }
+  await setInput("URL", url);
+  const box = await wd.xpath('//label[normalize-space()="Reconnect"]/input');
+  if ((await wd.property(box, "checked")) !== reconnect) await wd.click(box);
+  await wd.click(await button("Connect"));
+}
+
+/** Registers the before/after hooks for one test file; screenshots are named `<name>-NN-step.png`. */
+export function useWindow(name) {
+  prefix = name;
+  before(async () => {
+    assert.ok(APP && SOCKPIT && DRIVER, "run through tests/e2e/run.sh (SOCKPIT_APP, SOCKPIT_BIN, TAURI_DRIVER)");
+    for (const port of [PORT, PORT + 1]) {
+      assert.equal(await portBusy(port), false, `port ${port} is in use: a previous tauri-driver or WebKitWebDriver is still running`);
+    }
+    mkdirSync(shots, { recursive: true });
+    dataHome = mkdtempSync(join(tmpdir(), "sockpit-e2e-"));
+    [mock, mockHttp] = await startMock();
+    mockWs = mockHttp.replace("http://", "ws://");
+    driver = await startDriver();
+    wd = await openApp();
+    await new Promise((r) => setTimeout(r, 500));
+    const body = await wd.exec("return document.body ? document.body.textContent : ''");
+    assert.ok(!body.includes("UI was not built"), `${APP} embeds the placeholder page: build the UI first (make app-build)`);
+    await byLabel("URL");
+  });
+  
+  after(async () => {
+    if (wd) await wd.delete().catch(() => undefined);
+    if (driver) {
+      driver.kill("SIGTERM");
+      await new Promise((r) => { driver.once("exit", r); setTimeout(r, 5000); });
+    }
+    if (mock) mock.kill("SIGTERM");
+  });
+}
+
+/** Closes the app and opens it again (same profile): for restart tests. */
+async function restartApp() {
+  await wd.delete();
+  wd = null;
+  wd = await openApp();
+  await byLabel("URL");
+}
+
+export const win = {
+  get wd() { return wd; },
+  get mockHttp() { return mockHttp; },
+  get mockWs() { return mockWs; },
+  get dataHome() { return dataHome; },
+  openApp, restartApp, screenshot, byLabel, button, statusText, setInput, waitStatus, rows, waitRow, chooseMode, connect,
+};
