@@ -28,6 +28,26 @@ async fn receives_every_message_of_a_flood_with_stdin_closed() {
 }
 
 #[tokio::test]
+async fn a_paced_numbered_flood_keeps_its_rate_and_numbers_each_message() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    // 300 messages at 1000/s leave in 30 ticks of 10 ms: at least ~0.29 s, never all at once.
+    let url = format!("{}/flood?n=300&size=20&rate=1000&numbered=1", mock.ws_url());
+    let started = std::time::Instant::now();
+    let out = sockpit(&["connect", &url, "--timeout", "20"], None, LIMIT).await;
+    let took = started.elapsed();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 300);
+    assert_eq!(lines[0], format!("00000000 {}", "x".repeat(11)));
+    assert!(lines[299].starts_with("00000299 "), "{}", lines[299]);
+    assert!(lines.iter().all(|l| l.len() == 20));
+    assert!(
+        took >= Duration::from_millis(280),
+        "paced flood finished in {took:?}"
+    );
+}
+
+#[tokio::test]
 async fn json_events_carry_timestamps_sizes_and_the_close_name() {
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
     let url = format!("{}/flood?n=50&size=5", mock.ws_url());

@@ -81,6 +81,10 @@ pub(crate) async fn flood(ws: WebSocketUpgrade, Query(q): Params) -> Response {
     let n: u64 = param(&q, "n", 1000);
     let size: usize = param(&q, "size", 32);
     let binary = matches!(q.get("binary").map(String::as_str), Some("1" | "true"));
+    // `rate=R`: at most R messages per second, paced in 10 ms ticks (0 = as fast as possible).
+    let rate: u64 = param(&q, "rate", 0);
+    // `numbered=1`: text messages start with their zero-padded index, so each one can be searched for.
+    let numbered = matches!(q.get("numbered").map(String::as_str), Some("1" | "true"));
     ws.write_buffer_size(256 * 1024)
         .on_upgrade(move |mut socket| async move {
             let msg = if binary {
@@ -88,8 +92,32 @@ pub(crate) async fn flood(ws: WebSocketUpgrade, Query(q): Params) -> Response {
             } else {
                 Message::Text(Utf8Bytes::from("x".repeat(size)))
             };
-            for _ in 0..n {
-                if socket.feed(msg.clone()).await.is_err() {
+            let per_tick = if rate == 0 {
+                u64::MAX
+            } else {
+                rate.div_ceil(100)
+            };
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
+            let mut i = 0u64;
+            while i < n {
+                if rate > 0 {
+                    tick.tick().await;
+                }
+                let end = n.min(i.saturating_add(per_tick));
+                while i < end {
+                    let m = if numbered && !binary {
+                        let head = format!("{i:08} ");
+                        let pad = size.saturating_sub(head.len());
+                        Message::Text(Utf8Bytes::from(head + &"x".repeat(pad)))
+                    } else {
+                        msg.clone()
+                    };
+                    if socket.feed(m).await.is_err() {
+                        return;
+                    }
+                    i += 1;
+                }
+                if rate > 0 && socket.flush().await.is_err() {
                     return;
                 }
             }
