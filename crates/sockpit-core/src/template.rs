@@ -10,7 +10,11 @@
 
 use rand::Rng;
 
-use crate::collection::model::{Auth, Collection, Request, Variable};
+use crate::collection::model::{Collection, Request, Variable};
+
+/// Stand-ins that keep the auth step's own placeholders through rendering.
+const TICKET_MARK: &str = "\u{1}sockpit-ticket\u{1}";
+const TOKEN_MARK: &str = "\u{1}sockpit-access-token\u{1}";
 
 /// How deep variables may refer to other variables.
 pub const MAX_DEPTH: usize = 8;
@@ -19,12 +23,14 @@ pub const MAX_DEPTH: usize = 8;
 pub enum TemplateError {
     #[error("undefined variable '{name}' in {place}: define it in the environment, the collection's variables or globals, or pass --var {name}=VALUE")]
     Undefined { name: String, place: String },
-    #[error("secret variable '{name}' (in {source_name}) has no value on this machine, needed by {place}: set ${env} or enter the value in Sockpit")]
+    #[error("secret variable '{name}' (in {source_name}) has no value on this machine, needed by {place}: set it with `{command}` (the value is read from stdin) or set ${env}")]
     SecretMissing {
         name: String,
         source_name: String,
         env: String,
         place: String,
+        /// The `sockpit secret set ...` command that gives it a value.
+        command: String,
     },
     #[error("unclosed '{{{{' at character {at} in {place}: close it with '}}}}'")]
     Unclosed { at: usize, place: String },
@@ -70,6 +76,25 @@ pub fn secret_env_name(name: &str) -> String {
 struct Layer {
     source: String,
     vars: Vec<Variable>,
+    /// `--collection C [--env E]` for `sockpit secret set`, per layer.
+    scope_args: String,
+}
+
+impl Layer {
+    fn set_command(&self, name: &str) -> String {
+        format!("sockpit secret set {}{}", shell_word(name), self.scope_args)
+    }
+}
+
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// Variables in precedence order.
@@ -88,7 +113,37 @@ impl Vars {
         self.layers.push(Layer {
             source: source.into(),
             vars,
+            scope_args: String::new(),
         });
+    }
+
+    /// Like [`Vars::push_layer`], for a layer whose secrets `sockpit secret set NAME SCOPE_ARGS`
+    /// sets (` --collection C`, ` --collection C --env E`).
+    fn push_scoped(&mut self, source: String, vars: Vec<Variable>, scope_args: String) {
+        self.layers.push(Layer {
+            source,
+            vars,
+            scope_args,
+        });
+    }
+
+    /// Every secret value these variables can produce (local values and `$SOCKPIT_VAR_*`), for
+    /// redacting reports and errors.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for v in self
+            .layers
+            .iter()
+            .flat_map(|l| l.vars.iter())
+            .filter(|v| v.secret)
+        {
+            out.extend(v.value.clone());
+            out.extend(std::env::var(secret_env_name(&v.name)).ok());
+        }
+        out.retain(|s| !s.is_empty());
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The layers for running `collection`: `overrides`, environment `env`, the collection's
@@ -127,11 +182,20 @@ impl Vars {
                     },
                 });
             };
-            vars.push_layer(format!("environment '{name}'"), e.variables.clone());
+            vars.push_scoped(
+                format!("environment '{name}'"),
+                e.variables.clone(),
+                format!(
+                    " --collection {} --env {}",
+                    shell_word(&collection.name),
+                    shell_word(name)
+                ),
+            );
         }
-        vars.push_layer(
+        vars.push_scoped(
             format!("collection '{}'", collection.name),
             collection.variables.clone(),
+            format!(" --collection {}", shell_word(&collection.name)),
         );
         vars.push_layer("globals", globals.to_vec());
         Ok(vars)
@@ -209,6 +273,7 @@ impl Vars {
                                 source_name: layer.source.clone(),
                                 env,
                                 place: place.into(),
+                                command: layer.set_command(name),
                             })
                         }
                     }
@@ -246,25 +311,22 @@ impl Vars {
         if let Some(b) = &mut out.body {
             *b = self.render(b, &place("the body"))?;
         }
-        out.auth = match &r.auth {
-            Auth::None => Auth::None,
-            Auth::Bearer { token } => Auth::Bearer {
-                token: self.render(token, &place("the bearer token"))?,
-            },
-            Auth::Basic { username, password } => Auth::Basic {
-                username: self.render(username, &place("the username"))?,
-                password: self.render(password, &place("the password"))?,
-            },
-            Auth::ApiKey {
-                name,
-                value,
-                location,
-            } => Auth::ApiKey {
-                name: self.render(name, &place("the API key name"))?,
-                value: self.render(value, &place("the API key"))?,
-                location: location.clone(),
-            },
-        };
+        out.auth = r.auth.map_fields(|f| {
+            let place = place(&format!("{} ({})", f.name, r.auth.type_name()));
+            if f.name.ends_with("message") {
+                // `{{ticket}}` and `{{access_token}}` are filled in by the auth step on connect.
+                let kept = f
+                    .value
+                    .replace("{{ticket}}", TICKET_MARK)
+                    .replace("{{access_token}}", TOKEN_MARK);
+                Ok(self
+                    .render(&kept, &place)?
+                    .replace(TICKET_MARK, "{{ticket}}")
+                    .replace(TOKEN_MARK, "{{access_token}}"))
+            } else {
+                self.render(f.value, &place)
+            }
+        })?;
         for m in &mut out.messages {
             m.body = self.render(&m.body, &place(&format!("message '{}'", m.name)))?;
         }

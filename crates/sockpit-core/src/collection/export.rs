@@ -123,16 +123,20 @@ fn target(r: &Request) -> (String, Vec<(String, String)>) {
     let mut url = r.url.clone();
     let mut query: Vec<&KeyValue> = r.params.iter().filter(|p| p.enabled).collect();
     let api_query;
-    if let Auth::ApiKey {
-        name,
-        value,
-        location,
-    } = &r.auth
-    {
-        if location == "query" {
+    match &r.auth {
+        Auth::ApiKey {
+            name,
+            value,
+            location,
+        } if location == "query" => {
             api_query = KeyValue::new(name.clone(), value.clone());
             query.push(&api_query);
         }
+        Auth::QueryToken { name, token } => {
+            api_query = KeyValue::new(name.clone(), token.clone());
+            query.push(&api_query);
+        }
+        _ => {}
     }
     for (i, q) in query.iter().enumerate() {
         let sep = if i == 0 && !url.contains('?') {
@@ -171,6 +175,23 @@ fn target(r: &Request) -> (String, Vec<(String, String)>) {
         _ => {}
     }
     (url, headers)
+}
+
+/// What the exported command leaves out of the request's auth, when it cannot do it.
+fn auth_note(r: &Request) -> Option<String> {
+    let what = match &r.auth {
+        Auth::SubprotocolToken { .. } => "a token offered as a subprotocol",
+        Auth::FirstMessage { .. } => "first-message auth (send the auth message first)",
+        Auth::CookieLogin { .. } => "a cookie login before connecting",
+        Auth::Ticket { .. } => "a ticket fetched before connecting",
+        Auth::Oauth2ClientCredentials { .. } => "an OAuth2 client-credentials token",
+        Auth::ClientCertificate { .. } => "a TLS client certificate",
+        _ => return None,
+    };
+    Some(format!(
+        "auth '{}': {what} is not part of this command; `sockpit run` does it",
+        r.auth.type_name()
+    ))
 }
 
 fn binary_b64(m: &SavedMessage) -> Option<Result<String, String>> {
@@ -247,6 +268,9 @@ fn used_vars(requests: &[(Vec<String>, &Request)]) -> Vec<String> {
 fn command(format: ExportFormat, r: &Request) -> String {
     let (url, headers) = target(r);
     let mut lines = Vec::new();
+    if let Some(note) = auth_note(r) {
+        lines.push(format!("# {note}"));
+    }
     let mut cmd = String::new();
     match (format, r.protocol) {
         (ExportFormat::Curl, Protocol::Sse) | (_, Protocol::Sse) => {
@@ -364,6 +388,9 @@ fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
             continue;
         }
         let (url, headers) = target(r);
+        if let Some(note) = auth_note(r) {
+            s.push_str(&format!("  // {note}\n"));
+        }
         s.push_str("  {\n");
         s.push_str(&format!("    const url = {};\n", js(&url)));
         s.push_str("    const params = { headers: {");

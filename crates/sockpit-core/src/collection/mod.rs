@@ -1,6 +1,8 @@
 //! Collections: the saved-request model, the share format (`NAME.sockpit.json`), importers from
 //! other tools and exporters to scripts and command lines.
 
+pub mod auth;
+mod auth_check;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::auth::{Auth, FirstMessageSpec, TicketExtract};
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -171,39 +173,6 @@ impl KeyValue {
             value: value.into(),
             enabled: true,
         }
-    }
-}
-
-/// How a request authenticates. Secret fields (token, password, key value) are exported only when
-/// they are a `{{variable}}`; a literal secret becomes a placeholder in shared files.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Auth {
-    #[default]
-    None,
-    Bearer {
-        token: String,
-    },
-    Basic {
-        username: String,
-        password: String,
-    },
-    ApiKey {
-        name: String,
-        value: String,
-        /// `header` (default) or `query`.
-        #[serde(rename = "in", default = "header")]
-        location: String,
-    },
-}
-
-fn header() -> String {
-    "header".into()
-}
-
-impl Auth {
-    pub fn is_none(&self) -> bool {
-        matches!(self, Auth::None)
     }
 }
 

@@ -10,8 +10,9 @@
 
 use serde::Serialize;
 
+use super::auth::is_credential_header;
 use super::error::CollectionError;
-use super::model::{Auth, Collection, Item, Variable};
+use super::model::{Collection, Item, Variable};
 use crate::template::secret_env_name;
 
 /// The `sockpit` version this build writes and the highest it reads.
@@ -21,16 +22,6 @@ pub const EXTENSION: &str = ".sockpit.json";
 /// What a literal credential is replaced with in a shared file.
 pub const SECRET_PLACEHOLDER: &str =
     "<secret not exported: keep it in a secret variable and use that variable here>";
-
-/// Header names whose literal values are treated as credentials.
-const CREDENTIAL_HEADERS: &[&str] = &[
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "x-api-key",
-    "api-key",
-    "x-auth-token",
-];
 
 #[derive(Serialize)]
 struct ShareFile<'a> {
@@ -118,27 +109,18 @@ pub fn redact(c: &Collection) -> Collection {
             match item {
                 Item::Folder(f) => walk(&mut f.items),
                 Item::Request(r) => {
-                    r.auth = match &r.auth {
-                        Auth::None => Auth::None,
-                        Auth::Bearer { token } => Auth::Bearer {
-                            token: redact_value(token),
-                        },
-                        Auth::Basic { username, password } => Auth::Basic {
-                            username: username.clone(),
-                            password: redact_value(password),
-                        },
-                        Auth::ApiKey {
-                            name,
-                            value,
-                            location,
-                        } => Auth::ApiKey {
-                            name: name.clone(),
-                            value: redact_value(value),
-                            location: location.clone(),
-                        },
+                    r.auth = match r.auth.map_fields(|f| {
+                        Ok::<_, ()>(if f.secret {
+                            redact_value(f.value)
+                        } else {
+                            f.value.to_string()
+                        })
+                    }) {
+                        Ok(a) => a,
+                        Err(()) => r.auth.clone(),
                     };
                     for h in &mut r.headers {
-                        if CREDENTIAL_HEADERS.contains(&h.name.to_ascii_lowercase().as_str()) {
+                        if is_credential_header(&h.name) {
                             h.value = redact_value(&h.value);
                         }
                     }
@@ -187,6 +169,13 @@ pub fn parse_share(text: &str, path: &str) -> Result<Collection, CollectionError
         });
     }
     map.remove("$schema");
+    if let Some(items) = map.get("items") {
+        check_auth_blocks(items).map_err(|reason| CollectionError::Invalid {
+            path: path.into(),
+            format: "Sockpit collection",
+            reason,
+        })?;
+    }
     let mut c: Collection =
         serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
             CollectionError::Invalid {
@@ -205,4 +194,18 @@ pub fn parse_share(text: &str, path: &str) -> Result<Collection, CollectionError
     }
     super::validate::validate(&c)?;
     Ok(c)
+}
+
+/// Every request's `auth` block checked for shape, naming the request and field on error.
+fn check_auth_blocks(items: &serde_json::Value) -> Result<(), String> {
+    for item in items.as_array().map(Vec::as_slice).unwrap_or_default() {
+        if let Some(children) = item.get("items") {
+            check_auth_blocks(children)?;
+        }
+        if let Some(auth) = item.get("auth") {
+            let name = item.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+            super::auth_check::check(auth).map_err(|e| format!("request '{name}': {e}"))?;
+        }
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Checks a collection before it is stored or run: names, assertion regexes and JSON pointers.
 
+use super::auth::{Auth, TicketExtract};
 use super::error::CollectionError;
 use super::model::{Assertion, Collection, Item, Protocol, Request};
 
@@ -94,6 +95,68 @@ pub fn validate_request(r: &Request) -> Result<(), CollectionError> {
             }
             _ => {}
         }
+    }
+    validate_auth(r)
+}
+
+/// The auth block's settings that can be checked before running: acks, ticket places and
+/// extraction, timeouts. Fields holding `{{variables}}` are checked when rendered.
+pub fn validate_auth(r: &Request) -> Result<(), CollectionError> {
+    let bad = |reason: String| CollectionError::InvalidRequest {
+        request: r.name.clone(),
+        what: "auth",
+        reason,
+    };
+    let check_ack = |field: &str, ack: &str| -> Result<(), CollectionError> {
+        if ack.contains("{{") {
+            return Ok(());
+        }
+        crate::auth::AckMatch::parse(ack)
+            .map(|_| ())
+            .map_err(|e| bad(format!("{field}: {e}")))
+    };
+    match &r.auth {
+        Auth::ApiKey { location, .. } if location != "header" && location != "query" => {
+            return Err(bad(format!("auth.in is '{location}': use header or query")))
+        }
+        Auth::FirstMessage { ack, .. } => check_ack("auth.ack", ack)?,
+        Auth::Ticket {
+            extract,
+            into,
+            first_message,
+            ..
+        } => {
+            match extract {
+                TicketExtract::Pointer(p) if !p.starts_with('/') || !pointer_is_valid(p) => {
+                    return Err(bad(format!(
+                        "auth.extract.pointer '{p}' is not a JSON pointer (like /ticket)"
+                    )))
+                }
+                TicketExtract::Regex(re) => {
+                    compile_regex(&r.name, re)
+                        .map_err(|e| bad(format!("auth.extract.regex: {e}")))?;
+                }
+                TicketExtract::Header(h) if h.trim().is_empty() => {
+                    return Err(bad("auth.extract.header is empty".into()))
+                }
+                _ => {}
+            }
+            if !into.contains("{{") {
+                let place = crate::auth::TicketInto::parse(into)
+                    .map_err(|e| bad(format!("auth.into: {e}")))?;
+                if place == crate::auth::TicketInto::Message && first_message.is_none() {
+                    return Err(bad(
+                        "auth.into is 'message' but there is no auth.first_message \
+                         (the message with {{ticket}} and its ack)"
+                            .into(),
+                    ));
+                }
+            }
+            if let Some(m) = first_message {
+                check_ack("auth.first_message.ack", &m.ack)?;
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -40,7 +40,7 @@ pub(crate) async fn run_request(
     };
     let outcome = match r.protocol {
         Protocol::Websocket => run_ws(r, base_dir, history).await,
-        Protocol::Sse => run_sse(r, history).await,
+        Protocol::Sse => run_sse(r, base_dir, history).await,
     };
     match outcome {
         Ok((received, assertions, error)) => {
@@ -75,7 +75,7 @@ fn as_text(kind: DataKind, data: &[u8], decoder: Option<&PayloadCodec>) -> Strin
 }
 
 async fn run_ws(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>) -> Outcome {
-    let cfg = prepare::ws_config(r)?;
+    let cfg = prepare::ws_config(r, base_dir)?;
     // Every payload is built before connecting, so a bad one fails without touching the network.
     let codec = prepare::codec(r, base_dir)?;
     let mut sends: Vec<(u64, Outgoing)> = Vec::new();
@@ -199,8 +199,8 @@ async fn run_ws(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>)
     Ok((received, results, error))
 }
 
-async fn run_sse(r: &Request, history: Option<&HistoryRecorder>) -> Outcome {
-    let cfg = prepare::sse_config(r)?;
+async fn run_sse(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>) -> Outcome {
+    let cfg = prepare::sse_config(r, base_dir)?;
     let mut checker = Checker::new(r).map_err(RunError::from)?;
     let limit = timeout_of(r);
     let deadline = tokio::time::Instant::now() + limit;

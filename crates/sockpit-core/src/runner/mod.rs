@@ -9,6 +9,7 @@
 //!
 //! [`validate`]: crate::collection::validate
 
+pub mod auth;
 pub mod check;
 mod exec;
 pub mod prepare;

@@ -4,12 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use base64::Engine;
 use bytes::Bytes;
 
 use super::RunError;
-use crate::collection::model::{Auth, MessageKind, Request, SavedMessage};
-use crate::collection::share::SECRET_PLACEHOLDER;
+use crate::collection::model::{MessageKind, Request, SavedMessage};
 use crate::proto::framing::Framing;
 use crate::proto::payload_codec::PayloadCodec;
 use crate::proto::schema::Schema;
@@ -24,54 +22,6 @@ pub(crate) fn ms(v: u64) -> Duration {
     Duration::from_millis(v.min(MAX_MS))
 }
 
-/// Headers and query parameters the request's auth adds.
-type Pairs = Vec<(String, String)>;
-
-fn auth_parts(r: &Request) -> Result<(Pairs, Pairs), RunError> {
-    let check = |v: &str| {
-        if v == SECRET_PLACEHOLDER {
-            Err(RunError::SecretPlaceholder {
-                request: r.name.clone(),
-            })
-        } else {
-            Ok(())
-        }
-    };
-    let mut headers = Vec::new();
-    let mut query = Vec::new();
-    match &r.auth {
-        Auth::None => {}
-        Auth::Bearer { token } => {
-            check(token)?;
-            headers.push(("Authorization".into(), format!("Bearer {token}")));
-        }
-        Auth::Basic { username, password } => {
-            check(password)?;
-            let b64 =
-                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
-            headers.push(("Authorization".into(), format!("Basic {b64}")));
-        }
-        Auth::ApiKey {
-            name,
-            value,
-            location,
-        } => {
-            check(value)?;
-            if location == "query" {
-                query.push((name.clone(), value.clone()));
-            } else {
-                headers.push((name.clone(), value.clone()));
-            }
-        }
-    }
-    for h in &r.headers {
-        if h.enabled {
-            check(&h.value)?;
-        }
-    }
-    Ok((headers, query))
-}
-
 fn enabled(kvs: &[crate::collection::model::KeyValue]) -> Vec<(String, String)> {
     kvs.iter()
         .filter(|kv| kv.enabled)
@@ -79,18 +29,19 @@ fn enabled(kvs: &[crate::collection::model::KeyValue]) -> Vec<(String, String)> 
         .collect()
 }
 
-pub fn ws_config(r: &Request) -> Result<ConnectConfig, RunError> {
+/// `base_dir` resolves a client certificate's paths.
+pub fn ws_config(r: &Request, base_dir: &Path) -> Result<ConnectConfig, RunError> {
     crate::ws::handshake::parse_target(&r.url, &[]).map_err(|e| RunError::Request {
         request: r.name.clone(),
         code: e.code(),
         message: e.to_string(),
     })?;
-    let (auth_headers, auth_query) = auth_parts(r)?;
+    let auth = super::auth::stored_auth(r, base_dir)?;
     let mut cfg = ConnectConfig::new(r.url.clone());
     cfg.query = enabled(&r.params);
-    cfg.query.extend(auth_query);
     cfg.headers = enabled(&r.headers);
-    cfg.headers.extend(auth_headers);
+    cfg.auth = auth.config;
+    cfg.tls.client_cert = auth.client_cert;
     cfg.subprotocols = r.subprotocols.clone();
     let s = &r.settings;
     if let Some(t) = s.handshake_timeout_ms {
@@ -126,17 +77,25 @@ pub fn ws_config(r: &Request) -> Result<ConnectConfig, RunError> {
     Ok(cfg)
 }
 
-pub fn sse_config(r: &Request) -> Result<SseConfig, RunError> {
-    let (auth_headers, auth_query) = auth_parts(r)?;
+/// `base_dir` resolves a client certificate's paths.
+pub fn sse_config(r: &Request, base_dir: &Path) -> Result<SseConfig, RunError> {
+    let auth = super::auth::stored_auth(r, base_dir)?;
+    if let Some(a) = &auth.config {
+        a.check_http_only().map_err(|e| RunError::Request {
+            request: r.name.clone(),
+            code: e.code(),
+            message: e.to_string(),
+        })?;
+    }
     let mut cfg = SseConfig::new(r.url.clone());
     if let Some(m) = &r.method {
         cfg.method = m.clone();
     }
     cfg.body = r.body.clone().map(Bytes::from);
     cfg.query = enabled(&r.params);
-    cfg.query.extend(auth_query);
     cfg.headers = enabled(&r.headers);
-    cfg.headers.extend(auth_headers);
+    cfg.auth = auth.config;
+    cfg.tls.client_cert = auth.client_cert;
     if let Some(t) = r.settings.handshake_timeout_ms {
         cfg.connect_timeout = ms(t);
     }
