@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run run-cli test deps test-deps build lint bench ui-deps app-build app-test e2e bindings
+.PHONY: run run-cli test deps test-deps build lint bench bench-window ui-deps app-build app-test e2e bindings
 
 ## Installs what is missing, builds the window (frontend embedded) and opens it.
 run: deps app-build
@@ -36,6 +36,11 @@ lint:
 bench: deps test-deps
 	./tests/bench/ws_flood.sh
 	./tests/bench/history_bench.sh
+	./tests/bench/sse_bench.sh
+
+## The window benchmarks against a hello-world Tauri floor (release builds, Xvfb).
+bench-window: deps ui-deps
+	./tests/bench/window_bench.sh
 
 # ---- The window (src-tauri + ui). src-tauri is not a default member: plain cargo never needs webkit.
 APP_TARGET = $(or $(CARGO_TARGET_DIR),target)

@@ -1,0 +1,232 @@
+// Window benchmarks (issue 8, item 5), all in one run against the same-run hello-world Tauri floor:
+//   start   launch -> the URL input exists (WebDriver), first launch and best of the rest;
+//   idle    PSS of the app and its WebKit processes 3 s after start;
+//   flood   100k messages/s for 10 s from the mock: how long the window takes to answer a click and a
+//           script round trip throughout, plus the longest main-thread stall seen from inside the page;
+//   1M log  scroll to random rows (until the row is painted), search for one message, memory.
+// Run through tests/bench/window_bench.sh, which builds release binaries and sets the variables below.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Session } from "../e2e/webdriver.mjs";
+
+const APP = process.env.SOCKPIT_APP;
+const FLOOR = process.env.FLOOR_APP;
+const SOCKPIT = process.env.SOCKPIT_BIN;
+const DRIVER = process.env.TAURI_DRIVER;
+const RUNS = Number(process.env.RUNS || 3);
+const RATE = Number(process.env.RATE || 100000);
+const SECONDS = Number(process.env.SECONDS_FLOOD || 10);
+const PORT = 4444;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function portBusy(port) {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: "127.0.0.1", port });
+    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("error", () => resolve(false));
+  });
+}
+
+function startMock() {
+  return new Promise((resolve, reject) => {
+    const p = spawn(SOCKPIT, ["serve", "--host", "127.0.0.1", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    let buf = "";
+    p.stdout.on("data", (d) => {
+      buf += d;
+      const m = buf.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve([p, m[1].replace("http://", "ws://")]);
+    });
+    p.once("exit", (c) => reject(new Error(`mock exited ${c}`)));
+  });
+}
+
+async function startDriver(home) {
+  const env = {
+    ...process.env,
+    SOCKPIT_DATA_DIR: join(home, "sockpit"),
+    XDG_DATA_HOME: join(home, "data"),
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+  };
+  const p = spawn(DRIVER, ["--port", String(PORT)], { env, stdio: ["ignore", "ignore", "inherit"] });
+  while (!(await portBusy(PORT))) await sleep(100);
+  return p;
+}
+
+/** Every pid whose parent chain reaches `root`. */
+function descendants(root) {
+  const parent = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch { /* gone */ }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, pp] of parent) if (pp === out[i]) out.push(pid);
+  return out;
+}
+
+function pidOf(binary) {
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0")[0];
+      if (cmd === binary) return Number(d);
+    } catch { /* gone */ }
+  }
+  throw new Error(`${binary} is not running`);
+}
+
+/** PSS in MB over the app and all its children (the WebKit web and network processes). */
+function pssMb(binary) {
+  let kb = 0;
+  for (const pid of descendants(pidOf(binary))) {
+    try {
+      const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
+      if (m) kb += Number(m[1]);
+    } catch { /* gone */ }
+  }
+  return kb / 1024;
+}
+
+async function launch(app) {
+  const t0 = performance.now();
+  const wd = await Session.create(`http://127.0.0.1:${PORT}`, { alwaysMatch: { "tauri:options": { application: app } } });
+  await wd.el('[aria-label="URL"]', 30000);
+  return [wd, performance.now() - t0];
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { n: s.length, min: s[0], p50: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+};
+const fmt = (o) => Object.entries(o).map(([k, v]) => `${k}=${typeof v === "number" ? v.toFixed(1) : v}`).join(" ");
+
+async function startAndIdle(app) {
+  const starts = [];
+  const pss = [];
+  for (let i = 0; i < RUNS; i++) {
+    const [wd, ms] = await launch(app);
+    starts.push(ms);
+    await sleep(3000);
+    pss.push(pssMb(app));
+    await wd.delete();
+    await sleep(500);
+  }
+  return { first: starts[0], best: Math.min(...starts.slice(1).length ? starts.slice(1) : starts), pss: Math.min(...pss) };
+}
+
+/** Types `needle` into the search box as a user would and waits until `1/1` hits are shown and painted. */
+const TIMED_SEARCH = `
+  const [needle] = arguments; const cb = arguments[arguments.length - 1];
+  const el = document.querySelector('[aria-label="Search messages"]');
+  const hits = () => document.querySelector('.hits')?.textContent || '';
+  const set = (v) => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, v);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  set("");
+  requestAnimationFrame(() => {
+    const t0 = performance.now();
+    set(needle);
+    const poll = () => hits() === "1/1" ? requestAnimationFrame(() => cb(performance.now() - t0))
+      : (performance.now() - t0 > 10000 ? cb(-1) : requestAnimationFrame(poll));
+    poll();
+  });`;
+
+async function main() {
+  for (const p of [PORT, PORT + 1]) if (await portBusy(p)) throw new Error(`port ${p} busy`);
+  const home = mkdtempSync(join(tmpdir(), "sockpit-bench-"));
+  const [mock, ws] = await startMock();
+  const driver = await startDriver(home);
+  try {
+    const floor = await startAndIdle(FLOOR);
+    const app = await startAndIdle(APP);
+    console.log(`start floor  first=${floor.first.toFixed(0)} ms best=${floor.best.toFixed(0)} ms; idle PSS ${floor.pss.toFixed(0)} MB`);
+    console.log(`start sockpit first=${app.first.toFixed(0)} ms best=${app.best.toFixed(0)} ms; idle PSS ${app.pss.toFixed(0)} MB`);
+    console.log(`ratio start(best) ${(app.best / floor.best).toFixed(2)} (target <= 1.5); idle PSS ${(app.pss / floor.pss).toFixed(2)} (target <= 1.3)`);
+
+    const [wd] = await launch(APP);
+    const button = (name) => wd.xpath(`//button[normalize-space()="${name}"]`);
+    const themeBtn = await wd.el('[aria-label="Toggle theme"]');
+    const clickTheme = async () => {
+      const before = await wd.exec("return document.documentElement.dataset.theme");
+      const t0 = performance.now();
+      await wd.click(themeBtn);
+      await wd.waitFor("theme flipped", async () => (await wd.exec("return document.documentElement.dataset.theme")) !== before, 5000, 1);
+      return performance.now() - t0;
+    };
+    const ping = async () => { const t0 = performance.now(); await wd.exec("return 1"); return performance.now() - t0; };
+    const idleClicks = [];
+    for (let i = 0; i < 10; i++) idleClicks.push(await clickTheme());
+    console.log(`idle   click->painted ${fmt(stats(idleClicks))} ms`);
+
+    // In-page stall meter: the longest gap between 10 ms timer ticks.
+    await wd.exec(`window.__gaps = []; let last = performance.now();
+      window.__meter = setInterval(() => { const n = performance.now(); window.__gaps.push(n - last); last = n; }, 10);`);
+    const total = RATE * SECONDS;
+    const url = `${ws}/flood?n=${total}&size=32&rate=${RATE}&numbered=1`;
+    const urlEl = await wd.el('[aria-label="URL"]');
+    await wd.click(urlEl);
+    await wd.type(urlEl, "\uE009a\uE000\uE003" + url);
+    const t0 = performance.now();
+    await wd.click(await button("Connect"));
+    const clicks = [];
+    const pings = [];
+    while (performance.now() - t0 < SECONDS * 1000) {
+      clicks.push(await clickTheme());
+      pings.push(await ping());
+      await sleep(200);
+    }
+    const rowsText = () => wd.exec(`return document.querySelector('.count')?.textContent || ''`);
+    await wd.waitFor(`${total} rows`, async () => parseInt(await rowsText(), 10) >= total, 120000, 100);
+    const tAll = performance.now() - t0;
+    const gaps = await wd.exec("clearInterval(window.__meter); return window.__gaps");
+    console.log(`flood  ${RATE}/s for ${SECONDS} s: all ${total} rows shown after ${(tAll / 1000).toFixed(2)} s`);
+    console.log(`flood  click->painted ${fmt(stats(clicks))} ms (target < 100)`);
+    console.log(`flood  script round trip ${fmt(stats(pings))} ms`);
+    console.log(`flood  main-thread timer gap ${fmt(stats(gaps))} ms; gaps > 100 ms: ${gaps.filter((g) => g > 100).length}`);
+
+    // The 1M-row log (needs SECONDS * RATE >= 1M for the figure to mean what it says).
+    await wd.exec(`const a = Array.from(document.querySelectorAll('input[type=checkbox]')).find(b => b.parentElement && b.parentElement.textContent.trim() === 'Autoscroll'); if (a && a.checked) a.click();`);
+    await sleep(300);
+    const scrolls = [];
+    for (let i = 0; i < 20; i++) {
+      const idx = Math.floor(Math.random() * (total - 100));
+      const want = String(idx).padStart(8, "0") + " ";
+      const ms = await wd.execAsync(`
+        const [idx, want] = arguments; const cb = arguments[arguments.length - 1];
+        const log = document.querySelector('[role="log"][aria-label="Messages"]');
+        const t0 = performance.now();
+        log.scrollTop = idx * (log.scrollHeight / ${total});
+        const seen = () => Array.from(log.querySelectorAll('[data-direction="in"]')).some(r => r.textContent.includes(want));
+        const poll = () => seen() ? requestAnimationFrame(() => cb(performance.now() - t0)) : (performance.now() - t0 > 5000 ? cb(-1) : requestAnimationFrame(poll));
+        poll();`, [idx, want]);
+      scrolls.push(ms);
+    }
+    if (scrolls.includes(-1)) console.log(`1M     scroll: ${scrolls.filter((x) => x < 0).length} of 20 rows never painted within 5 s`);
+    console.log(`1M     scroll to row -> painted ${fmt(stats(scrolls.filter((x) => x >= 0)))} ms (target < 50)`);
+    const searches = [];
+    for (let i = 0; i < 5; i++) {
+      const needle = String(Math.floor(Math.random() * total)).padStart(8, "0") + " ";
+      searches.push(await wd.execAsync(TIMED_SEARCH, [needle]));
+    }
+    if (searches.includes(-1)) console.log(`1M     search: ${searches.filter((x) => x < 0).length} of 5 never showed 1/1 within 10 s`);
+    console.log(`1M     search one message -> hit shown ${fmt(stats(searches.filter((x) => x >= 0)))} ms (target < 200)`);
+    const pss = pssMb(APP);
+    console.log(`1M     PSS ${pss.toFixed(0)} MB = floor + ${(pss - floor.pss).toFixed(0)} MB (target <= floor + 250)`);
+    await wd.delete();
+  } finally {
+    driver.kill("SIGTERM");
+    await new Promise((r) => { driver.once("exit", r); setTimeout(r, 5000); });
+    mock.kill("SIGTERM");
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
