@@ -90,6 +90,8 @@ pub struct WsBatch {
     pub error: Option<AppError>,
     /// Messages waiting for the connection to open.
     pub queued: Option<u32>,
+    /// Frames recorded so far (0 unless connected with `record_frames`).
+    pub frames: u32,
 }
 
 /// What the UI asks for when it connects.
@@ -102,6 +104,9 @@ pub struct ConnectArgs {
     pub headers: Vec<(String, String)>,
     /// The session this one replaces; its log is dropped.
     pub previous: Option<u32>,
+    /// Record every frame for the Frames tab (the wire inspector).
+    #[serde(default)]
+    pub record_frames: bool,
 }
 
 /// How the composer's text is turned into a message.
@@ -112,6 +117,10 @@ pub enum SendMode {
     Json,
     Hex,
     Base64,
+    /// The body is a file path; the file's bytes are sent as one binary message.
+    File,
+    /// The body is protobuf JSON, encoded with the schema's send type.
+    Protobuf,
 }
 
 /// State of an SSE subscription.
@@ -160,12 +169,12 @@ pub struct DemoInfo {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     //! The checked-in TypeScript bindings must match these types; `UPDATE_BINDINGS=1` rewrites them.
     use super::*;
     use std::path::PathBuf;
 
-    fn check<T: TS + 'static>(failures: &mut Vec<String>) {
+    pub(crate) fn check<T: TS + 'static>(failures: &mut Vec<String>) {
         let cfg = ts_rs::Config::default();
         let fresh = match T::export_to_string(&cfg) {
             Ok(s) => s,

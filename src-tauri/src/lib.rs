@@ -2,21 +2,35 @@
 
 pub mod commands;
 pub mod dto;
+pub mod dto_inspect;
+pub mod inspect;
 pub mod state;
 pub mod stream;
 
-use commands::{demo, log, requests, sse, ws};
+use commands::{compare, demo, frames, log, log_view, proto, requests, sse, ws};
 
 /// Builds and runs the app until its window closes.
 pub fn run() -> Result<(), String> {
     tauri::Builder::default()
         .manage(state::AppState::default())
+        .manage(inspect::InspectState::default())
         .invoke_handler(tauri::generate_handler![
             ws::ws_connect,
             ws::ws_send,
             ws::ws_disconnect,
             log::log_range,
             log::log_search,
+            log_view::log_select,
+            log_view::log_rows,
+            log_view::log_detail,
+            log_view::log_clear,
+            log_view::log_export,
+            frames::frames_range,
+            proto::proto_load,
+            proto::proto_set_type,
+            proto::proto_skeleton,
+            compare::compare_start,
+            compare::compare_stop,
             sse::sse_subscribe,
             sse::sse_unsubscribe,
             requests::requests_list,

@@ -5,12 +5,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sockpit_core::log::{Row, RowKind};
+use sockpit_core::proto::PayloadCodec;
 use sockpit_core::sse::{SseHandle, SseSessionEvent};
 use sockpit_core::ws::{close_code_name, Direction, SessionEvent, SessionHandle};
 use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
 
 use crate::dto::{AppError, CloseDto, ConnState, Dir, RowDto, SseBatch, SseRow, SseState, WsBatch};
+use crate::inspect::{FrameLog, FrameRow, ProtoSetting};
 use crate::state::lock;
 
 /// How often pending events are handed to the UI.
@@ -20,8 +22,9 @@ pub const TAIL_ROWS: usize = 200;
 /// Payload bytes shown in a row preview.
 const PREVIEW: usize = 4096;
 
-/// Converts a log row to what the list shows.
-pub fn row_dto(row: &Row<'_>) -> RowDto {
+/// Converts a log row to what the list shows; with a protobuf codec, binary messages show as their
+/// decoded JSON (hex when they do not decode).
+pub fn row_dto(row: &Row<'_>, codec: Option<&PayloadCodec>) -> RowDto {
     let kind = match row.kind {
         RowKind::Text => "text",
         RowKind::Binary => "binary",
@@ -37,7 +40,23 @@ pub fn row_dto(row: &Row<'_>) -> RowDto {
         RowKind::Ended => "ended",
     };
     let shown = &row.data[..row.data.len().min(PREVIEW)];
-    let text = if matches!(row.kind, RowKind::Binary | RowKind::Ping | RowKind::Pong) {
+    let decoded = match (row.kind, codec) {
+        (RowKind::Binary, Some(c)) if c.decodes() => c
+            .decode_json_text(row.data, row.dir == Direction::Out)
+            .ok()
+            .map(|mut j| {
+                let mut cut = j.len().min(PREVIEW);
+                while !j.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                j.truncate(cut);
+                j
+            }),
+        _ => None,
+    };
+    let text = if let Some(j) = decoded {
+        j
+    } else if matches!(row.kind, RowKind::Binary | RowKind::Ping | RowKind::Pong) {
         hex::encode(shown)
     } else {
         String::from_utf8_lossy(shown).into_owned()
@@ -112,8 +131,16 @@ impl Pending {
 pub async fn forward_ws(
     mut handle: SessionHandle,
     log: Arc<Mutex<SessionLog>>,
+    frames: Option<Arc<Mutex<FrameLog>>>,
+    proto: Arc<Mutex<ProtoSetting>>,
     channel: Channel<WsBatch>,
 ) {
+    let out = Out {
+        log: &log,
+        frames: frames.as_deref(),
+        proto: &proto,
+        channel: &channel,
+    };
     let mut pending = Pending::default();
     let mut tick = tokio::time::interval(FLUSH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -124,25 +151,33 @@ pub async fn forward_ws(
                     pending.state = Some(ConnState::Disconnected);
                     pending.ended = true;
                     pending.dirty = true;
-                    let _ = flush(&mut pending, &log, &channel);
+                    let _ = flush(&mut pending, &out);
                     return;
                 };
                 {
                     let mut l = lock(&log);
-                    for ev in &batch {
+                    for ev in batch.iter().filter(|e| !matches!(e, SessionEvent::Frame { .. })) {
                         l.push(ev);
+                    }
+                }
+                if let Some(f) = &frames {
+                    let mut f = lock(f);
+                    for ev in &batch {
+                        if let SessionEvent::Frame { record, .. } = ev {
+                            f.push(FrameRow::from_record(record));
+                        }
                     }
                 }
                 for ev in &batch {
                     pending.absorb(ev);
                 }
                 if pending.ended {
-                    let _ = flush(&mut pending, &log, &channel);
+                    let _ = flush(&mut pending, &out);
                     return;
                 }
             }
             _ = tick.tick() => {
-                if pending.dirty && flush(&mut pending, &log, &channel).is_err() {
+                if pending.dirty && flush(&mut pending, &out).is_err() {
                     return; // the window went away; dropping the handle closes the session
                 }
             }
@@ -150,17 +185,23 @@ pub async fn forward_ws(
     }
 }
 
-fn flush(
-    pending: &mut Pending,
-    log: &Mutex<SessionLog>,
-    channel: &Channel<WsBatch>,
-) -> tauri::Result<()> {
+/// Where a forwarder's output goes.
+struct Out<'a> {
+    log: &'a Mutex<SessionLog>,
+    frames: Option<&'a Mutex<FrameLog>>,
+    proto: &'a Mutex<ProtoSetting>,
+    channel: &'a Channel<WsBatch>,
+}
+
+fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<()> {
+    let codec = lock(out.proto).codec.clone();
+    let frames = out.frames.map_or(0, |f| lock(f).len() as u32);
     let (total, tail) = {
-        let l = lock(log);
+        let l = lock(out.log);
         let total = l.len();
         let tail: Vec<RowDto> = l
             .range(total.saturating_sub(TAIL_ROWS), total)
-            .map(|r| row_dto(&r))
+            .map(|r| row_dto(&r, codec.as_deref()))
             .collect();
         (total, tail)
     };
@@ -171,9 +212,10 @@ fn flush(
         close: pending.close.take(),
         error: pending.error.take(),
         queued: pending.queued.take(),
+        frames,
     };
     pending.dirty = false;
-    channel.send(batch)
+    out.channel.send(batch)
 }
 
 fn sse_row(ev: &SseSessionEvent) -> (Option<SseState>, Option<AppError>, SseRow) {

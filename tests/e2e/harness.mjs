@@ -78,13 +78,25 @@ const byLabel = (label) => wd.el(`[aria-label="${label}"]`);
 const button = (name) => wd.xpath(`//button[normalize-space()="${name}"]`);
 const statusText = async () => wd.text(await wd.el('[role="status"]'));
 
+/** The value of an input, or the text of a contenteditable editor (CodeMirror: its lines, without the placeholder). */
+function inputValue(label) {
+  return wd.exec(
+    `const e = document.querySelector(arguments[0]);
+     if (!e) return null;
+     if (!e.isContentEditable) return e.value;
+     return Array.from(e.querySelectorAll('.cm-line')).map((l) => Array.from(l.childNodes)
+       .filter((n) => !(n.classList && n.classList.contains('cm-placeholder'))).map((n) => n.textContent).join('')).join('\\n');`,
+    [`[aria-label="${label}"]`],
+  );
+}
+
 async function setInput(label, value) {
   const el = await byLabel(label);
   // Select-all + Backspace rather than WebDriver's clear, so React sees the edit.
   await wd.click(el);
   await wd.type(el, "\uE009a\uE000\uE003");
   if (value) await wd.type(el, value);
-  await wd.waitFor(`${label} = ${value}`, async () => (await wd.property(el, "value")) === value, 3000);
+  await wd.waitFor(`${label} = ${value}`, async () => (await inputValue(label)) === value, 3000);
 }
 
 async function waitStatus(want, timeoutMs = 10000) {
@@ -162,5 +174,5 @@ export const win = {
   get mockHttp() { return mockHttp; },
   get mockWs() { return mockWs; },
   get dataHome() { return dataHome; },
-  openApp, restartApp, screenshot, byLabel, button, statusText, setInput, waitStatus, rows, waitRow, chooseMode, connect,
+  openApp, restartApp, screenshot, byLabel, button, statusText, inputValue, setInput, waitStatus, rows, waitRow, chooseMode, connect,
 };

@@ -33,7 +33,7 @@ test("connects to /echo and sees text, JSON and hex echoed", async () => {
   await win.wd.click(await button("Send"));
   const alert = await win.wd.el('[role="alert"]');
   assert.match(await win.wd.text(alert), /Invalid JSON/);
-  assert.equal(await win.wd.property(await byLabel("Message"), "value"), '{"n":', "the typed text is kept");
+  assert.equal(await win.inputValue("Message"), '{"n":', "the typed text is kept");
   await screenshot("json-invalid");
   await setInput("Message", '{"n":1,"ok":true}');
   await win.wd.click(await button("Send"));

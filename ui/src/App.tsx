@@ -2,8 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { backend, type SavedRequest, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
-import { Composer } from "./features/ws/Composer";
-import { MessageLog } from "./features/ws/MessageLog";
+import { Workbench } from "./features/ws/Workbench";
 import { useWsSession } from "./features/ws/useWsSession";
 import { SsePane } from "./features/sse/SsePane";
 import { Sidebar } from "./features/requests/Sidebar";
@@ -14,6 +13,7 @@ export function App() {
   const [url, setUrl] = useState(prefs.url);
   const [sseUrl, setSseUrl] = useState(prefs.sseUrl);
   const [reconnect, setReconnect] = useState(prefs.reconnect);
+  const [recordFrames, setRecordFrames] = useState(false);
   const [theme, setTheme] = useState<"light" | "dark">(prefs.theme);
   const [name, setName] = useState(prefs.name);
   const [activeId, setActiveId] = useState<string | null>(prefs.activeId);
@@ -104,7 +104,9 @@ export function App() {
           state={ws.state}
           close={ws.close}
           queued={ws.queued}
-          onConnect={() => void ws.connect(url, reconnect)}
+          recordFrames={recordFrames}
+          onRecordFrames={setRecordFrames}
+          onConnect={() => void ws.connect(url, reconnect, { recordFrames })}
           onDisconnect={() => void ws.disconnect()}
         />
         {ws.error && (
@@ -115,9 +117,10 @@ export function App() {
         )}
         <div className="panes">
           <div className="ws-column">
-            <MessageLog session={ws.session} model={ws.model} version={ws.version} />
-            <Composer
-              canSend={ws.state !== "Disconnected"}
+            <Workbench
+              ws={ws}
+              url={url}
+              sseUrl={sseUrl}
               onSend={send}
               saved={saved}
               onKeep={(m) => setSaved((s) => [...s, m])}

@@ -250,6 +250,31 @@ impl SessionLog {
         }
         hits
     }
+
+    /// Indexes of rows from `from` on that `keep` accepts, at most `limit` of them, and the index
+    /// the scan stopped at (the next `from`). The window's direction and type filters use it.
+    pub fn select(
+        &self,
+        from: usize,
+        limit: usize,
+        mut keep: impl FnMut(&Row<'_>) -> bool,
+    ) -> (Vec<usize>, usize) {
+        let mut hits = Vec::new();
+        for row in self.range(from, self.len()) {
+            if hits.len() == limit {
+                return (hits, row.index);
+            }
+            if keep(&row) {
+                hits.push(row.index);
+            }
+        }
+        (hits, self.len().max(from))
+    }
+
+    /// Forgets every row (the window's Clear log); the next row is index 0 again.
+    pub fn clear(&mut self) {
+        *self = SessionLog::default();
+    }
 }
 
 #[cfg(test)]
@@ -302,5 +327,23 @@ mod tests {
         );
         assert_eq!(log.search("credentials", false, 10_000, 10), vec![10_002]);
         assert!(log.get(10_003).is_none());
+    }
+
+    #[test]
+    fn selects_with_a_predicate_in_pages_and_clears() {
+        let mut log = SessionLog::new();
+        for i in 0..10u64 {
+            log.push(&msg(i, format!("m{i}").as_bytes()));
+        }
+        let even = |r: &Row<'_>| r.t % 2 == 0;
+        assert_eq!(log.select(0, 100, even), (vec![0, 2, 4, 6, 8], 10));
+        assert_eq!(log.select(0, 2, even), (vec![0, 2], 3));
+        assert_eq!(log.select(3, 2, even), (vec![4, 6], 7));
+        assert_eq!(log.select(12, 2, even), (vec![], 12));
+        log.clear();
+        assert!(log.is_empty());
+        assert_eq!(log.payload_bytes(), 0);
+        log.push(&msg(1, b"again"));
+        assert_eq!(log.get(0).unwrap().data, b"again");
     }
 }

@@ -3,13 +3,14 @@
 use tauri::State;
 
 use crate::dto::{AppError, RowDto};
+use crate::inspect::InspectState;
 use crate::state::{lock, AppState};
 use crate::stream::row_dto;
 
 /// Longest range one call returns.
 const MAX_RANGE: u32 = 2000;
 
-fn log_of(
+pub fn log_of(
     state: &AppState,
     session: u32,
 ) -> Result<std::sync::Arc<std::sync::Mutex<sockpit_core::SessionLog>>, AppError> {
@@ -22,15 +23,17 @@ fn log_of(
 #[tauri::command]
 pub fn log_range(
     state: State<'_, AppState>,
+    inspect: State<'_, InspectState>,
     session: u32,
     start: u32,
     end: u32,
 ) -> Result<Vec<RowDto>, AppError> {
     let log = log_of(&state, session)?;
+    let codec = inspect.codec();
     let end = end.min(start.saturating_add(MAX_RANGE));
     let rows = lock(&log)
         .range(start as usize, end as usize)
-        .map(|r| row_dto(&r))
+        .map(|r| row_dto(&r, codec.as_deref()))
         .collect();
     Ok(rows)
 }

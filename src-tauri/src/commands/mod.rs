@@ -1,7 +1,11 @@
 //! Tauri commands, grouped by feature; each maps arguments onto a `sockpit-core` call.
 
+pub mod compare;
 pub mod demo;
+pub mod frames;
 pub mod log;
+pub mod log_view;
+pub mod proto;
 pub mod requests;
 pub mod sse;
 pub mod ws;

@@ -3,18 +3,21 @@
 use std::sync::{Arc, Mutex};
 
 use sockpit_core::payload;
+use sockpit_core::proto::PayloadCodec;
 use sockpit_core::ws::{ConnectConfig, Outgoing, ReconnectPolicy, SessionCommand, SessionHandle};
 use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::dto::{AppError, ConnectArgs, SendMode, WsBatch};
+use crate::inspect::InspectState;
 use crate::state::{lock, AppState, WsEntry};
 use crate::stream::forward_ws;
 
 #[tauri::command]
 pub async fn ws_connect(
     state: State<'_, AppState>,
+    inspect: State<'_, InspectState>,
     args: ConnectArgs,
     on_event: Channel<WsBatch>,
 ) -> Result<u32, AppError> {
@@ -22,24 +25,41 @@ pub async fn ws_connect(
     cfg.reconnect = args.reconnect.then(ReconnectPolicy::default);
     cfg.subprotocols = args.subprotocols;
     cfg.headers = args.headers;
+    cfg.inspect_frames = args.record_frames;
     let handle = SessionHandle::spawn(cfg);
     let log = Arc::new(Mutex::new(SessionLog::new()));
     let id = state.next_id();
     if let Some(prev) = args.previous {
         // The UI has moved on from that session's log; free it.
         lock(&state.ws).remove(&prev);
+        lock(&inspect.frames).remove(&prev);
+    }
+    let frames = args.record_frames.then(|| Arc::new(Mutex::new(Vec::new())));
+    if let Some(f) = &frames {
+        lock(&inspect.frames).insert(id, f.clone());
     }
     let entry = WsEntry {
         control: handle.control(),
         log: log.clone(),
     };
     lock(&state.ws).insert(id, entry);
-    tokio::spawn(forward_ws(handle, log, on_event));
+    tokio::spawn(forward_ws(
+        handle,
+        log,
+        frames,
+        inspect.proto.clone(),
+        on_event,
+    ));
     Ok(id)
 }
 
-/// The message bytes for `mode`, or a readable error; nothing is sent when this fails.
-pub fn encode(mode: SendMode, body: &str) -> Result<Outgoing, AppError> {
+/// The message bytes for `mode`, or a readable error; nothing is sent when this fails. `codec` is
+/// the protobuf codec in use (for `Protobuf`).
+pub fn encode(
+    mode: SendMode,
+    body: &str,
+    codec: Option<&PayloadCodec>,
+) -> Result<Outgoing, AppError> {
     match mode {
         SendMode::Text => Ok(Outgoing::Text(body.to_string())),
         SendMode::Json => serde_json::from_str::<serde_json::Value>(body)
@@ -51,17 +71,33 @@ pub fn encode(mode: SendMode, body: &str) -> Result<Outgoing, AppError> {
         SendMode::Base64 => payload::parse_base64(body)
             .map(Outgoing::Binary)
             .map_err(|e| AppError::new(e.code(), e.to_string())),
+        SendMode::File => payload::read_file(std::path::Path::new(body.trim()))
+            .map(Outgoing::Binary)
+            .map_err(|e| AppError::new(e.code(), e.to_string())),
+        SendMode::Protobuf => {
+            let codec = codec.filter(|c| c.encodes()).ok_or_else(|| {
+                AppError::new(
+                    "ui.no_proto_type",
+                    "load a .proto file and choose a type first",
+                )
+            })?;
+            codec
+                .encode_json(body)
+                .map(|b| Outgoing::Binary(b.into()))
+                .map_err(|e| AppError::new(e.code(), e.to_string()))
+        }
     }
 }
 
 #[tauri::command]
 pub async fn ws_send(
     state: State<'_, AppState>,
+    inspect: State<'_, InspectState>,
     session: u32,
     mode: SendMode,
     body: String,
 ) -> Result<(), AppError> {
-    let out = encode(mode, &body)?;
+    let out = encode(mode, &body, inspect.codec().as_deref())?;
     let control = lock(&state.ws)
         .get(&session)
         .map(|e| e.control.clone())

@@ -8,12 +8,23 @@ import type { SavedRequest } from "./bindings/SavedRequest";
 import type { SendMode } from "./bindings/SendMode";
 import type { SseBatch } from "./bindings/SseBatch";
 import type { WsBatch } from "./bindings/WsBatch";
+import type { LogFilter } from "./bindings/LogFilter";
+import type { LogSelection } from "./bindings/LogSelection";
+import type { RowDetail } from "./bindings/RowDetail";
+import type { ExportResult } from "./bindings/ExportResult";
+import type { FrameDto } from "./bindings/FrameDto";
+import type { ProtoSchemaDto } from "./bindings/ProtoSchemaDto";
+import type { CompareArgs } from "./bindings/CompareArgs";
+import type { CompareBatch } from "./bindings/CompareBatch";
 
 export type { AppError, ConnectArgs, DemoInfo, RowDto, SavedRequest, SendMode, SseBatch, WsBatch };
 export type { ConnState } from "./bindings/ConnState";
 export type { SseRow } from "./bindings/SseRow";
 export type { SseState } from "./bindings/SseState";
 export type { CloseDto } from "./bindings/CloseDto";
+export type { LogFilter, LogSelection, RowDetail, ExportResult, FrameDto, ProtoSchemaDto, CompareArgs, CompareBatch };
+export type { CompareItemDto } from "./bindings/CompareItemDto";
+export type { CompareSummaryDto } from "./bindings/CompareSummaryDto";
 
 /** Any rejection as `{code, message}`: the commands reject with that shape already. */
 export function toAppError(e: unknown): AppError {
@@ -43,6 +54,22 @@ export const backend = {
   logRange: (session: number, start: number, end: number) => call<RowDto[]>("log_range", { session, start, end }),
   logSearch: (session: number, needle: string, from: number, limit: number) =>
     call<number[]>("log_search", { session, needle, from, limit }),
+  logSelect: (session: number, filter: LogFilter, from: number, limit: number) =>
+    call<LogSelection>("log_select", { session, filter, from, limit }),
+  logRows: (session: number, indices: number[]) => call<RowDto[]>("log_rows", { session, indices }),
+  logDetail: (session: number, index: number) => call<RowDetail>("log_detail", { session, index }),
+  logClear: (session: number) => call<void>("log_clear", { session }),
+  logExport: (session: number, path: string) => call<ExportResult>("log_export", { session, path }),
+  framesRange: (session: number, start: number, end: number) => call<FrameDto[]>("frames_range", { session, start, end }),
+  protoLoad: (path: string) => call<ProtoSchemaDto>("proto_load", { path }),
+  protoSetType: (typeName: string) => call<void>("proto_set_type", { typeName }),
+  protoSkeleton: (typeName: string) => call<string>("proto_skeleton", { typeName }),
+  compareStart(args: CompareArgs, onBatch: (b: CompareBatch) => void): Promise<number> {
+    const onEvent = new Channel<CompareBatch>();
+    onEvent.onmessage = onBatch;
+    return call<number>("compare_start", { args, onEvent });
+  },
+  compareStop: (compare: number) => call<void>("compare_stop", { compare }),
   sseSubscribe(url: string, onBatch: (b: SseBatch) => void): Promise<number> {
     const onEvent = new Channel<SseBatch>();
     onEvent.onmessage = onBatch;

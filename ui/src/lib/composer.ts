@@ -1,4 +1,5 @@
-// Composer rules: checks a message for its mode before it is sent, with a readable error.
+// Composer rules: checks a message for its mode (text, JSON, hex, base64, file path, protobuf JSON)
+// before it is sent, with a readable error.
 import type { SendMode } from "../ipc";
 
 export type Check = { ok: true } | { ok: false; error: string };
@@ -8,6 +9,8 @@ export const MODES: { value: SendMode; label: string }[] = [
   { value: "json", label: "JSON" },
   { value: "hex", label: "Hex" },
   { value: "base64", label: "Base64" },
+  { value: "file", label: "File" },
+  { value: "protobuf", label: "Protobuf JSON" },
 ];
 
 /** Validates `body` for `mode`; the engine checks again, this is for an early, local message. */
@@ -15,6 +18,9 @@ export function checkMessage(mode: SendMode, body: string): Check {
   switch (mode) {
     case "text":
       return { ok: true };
+    case "file":
+      return body.trim() ? { ok: true } : { ok: false, error: "Type the path of the file to send" };
+    case "protobuf":
     case "json":
       try {
         JSON.parse(body);

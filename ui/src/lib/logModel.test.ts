@@ -18,11 +18,20 @@ describe("LogModel", () => {
     m.insert([row(2)]);
     expect(m.missing(2, 5)).toEqual([3, 5]);
   });
-  it("never lets the total go back", () => {
+  it("takes a smaller total after the log was cleared and drops rows past it", () => {
     const m = new LogModel();
-    m.apply(5, []);
-    m.apply(3, []);
-    expect(m.total).toBe(5);
+    m.apply(5, [row(3), row(4)]);
+    m.apply(2, [row(1)]);
+    expect(m.total).toBe(2);
+    expect(m.row(4)).toBeUndefined();
+    expect(m.row(1)?.text).toBe("m1");
+  });
+  it("forgets cached rows but keeps the total", () => {
+    const m = new LogModel();
+    m.apply(3, [row(2)]);
+    m.forget();
+    expect(m.total).toBe(3);
+    expect(m.missing(0, 3)).toEqual([0, 3]);
   });
   it("evicts rows far from the view once over the limit", () => {
     const m = new LogModel();

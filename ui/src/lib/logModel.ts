@@ -16,10 +16,18 @@ export class LogModel {
     return this.rows.get(index);
   }
 
-  /** Takes a batch's total and tail rows. */
+  /** Takes a batch's total and tail rows. A smaller total means the log was cleared: rows past it go. */
   apply(total: number, tail: RowDto[]): void {
-    this.total = Math.max(this.total, total);
+    if (total < this.total) {
+      for (const i of this.rows.keys()) if (i >= total) this.rows.delete(i);
+    }
+    this.total = total;
     this.insert(tail);
+  }
+
+  /** Drops the cached rows but keeps the total (rows are read again, e.g. decoded differently). */
+  forget(): void {
+    this.rows.clear();
   }
 
   insert(rows: RowDto[]): void {

@@ -1,7 +1,9 @@
-// The composer: mode (text/JSON/hex/base64), the message, Send (Ctrl/Cmd+Enter), saved messages.
+// The composer: mode (text/JSON/hex/base64/file/protobuf JSON), the CodeMirror message editor,
+// Send (Ctrl/Cmd+Enter), Format and Skeleton, and saved messages sent with one click.
 import { useState } from "react";
 import type { SendMode } from "../../ipc";
 import { MODES, checkMessage, formatJson } from "../../lib/composer";
+import { CodeEditor } from "./CodeEditor";
 
 interface Props {
   canSend: boolean;
@@ -9,9 +11,22 @@ interface Props {
   saved: string[];
   onKeep(body: string): void;
   onForget(index: number): void;
+  /** The protobuf type in use (protobuf mode sends it); null when none is set. */
+  protoType?: string | null;
+  /** A JSON skeleton of the protobuf type, or an error to show. */
+  onSkeleton?(): Promise<{ text: string } | { error: string }>;
 }
 
-export function Composer({ canSend, onSend, saved, onKeep, onForget }: Props) {
+const PLACEHOLDER: Record<SendMode, string> = {
+  text: "Message (Ctrl+Enter sends)",
+  json: '{"hello": "sockpit"} (Ctrl+Enter sends)',
+  hex: "de ad be ef",
+  base64: "3q2+7w==",
+  file: "/path/to/file.bin (sent as one binary message)",
+  protobuf: "Protobuf JSON: load a .proto, choose a type, then Skeleton",
+};
+
+export function Composer({ canSend, onSend, saved, onKeep, onForget, protoType = null, onSkeleton }: Props) {
   const [mode, setMode] = useState<SendMode>("text");
   const [body, setBody] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -22,7 +37,17 @@ export function Composer({ canSend, onSend, saved, onKeep, onForget }: Props) {
       setError(check.error); // the text stays as typed
       return;
     }
+    if (m === "protobuf" && !protoType) {
+      setError("Choose a protobuf type first (load a .proto file)");
+      return;
+    }
     setError(await onSend(m, text));
+  };
+
+  const skeleton = async () => {
+    if (!onSkeleton) return;
+    const r = await onSkeleton();
+    if ("text" in r) { setBody(r.text); setError(null); } else setError(r.error);
   };
 
   return (
@@ -33,25 +58,24 @@ export function Composer({ canSend, onSend, saved, onKeep, onForget }: Props) {
             <option key={m.value} value={m.value}>{m.label}</option>
           ))}
         </select>
-        {mode === "json" && (
+        {(mode === "json" || mode === "protobuf") && (
           <button type="button" onClick={() => setBody(formatJson(body))}>Format</button>
         )}
+        {mode === "protobuf" && (
+          <button type="button" onClick={() => void skeleton()} disabled={!protoType}>Skeleton</button>
+        )}
+        {mode === "protobuf" && <span className="proto-type">{protoType ?? "no type"}</span>}
         <button type="button" onClick={() => body && onKeep(body)} disabled={!body}>Keep message</button>
-        <button type="button" className="primary" onClick={() => send()} disabled={!canSend}>Send</button>
+        <button type="button" className="primary" onClick={() => void send()} disabled={!canSend}>Send</button>
       </div>
-      <textarea
-        aria-label="Message"
-        spellCheck={false}
+      <CodeEditor
+        label="Message"
         value={body}
-        aria-invalid={error ? true : undefined}
-        onChange={(e) => { setBody(e.target.value); setError(null); }}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-            e.preventDefault();
-            if (canSend) void send();
-          }
-        }}
-        placeholder="Message (Ctrl+Enter sends)"
+        json={mode === "json" || mode === "protobuf"}
+        invalid={error !== null}
+        placeholder={PLACEHOLDER[mode]}
+        onChange={(v) => { setBody(v); setError(null); }}
+        onSubmit={() => { if (canSend) void send(); }}
       />
       {error && <div role="alert" className="error">{error}</div>}
       {saved.length > 0 && (
@@ -59,7 +83,7 @@ export function Composer({ canSend, onSend, saved, onKeep, onForget }: Props) {
           {saved.map((m, i) => (
             <li key={i}>
               <button type="button" className="link" title="Put in the composer" onClick={() => setBody(m)}>{m}</button>
-              <button type="button" aria-label={`Send saved message ${i + 1}`} disabled={!canSend} onClick={() => send(m, mode)}>↑</button>
+              <button type="button" aria-label={`Send saved message ${i + 1}`} disabled={!canSend} onClick={() => void send(m, mode)}>↑</button>
               <button type="button" aria-label={`Forget saved message ${i + 1}`} onClick={() => onForget(i)}>×</button>
             </li>
           ))}

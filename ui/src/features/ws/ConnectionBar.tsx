@@ -6,6 +6,9 @@ interface Props {
   onUrl(url: string): void;
   reconnect: boolean;
   onReconnect(on: boolean): void;
+  /** Record every frame for the Frames tab (applies on Connect). */
+  recordFrames?: boolean;
+  onRecordFrames?(on: boolean): void;
   state: ConnState;
   close: CloseDto | null;
   queued: number;
@@ -35,6 +38,12 @@ export function ConnectionBar(p: Props) {
         <input type="checkbox" checked={p.reconnect} onChange={(e) => p.onReconnect(e.target.checked)} />
         Reconnect
       </label>
+      {p.onRecordFrames && (
+        <label className="check">
+          <input type="checkbox" checked={p.recordFrames ?? false} onChange={(e) => p.onRecordFrames?.(e.target.checked)} />
+          Record frames
+        </label>
+      )}
       {idle ? (
         <button type="submit" className="primary" disabled={!p.url.trim()}>
           Connect

@@ -12,7 +12,11 @@ export interface WsSession {
   close: CloseDto | null;
   error: AppError | null;
   queued: number;
-  connect(url: string, reconnect: boolean): Promise<void>;
+  /** Frames recorded on this session (Frames tab). */
+  frames: number;
+  /** Whether this session records frames. */
+  recording: boolean;
+  connect(url: string, reconnect: boolean, opts?: { recordFrames?: boolean }): Promise<void>;
   disconnect(): Promise<void>;
   send(mode: SendMode, body: string): Promise<AppError | null>;
   clearError(): void;
@@ -25,6 +29,8 @@ export function useWsSession(): WsSession {
   const [close, setClose] = useState<CloseDto | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [queued, setQueued] = useState(0);
+  const [frames, setFrames] = useState(0);
+  const [recording, setRecording] = useState(false);
   const modelRef = useRef(new LogModel());
   const sessionRef = useRef<number | null>(null);
 
@@ -36,22 +42,26 @@ export function useWsSession(): WsSession {
     if (b.error) setError(b.error);
     if (b.queued !== null) setQueued(b.queued);
     if (b.state === "Connected") setQueued(0);
+    setFrames(b.frames);
     setVersion((v) => v + 1);
   }, []);
 
   const connect = useCallback(
-    async (url: string, reconnect: boolean) => {
+    async (url: string, reconnect: boolean, opts?: { recordFrames?: boolean }) => {
+      const recordFrames = opts?.recordFrames ?? false;
       const previous = sessionRef.current;
       modelRef.current = new LogModel();
       setClose(null);
       setError(null);
       setQueued(0);
+      setFrames(0);
+      setRecording(recordFrames);
       setState("Connecting");
       let mine: number | null = null;
       sessionRef.current = -1;
       try {
         mine = await backend.wsConnect(
-          { url, reconnect, subprotocols: [], headers: [], previous },
+          { url, reconnect, subprotocols: [], headers: [], previous, record_frames: recordFrames },
           (b) => onBatch(() => mine ?? -1, b),
         );
         sessionRef.current = mine;
@@ -86,7 +96,7 @@ export function useWsSession(): WsSession {
   }, []);
 
   return {
-    state, session, model: modelRef.current, version, close, error, queued,
+    state, session, model: modelRef.current, version, close, error, queued, frames, recording,
     connect, disconnect, send, clearError: () => setError(null),
   };
 }

@@ -11,4 +11,8 @@ reconnect: boolean, subprotocols: Array<string>, headers: Array<[string, string]
 /**
  * The session this one replaces; its log is dropped.
  */
-previous: number | null, };
+previous: number | null, 
+/**
+ * Record every frame for the Frames tab (the wire inspector).
+ */
+record_frames: boolean, };

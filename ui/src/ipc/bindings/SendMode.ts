@@ -3,4 +3,4 @@
 /**
  * How the composer's text is turned into a message.
  */
-export type SendMode = "text" | "json" | "hex" | "base64";
+export type SendMode = "text" | "json" | "hex" | "base64" | "file" | "protobuf";

@@ -23,4 +23,8 @@ tail: Array<RowDto>, close: CloseDto | null, error: AppError | null,
 /**
  * Messages waiting for the connection to open.
  */
-queued: number | null, };
+queued: number | null, 
+/**
+ * Frames recorded so far (0 unless connected with `record_frames`).
+ */
+frames: number, };

@@ -1,0 +1,81 @@
+// The composer's editor: CodeMirror 6 with JSON highlighting and lint in JSON modes, Ctrl/Cmd+Enter
+// to send, and an accessible name on the editable element (the e2e tests find it by that name).
+import { useEffect, useRef } from "react";
+import { Compartment, EditorState } from "@codemirror/state";
+import { EditorView, keymap, placeholder as cmPlaceholder } from "@codemirror/view";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { json, jsonParseLinter } from "@codemirror/lang-json";
+import { linter, lintGutter } from "@codemirror/lint";
+import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+
+interface Props {
+  label: string;
+  value: string;
+  json: boolean;
+  invalid: boolean;
+  placeholder: string;
+  onChange(value: string): void;
+  onSubmit(): void;
+}
+
+export function CodeEditor({ label, value, json: isJson, invalid, placeholder, onChange, onSubmit }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const lang = useRef(new Compartment());
+  const attrs = useRef(new Compartment());
+  // The latest callbacks, read by the editor's handlers.
+  const cb = useRef({ onChange, onSubmit });
+  cb.current = { onChange, onSubmit };
+
+  useEffect(() => {
+    if (!host.current) return;
+    const v = new EditorView({
+      parent: host.current,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          history(),
+          keymap.of([
+            { key: "Mod-Enter", run: () => { cb.current.onSubmit(); return true; } },
+            ...defaultKeymap,
+            ...historyKeymap,
+          ]),
+          cmPlaceholder(placeholder),
+          EditorView.lineWrapping,
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          lang.current.of([]),
+          attrs.current.of(EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true", role: "textbox" })),
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) cb.current.onChange(u.state.doc.toString());
+          }),
+        ],
+      }),
+    });
+    view.current = v;
+    return () => { v.destroy(); view.current = null; };
+    // The editor is created once; value, mode and flags are pushed in by the effects below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // Outside changes (Format, Skeleton, a saved message) replace the document.
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) {
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    }
+  }, [value]);
+
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: lang.current.reconfigure(isJson ? [json(), linter(jsonParseLinter(), { delay: 300 }), lintGutter()] : []),
+    });
+  }, [isJson]);
+
+  useEffect(() => {
+    const a: Record<string, string> = { "aria-label": label, "aria-multiline": "true", role: "textbox" };
+    if (invalid) a["aria-invalid"] = "true";
+    view.current?.dispatch({ effects: attrs.current.reconfigure(EditorView.contentAttributes.of(a)) });
+  }, [invalid, label]);
+
+  return <div className="code-editor" ref={host} />;
+}
