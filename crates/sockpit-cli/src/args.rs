@@ -182,4 +182,14 @@ pub struct ServeArgs {
     /// Port to bind; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Serve over TLS (wss://, https://) with this PEM certificate chain; needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Require a client certificate signed by this PEM CA on every connection (mTLS); needs
+    /// --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
 }

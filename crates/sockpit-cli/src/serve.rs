@@ -5,9 +5,43 @@ use std::io::Write;
 use crate::args::ServeArgs;
 use crate::exit;
 
+/// Reads the TLS files named by the flags; a missing file is a usage error naming the flag.
+fn tls_settings(args: &ServeArgs) -> Result<Option<sockpit_mock::TlsSettings>, String> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    let read = |flag: &str, p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("{flag} {}: cannot read: {e}", p.display()))
+    };
+    Ok(Some(sockpit_mock::TlsSettings {
+        cert_pem: read("--tls-cert", cert)?,
+        key_pem: read("--tls-key", key)?,
+        client_ca_pem: args
+            .client_ca
+            .as_deref()
+            .map(|p| read("--client-ca", p))
+            .transpose()?,
+    }))
+}
+
 pub async fn run(args: ServeArgs) -> i32 {
-    let server = match sockpit_mock::MockServer::start(&args.host, args.port).await {
+    let tls = match tls_settings(&args) {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("sockpit: error: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let started = match tls {
+        Some(t) => sockpit_mock::MockServer::start_tls(&args.host, args.port, t).await,
+        None => sockpit_mock::MockServer::start(&args.host, args.port).await,
+    };
+    let server = match started {
         Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("sockpit: error: TLS settings: {e}");
+            return exit::USAGE;
+        }
         Err(e) => {
             eprintln!(
                 "sockpit: error: cannot listen on {}:{}: {e} (pick another --port, or 0 for any free one)",

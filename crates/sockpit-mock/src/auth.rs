@@ -33,7 +33,7 @@ type Params = Query<HashMap<String, String>>;
 
 /// Sessions, tickets and tokens issued so far.
 #[derive(Clone, Default)]
-struct AuthState {
+pub(crate) struct AuthState {
     next: Arc<AtomicU64>,
     sessions: Arc<Mutex<HashSet<String>>>,
     tickets: Arc<Mutex<HashMap<String, Instant>>>,
@@ -62,10 +62,12 @@ pub(crate) fn router() -> Router {
         .route("/api/ws-ticket", any(ws_ticket))
         .route("/auth/ticket", get(ticket))
         .route("/oauth/token", any(oauth_token))
+        .route("/auth/mtls", get(crate::tls::mtls_route))
+        .merge(crate::auth_sse::routes())
         .with_state(AuthState::default())
 }
 
-fn unauthorized(why: &str) -> Response {
+pub(crate) fn unauthorized(why: &str) -> Response {
     (
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, "Bearer")],
@@ -74,7 +76,7 @@ fn unauthorized(why: &str) -> Response {
         .into_response()
 }
 
-fn welcome(ws: WebSocketUpgrade, via: &'static str) -> Response {
+pub(crate) fn welcome(ws: WebSocketUpgrade, via: &'static str) -> Response {
     ws.on_upgrade(move |mut socket: WebSocket| async move {
         let hello = format!(r#"{{"authenticated":true,"via":"{via}"}}"#);
         if socket.send(Message::text(hello)).await.is_ok() {
@@ -90,11 +92,11 @@ async fn query(ws: WebSocketUpgrade, Query(q): Params) -> Response {
     welcome(ws, "query")
 }
 
-fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> &str {
+pub(crate) fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> &str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
-fn valid_token(st: &AuthState, token: &str) -> bool {
+pub(crate) fn valid_token(st: &AuthState, token: &str) -> bool {
     let tokens = match st.tokens.lock() {
         Ok(t) => t,
         Err(p) => p.into_inner(),
@@ -154,8 +156,21 @@ async fn close_with(mut socket: WebSocket, code: u16, reason: &'static str) {
     }
 }
 
-async fn first_message(ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(|mut socket: WebSocket| async move {
+/// Takes a ticket out of the table: `true` when it was issued, unused and not expired.
+pub(crate) fn take_ticket(st: &AuthState, ticket: &str) -> bool {
+    match st.tickets.lock() {
+        Ok(mut t) => t.remove(ticket).is_some_and(|exp| exp > Instant::now()),
+        Err(_) => false,
+    }
+}
+
+async fn first_message(
+    ws: WebSocketUpgrade,
+    State(st): State<AuthState>,
+    Query(q): Params,
+) -> Response {
+    let close_after = q.get("close_after").and_then(|v| v.parse::<u64>().ok());
+    ws.on_upgrade(move |mut socket: WebSocket| async move {
         let first = tokio::time::timeout(FIRST_MESSAGE_WAIT, async {
             loop {
                 match socket.recv().await {
@@ -172,8 +187,11 @@ async fn first_message(ws: WebSocketUpgrade) -> Response {
             Ok(None) => return,
             Ok(Some(t)) => t,
         };
+        // A token, or a ticket from /api/ws-ticket (single use, like /auth/ticket).
         let ok = serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| {
-            v["type"] == "auth" && (v["token"] == DEMO_TOKEN || v["ticket"].is_string())
+            v["type"] == "auth"
+                && (v["token"] == DEMO_TOKEN
+                    || v["ticket"].as_str().is_some_and(|t| take_ticket(&st, t)))
         });
         if !ok {
             return close_with(socket, 4001, "Invalid credentials").await;
@@ -181,9 +199,16 @@ async fn first_message(ws: WebSocketUpgrade) -> Response {
         if socket
             .send(Message::text(r#"{"type":"auth_ok"}"#))
             .await
-            .is_ok()
+            .is_err()
         {
-            echo_loop(socket).await;
+            return;
+        }
+        match close_after {
+            Some(ms) => {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                close_with(socket, 1012, "service restart").await;
+            }
+            None => echo_loop(socket).await,
         }
     })
 }
@@ -232,7 +257,7 @@ async fn login(State(st): State<AuthState>, body: Bytes) -> Response {
         .into_response()
 }
 
-fn has_session(st: &AuthState, h: &HeaderMap) -> bool {
+pub(crate) fn has_session(st: &AuthState, h: &HeaderMap) -> bool {
     let sessions = match st.sessions.lock() {
         Ok(s) => s,
         Err(p) => p.into_inner(),
@@ -252,24 +277,33 @@ async fn cookie(ws: WebSocketUpgrade, State(st): State<AuthState>, h: HeaderMap)
     welcome(ws, "cookie")
 }
 
-async fn ws_ticket(State(st): State<AuthState>, Query(q): Params, h: HeaderMap) -> Response {
+pub(crate) async fn ws_ticket(
+    State(st): State<AuthState>,
+    Query(q): Params,
+    h: HeaderMap,
+) -> Response {
     let authz = header_str(&h, header::AUTHORIZATION);
     if authz != format!("Bearer {DEMO_TOKEN}") && !has_session(&st, &h) {
         return unauthorized("ticket endpoint: send Authorization: Bearer or a session cookie");
     }
     let ticket = st.fresh_id("tkt");
-    match q.get("shape").map(String::as_str) {
-        Some("text") => return format!("ticket {ticket}\n").into_response(),
-        Some("empty") => return axum::Json(serde_json::json!({"data":{}})).into_response(),
-        _ => {}
-    }
     if let Ok(mut t) = st.tickets.lock() {
         let now = Instant::now();
         t.retain(|_, exp| *exp > now);
         t.insert(ticket.clone(), now + TICKET_TTL);
     }
-    axum::Json(serde_json::json!({"ticket": ticket, "expires_in": TICKET_TTL.as_secs()}))
-        .into_response()
+    // The ticket is also in the X-Ticket response header (except for shape=empty), so clients
+    // can take it from a header, the JSON or (shape=text) the text with a regex.
+    let header = [("x-ticket", ticket.clone())];
+    match q.get("shape").map(String::as_str) {
+        Some("text") => (header, format!("ticket {ticket}\n")).into_response(),
+        Some("empty") => axum::Json(serde_json::json!({"data":{}})).into_response(),
+        _ => (
+            header,
+            axum::Json(serde_json::json!({"ticket": ticket, "expires_in": TICKET_TTL.as_secs()})),
+        )
+            .into_response(),
+    }
 }
 
 async fn ticket(
@@ -283,11 +317,7 @@ async fn ticket(
         .map(String::as_str)
         .unwrap_or_else(|| header_str(&h, "x-ticket"));
     // Single use: taking it out of the table is what makes a second use fail.
-    let valid = match st.tickets.lock() {
-        Ok(mut t) => t.remove(given).is_some_and(|exp| exp > Instant::now()),
-        Err(_) => false,
-    };
-    if !valid {
+    if !take_ticket(&st, given) {
         return unauthorized(
             "ticket unknown, already used or expired: fetch a new one from /api/ws-ticket",
         );

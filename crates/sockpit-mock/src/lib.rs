@@ -3,10 +3,15 @@
 //! Every route is listed by [`ROUTES`] (printed by `sockpit serve --help` and served at `/`).
 
 pub mod auth;
-mod chaos;
+mod auth_sse;
+pub mod chaos;
 pub mod proto;
+mod rooms;
 mod routes;
 pub mod sse;
+mod tls;
+
+pub use tls::TlsSettings;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -21,12 +26,23 @@ use tokio::sync::{broadcast, oneshot};
 
 /// The routes, one line each: path, parameters, behaviour.
 pub const ROUTES: &str = r#"/echo[?protocols=a,b]          echoes every text and binary message; selects the first offered protocol from the list
-/broadcast                     sends every message to every other connected client
+/broadcast                     rooms: {"action":"join"|"leave","room":R} answer {"type":"joined"|"left",
+                               "room":R,"id":ID,"members":N}; {"action":"message","room":R,"data":X}
+                               reaches every member (sender too) as {"type":"message","room":R,
+                               "from":ID,"data":X}; a bad action answers {"type":"error","error":..};
+                               any other message goes to every other connected client
 /flood?n=&size=&binary=        sends n messages of size bytes as fast as possible, then closes with 1000
 /close?code=&reason=           closes at once with the given code (default 1000) and reason
 /drop[?ms=&times=&key=]        resets the TCP connection (no close frame) after ms; with key, only the first
                                `times` connections for that key drop, later ones echo
 /slow?ms=                      waits ms before answering the upgrade, then echoes
+/fragment?parts=&size=&binary=&ping=  one message of size bytes (default 1024, a-z repeated) split into
+                               parts frames (default 4: text/binary, then continuations), a ping
+                               between the first two with ping=1, then closes with 1000
+/pings?n=&interval=            a ping storm: n pings (default 10) every interval ms (default 10), then
+                               reports {"pings":n,"pongs":K} (the pongs it got back) and closes 1000
+/oversize?size=&binary=        one message of size bytes (default 16 MiB), then echoes: try a client's
+                               max message size (sockpit connect --max-message-size closes with 1009)
 /headers                       first message: JSON with the request's headers and query; then echoes
 /reject?status=&body=          refuses the upgrade with that HTTP status (default 401) and body
 /sse?n=&interval=&eol=&...     Server-Sent Events feed (any method): n items (default 10, 0 endless) every
@@ -45,18 +61,29 @@ each accepted connection first gets {"authenticated":true,"via":..}, then echoes
 /auth/header                   Authorization: Bearer demo-token, Basic demo:demo-pass, an OAuth2 token
                                from /oauth/token, or X-API-Key: demo-token (401 otherwise)
 /auth/subprotocol              token offered in Sec-WebSocket-Protocol; selects the first other protocol
-/auth/first-message            expects {"type":"auth","token":"demo-token"} first, answers {"type":"auth_ok"};
+/auth/first-message[?close_after=MS]  expects {"type":"auth","token":"demo-token"} (or "ticket": a fresh
+                               ticket from /api/ws-ticket) first, answers {"type":"auth_ok"} (then
+                               echoes, or closes with 1012 after MS ms);
                                closes 4001 'Invalid credentials' on a bad one, 4002 'Authentication
                                timeout' after 5 s without one
 /login                         POST {"username":"demo","password":"demo-pass"} (JSON or form): sets the
                                sockpit_session cookie; 401 on wrong credentials
 /auth/cookie                   needs the session cookie from /login (401 at the handshake without it)
-/api/ws-ticket[?shape=text|empty]  with Bearer demo-token or the session cookie: {"ticket":..,"expires_in":60},
-                               single use; shape= answers non-JSON text or JSON without the ticket
+/api/ws-ticket[?shape=text|empty]  with Bearer demo-token or the session cookie: {"ticket":..,"expires_in":60}
+                               and the X-Ticket header, single use, 60 s; shape=text answers
+                               `ticket VALUE` (for a regex), shape=empty JSON and no header without it
 /auth/ticket?ticket=[&close_after=MS]  needs a fresh ticket (query or X-Ticket header; 401 when reused
                                or expired); close_after closes with 1012 MS ms after the greeting
 /oauth/token[?expires_in=S]    OAuth2 client credentials (HTTP Basic or form client_id/client_secret):
                                {"access_token":..,"expires_in":S}; 401 invalid_client, 400 bad grant
+/auth/mtls                     accepted when the TLS handshake verified a client certificate (serve with
+                               --tls-cert, --tls-key and --client-ca: then every route needs one)
+SSE auth routes (any method; n events, default 3, each {"authenticated":true,"via":..,"n":I}; 401 otherwise):
+/auth/sse/query?token=         token in the query string
+/auth/sse/bearer               Authorization: Bearer demo-token or an OAuth2 token, Basic, or X-API-Key
+/auth/sse/cookie               the session cookie from /login
+/auth/sse/ticket?ticket=       a fresh ticket (query or X-Ticket header), single use
+Over TLS (--tls-cert/--tls-key) every route is also served as wss:// and https://.
 "#;
 
 /// State shared by all routes.
@@ -68,11 +95,14 @@ pub(crate) struct AppState {
     pub sockets: Arc<Mutex<HashMap<SocketAddr, RawFd>>>,
     /// Connections dropped so far per `/drop?key=`.
     pub drops: Arc<Mutex<HashMap<String, u32>>>,
+    /// `/broadcast` rooms and their members.
+    pub rooms: rooms::Rooms,
 }
 
 /// A running mock server; dropping it (or [`MockServer::shutdown`]) stops it.
 pub struct MockServer {
     addr: SocketAddr,
+    tls: bool,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -80,6 +110,22 @@ pub struct MockServer {
 impl MockServer {
     /// Binds `host:port` (port 0 picks a free one) and serves on the current runtime.
     pub async fn start(host: &str, port: u16) -> std::io::Result<MockServer> {
+        MockServer::start_with(host, port, None).await
+    }
+
+    /// [`MockServer::start`] over TLS (`wss://`, `https://`); with a client CA in `tls`, every
+    /// connection must present a client certificate signed by it (mTLS). Bad PEM input is an
+    /// `InvalidInput` error naming the setting.
+    pub async fn start_tls(host: &str, port: u16, tls: TlsSettings) -> std::io::Result<MockServer> {
+        MockServer::start_with(host, port, Some(tls)).await
+    }
+
+    async fn start_with(
+        host: &str,
+        port: u16,
+        tls: Option<TlsSettings>,
+    ) -> std::io::Result<MockServer> {
+        let tls_config = tls.as_ref().map(tls::server_config).transpose()?;
         let listener = TcpListener::bind((host, port)).await?;
         let addr = listener.local_addr()?;
         let state = AppState {
@@ -87,9 +133,10 @@ impl MockServer {
             next_client: Arc::new(0.into()),
             sockets: Arc::new(Mutex::new(HashMap::new())),
             drops: Arc::new(Mutex::new(HashMap::new())),
+            rooms: Arc::new(Mutex::new(HashMap::new())),
         };
         let sockets = state.sockets.clone();
-        let listener = listener.tap_io(move |tcp| {
+        let on_accept = move |tcp: &tokio::net::TcpStream| {
             use std::os::fd::AsRawFd;
             let _ = tcp.set_nodelay(true);
             if let (Ok(peer), Ok(mut map)) = (tcp.peer_addr(), sockets.lock()) {
@@ -98,18 +145,31 @@ impl MockServer {
                 }
                 map.insert(peer, tcp.as_raw_fd());
             }
-        });
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        };
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
+        let task = match tls_config {
+            Some(config) => tokio::spawn(tls::serve(
+                listener,
+                config,
+                router(state),
+                on_accept,
+                stopped,
+            )),
+            None => {
+                let listener = listener.tap_io(move |tcp| on_accept(tcp));
+                let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+                tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = stopped.await;
+                        })
+                        .await
                 })
-                .await
-        });
+            }
+        };
         Ok(MockServer {
             addr,
+            tls: tls.is_some(),
             stop: Some(stop),
             task,
         })
@@ -119,13 +179,16 @@ impl MockServer {
         self.addr
     }
 
-    /// `ws://127.0.0.1:PORT` (no trailing slash).
+    /// `ws://127.0.0.1:PORT` (`wss://` over TLS; no trailing slash).
     pub fn ws_url(&self) -> String {
-        format!("ws://{}", self.addr)
+        let s = if self.tls { "s" } else { "" };
+        format!("ws{s}://{}", self.addr)
     }
 
+    /// `http://127.0.0.1:PORT` (`https://` over TLS).
     pub fn http_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let s = if self.tls { "s" } else { "" };
+        format!("http{s}://{}", self.addr)
     }
 
     /// Serves until the task ends (for `sockpit serve`).
@@ -156,10 +219,13 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { ROUTES }))
         .route("/echo", get(routes::echo))
-        .route("/broadcast", get(routes::broadcast))
+        .route("/broadcast", get(rooms::broadcast))
         .route("/flood", get(routes::flood))
         .route("/close", get(routes::close))
         .route("/drop", get(chaos::drop_connection))
+        .route("/fragment", get(chaos::fragment))
+        .route("/pings", get(chaos::pings))
+        .route("/oversize", get(chaos::oversize))
         .route("/slow", get(routes::slow))
         .route("/headers", get(routes::headers))
         .route("/reject", get(routes::reject))

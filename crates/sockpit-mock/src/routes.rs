@@ -1,18 +1,16 @@
-//! The well-behaved WebSocket routes: echo, broadcast, flood, close, slow, headers, reject.
+//! The well-behaved WebSocket routes: echo, flood, close, slow, headers, reject (`/broadcast` is in
+//! `rooms.rs`).
 
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
-
-use crate::AppState;
+use futures_util::SinkExt;
 
 type Params = Query<HashMap<String, String>>;
 
@@ -47,34 +45,6 @@ pub(crate) async fn echo(ws: WebSocketUpgrade, Query(q): Params) -> Response {
     ws.max_message_size(256 << 20)
         .max_frame_size(256 << 20)
         .on_upgrade(echo_loop)
-}
-
-pub(crate) async fn broadcast(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
-    ws.on_upgrade(move |socket| async move {
-        let me = state.next_client.fetch_add(1, Ordering::Relaxed);
-        let mut rx = state.broadcast.subscribe();
-        let (mut tx_half, mut rx_half) = socket.split();
-        loop {
-            tokio::select! {
-                incoming = rx_half.next() => match incoming {
-                    Some(Ok(m @ (Message::Text(_) | Message::Binary(_)))) => {
-                        let _ = state.broadcast.send((me, m));
-                    }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                    Some(Ok(_)) => {}
-                },
-                relayed = rx.recv() => match relayed {
-                    Ok((from, m)) if from != me => {
-                        if tx_half.send(m).await.is_err() {
-                            break;
-                        }
-                    }
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(_) => break,
-                },
-            }
-        }
-    })
 }
 
 pub(crate) async fn flood(ws: WebSocketUpgrade, Query(q): Params) -> Response {
