@@ -259,3 +259,153 @@ pub fn first_client_frame(bytes: &[u8]) -> Option<(u8, Vec<u8>)> {
 pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
+
+/// An HTTP proxy that tunnels `CONNECT` requests and forwards plain `http://` requests
+/// (absolute-form, as clients send them to a proxy). It logs the request line of each connection's
+/// first request (`CONNECT 127.0.0.1:80 HTTP/1.1`, `POST http://127.0.0.1:80/login HTTP/1.1`).
+pub async fn logging_proxy() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    let (listener, port) = listen().await;
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = log.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                while !head.ends_with(b"\r\n\r\n") {
+                    let Ok(b) = client.read_u8().await else {
+                        return;
+                    };
+                    head.push(b);
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let line = text.lines().next().unwrap_or_default().to_string();
+                if let Ok(mut l) = seen.lock() {
+                    l.push(line.clone());
+                }
+                let mut parts = line.split_whitespace();
+                let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let (authority, forward) = if method == "CONNECT" {
+                    (target.to_string(), false)
+                } else {
+                    let rest = target.strip_prefix("http://").unwrap_or_default();
+                    let authority = rest.split('/').next().unwrap_or_default();
+                    (authority.to_string(), true)
+                };
+                let Ok(mut upstream) = TcpStream::connect(&authority).await else {
+                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                    return;
+                };
+                if forward {
+                    if upstream.write_all(&head).await.is_err() {
+                        return;
+                    }
+                } else if client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            });
+        }
+    });
+    (port, log)
+}
+
+/// An HTTP proxy that refuses every request with `403 Forbidden` (CONNECT and plain requests).
+pub async fn refusing_proxy() -> u16 {
+    let (listener, port) = listen().await;
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                while !head.ends_with(b"\r\n\r\n") {
+                    let Ok(b) = client.read_u8().await else {
+                        return;
+                    };
+                    head.push(b);
+                }
+                let body = "blocked by policy\n";
+                let resp = format!(
+                    "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = client.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+/// A CA and certificates it signs (rcgen), written as PEM files to a temp dir: for mTLS tests.
+pub struct TestCa {
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    pub cert_pem: String,
+    pub cert_path: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+/// A certificate signed by a [`TestCa`], and its key, as PEM files.
+pub struct Signed {
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub cert_path: PathBuf,
+    pub key_path: PathBuf,
+}
+
+impl TestCa {
+    pub fn new(name: &str) -> TestCa {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        let key = rcgen::KeyPair::generate().expect("CA key");
+        let cert = params.self_signed(&key).expect("CA cert");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cert_path = dir.path().join(format!("{name}-ca.pem"));
+        std::fs::write(&cert_path, cert.pem()).expect("write CA");
+        TestCa {
+            issuer: rcgen::Issuer::new(params, key),
+            cert_pem: cert.pem(),
+            cert_path,
+            dir,
+        }
+    }
+
+    /// A certificate for `names` signed by this CA: a server certificate (`localhost`,
+    /// `127.0.0.1`) or a client certificate (`client`).
+    pub fn sign(&self, file: &str, names: &[&str], client: bool) -> Signed {
+        let mut params =
+            rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("params");
+        params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            names.first().copied().unwrap_or(file),
+        );
+        params.extended_key_usages = vec![if client {
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth
+        } else {
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth
+        }];
+        let key = rcgen::KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("signed cert");
+        let cert_path = self.dir.path().join(format!("{file}.pem"));
+        let key_path = self.dir.path().join(format!("{file}-key.pem"));
+        std::fs::write(&cert_path, cert.pem()).expect("write cert");
+        std::fs::write(&key_path, key.serialize_pem()).expect("write key");
+        Signed {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+            cert_path,
+            key_path,
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! Header auth on `sockpit sse`: bearer, basic and API key reach the server (the mock's `/sse?echo=1`
-//! sends the request back); patterns that are WebSocket-only for now are usage errors.
+//! sends the request back); patterns that need a WebSocket are usage errors saying why.
 
 use std::time::Duration;
 
@@ -34,18 +34,31 @@ async fn sse_carries_header_auth_and_refuses_the_rest_clearly() {
         let req: serde_json::Value = serde_json::from_str(ev[0]["data"].as_str().unwrap()).unwrap();
         assert_eq!(req["headers"][header], value, "{req}");
     }
-    for flags in [
-        &["--query-token", "t=x"][..],
-        &["--ticket-url", "http://127.0.0.1:1/t"][..],
-    ] {
+    let needs_ws: [(&[&str], &str); 3] = [
+        (&["--subprotocol-token", "t"], "--subprotocol-token"),
+        (
+            &["--auth-first-message", "{}", "--auth-ack", "ok"],
+            "--auth-first-message",
+        ),
+        (
+            &[
+                "--ticket-url",
+                "http://127.0.0.1:1/t",
+                "--ticket-into",
+                "message",
+            ],
+            "--ticket-into message",
+        ),
+    ];
+    for (flags, named) in needs_ws {
         let mut args = vec!["sse", &url, "-n", "1"];
         args.extend_from_slice(flags);
         let out = sockpit(&args, None, LIMIT).await;
         assert_eq!(out.status, 2, "{flags:?}");
+        let line = out.one_error_line();
         assert!(
-            out.one_error_line().contains("WebSocket-only"),
-            "{}",
-            out.stderr
+            line.contains(named) && line.contains("needs a WebSocket"),
+            "{line}"
         );
     }
 }

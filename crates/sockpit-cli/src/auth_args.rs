@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 use sockpit_core::auth::{
     AckMatch, AuthConfig, FirstMessage, HttpStep, LoginConfig, OAuth2Config, Secret, TicketConfig,
-    TicketInto,
+    TicketExtract, TicketInto,
 };
 
 #[derive(Debug, Args, Default)]
@@ -69,13 +69,16 @@ pub struct AuthArgs {
     /// Ticket request header 'Name: value' (repeatable).
     #[arg(long = "ticket-header", value_name = "'NAME: VALUE'")]
     pub ticket_header: Vec<String>,
-    /// JSON pointer to the ticket in the answer.
-    #[arg(
-        long = "ticket-pointer",
-        value_name = "/PTR",
-        default_value = "/ticket"
-    )]
-    pub ticket_pointer: String,
+    /// JSON pointer to the ticket in the answer (the default: /ticket).
+    #[arg(long = "ticket-pointer", value_name = "/PTR")]
+    pub ticket_pointer: Option<String>,
+    /// Take the ticket from this response header of the ticket answer instead of its JSON.
+    #[arg(long = "ticket-response-header", value_name = "NAME")]
+    pub ticket_response_header: Option<String>,
+    /// Take the ticket from the ticket answer's body with this regex (its first capture group,
+    /// or the whole match when it has none) instead of a JSON pointer.
+    #[arg(long = "ticket-regex", value_name = "REGEX")]
+    pub ticket_regex: Option<String>,
     /// Where the ticket goes: query:NAME, header:NAME or message ({{ticket}} in --auth-first-message).
     #[arg(
         long = "ticket-into",
@@ -122,6 +125,46 @@ fn headers(flag: &str, list: &[String]) -> Result<Vec<(String, Secret)>, String>
 }
 
 impl AuthArgs {
+    /// Where the ticket is in the answer: one of --ticket-pointer, --ticket-response-header,
+    /// --ticket-regex (the pointer /ticket when none is given).
+    fn ticket_extract(&self) -> Result<TicketExtract, String> {
+        let given: Vec<&str> = [
+            self.ticket_pointer.as_ref().map(|_| "--ticket-pointer"),
+            self.ticket_response_header
+                .as_ref()
+                .map(|_| "--ticket-response-header"),
+            self.ticket_regex.as_ref().map(|_| "--ticket-regex"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if given.len() > 1 {
+            return Err(format!(
+                "{} say two different places for the ticket: give only one of --ticket-pointer, \
+                 --ticket-response-header and --ticket-regex",
+                given.join(" and ")
+            ));
+        }
+        if let Some(h) = &self.ticket_response_header {
+            if h.trim().is_empty() || h.contains(':') {
+                return Err(format!(
+                    "--ticket-response-header: '{h}' is not a header name (give the name only, e.g. X-Ticket)"
+                ));
+            }
+            return Ok(TicketExtract::Header(h.trim().to_string()));
+        }
+        if let Some(r) = &self.ticket_regex {
+            return TicketExtract::regex(r).map_err(|e| format!("--ticket-regex: {e}"));
+        }
+        let p = self.ticket_pointer.as_deref().unwrap_or("/ticket");
+        if !p.starts_with('/') {
+            return Err(format!(
+                "--ticket-pointer: '{p}' is not a JSON pointer; start it with '/', e.g. /ticket"
+            ));
+        }
+        Ok(TicketExtract::Pointer(p.to_string()))
+    }
+
     /// The auth configuration, `None` when no auth flag was given. Errors are usage errors.
     pub fn config(&self) -> Result<Option<AuthConfig>, String> {
         let mut c = AuthConfig {
@@ -153,6 +196,16 @@ impl AuthArgs {
                 },
             });
         }
+        if self.ticket_url.is_none()
+            && (self.ticket_pointer.is_some()
+                || self.ticket_response_header.is_some()
+                || self.ticket_regex.is_some())
+        {
+            return Err(
+                "--ticket-pointer, --ticket-response-header and --ticket-regex need --ticket-url"
+                    .into(),
+            );
+        }
         if let Some(url) = &self.ticket_url {
             c.ticket = Some(TicketConfig {
                 request: HttpStep {
@@ -161,7 +214,7 @@ impl AuthArgs {
                     headers: headers("ticket-header", &self.ticket_header)?,
                     body: None,
                 },
-                pointer: self.ticket_pointer.clone(),
+                extract: self.ticket_extract()?,
                 into: TicketInto::parse(&self.ticket_into)
                     .map_err(|e| format!("--ticket-into: {e}"))?,
             });

@@ -130,22 +130,9 @@ fn build_config(a: &SseArgs) -> Result<SseConfig, String> {
     };
     cfg.last_event_id = a.last_event_id.clone();
     if let Some(auth) = a.auth.config()? {
-        if auth.login.is_some()
-            || auth.ticket.is_some()
-            || auth.oauth2.is_some()
-            || auth.first_message.is_some()
-            || auth.subprotocol_token.is_some()
-            || auth.query_token.is_some()
-        {
-            return Err(
-                "sse supports --bearer, --basic and --api-key; query-token (its URL is printed), login, ticket, \
-                        OAuth2, first-message and subprotocol auth are WebSocket-only for now"
-                    .into(),
-            );
-        }
-        let parts = sockpit_core::auth::static_parts(&auth);
-        cfg.headers.extend(parts.headers);
-        cfg.query.extend(parts.query);
+        // Parts that need a WebSocket are a usage error naming the flag and why.
+        auth.check_http_only().map_err(|e| format!("sse: {e}"))?;
+        cfg.auth = Some(auth);
     }
     cfg.connect_timeout = secs("connect-timeout", a.connect_timeout)?;
     cfg.response_timeout = secs("response-timeout", a.response_timeout)?;

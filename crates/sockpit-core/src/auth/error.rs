@@ -10,24 +10,29 @@ use crate::ws::error::fmt_duration;
 pub enum AuthError {
     #[error("auth settings: {0}")]
     Config(String),
-    #[error("{step}: request to {url} failed: {reason} (is the server up and the URL right?)")]
+    #[error("{step}: request to {url}{via} failed: {reason} ({})", if .via.is_empty() { "is the server up and the URL right?" } else { "is the proxy up, and does it let this request through? check --proxy" })]
     Request {
         step: &'static str,
         url: String,
+        /// ` through proxy http://host:port` when the call went through a proxy, else empty.
+        via: String,
         reason: String,
     },
-    #[error("cookie login: {method} {url} answered HTTP {status}{}; check the credentials in --login-body/--login-header", preview(.body))]
+    #[error("cookie login: {method} {url}{via} answered HTTP {status}{}; check the credentials in --login-body/--login-header{}", preview(.body), proxy_hint(.via))]
     LoginFailed {
         method: String,
         url: String,
+        /// ` through proxy URL`, or empty.
+        via: String,
         status: u16,
         body: String,
     },
     #[error("cookie login: {url} answered HTTP {status} but set no cookie (no Set-Cookie header); check --login-url")]
     LoginNoCookie { url: String, status: u16 },
-    #[error("ticket request: {url} answered HTTP {status}{}; check --ticket-url and --ticket-header", preview(.body))]
+    #[error("ticket request: {url}{via} answered HTTP {status}{}; check --ticket-url and --ticket-header{}", preview(.body), proxy_hint(.via))]
     TicketFailed {
         url: String,
+        via: String,
         status: u16,
         body: String,
     },
@@ -43,9 +48,24 @@ pub enum AuthError {
         pointer: String,
         body: String,
     },
-    #[error("OAuth2 token request: {url} answered HTTP {status}{}; check --client-id, --client-secret and --scope", preview(.body))]
+    #[error("ticket request: the answer from {url} (HTTP {status}) has no '{header}' header (it has: {seen}); fix --ticket-response-header")]
+    TicketHeaderMissing {
+        url: String,
+        status: u16,
+        header: String,
+        /// The names of the headers the answer did have.
+        seen: String,
+    },
+    #[error("ticket request: regex '{regex}' does not match the answer from {url}{}; fix --ticket-regex", preview(.body))]
+    TicketRegexNoMatch {
+        url: String,
+        regex: String,
+        body: String,
+    },
+    #[error("OAuth2 token request: {url}{via} answered HTTP {status}{}; check --client-id, --client-secret and --scope{}", preview(.body), proxy_hint(.via))]
     TokenFailed {
         url: String,
+        via: String,
         status: u16,
         body: String,
     },
@@ -72,6 +92,8 @@ impl AuthError {
             AuthError::TicketFailed { .. } => "auth.ticket_failed",
             AuthError::TicketNotJson { .. } => "auth.ticket_not_json",
             AuthError::TicketPointerMissing { .. } => "auth.ticket_pointer_missing",
+            AuthError::TicketHeaderMissing { .. } => "auth.ticket_header_missing",
+            AuthError::TicketRegexNoMatch { .. } => "auth.ticket_regex_no_match",
             AuthError::TokenFailed { .. } => "auth.token_failed",
             AuthError::TokenInvalid { .. } => "auth.token_invalid",
             AuthError::AckTimeout { .. } => "auth.ack_timeout",
@@ -102,6 +124,15 @@ fn preview(body: &str) -> String {
         String::new()
     } else {
         format!(": {one_line}")
+    }
+}
+
+/// After a refusal that went through a proxy: the proxy itself may have answered.
+fn proxy_hint(via: &str) -> &'static str {
+    if via.is_empty() {
+        ""
+    } else {
+        " (or the proxy refused it: check --proxy)"
     }
 }
 

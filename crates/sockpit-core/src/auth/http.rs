@@ -8,8 +8,8 @@ use base64::Engine;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, SET_COOKIE};
 use http::Method;
 
-use super::{AuthConfig, AuthError, HttpStep, Prepared, TicketInto};
-use crate::ws::config::TlsOptions;
+use super::{AuthConfig, AuthError, AuthTransport, HttpStep, Prepared, TicketExtract, TicketInto};
+use crate::ws::config::{ProxyConfig, TlsOptions};
 
 /// Largest response body read from an auth endpoint.
 const MAX_BODY: usize = 1 << 20;
@@ -24,6 +24,8 @@ pub struct AuthRunner {
     /// The current OAuth2 access token and when it expires. Never held across an `.await`.
     token: Mutex<Option<(String, Option<Instant>)>>,
     timeout: Duration,
+    /// ` through proxy URL` for messages, empty without a proxy.
+    via: String,
 }
 
 /// One HTTP answer.
@@ -41,12 +43,31 @@ impl AuthRunner {
         tls: &TlsOptions,
         timeout: Duration,
     ) -> Result<AuthRunner, AuthError> {
+        let transport = AuthTransport {
+            tls: tls.clone(),
+            proxy: None,
+            timeout,
+        };
+        AuthRunner::with_transport(cfg, &transport)
+    }
+
+    /// [`AuthRunner::new`] whose HTTP calls (login, ticket, token) go through the connection's
+    /// proxy as well as its TLS options.
+    pub fn with_transport(cfg: AuthConfig, t: &AuthTransport) -> Result<AuthRunner, AuthError> {
+        let (tls, timeout) = (&t.tls, t.timeout);
         if let Some(t) = &cfg.ticket {
-            if !t.pointer.starts_with('/') {
-                return Err(AuthError::Config(format!(
-                    "ticket pointer '{}' must be a JSON pointer starting with '/' (e.g. /ticket)",
-                    t.pointer
-                )));
+            match &t.extract {
+                TicketExtract::Pointer(p) if !p.starts_with('/') => {
+                    return Err(AuthError::Config(format!(
+                        "ticket pointer '{p}' must be a JSON pointer starting with '/' (e.g. /ticket)"
+                    )))
+                }
+                TicketExtract::Header(h) if HeaderName::from_bytes(h.trim().as_bytes()).is_err() => {
+                    return Err(AuthError::Config(format!(
+                        "'{h}' is not a valid header name for the ticket"
+                    )))
+                }
+                _ => {}
             }
             if t.into == TicketInto::Message && cfg.first_message.is_none() {
                 return Err(AuthError::Config(
@@ -58,7 +79,7 @@ impl AuthRunner {
         }
         let needs_http = cfg.login.is_some() || cfg.ticket.is_some() || cfg.oauth2.is_some();
         let client = if needs_http {
-            Some(build_client(tls, timeout)?)
+            Some(build_client(tls, t.proxy.as_ref(), timeout)?)
         } else {
             None
         };
@@ -67,6 +88,11 @@ impl AuthRunner {
             client,
             token: Mutex::new(None),
             timeout,
+            via: t
+                .proxy
+                .as_ref()
+                .map(|p| format!(" through proxy {}", p.display()))
+                .unwrap_or_default(),
         })
     }
 
@@ -112,7 +138,7 @@ impl AuthRunner {
         }
         let mut ticket = None;
         if let Some(t) = &c.ticket {
-            let value = self.ticket(&t.request, &t.pointer, &p.secrets).await?;
+            let value = self.ticket(&t.request, &t.extract, &p.secrets).await?;
             p.secrets.push(value.clone());
             match &t.into {
                 TicketInto::Query(name) => p.query.push((name.clone(), value.clone())),
@@ -151,6 +177,7 @@ impl AuthRunner {
         let fail = |reason: String| AuthError::Request {
             step,
             url: super::redact(&req.url, secrets),
+            via: self.via.clone(),
             reason: super::redact(&reason, secrets),
         };
         let url = url::Url::parse(req.url.trim()).map_err(|e| fail(format!("invalid URL: {e}")))?;
@@ -228,6 +255,7 @@ impl AuthRunner {
             return Err(AuthError::LoginFailed {
                 method: req.method.to_ascii_uppercase(),
                 url,
+                via: self.via.clone(),
                 status: a.status,
                 body: preview(&a.body, secrets),
             });
@@ -256,7 +284,7 @@ impl AuthRunner {
     async fn ticket(
         &self,
         req: &HttpStep,
-        pointer: &str,
+        extract: &TicketExtract,
         secrets: &[String],
     ) -> Result<String, AuthError> {
         let a = self
@@ -267,24 +295,57 @@ impl AuthRunner {
         if !(200..300).contains(&a.status) {
             return Err(AuthError::TicketFailed {
                 url,
+                via: self.via.clone(),
                 status: a.status,
                 body,
             });
         }
-        let json: serde_json::Value =
-            serde_json::from_slice(&a.body).map_err(|e| AuthError::TicketNotJson {
-                url: url.clone(),
-                reason: e.to_string(),
-                body: body.clone(),
-            })?;
-        match json.pointer(pointer) {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-            Some(n @ serde_json::Value::Number(_)) => Ok(n.to_string()),
-            _ => Err(AuthError::TicketPointerMissing {
-                url,
-                pointer: pointer.to_string(),
-                body,
-            }),
+        match extract {
+            TicketExtract::Pointer(pointer) => {
+                let json: serde_json::Value =
+                    serde_json::from_slice(&a.body).map_err(|e| AuthError::TicketNotJson {
+                        url: url.clone(),
+                        reason: e.to_string(),
+                        body: body.clone(),
+                    })?;
+                match json.pointer(pointer) {
+                    Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+                    Some(n @ serde_json::Value::Number(_)) => Ok(n.to_string()),
+                    _ => Err(AuthError::TicketPointerMissing {
+                        url,
+                        pointer: pointer.to_string(),
+                        body,
+                    }),
+                }
+            }
+            TicketExtract::Header(name) => a
+                .headers
+                .get(name.trim())
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    let mut seen: Vec<&str> = a.headers.keys().map(|k| k.as_str()).collect();
+                    seen.dedup();
+                    AuthError::TicketHeaderMissing {
+                        url,
+                        status: a.status,
+                        header: name.trim().to_string(),
+                        seen: seen.join(", "),
+                    }
+                }),
+            TicketExtract::Regex(re) => {
+                let text = String::from_utf8_lossy(&a.body);
+                re.captures(&text)
+                    .and_then(|c| c.get(1).or_else(|| c.get(0)))
+                    .map(|m| m.as_str().to_string())
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| AuthError::TicketRegexNoMatch {
+                        url,
+                        regex: re.as_str().to_string(),
+                        body,
+                    })
+            }
         }
     }
 
@@ -349,6 +410,7 @@ impl AuthRunner {
         if !(200..300).contains(&a.status) {
             return Err(AuthError::TokenFailed {
                 url,
+                via: self.via.clone(),
                 status: a.status,
                 body,
             });
@@ -385,13 +447,23 @@ fn preview(body: &[u8], secrets: &[String]) -> String {
     super::redact(&text, secrets)
 }
 
-fn build_client(tls: &TlsOptions, timeout: Duration) -> Result<reqwest::Client, AuthError> {
+fn build_client(
+    tls: &TlsOptions,
+    proxy: Option<&ProxyConfig>,
+    timeout: Duration,
+) -> Result<reqwest::Client, AuthError> {
     let config = crate::ws::transport::tls_config(tls)
         .or_else(|_| crate::ws::transport::tls_config(&TlsOptions::default()))
         .map_err(|e| AuthError::Config(format!("TLS setup for auth requests: {e}")))?;
-    reqwest::Client::builder()
+    let builder = match proxy {
+        Some(p) => reqwest::Client::builder().proxy(
+            crate::sse::client::to_reqwest_proxy(p)
+                .map_err(|e| AuthError::Config(format!("proxy for auth requests: {e}")))?,
+        ),
+        None => reqwest::Client::builder().no_proxy(),
+    };
+    builder
         .connect_timeout(timeout)
-        .no_proxy()
         .user_agent(concat!("sockpit/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .tls_backend_preconfigured(rustls::ClientConfig::clone(&config))

@@ -16,6 +16,8 @@ use std::time::Duration;
 pub use error::AuthError;
 pub use http::{static_parts, AuthRunner};
 
+use crate::ws::config::ProxyConfig;
+
 /// A secret string: `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
@@ -57,6 +59,32 @@ pub struct AuthConfig {
 }
 
 impl AuthConfig {
+    /// Checks that every part can work over plain HTTP (SSE): first-message auth, a subprotocol
+    /// token and a ticket sent as a message need a WebSocket. The error names the part and why.
+    pub fn check_http_only(&self) -> Result<(), AuthError> {
+        let why = |what: &str| {
+            Err(AuthError::Config(format!(
+                "{what} needs a WebSocket: an SSE request is plain HTTP, it has no messages to send \
+                 and no Sec-WebSocket-Protocol header; use query:NAME or header:NAME, a token, a \
+                 cookie login or OAuth2 instead"
+            )))
+        };
+        if self.first_message.is_some() {
+            return why("first-message auth (--auth-first-message)");
+        }
+        if self.subprotocol_token.is_some() {
+            return why("a subprotocol token (--subprotocol-token)");
+        }
+        if self
+            .ticket
+            .as_ref()
+            .is_some_and(|t| t.into == TicketInto::Message)
+        {
+            return why("a ticket sent as the first message (--ticket-into message)");
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.bearer.is_none()
             && self.basic.is_none()
@@ -91,9 +119,46 @@ pub struct LoginConfig {
 #[derive(Debug, Clone)]
 pub struct TicketConfig {
     pub request: HttpStep,
-    /// JSON pointer to the ticket in the response (`/ticket`).
-    pub pointer: String,
+    /// Where the ticket is in the response.
+    pub extract: TicketExtract,
     pub into: TicketInto,
+}
+
+/// Where a ticket is found in the ticket endpoint's answer.
+#[derive(Debug, Clone)]
+pub enum TicketExtract {
+    /// A JSON pointer into the body (`/ticket`); a string or a number.
+    Pointer(String),
+    /// A response header, by name.
+    Header(String),
+    /// A regex over the body: its first capture group (the whole match when it has none).
+    Regex(regex::Regex),
+}
+
+impl TicketExtract {
+    /// A regex extractor; the error says why the pattern is not a regex.
+    pub fn regex(pattern: &str) -> Result<TicketExtract, String> {
+        regex::Regex::new(pattern)
+            .map(TicketExtract::Regex)
+            .map_err(|e| {
+                // regex's syntax errors span several lines; the last one says what is wrong.
+                let text = e.to_string();
+                let why = text.lines().last().unwrap_or_default();
+                format!(
+                    "'{pattern}' is not a valid regex: {}",
+                    why.trim().trim_start_matches("error: ")
+                )
+            })
+    }
+
+    /// As shown in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            TicketExtract::Pointer(p) => format!("JSON pointer '{p}'"),
+            TicketExtract::Header(h) => format!("response header '{h}'"),
+            TicketExtract::Regex(r) => format!("regex '{}'", r.as_str()),
+        }
+    }
 }
 
 /// Where a ticket goes.
@@ -191,6 +256,15 @@ impl AckMatch {
     }
 }
 
+/// How the auth step's HTTP calls travel: the connection's TLS options and proxy.
+#[derive(Debug, Clone, Default)]
+pub struct AuthTransport {
+    pub tls: crate::ws::config::TlsOptions,
+    pub proxy: Option<ProxyConfig>,
+    /// Bound on each HTTP call.
+    pub timeout: Duration,
+}
+
 /// What the prepare step adds to one connection attempt.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
@@ -241,6 +315,15 @@ mod tests {
         );
         assert_eq!(TicketInto::parse("message").unwrap(), TicketInto::Message);
         assert!(TicketInto::parse("body").is_err());
+        let sse = AuthConfig {
+            subprotocol_token: Some(Secret::new("t")),
+            ..AuthConfig::default()
+        };
+        let e = sse.check_http_only().unwrap_err().to_string();
+        assert!(
+            e.contains("--subprotocol-token") && e.contains("needs a WebSocket"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct SseConfig {
     /// Reconnect when the stream ends or fails transiently; `None` ends on the first loss. A
     /// server's `retry` replaces `base_delay`.
     pub reconnect: Option<ReconnectPolicy>,
+    /// Authentication, run before every request through the same prepare step as WebSocket
+    /// connections (fresh login and ticket per request; parts that need a WebSocket are refused).
+    pub auth: Option<crate::auth::AuthConfig>,
 }
 
 impl SseConfig {
@@ -66,6 +69,7 @@ impl SseConfig {
             tls: TlsOptions::default(),
             proxy: None,
             reconnect: None,
+            auth: None,
         }
     }
 }
@@ -165,8 +169,42 @@ impl Prepared {
     /// Sends one request (with `Last-Event-ID` when `last_event_id` is not empty) and checks the
     /// response.
     pub async fn open(&self, last_event_id: &str) -> Result<Opened, SseClientError> {
+        self.open_with(last_event_id, &crate::auth::Prepared::default())
+            .await
+    }
+
+    /// The URL with the query parameters an auth step adds.
+    pub fn url_with(&self, auth: &crate::auth::Prepared) -> url::Url {
+        let mut url = self.url.clone();
+        if !auth.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &auth.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        url
+    }
+
+    /// [`Prepared::open`] with the headers and query parameters of an auth prepare step.
+    pub async fn open_with(
+        &self,
+        last_event_id: &str,
+        auth: &crate::auth::Prepared,
+    ) -> Result<Opened, SseClientError> {
         let started = Instant::now();
         let mut headers = self.headers.clone();
+        for (name, value) in &auth.headers {
+            let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+                SseClientError::InvalidRequest(format!("invalid auth header name '{name}'"))
+            })?;
+            let value = HeaderValue::from_str(value.trim()).map_err(|_| {
+                SseClientError::InvalidRequest(format!(
+                    "the auth step produced a value not allowed in header '{name}'"
+                ))
+            })?;
+            headers.insert(name, value);
+        }
+        let url = self.url_with(auth);
         if !last_event_id.is_empty() {
             match HeaderValue::from_str(last_event_id) {
                 Ok(v) => {
@@ -180,7 +218,7 @@ impl Prepared {
         }
         let mut request = self
             .client
-            .request(self.method.clone(), self.url.clone())
+            .request(self.method.clone(), url.clone())
             .headers(headers);
         if let Some(body) = &self.body {
             request = request.body(body.clone());
@@ -189,12 +227,12 @@ impl Prepared {
         let bound = self.response_timeout;
         let response = match tokio::time::timeout(bound, request.send()).await {
             Ok(Ok(r)) => r,
-            Ok(Err(e)) => return Err(map_request_error(&e, &self.url, self.connect_timeout)),
+            Ok(Err(e)) => return Err(map_request_error(&e, &url, self.connect_timeout)),
             Err(_) => {
                 return Err(SseClientError::Timeout {
                     stage: format!(
                     "waiting for the response from {} (connected, but no HTTP status and headers)",
-                    self.url
+                    url
                 ),
                     after: bound,
                 })
@@ -322,7 +360,7 @@ async fn body_preview(mut response: reqwest::Response, bound: Duration) -> Strin
     String::from_utf8_lossy(&body).into_owned()
 }
 
-fn to_reqwest_proxy(p: &ProxyConfig) -> Result<reqwest::Proxy, SseClientError> {
+pub(crate) fn to_reqwest_proxy(p: &ProxyConfig) -> Result<reqwest::Proxy, SseClientError> {
     let scheme = match p.kind {
         ProxyKind::HttpConnect => "http",
         ProxyKind::Socks5 => "socks5",

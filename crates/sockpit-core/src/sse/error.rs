@@ -58,6 +58,8 @@ pub enum SseClientError {
     GaveUp { attempts: u32 },
     #[error("the subscription has ended")]
     SessionEnded,
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
 }
 
 impl SseClientError {
@@ -80,6 +82,7 @@ impl SseClientError {
             SseClientError::Parse(e) => e.code(),
             SseClientError::GaveUp { .. } => "sse.gave_up",
             SseClientError::SessionEnded => "sse.session_ended",
+            SseClientError::Auth(e) => e.code(),
         }
     }
 
@@ -96,7 +99,59 @@ impl SseClientError {
             SseClientError::HttpStatus { status, .. } => {
                 *status >= 500 || matches!(status, 408 | 429)
             }
+            SseClientError::Auth(e) => e.is_transient(),
             _ => false,
+        }
+    }
+
+    /// The same error with every secret in `secrets` replaced by `***`.
+    pub fn redacted(self, secrets: &[String]) -> SseClientError {
+        if secrets.is_empty() {
+            return self;
+        }
+        let r = |s: String| crate::auth::redact(&s, secrets);
+        match self {
+            SseClientError::Timeout { stage, after } => SseClientError::Timeout {
+                stage: r(stage),
+                after,
+            },
+            SseClientError::Request { url, reason } => SseClientError::Request {
+                url: r(url),
+                reason: r(reason),
+            },
+            SseClientError::Connect { addr, reason } => SseClientError::Connect {
+                addr,
+                reason: r(reason),
+            },
+            SseClientError::InvalidRequest(m) => SseClientError::InvalidRequest(r(m)),
+            SseClientError::Io(m) => SseClientError::Io(r(m)),
+            SseClientError::HttpStatus {
+                status,
+                reason,
+                headers,
+                content_type,
+                body,
+            } => SseClientError::HttpStatus {
+                status,
+                reason,
+                headers: headers.into_iter().map(|(k, v)| (k, r(v))).collect(),
+                content_type,
+                body: r(body),
+            },
+            SseClientError::ContentType {
+                status,
+                reason,
+                headers,
+                content_type,
+                body,
+            } => SseClientError::ContentType {
+                status,
+                reason,
+                headers: headers.into_iter().map(|(k, v)| (k, r(v))).collect(),
+                content_type,
+                body: r(body),
+            },
+            other => other,
         }
     }
 

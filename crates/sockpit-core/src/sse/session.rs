@@ -301,27 +301,62 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
             return Ok(SseEndReason::Failed);
         }
     };
+    let runner = match auth_runner(cfg) {
+        Ok(r) => r,
+        Err(e) => {
+            st.sink.error(SseClientError::Auth(e));
+            return Ok(SseEndReason::Failed);
+        }
+    };
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
     let mut connection: u32 = 0;
     // Failures since the last connection that delivered an event.
     let mut failures: u32 = 0;
     loop {
         let last_id = st.parser.last_event_id().to_string();
+        // The auth prepare step runs before every request: a fresh login and ticket each time.
+        let auth = match &runner {
+            None => Ok(crate::auth::Prepared::default()),
+            Some(r) => tokio::select! {
+                p = r.prepare() => p,
+                () = wait_close(&mut st.commands, &mut st.commands_open) => {
+                    return Ok(SseEndReason::Unsubscribed)
+                }
+                () = st.sink.tx.closed() => return Err(ConsumerGone),
+            },
+        };
         let t = st.sink.now();
+        let shown_url = match &auth {
+            Ok(a) => crate::auth::redact(prepared.url_with(a).as_str(), &a.secrets),
+            Err(_) => prepared.url().to_string(),
+        };
         st.sink.push(SseSessionEvent::Connecting {
             t,
             attempt: connection,
-            url: prepared.url().to_string(),
+            url: shown_url,
             last_event_id: (!last_id.is_empty()).then(|| last_id.clone()),
         });
         st.sink.flush().await?;
         connection += 1;
-        let opened = tokio::select! {
-            r = prepared.open(&last_id) => r,
-            () = wait_close(&mut st.commands, &mut st.commands_open) => {
-                return Ok(SseEndReason::Unsubscribed)
-            }
-            () = st.sink.tx.closed() => return Err(ConsumerGone),
+        let opened = match auth {
+            Err(e) => Err(SseClientError::Auth(e)),
+            Ok(auth) => tokio::select! {
+                r = prepared.open_with(&last_id, &auth) => match r {
+                    Ok(Opened::Stream(resp, mut info)) => {
+                        info.url = crate::auth::redact(&info.url, &auth.secrets);
+                        Ok(Opened::Stream(resp, info))
+                    }
+                    Ok(Opened::NoContent(mut info)) => {
+                        info.url = crate::auth::redact(&info.url, &auth.secrets);
+                        Ok(Opened::NoContent(info))
+                    }
+                    Err(e) => Err(e.redacted(&auth.secrets)),
+                },
+                () = wait_close(&mut st.commands, &mut st.commands_open) => {
+                    return Ok(SseEndReason::Unsubscribed)
+                }
+                () = st.sink.tx.closed() => return Err(ConsumerGone),
+            },
         };
         // `None`: the stream ended well; `Some(transient)`: an error (already reported).
         let failure = match opened {
@@ -387,6 +422,21 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
             () = st.sink.tx.closed() => return Err(ConsumerGone),
         }
     }
+}
+
+/// The auth runner for a subscription's auth settings (`None` without auth); its HTTP calls use
+/// the subscription's TLS options and proxy.
+fn auth_runner(cfg: &SseConfig) -> Result<Option<crate::auth::AuthRunner>, crate::auth::AuthError> {
+    let Some(auth) = cfg.auth.clone().filter(|a| !a.is_empty()) else {
+        return Ok(None);
+    };
+    auth.check_http_only()?;
+    let transport = crate::auth::AuthTransport {
+        tls: cfg.tls.clone(),
+        proxy: cfg.proxy.clone(),
+        timeout: cfg.response_timeout,
+    };
+    crate::auth::AuthRunner::with_transport(auth, &transport).map(Some)
 }
 
 /// Resolves when the user unsubscribes; never otherwise (dropped controls are remembered and

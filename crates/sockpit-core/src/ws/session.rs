@@ -288,7 +288,12 @@ fn prepare(cfg: ConnectConfig) -> Result<Fixed, WsError> {
     };
     let auth = match cfg.auth.clone().filter(|a| !a.is_empty()) {
         Some(a) => {
-            Some(AuthRunner::new(a, &cfg.tls, cfg.handshake_timeout).map_err(WsError::Auth)?)
+            let transport = auth::AuthTransport {
+                tls: cfg.tls.clone(),
+                proxy: cfg.proxy.clone(),
+                timeout: cfg.handshake_timeout,
+            };
+            Some(AuthRunner::with_transport(a, &transport).map_err(WsError::Auth)?)
         }
         None => None,
     };
