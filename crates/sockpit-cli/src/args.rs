@@ -42,6 +42,9 @@ pub enum Command {
     Import(crate::import_cmd::ImportArgs),
     /// Export a collection as a .sockpit.json file, a k6 script or wscat/websocat/curl commands.
     Export(crate::import_cmd::ExportArgs),
+    /// Secret variables' local values: set, remove, and where they are kept.
+    #[command(after_help = crate::secret_cmd::SECRET_AFTER_HELP)]
+    Secret(crate::secret_cmd::SecretArgs),
 }
 
 const CONNECT_AFTER_HELP: &str = "\

@@ -7,6 +7,7 @@ use sockpit_core::collection::export::{export, ExportFormat};
 use sockpit_core::collection::import::{import_file, Format};
 use sockpit_core::collection::model::requests_with_path;
 use sockpit_core::collection::to_share_json;
+use sockpit_core::secrets::{SecretScope, SecretStore};
 
 use crate::collections;
 use crate::exit;
@@ -80,10 +81,40 @@ pub fn import(a: ImportArgs, data_dir: Option<&Path>) -> i32 {
         Ok(s) => s,
         Err(e) => return fail(exit::FAILURE, e),
     };
-    let outcome = match store.import_collection(&imported.collection) {
+    // Secret values from the file go to the OS credential store (or the fallback), never into
+    // the collection's rows.
+    let mut stripped = imported.collection.clone();
+    let mut secret_values: Vec<(Option<String>, String, String)> = Vec::new();
+    for v in stripped.variables.iter_mut().filter(|v| v.secret) {
+        if let Some(value) = v.value.take() {
+            secret_values.push((None, v.name.clone(), value));
+        }
+    }
+    for e in &mut stripped.environments {
+        for v in e.variables.iter_mut().filter(|v| v.secret) {
+            if let Some(value) = v.value.take() {
+                secret_values.push((Some(e.name.clone()), v.name.clone(), value));
+            }
+        }
+    }
+    let outcome = match store.import_collection(&stripped) {
         Ok(o) => o,
         Err(e) => return fail(exit::FAILURE, e),
     };
+    if !secret_values.is_empty() {
+        let mut secrets = SecretStore::new(store.path().parent().unwrap_or(Path::new(".")));
+        for (env, name, value) in &secret_values {
+            let scope = match env {
+                Some(env) => SecretScope::environment(&outcome.name, env),
+                None => SecretScope::collection(&outcome.name),
+            };
+            if let Err(e) = secrets.set(&scope, name, value) {
+                crate::secret_cmd::warn_once(&mut secrets);
+                return fail(exit::FAILURE, e);
+            }
+        }
+        crate::secret_cmd::warn_once(&mut secrets);
+    }
     for w in &imported.warnings {
         eprintln!("sockpit: warning: {w}");
     }

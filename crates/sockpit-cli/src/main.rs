@@ -10,6 +10,7 @@ mod import_cmd;
 mod output;
 mod proto_cmd;
 mod run_cmd;
+mod secret_cmd;
 mod serve;
 mod sse_cmd;
 
@@ -52,6 +53,7 @@ fn main() {
             args::Command::Import(a) => import_cmd::import(a, cli.data_dir.as_deref()),
             args::Command::Export(a) => import_cmd::export_cmd(a, cli.data_dir.as_deref()),
             args::Command::Compare(a) => compare_cmd::run(*a).await,
+            args::Command::Secret(a) => secret_cmd::run(a, cli.data_dir.as_deref()),
         }
     });
     // Exit without waiting for the blocking stdin reader thread.

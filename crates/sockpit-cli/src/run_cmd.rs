@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use sockpit_core::runner::{self, report, RunOptions};
+use sockpit_core::secrets::SecretStore;
+use sockpit_core::store::resolve_data_dir;
 
 use crate::collections::{self, Loaded};
 use crate::exit;
@@ -12,7 +14,8 @@ use crate::exit;
 pub const RUN_AFTER_HELP: &str = "\
 COLLECTION is a collection in the store (by name) or a file: NAME.sockpit.json or any file
 `sockpit import` reads. Variables: --var, then --env's environment, the collection's variables,
-then globals; a secret variable without a value here is read from $SOCKPIT_VAR_<NAME>.
+then globals. A secret variable takes $SOCKPIT_VAR_<NAME>, else the value set on this machine
+with `sockpit secret set NAME [--collection C] [--env E]` (kept in the OS credential store).
 Exit status: 0 every request passed, 1 a request failed or the collection is unusable (undefined
 variable, invalid regex or pointer, ...), 2 usage error.";
 
@@ -65,7 +68,7 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
         }
     }
     let Loaded {
-        collection,
+        mut collection,
         base_dir,
         mut store,
         warnings,
@@ -97,10 +100,22 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
             );
         }
     }
-    let globals = match store.as_ref().map(|s| s.globals()).transpose() {
+    let mut globals = match store.as_ref().map(|s| s.globals()).transpose() {
         Ok(g) => g.unwrap_or_default(),
         Err(e) => return fail(exit::FAILURE, e),
     };
+    // Local secret values (OS credential store or the database) before anything renders.
+    match resolve_data_dir(data_dir) {
+        Ok(dir) => {
+            let mut secrets = SecretStore::new(&dir);
+            let filled = secrets.fill(&mut collection, &mut globals);
+            crate::secret_cmd::warn_once(&mut secrets);
+            if let Err(e) = filled {
+                return fail(exit::FAILURE, e);
+            }
+        }
+        Err(e) => return fail(exit::FAILURE, e),
+    }
     let opts = RunOptions {
         environment: a.env.clone(),
         overrides,

@@ -9,6 +9,7 @@ pub mod log;
 pub mod payload;
 pub mod proto;
 pub mod runner;
+pub mod secrets;
 pub mod sse;
 pub mod store;
 pub mod template;

@@ -143,6 +143,21 @@ pub fn prepare(c: &Collection, opts: &RunOptions) -> Result<Vec<(Vec<String>, Re
     Ok(out)
 }
 
+fn redact_result(r: &mut RequestResult, secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let red = |s: &str| crate::auth::redact(s, secrets);
+    r.url = red(&r.url);
+    if let Some((_, message)) = &mut r.error {
+        *message = red(message);
+    }
+    for a in &mut r.assertions {
+        a.assertion = red(&a.assertion);
+        a.detail = red(&a.detail);
+    }
+}
+
 /// Runs every request in order, calling `on_result` as each finishes. With `history`, each
 /// connection is recorded in the store's history (written in the background).
 pub async fn run_collection(
@@ -152,13 +167,23 @@ pub async fn run_collection(
     mut on_result: impl FnMut(&RequestResult),
 ) -> Result<RunReport, RunError> {
     let requests = prepare(c, opts)?;
+    // Secret values never reach a report: not in a URL, an error or an assertion's detail.
+    let secrets = Vars::for_collection(
+        c,
+        opts.environment.as_deref(),
+        &opts.globals,
+        &opts.overrides,
+    )
+    .map(|v| v.secret_values())
+    .unwrap_or_default();
     let started = Instant::now();
     let mut results = Vec::with_capacity(requests.len());
     for (path, r) in requests {
         let recorder = history
             .as_deref_mut()
             .and_then(|s| s.record_connection(r.protocol, &r.url, None).ok());
-        let result = exec::run_request(&r, path, &opts.base_dir, recorder.as_ref()).await;
+        let mut result = exec::run_request(&r, path, &opts.base_dir, recorder.as_ref()).await;
+        redact_result(&mut result, &secrets);
         if let Some(rec) = recorder {
             // History is best effort: a failing write never fails the run.
             let _ = rec.finish();

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// `(version, SQL)`: the SQL takes the schema from `version - 1` to `version`.
-const MIGRATIONS: &[(u32, &str)] = &[(1, V1)];
+const MIGRATIONS: &[(u32, &str)] = &[(1, V1), (2, V2)];
 
 /// The schema version this build writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -113,6 +113,20 @@ CREATE TABLE history_events (
     meta          TEXT,
     data          BLOB,
     PRIMARY KEY (connection_id, seq)
+) WITHOUT ROWID;
+"#;
+
+/// Local secret values (see `crate::secrets`): where each lives, `keyring` (the OS credential
+/// store; `value` is NULL here) or `database` (the fallback when there is no OS store). `scope` is
+/// `''` for globals, `collection/NAME` or `collection/NAME/env/ENV`.
+const V2: &str = r#"
+CREATE TABLE secrets (
+    scope      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    backend    TEXT NOT NULL CHECK (backend IN ('keyring', 'database')),
+    value      TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, name)
 ) WITHOUT ROWID;
 "#;
 

@@ -14,6 +14,7 @@ pub mod collections;
 pub mod error;
 pub mod history;
 pub mod migrate;
+pub mod secrets;
 pub mod settings;
 
 use std::path::{Path, PathBuf};

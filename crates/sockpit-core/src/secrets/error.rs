@@ -1,0 +1,43 @@
+//! `SecretError`: what can go wrong keeping a local secret, each with a stable `code()`. Messages
+//! name the secret and its scope, never its value.
+
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum SecretError {
+    #[error("secret '{name}' ({scope}) is kept in the OS credential store ({store}), which is unavailable now: {reason}; start or unlock it, or set the secret again with `sockpit secret set {name}` (it then goes to the local database)")]
+    Unavailable {
+        name: String,
+        scope: String,
+        store: &'static str,
+        reason: String,
+    },
+    #[error("the OS credential store failed to {op} secret '{name}' ({scope}): {reason}")]
+    Backend {
+        op: &'static str,
+        name: String,
+        scope: String,
+        reason: String,
+    },
+    #[error("a secret needs a name")]
+    EmptyName,
+    #[error("the secret's value is empty (give it with --value or on stdin)")]
+    EmptyValue,
+    #[error("no database for local secrets")]
+    NoDatabase,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SecretError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SecretError::Unavailable { .. } => "secret.store_unavailable",
+            SecretError::Backend { .. } => "secret.store_failed",
+            SecretError::EmptyName => "secret.empty_name",
+            SecretError::EmptyValue => "secret.empty_value",
+            SecretError::NoDatabase => "secret.no_database",
+            SecretError::Store(e) => e.code(),
+        }
+    }
+}

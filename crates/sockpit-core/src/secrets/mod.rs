@@ -1,0 +1,446 @@
+//! Local secret values: the OS credential store when there is one, the local database otherwise.
+//!
+//! A secret variable's value (and so every secret auth field, which refers to one as
+//! `{{variable}}`) lives on this machine only. [`SecretStore`] keeps it in the OS credential store
+//! through the `keyring` crate (Keychain, Windows Credential Manager, the Secret Service on Linux).
+//! On first use it probes that store by writing, reading back and deleting a test entry; when that
+//! fails (a headless Linux box has no Secret Service) it falls back to the `secrets` table of the
+//! local database and says so once ([`SecretStore::take_warning`], [`SecretStatus::warning`]).
+//!
+//! The database always keeps an index row per secret (scope, name, backend), so listing needs no
+//! keychain access and a file run without secrets never touches the credential store. Values never
+//! appear in `Debug` output, errors or the status.
+
+mod error;
+mod keyring_backend;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use error::SecretError;
+
+use crate::collection::model::{Collection, Variable};
+use crate::store::secrets::SecretRow;
+use crate::store::{Store, DB_FILE};
+
+/// Where one secret's value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// The OS credential store.
+    Keyring,
+    /// The local database (the fallback).
+    Database,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Keyring => "keyring",
+            Backend::Database => "database",
+        }
+    }
+}
+
+/// Whose secret: globals, a collection's variables, or one environment of a collection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SecretScope {
+    pub collection: Option<String>,
+    pub environment: Option<String>,
+}
+
+impl SecretScope {
+    pub fn globals() -> SecretScope {
+        SecretScope::default()
+    }
+
+    pub fn collection(name: &str) -> SecretScope {
+        SecretScope {
+            collection: Some(name.into()),
+            environment: None,
+        }
+    }
+
+    pub fn environment(collection: &str, env: &str) -> SecretScope {
+        SecretScope {
+            collection: Some(collection.into()),
+            environment: Some(env.into()),
+        }
+    }
+
+    /// The key in the database and the credential store: `''`, `collection/C`, `collection/C/env/E`.
+    pub fn key(&self) -> String {
+        match (&self.collection, &self.environment) {
+            (None, _) => String::new(),
+            (Some(c), None) => format!("collection/{c}"),
+            (Some(c), Some(e)) => format!("collection/{c}/env/{e}"),
+        }
+    }
+
+    /// The scope of a stored key.
+    pub fn from_key(key: &str) -> SecretScope {
+        let Some(rest) = key.strip_prefix("collection/") else {
+            return SecretScope::globals();
+        };
+        match rest.rsplit_once("/env/") {
+            Some((c, e)) => SecretScope::environment(c, e),
+            None => SecretScope::collection(rest),
+        }
+    }
+
+    /// As shown to users: `globals`, `collection 'C'`, `environment 'E' of collection 'C'`.
+    pub fn describe(&self) -> String {
+        match (&self.collection, &self.environment) {
+            (None, _) => "globals".into(),
+            (Some(c), None) => format!("collection '{c}'"),
+            (Some(c), Some(e)) => format!("environment '{e}' of collection '{c}'"),
+        }
+    }
+}
+
+/// What the window and `sockpit secret status` show about where secrets go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretStatus {
+    /// Where new secrets go.
+    pub backend: Backend,
+    /// The OS store's name on this platform (`Secret Service`, `Keychain`, `Credential Manager`).
+    pub os_store: &'static str,
+    /// Set when secrets fall back to the database: why, and that the file needs protecting.
+    pub warning: Option<String>,
+    /// The database file (the fallback's location).
+    pub database: String,
+}
+
+/// One local secret, without its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretEntry {
+    /// `''`, `collection/C` or `collection/C/env/E`.
+    pub scope: String,
+    pub name: String,
+    pub backend: Backend,
+}
+
+/// The result of the probe: the OS store works, or why it does not.
+#[derive(Debug, Clone)]
+enum Probe {
+    Keyring,
+    Fallback { reason: String },
+}
+
+/// Local secret values for one data directory.
+pub struct SecretStore {
+    data_dir: PathBuf,
+    service: String,
+    probe: Option<Probe>,
+    store: Option<Store>,
+    warned: bool,
+}
+
+impl std::fmt::Debug for SecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretStore")
+            .field("data_dir", &self.data_dir)
+            .field("probe", &self.probe)
+            .finish()
+    }
+}
+
+/// `SOCKPIT_SECRET_BACKEND=database` turns the OS store off (for machines where it prompts).
+pub const BACKEND_ENV: &str = "SOCKPIT_SECRET_BACKEND";
+
+impl SecretStore {
+    /// Secrets of the data directory `data_dir`. Nothing is opened or probed until first use.
+    pub fn new(data_dir: &Path) -> SecretStore {
+        // Entries of the default data directory are `sockpit`'s; others carry their directory, so
+        // two data directories on one machine never share a secret by accident.
+        let default = crate::store::default_data_dir();
+        let service = if default.as_deref() == Some(data_dir) {
+            "sockpit".to_string()
+        } else {
+            format!("sockpit {}", data_dir.display())
+        };
+        SecretStore {
+            data_dir: data_dir.to_path_buf(),
+            service,
+            probe: None,
+            store: None,
+            warned: false,
+        }
+    }
+
+    fn db_path(&self) -> PathBuf {
+        self.data_dir.join(DB_FILE)
+    }
+
+    /// The OS store's name here.
+    pub fn os_store_name() -> &'static str {
+        keyring_backend::os_store_name()
+    }
+
+    fn probe(&mut self) -> &Probe {
+        if self.probe.is_none() {
+            let forced = std::env::var(BACKEND_ENV).ok();
+            let p = if forced.as_deref() == Some("database") {
+                Probe::Fallback {
+                    reason: format!("turned off by {BACKEND_ENV}=database"),
+                }
+            } else {
+                match keyring_backend::probe(&self.service) {
+                    Ok(()) => Probe::Keyring,
+                    Err(reason) => Probe::Fallback { reason },
+                }
+            };
+            self.probe = Some(p);
+        }
+        self.probe.as_ref().unwrap_or(&Probe::Keyring)
+    }
+
+    /// Where new secrets go, probing the OS store on first call.
+    pub fn backend(&mut self) -> Backend {
+        match self.probe() {
+            Probe::Keyring => Backend::Keyring,
+            Probe::Fallback { .. } => Backend::Database,
+        }
+    }
+
+    fn warning_text(&self, reason: &str) -> String {
+        format!(
+            "no OS credential store ({} unavailable: {reason}); secrets are kept in the local database {} — protect that file",
+            Self::os_store_name(),
+            self.db_path().display()
+        )
+    }
+
+    /// The fallback warning the first time it applies in this process, then `None`.
+    pub fn take_warning(&mut self) -> Option<String> {
+        if self.warned {
+            return None;
+        }
+        let Some(Probe::Fallback { reason }) = self.probe.clone() else {
+            return None;
+        };
+        self.warned = true;
+        Some(self.warning_text(&reason))
+    }
+
+    /// Where secrets go and any warning, probing the OS store.
+    pub fn status(&mut self) -> SecretStatus {
+        let warning = match self.probe().clone() {
+            Probe::Keyring => None,
+            Probe::Fallback { reason } => Some(self.warning_text(&reason)),
+        };
+        SecretStatus {
+            backend: self.backend(),
+            os_store: Self::os_store_name(),
+            warning,
+            database: self.db_path().display().to_string(),
+        }
+    }
+
+    /// The database, opened (and created) on first use.
+    fn store(&mut self) -> Result<&mut Store, SecretError> {
+        if self.store.is_none() {
+            self.store = Some(Store::open_in(&self.data_dir)?);
+        }
+        self.store.as_mut().ok_or(SecretError::NoDatabase)
+    }
+
+    /// The database only when it exists already (reading never creates one).
+    fn existing_store(&mut self) -> Result<Option<&mut Store>, SecretError> {
+        if self.store.is_none() && !self.db_path().exists() {
+            return Ok(None);
+        }
+        self.store().map(Some)
+    }
+
+    fn account(scope: &SecretScope, name: &str) -> String {
+        format!("{}#{name}", scope.key())
+    }
+
+    /// Sets a secret's local value; returns where it went.
+    pub fn set(
+        &mut self,
+        scope: &SecretScope,
+        name: &str,
+        value: &str,
+    ) -> Result<Backend, SecretError> {
+        if name.trim().is_empty() {
+            return Err(SecretError::EmptyName);
+        }
+        let backend = self.backend();
+        let row = match backend {
+            Backend::Keyring => {
+                keyring_backend::set(&self.service, &Self::account(scope, name), value).map_err(
+                    |reason| SecretError::Backend {
+                        op: "store",
+                        name: name.into(),
+                        scope: scope.describe(),
+                        reason,
+                    },
+                )?;
+                SecretRow {
+                    scope: scope.key(),
+                    name: name.into(),
+                    backend: "keyring".into(),
+                    value: None,
+                }
+            }
+            Backend::Database => SecretRow {
+                scope: scope.key(),
+                name: name.into(),
+                backend: "database".into(),
+                value: Some(value.into()),
+            },
+        };
+        self.store()?.put_secret_row(&row)?;
+        Ok(backend)
+    }
+
+    /// A secret's local value; `None` when it has none on this machine.
+    pub fn get(&mut self, scope: &SecretScope, name: &str) -> Result<Option<String>, SecretError> {
+        let row = match self.existing_store()? {
+            Some(s) => s.secret_row(&scope.key(), name)?,
+            None => None,
+        };
+        match row {
+            None => Ok(None),
+            Some(r) => self.value_of(&r),
+        }
+    }
+
+    fn value_of(&mut self, row: &SecretRow) -> Result<Option<String>, SecretError> {
+        if row.backend != "keyring" {
+            // Probed so that the fallback warning shows whenever a secret comes from the database.
+            self.probe();
+            return Ok(row.value.clone());
+        }
+        let scope = SecretScope::from_key(&row.scope);
+        if let Probe::Fallback { reason } = self.probe().clone() {
+            return Err(SecretError::Unavailable {
+                name: row.name.clone(),
+                scope: scope.describe(),
+                store: Self::os_store_name(),
+                reason,
+            });
+        }
+        keyring_backend::get(&self.service, &Self::account(&scope, &row.name)).map_err(|reason| {
+            SecretError::Backend {
+                op: "read",
+                name: row.name.clone(),
+                scope: scope.describe(),
+                reason,
+            }
+        })
+    }
+
+    /// Removes a secret's local value; `false` when it had none.
+    pub fn remove(&mut self, scope: &SecretScope, name: &str) -> Result<bool, SecretError> {
+        let Some(store) = self.existing_store()? else {
+            return Ok(false);
+        };
+        let Some(row) = store.secret_row(&scope.key(), name)? else {
+            return Ok(false);
+        };
+        if row.backend == "keyring" && matches!(self.probe(), Probe::Keyring) {
+            keyring_backend::delete(&self.service, &Self::account(scope, name)).map_err(
+                |reason| SecretError::Backend {
+                    op: "delete",
+                    name: name.into(),
+                    scope: scope.describe(),
+                    reason,
+                },
+            )?;
+        }
+        Ok(self.store()?.delete_secret_row(&scope.key(), name)?)
+    }
+
+    /// Every local secret (names and where they live, no values).
+    pub fn list(&mut self) -> Result<Vec<SecretEntry>, SecretError> {
+        let Some(store) = self.existing_store()? else {
+            return Ok(Vec::new());
+        };
+        Ok(store
+            .secret_rows(None)?
+            .into_iter()
+            .map(|r| SecretEntry {
+                backend: if r.backend == "keyring" {
+                    Backend::Keyring
+                } else {
+                    Backend::Database
+                },
+                scope: r.scope,
+                name: r.name,
+            })
+            .collect())
+    }
+
+    /// Gives the secret variables of `collection` (its variables and environments) and `globals`
+    /// their local values. A secret set for a scope but not declared there is added to it as a
+    /// secret variable, so `sockpit secret set token --collection C` is enough for `{{token}}`.
+    pub fn fill(
+        &mut self,
+        collection: &mut Collection,
+        globals: &mut Vec<Variable>,
+    ) -> Result<(), SecretError> {
+        let mut scopes = vec![
+            SecretScope::globals(),
+            SecretScope::collection(&collection.name),
+        ];
+        for e in &collection.environments {
+            scopes.push(SecretScope::environment(&collection.name, &e.name));
+        }
+        let keys: Vec<String> = scopes.iter().map(SecretScope::key).collect();
+        let rows = match self.existing_store()? {
+            Some(s) => s.secret_rows(Some(&keys))?,
+            None => return Ok(()),
+        };
+        for row in rows {
+            let value = self.value_of(&row)?;
+            let Some(value) = value else { continue };
+            let vars: &mut Vec<Variable> = if row.scope.is_empty() {
+                &mut *globals
+            } else if row.scope == keys[1] {
+                &mut collection.variables
+            } else {
+                let Some(i) = keys.iter().skip(2).position(|k| *k == row.scope) else {
+                    continue;
+                };
+                &mut collection.environments[i].variables
+            };
+            match vars.iter_mut().rev().find(|v| v.name == row.name) {
+                Some(v) => {
+                    v.value = Some(value);
+                    v.secret = true;
+                }
+                None => vars.push(Variable {
+                    name: row.name.clone(),
+                    value: Some(value),
+                    secret: true,
+                    placeholder: None,
+                }),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_keys_round_trip() {
+        for s in [
+            SecretScope::globals(),
+            SecretScope::collection("Demo/x"),
+            SecretScope::environment("Demo", "ci"),
+        ] {
+            assert_eq!(SecretScope::from_key(&s.key()), s);
+        }
+        assert_eq!(
+            SecretScope::environment("D", "ci").describe(),
+            "environment 'ci' of collection 'D'"
+        );
+    }
+}

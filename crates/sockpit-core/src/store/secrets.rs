@@ -1,0 +1,107 @@
+//! The `secrets` table: which local secret values exist and where each lives (the OS credential
+//! store, or this database as the fallback). Only [`crate::secrets::SecretStore`] uses it; values
+//! are read and written through that, never directly.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{now_ms, Store, StoreError};
+
+/// One row: a secret's scope, name, backend (`keyring` or `database`) and, for `database`, value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretRow {
+    pub scope: String,
+    pub name: String,
+    pub backend: String,
+    pub value: Option<String>,
+}
+
+impl std::fmt::Debug for SecretRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretRow")
+            .field("scope", &self.scope)
+            .field("name", &self.name)
+            .field("backend", &self.backend)
+            .field("value", &self.value.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+impl Store {
+    pub(crate) fn secret_row(
+        &self,
+        scope: &str,
+        name: &str,
+    ) -> Result<Option<SecretRow>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT scope, name, backend, value FROM secrets WHERE scope = ?1 AND name = ?2",
+                params![scope, name],
+                |r| {
+                    Ok(SecretRow {
+                        scope: r.get(0)?,
+                        name: r.get(1)?,
+                        backend: r.get(2)?,
+                        value: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Rows whose scope is one of `scopes` (all rows when `scopes` is `None`), by scope and name.
+    pub(crate) fn secret_rows(
+        &self,
+        scopes: Option<&[String]>,
+    ) -> Result<Vec<SecretRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT scope, name, backend, value FROM secrets ORDER BY scope, name")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SecretRow {
+                    scope: r.get(0)?,
+                    name: r.get(1)?,
+                    backend: r.get(2)?,
+                    value: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row.map_err(|e| self.err(e))?;
+            if scopes.is_none_or(|s| s.contains(&row.scope)) {
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn put_secret_row(&mut self, row: &SecretRow) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO secrets (scope, name, backend, value, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (scope, name) DO UPDATE SET backend = excluded.backend,
+                     value = excluded.value, updated_at = excluded.updated_at",
+                params![row.scope, row.name, row.backend, row.value, now_ms()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Removes a row; `true` when there was one.
+    pub(crate) fn delete_secret_row(
+        &mut self,
+        scope: &str,
+        name: &str,
+    ) -> Result<bool, StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM secrets WHERE scope = ?1 AND name = ?2",
+                params![scope, name],
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+}
