@@ -59,3 +59,39 @@ pub fn frames_range(
         .map(|(i, r)| frame_dto(start + i, r))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_rows_read_back_with_flags_opcode_and_mask() {
+        let row = FrameRow {
+            t: 2_500_000,
+            len: 5,
+            mask: [0xde, 0xad, 0xbe, 0xef],
+            opcode: 2,
+            flags: FIN | RSV1 | MASKED,
+            dir: Direction::Out,
+        };
+        let d = frame_dto(7, &row);
+        assert_eq!((d.index, d.t_ms, d.dir), (7, 2.5, Dir::Out));
+        assert_eq!((d.fin, d.rsv1, d.rsv2, d.rsv3), (true, true, false, false));
+        assert_eq!(
+            (d.opcode.as_str(), d.masked, d.mask.as_str()),
+            ("binary", true, "deadbeef")
+        );
+        let unmasked = frame_dto(
+            0,
+            &FrameRow {
+                opcode: 3,
+                flags: 0,
+                ..row
+            },
+        );
+        assert_eq!(
+            (unmasked.opcode.as_str(), unmasked.mask.as_str()),
+            ("reserved(3)", "")
+        );
+    }
+}

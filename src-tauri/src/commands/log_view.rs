@@ -238,3 +238,63 @@ pub async fn log_export(
         lines: written,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use sockpit_core::ws::{Closer, DataKind, SessionEvent};
+    use sockpit_core::SessionLog;
+
+    fn log() -> SessionLog {
+        let mut l = SessionLog::new();
+        let msg = |t, dir, kind, data: &'static [u8]| SessionEvent::Message {
+            t,
+            dir,
+            kind,
+            data: Bytes::from_static(data),
+        };
+        l.push(&msg(1, Direction::Out, DataKind::Text, b"hi"));
+        l.push(&msg(2, Direction::In, DataKind::Text, b"hi"));
+        l.push(&msg(3, Direction::In, DataKind::Binary, b"\x00\xff"));
+        l.push(&SessionEvent::Close {
+            t: 4,
+            dir: Direction::In,
+            code: 4001,
+            reason: "bye".into(),
+            by: Closer::Server,
+        });
+        l
+    }
+
+    fn select(l: &SessionLog, dir: &str, kinds: &[&str]) -> Vec<usize> {
+        let f = LogFilter {
+            dir: dir.into(),
+            kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        };
+        l.select(0, 100, |r| passes(&f, r)).0
+    }
+
+    #[test]
+    fn filters_by_direction_and_type_class() {
+        let l = log();
+        assert_eq!(select(&l, "all", &[]), vec![0, 1, 2, 3]);
+        assert_eq!(select(&l, "out", &[]), vec![0]);
+        assert_eq!(select(&l, "in", &["text", "close"]), vec![1, 3]);
+        assert_eq!(select(&l, "all", &["binary"]), vec![2]);
+        assert_eq!(select(&l, "all", &["control"]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn exports_text_as_text_and_binary_as_hex() {
+        let l = log();
+        let lines: Vec<_> = l.range(0, 4).map(|r| export_line(&r)).collect();
+        assert_eq!(lines[0]["text"], "hi");
+        assert_eq!(lines[0]["dir"], "out");
+        assert_eq!(lines[2]["hex"], "00ff");
+        assert!(lines[2].get("text").is_none());
+        assert_eq!(lines[3]["code"], 4001);
+        assert_eq!(lines[3]["code_name"], "Private");
+        assert_eq!(lines[3]["index"], 3);
+    }
+}
