@@ -109,32 +109,8 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
 
 /// Parses `--deflate 'client_no_context_takeover; server_max_window_bits=10'`.
 fn parse_deflate(params: &str) -> Result<DeflateConfig, String> {
-    let mut d = DeflateConfig::default();
-    for p in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (key, value) = match p.split_once('=') {
-            Some((k, v)) => (k.trim(), Some(v.trim())),
-            None => (p, None),
-        };
-        let bits = || -> Result<u8, String> {
-            value
-                .and_then(|v| v.parse().ok())
-                .filter(|b| (8..=15).contains(b))
-                .ok_or_else(|| format!("--deflate: '{p}' needs a window size from 8 to 15"))
-        };
-        match key {
-            "client_no_context_takeover" => d.client_no_context_takeover = true,
-            "server_no_context_takeover" => d.server_no_context_takeover = true,
-            "client_max_window_bits" => d.client_max_window_bits = Some(bits()?),
-            "server_max_window_bits" => d.server_max_window_bits = Some(bits()?),
-            other => {
-                return Err(format!(
-                    "--deflate: unknown parameter '{other}' (use client_no_context_takeover, \
-                     server_no_context_takeover, client_max_window_bits=N, server_max_window_bits=N)"
-                ))
-            }
-        }
-    }
-    Ok(d)
+    sockpit_core::ws::deflate_params::parse_deflate_params(params)
+        .map_err(|e| format!("--deflate: {e}"))
 }
 
 /// The `--send*` messages in the order they were given on the command line.

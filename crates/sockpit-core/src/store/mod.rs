@@ -16,6 +16,7 @@ pub mod history;
 pub mod migrate;
 pub mod secrets;
 pub mod settings;
+pub mod tree;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +26,7 @@ use rusqlite::Connection;
 pub use collections::{CollectionSummary, ImportOutcome};
 pub use error::StoreError;
 pub use history::{HistoryConnection, HistoryRecorder, HistoryStats, RecordedEvent};
+pub use tree::{EnvironmentEntry, HistoryOutcome, NodeKind, TreeNode};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "sockpit.db";

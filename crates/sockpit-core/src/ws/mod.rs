@@ -2,6 +2,7 @@
 
 pub mod config;
 mod connection;
+pub mod deflate_params;
 pub mod error;
 pub mod event;
 pub mod handshake;
