@@ -3,7 +3,7 @@
 // with field names, and the Compare view (WebSocket /feed against SSE /sse on the mock).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { useWindow, win } from "./harness.mjs";
@@ -66,6 +66,19 @@ test("hex sent shows as hex + ASCII in the detail pane", async () => {
     return lines.length === 1 && lines[0].startsWith("0000000048 69 00 ff 41") && lines[0].endsWith("Hi..A");
   });
   await screenshot("hex-view");
+});
+
+test("file mode sends the file's bytes as one binary message", async () => {
+  const path = join(win.dataHome, "payload.bin");
+  writeFileSync(path, Buffer.from([0x53, 0x6f, 0x63, 0x6b, 0x01, 0x02]));
+  await chooseMode("File");
+  await setInput("Message", join(win.dataHome, "missing.bin"));
+  await win.wd.click(await button("Send"));
+  await win.wd.waitFor("missing file error", async () => /missing\.bin/.test(await win.wd.text(await win.wd.el('[role="alert"]'))), 5000);
+  await setInput("Message", path);
+  await win.wd.click(await button("Send"));
+  await waitRow("Messages", "in", "536f636b0102");
+  await screenshot("file-sent");
 });
 
 test("the direction filter shows only sent or received rows", async () => {

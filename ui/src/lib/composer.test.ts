@@ -24,6 +24,14 @@ describe("checkMessage", () => {
     expect(checkMessage("base64", "aGVsbG8=").ok).toBe(true);
     expect(checkMessage("base64", "a$b").ok).toBe(false);
   });
+  it("wants a path in file mode and JSON in protobuf mode", () => {
+    expect(checkMessage("file", "/tmp/x.bin").ok).toBe(true);
+    const empty = checkMessage("file", "  ");
+    expect(empty.ok ? "" : empty.error).toMatch(/path/);
+    expect(checkMessage("protobuf", '{"seq":"1"}').ok).toBe(true);
+    const bad = checkMessage("protobuf", "{seq");
+    expect(bad.ok ? "" : bad.error).toMatch(/^Invalid JSON/);
+  });
   it("formats JSON and leaves bad JSON alone", () => {
     expect(formatJson('{"a":1}')).toBe('{\n  "a": 1\n}');
     expect(formatJson("{x")).toBe("{x");
