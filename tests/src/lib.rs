@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod collections;
+pub mod headless;
 pub mod peers;
 pub mod servers;
 

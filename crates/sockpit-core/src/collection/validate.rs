@@ -111,9 +111,13 @@ pub fn validate_auth(r: &Request) -> Result<(), CollectionError> {
         if ack.contains("{{") {
             return Ok(());
         }
-        crate::auth::AckMatch::parse(ack)
-            .map(|_| ())
-            .map_err(|e| bad(format!("{field}: {e}")))
+        crate::auth::AckMatch::parse(ack).map(|_| ()).map_err(|e| {
+            // A regex error spans lines (the pattern, a caret, the reason): keep the first and last.
+            let mut lines = e.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.next().unwrap_or_default();
+            let last = lines.last().map(|l| format!(" ({l})")).unwrap_or_default();
+            bad(format!("{field}: {first}{last}"))
+        })
     };
     match &r.auth {
         Auth::ApiKey { location, .. } if location != "header" && location != "query" => {

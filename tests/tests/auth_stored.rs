@@ -1,0 +1,484 @@
+//! Auth stored with requests: every pattern round-trips through the share format and the store,
+//! literal credentials never reach a shared file, `sockpit run` authenticates against the mock with
+//! first-message auth and tickets (pointer, header and regex extraction; into the query, a header
+//! and the first message) using a secret kept on this machine, and bad auth blocks are clear errors.
+
+use sockpit_core::collection::auth::{Auth, FirstMessageSpec, TicketExtract};
+use sockpit_core::collection::model::*;
+use sockpit_core::collection::share::SECRET_PLACEHOLDER;
+use sockpit_core::collection::{parse_share, to_share_json};
+use sockpit_core::store::Store;
+use sockpit_mock::MockServer;
+use sockpit_tests::headless::sockpit_headless;
+
+const TOKEN: &str = "demo-token";
+
+fn request(name: &str, url: &str, auth: Auth) -> Item {
+    Item::Request(Box::new(Request {
+        name: name.into(),
+        protocol: Protocol::Websocket,
+        url: url.into(),
+        auth,
+        ..Default::default()
+    }))
+}
+
+/// One request per auth pattern, every secret field a `{{variable}}`.
+fn every_pattern() -> Collection {
+    let ticket_fm = FirstMessageSpec {
+        message: r#"{"type":"auth","ticket":"{{ticket}}"}"#.into(),
+        ack: "/type=auth_ok".into(),
+        timeout_ms: Some(3000),
+    };
+    let items = vec![
+        request("none", "ws://h/a", Auth::None),
+        request(
+            "bearer",
+            "ws://h/a",
+            Auth::Bearer {
+                token: "{{token}}".into(),
+            },
+        ),
+        request(
+            "basic",
+            "ws://h/a",
+            Auth::Basic {
+                username: "me".into(),
+                password: "{{password}}".into(),
+            },
+        ),
+        request(
+            "api key",
+            "ws://h/a",
+            Auth::ApiKey {
+                name: "X-API-Key".into(),
+                value: "{{token}}".into(),
+                location: "query".into(),
+            },
+        ),
+        request(
+            "query token",
+            "ws://h/a",
+            Auth::QueryToken {
+                name: "token".into(),
+                token: "{{token}}".into(),
+            },
+        ),
+        request(
+            "subprotocol",
+            "ws://h/a",
+            Auth::SubprotocolToken {
+                token: "{{token}}".into(),
+            },
+        ),
+        request(
+            "first message",
+            "ws://h/a",
+            Auth::FirstMessage {
+                message: r#"{"type":"auth","token":"{{token}}"}"#.into(),
+                ack: "^ok".into(),
+                timeout_ms: Some(2500),
+            },
+        ),
+        request(
+            "cookie",
+            "ws://h/a",
+            Auth::CookieLogin {
+                method: "PUT".into(),
+                url: "http://h/login".into(),
+                headers: vec![KeyValue::new("Accept", "application/json")],
+                body: Some(r#"{"password":"{{password}}"}"#.into()),
+                body_secret: true,
+            },
+        ),
+        request(
+            "ticket",
+            "ws://h/a",
+            Auth::Ticket {
+                method: "GET".into(),
+                url: "http://h/api/ws-ticket".into(),
+                headers: vec![KeyValue::new("Authorization", "Bearer {{token}}")],
+                body: None,
+                body_secret: false,
+                extract: TicketExtract::Regex("ticket (\\S+)".into()),
+                into: "message".into(),
+                first_message: Some(ticket_fm),
+            },
+        ),
+        request(
+            "oauth2",
+            "ws://h/a",
+            Auth::Oauth2ClientCredentials {
+                token_url: "http://h/oauth/token".into(),
+                client_id: "demo-client".into(),
+                client_secret: "{{client_secret}}".into(),
+                scope: Some("read".into()),
+            },
+        ),
+        request(
+            "mtls",
+            "wss://h/a",
+            Auth::ClientCertificate {
+                cert: "certs/client.pem".into(),
+                key: "certs/client.key".into(),
+            },
+        ),
+    ];
+    Collection {
+        name: "Every auth".into(),
+        variables: vec![Variable {
+            name: "token".into(),
+            value: None,
+            secret: true,
+            placeholder: None,
+        }],
+        items,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn every_auth_pattern_round_trips_through_the_share_format_and_the_store() {
+    let c = every_pattern();
+    let text = to_share_json(&c);
+    assert!(!text.contains(SECRET_PLACEHOLDER), "{text}");
+    for t in [
+        "\"query_token\"",
+        "\"subprotocol_token\"",
+        "\"first_message\"",
+        "\"cookie_login\"",
+        "\"ticket\"",
+        "\"oauth2_client_credentials\"",
+        "\"client_certificate\"",
+        "\"regex\": \"ticket (\\\\S+)\"",
+        "\"body_secret\": true",
+    ] {
+        assert!(text.contains(t), "{t} missing from\n{text}");
+    }
+    let back = parse_share(&text, "every.sockpit.json").unwrap();
+    assert_eq!(back, c);
+    assert_eq!(to_share_json(&back), text, "export is stable");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let id = store.insert_collection(&c).unwrap();
+    assert_eq!(store.load_collection(id).unwrap(), c);
+}
+
+#[test]
+fn literal_credentials_never_reach_a_shared_file() {
+    let literal = [
+        "lit-bearer-1",
+        "lit-pass-2",
+        "lit-fm-3",
+        "lit-login-4",
+        "lit-ticket-5",
+        "lit-client-6",
+        "lit-sub-7",
+    ];
+    let c = Collection {
+        name: "Literal".into(),
+        items: vec![
+            request(
+                "b",
+                "ws://h",
+                Auth::Bearer {
+                    token: literal[0].into(),
+                },
+            ),
+            request(
+                "basic",
+                "ws://h",
+                Auth::Basic {
+                    username: "user-stays".into(),
+                    password: literal[1].into(),
+                },
+            ),
+            request(
+                "fm",
+                "ws://h",
+                Auth::FirstMessage {
+                    message: format!(r#"{{"token":"{}"}}"#, literal[2]),
+                    ack: "ok".into(),
+                    timeout_ms: None,
+                },
+            ),
+            request(
+                "login",
+                "ws://h",
+                Auth::CookieLogin {
+                    method: "POST".into(),
+                    url: "http://h/login".into(),
+                    headers: vec![],
+                    body: Some(format!("password={}", literal[3])),
+                    body_secret: true,
+                },
+            ),
+            request(
+                "ticket",
+                "ws://h",
+                Auth::Ticket {
+                    method: "POST".into(),
+                    url: "http://h/t".into(),
+                    headers: vec![
+                        KeyValue::new("Authorization", format!("Bearer {}", literal[4])),
+                        KeyValue::new("Accept", "text/plain"),
+                    ],
+                    body: None,
+                    body_secret: false,
+                    extract: TicketExtract::Header("X-Ticket".into()),
+                    into: "header:X-Ticket".into(),
+                    first_message: None,
+                },
+            ),
+            request(
+                "oauth",
+                "ws://h",
+                Auth::Oauth2ClientCredentials {
+                    token_url: "http://h/oauth/token".into(),
+                    client_id: "id-stays".into(),
+                    client_secret: literal[5].into(),
+                    scope: None,
+                },
+            ),
+            request(
+                "sub",
+                "ws://h",
+                Auth::SubprotocolToken {
+                    token: literal[6].into(),
+                },
+            ),
+        ],
+        ..Default::default()
+    };
+    let text = to_share_json(&c);
+    for l in literal {
+        assert!(!text.contains(l), "{l} leaked into\n{text}");
+    }
+    assert_eq!(
+        text.matches(SECRET_PLACEHOLDER).count(),
+        literal.len(),
+        "{text}"
+    );
+    for kept in ["user-stays", "id-stays", "text/plain", "X-Ticket"] {
+        assert!(text.contains(kept), "{kept} should stay:\n{text}");
+    }
+}
+
+/// A collection file using the mock's auth routes; the token is the secret variable `token`.
+fn mock_collection(ws: &str, http: &str) -> String {
+    let hello = r#"[{ "name": "hello", "body": "hello" }]"#;
+    let echoed = r#"[{ "type": "equals", "value": "hello" }]"#;
+    let welcomed = r#"[{ "type": "contains", "value": "\"authenticated\":true" }]"#;
+    let bearer = r#"[{ "name": "Authorization", "value": "Bearer {{token}}" }]"#;
+    format!(
+        r#"{{
+  "sockpit": 1,
+  "name": "Stored auth",
+  "variables": [
+    {{ "name": "ws", "value": "{ws}" }},
+    {{ "name": "http", "value": "{http}" }},
+    {{ "name": "token", "secret": true }}
+  ],
+  "items": [
+    {{ "type": "request", "name": "first message", "protocol": "websocket",
+      "url": "{{{{ws}}}}/auth/first-message",
+      "auth": {{ "type": "first_message", "message": "{{\"type\":\"auth\",\"token\":\"{{{{token}}}}\"}}",
+                "ack": "/type=auth_ok", "timeout_ms": 3000 }},
+      "messages": {hello}, "assertions": {echoed} }},
+    {{ "type": "request", "name": "ticket in query", "protocol": "websocket",
+      "url": "{{{{ws}}}}/auth/ticket",
+      "auth": {{ "type": "ticket", "url": "{{{{http}}}}/api/ws-ticket", "headers": {bearer} }},
+      "assertions": {welcomed} }},
+    {{ "type": "request", "name": "ticket header to header", "protocol": "websocket",
+      "url": "{{{{ws}}}}/auth/ticket",
+      "auth": {{ "type": "ticket", "url": "{{{{http}}}}/api/ws-ticket", "headers": {bearer},
+                "extract": {{ "header": "x-ticket" }}, "into": "header:X-Ticket" }},
+      "assertions": {welcomed} }},
+    {{ "type": "request", "name": "ticket by regex", "protocol": "websocket",
+      "url": "{{{{ws}}}}/auth/ticket",
+      "auth": {{ "type": "ticket", "method": "GET", "url": "{{{{http}}}}/api/ws-ticket?shape=text",
+                "headers": {bearer}, "extract": {{ "regex": "ticket (\\S+)" }} }},
+      "assertions": {welcomed} }},
+    {{ "type": "request", "name": "ticket into first message", "protocol": "websocket",
+      "url": "{{{{ws}}}}/auth/first-message",
+      "auth": {{ "type": "ticket", "url": "{{{{http}}}}/api/ws-ticket", "headers": {bearer},
+                "into": "message",
+                "first_message": {{ "message": "{{\"type\":\"auth\",\"ticket\":\"{{{{ticket}}}}\"}}",
+                                   "ack": "/type=auth_ok" }} }},
+      "messages": {hello}, "assertions": {echoed} }}
+  ]
+}}
+"#
+    )
+}
+
+#[tokio::test]
+async fn sockpit_run_authenticates_with_stored_first_message_and_ticket_auth() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("stored.sockpit.json");
+    std::fs::write(&file, mock_collection(&mock.ws_url(), &mock.http_url())).unwrap();
+    let file = file.to_str().unwrap();
+
+    // Before the secret has a value: a clear error naming it and the command that sets it.
+    let out = sockpit_headless(&["run", file], None, &data, &[]).await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let line = out.one_error_line();
+    assert!(
+        line.contains("secret variable 'token'")
+            && line.contains("sockpit secret set token --collection 'Stored auth'")
+            && line.contains("$SOCKPIT_VAR_TOKEN"),
+        "{line}"
+    );
+
+    let set = sockpit_headless(
+        &["secret", "set", "token", "--collection", "Stored auth"],
+        Some(format!("{TOKEN}\n").as_bytes()),
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(set.status, 0, "{set:?}");
+
+    let out = sockpit_headless(&["run", file, "--reporter", "json"], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let results = report["requests"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "{report}");
+    for r in results {
+        assert_eq!(r["passed"], true, "{r}");
+    }
+    assert!(
+        !out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN),
+        "{out:?}"
+    );
+    // The fallback warning, once.
+    assert_eq!(
+        out.stderr.matches("no OS credential store").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+
+    // A wrong token: the first-message request fails with the server's close, and the wrong
+    // token is not shown anywhere.
+    let wrong = "wrong-token-4711";
+    let set = sockpit_headless(
+        &[
+            "secret",
+            "set",
+            "token",
+            "--collection",
+            "Stored auth",
+            "--value",
+            wrong,
+        ],
+        None,
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(set.status, 0, "{set:?}");
+    let out = sockpit_headless(&["run", file, "--reporter", "json"], None, &data, &[]).await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let first = &report["requests"][0];
+    assert_eq!(first["passed"], false, "{first}");
+    let error = first["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("4001") && error.contains("Invalid credentials"),
+        "{first}"
+    );
+    assert!(
+        !out.stdout.contains(wrong) && !out.stderr.contains(wrong),
+        "{out:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_stored_auth_is_a_clear_error_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cases = [
+        (
+            r#"{"type":"ticket","url":"http://h/t","extract":{"xpath":"/t"}}"#,
+            "auth.extract",
+        ),
+        (
+            r#"{"type":"first_message","message":"m","ack":"a","timeout_ms":"soon"}"#,
+            "auth.timeout_ms",
+        ),
+        (r#"{"type":"bearer","tokn":"x"}"#, "auth.tokn"),
+        (
+            r#"{"type":"oauth2_client_credentials","token_url":"u","client_id":"i"}"#,
+            "auth.client_secret is missing",
+        ),
+        (r#"{"type":"kerberos"}"#, "'kerberos' is unknown"),
+        (
+            r#"{"type":"ticket","url":"http://h/t","into":"message"}"#,
+            "auth.first_message",
+        ),
+        (
+            r#"{"type":"first_message","message":"m","ack":"("}"#,
+            "auth.ack",
+        ),
+    ];
+    for (i, (auth, expected)) in cases.iter().enumerate() {
+        let file = dir.path().join(format!("bad{i}.sockpit.json"));
+        std::fs::write(
+            &file,
+            format!(
+                r#"{{"sockpit":1,"name":"Bad","items":[{{"type":"folder","name":"F","items":[
+                {{"type":"request","name":"Broken","protocol":"websocket","url":"ws://h","auth":{auth}}}]}}]}}"#
+            ),
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        for cmd in ["run", "import"] {
+            let out = sockpit_headless(&[cmd, path], None, &data, &[]).await;
+            assert_eq!(out.status, 1, "{cmd} {auth}: {out:?}");
+            let line = out.one_error_line();
+            assert!(
+                line.contains("'Broken'") && line.contains(expected),
+                "{cmd} {auth}: {line}"
+            );
+        }
+    }
+    // Nothing was imported.
+    let out = sockpit_headless(&["secret", "status"], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let store = Store::open_in(&data).unwrap();
+    assert!(store.list_collections().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_placeholder_in_stored_auth_is_refused_by_sockpit_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let c = Collection {
+        name: "Shared".into(),
+        items: vec![request(
+            "ticket",
+            "ws://127.0.0.1:9/x",
+            Auth::Oauth2ClientCredentials {
+                token_url: "http://127.0.0.1:9/oauth/token".into(),
+                client_id: "id".into(),
+                client_secret: "literal-client-secret".into(),
+                scope: None,
+            },
+        )],
+        ..Default::default()
+    };
+    let file = dir.path().join("shared.sockpit.json");
+    std::fs::write(&file, to_share_json(&c)).unwrap();
+    let out = sockpit_headless(&["run", file.to_str().unwrap()], None, &data, &[]).await;
+    assert_eq!(out.status, 1, "{out:?}");
+    assert!(
+        out.stdout.contains("run.secret_placeholder")
+            || out.stderr.contains("secret that was not exported"),
+        "{out:?}"
+    );
+    assert!(!out.stdout.contains("literal-client-secret"));
+}
