@@ -496,6 +496,14 @@ fn map_request_error(
     if e.is_builder() {
         return SseClientError::InvalidRequest(chain);
     }
+    // A TLS 1.3 server refuses a client certificate (or its absence) after the handshake: the
+    // alert arrives with the request.
+    if let Some(rustls::Error::AlertReceived(alert)) = find_tls_error(e) {
+        return SseClientError::Tls {
+            host: url.host_str().unwrap_or("").to_string(),
+            reason: crate::ws::handshake::tls_alert_reason(*alert),
+        };
+    }
     SseClientError::Request {
         url: url.to_string(),
         reason: strip_prefix(&chain),

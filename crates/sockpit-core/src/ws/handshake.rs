@@ -280,8 +280,43 @@ fn handshake_error(e: TError, cfg: &ConnectConfig) -> WsError {
         )) => WsError::SubprotocolNotAccepted {
             offered: cfg.subprotocols.join(", "),
         },
-        TError::Io(io) => WsError::Io(format!("during the WebSocket upgrade: {io}")),
+        TError::Io(io) => match tls_alert(&io) {
+            // In TLS 1.3 a server checks the client certificate after the handshake, so its
+            // refusal arrives as an alert while the upgrade is being read.
+            Some(alert) => WsError::Tls {
+                host: url::Url::parse(&cfg.url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default(),
+                reason: tls_alert_reason(alert),
+            },
+            None => WsError::Io(format!("during the WebSocket upgrade: {io}")),
+        },
         other => WsError::Handshake(other.to_string()),
+    }
+}
+
+/// The TLS alert a server sent, when that is what broke the connection.
+fn tls_alert(io: &std::io::Error) -> Option<rustls::AlertDescription> {
+    match io.get_ref()?.downcast_ref::<rustls::Error>()? {
+        rustls::Error::AlertReceived(alert) => Some(*alert),
+        _ => None,
+    }
+}
+
+/// What a TLS alert from the server means for the user, naming the step and the flags to check.
+pub(crate) fn tls_alert_reason(alert: rustls::AlertDescription) -> String {
+    use rustls::AlertDescription as A;
+    match alert {
+        A::CertificateRequired => "the server requires a client certificate (mutual TLS) and \
+            closed the connection with the alert CertificateRequired: give one with --cert and --key"
+            .into(),
+        A::BadCertificate | A::UnknownCA | A::CertificateUnknown | A::UnsupportedCertificate
+        | A::CertificateExpired | A::CertificateRevoked | A::AccessDenied => format!(
+            "the server refused our client certificate (TLS alert {alert:?}): check that --cert is \
+             signed by a CA the server trusts and has not expired"
+        ),
+        other => format!("the server sent the TLS alert {other:?} and closed the connection"),
     }
 }
 
