@@ -89,6 +89,8 @@ struct Pending {
     error: Option<AppError>,
     queued: Option<u32>,
     ended: bool,
+    /// Row total at the last flush: only rows after it go out with the next batch.
+    sent_total: usize,
 }
 
 impl Pending {
@@ -199,8 +201,14 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<()> {
     let (total, tail) = {
         let l = lock(out.log);
         let total = l.len();
+        // Only rows the UI has not had yet (all of the newest after a clear shrank the log).
+        let from = if total < pending.sent_total {
+            0
+        } else {
+            pending.sent_total
+        };
         let tail: Vec<RowDto> = l
-            .range(total.saturating_sub(TAIL_ROWS), total)
+            .range(from.max(total.saturating_sub(TAIL_ROWS)), total)
             .map(|r| row_dto(&r, codec.as_deref()))
             .collect();
         (total, tail)
@@ -215,6 +223,7 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<()> {
         frames,
     };
     pending.dirty = false;
+    pending.sent_total = total as usize;
     out.channel.send(batch)
 }
 

@@ -90,6 +90,17 @@ test("the direction filter shows only sent or received rows", async () => {
   await win.wd.waitFor("only received rows", async () => (await rows("Messages", "out")).length === 0 && (await rows("Messages", "in")).some((t) => t.includes('"ann"')));
   await selectOption("Direction", "All");
   await win.wd.waitFor("both directions", async () => (await rows("Messages", "out")).length > 0 && (await rows("Messages", "in")).length > 0);
+
+  const kinds = () => win.wd.exec(`return Array.from(document.querySelectorAll('[role="log"][aria-label="Messages"] [data-kind]')).map(e => e.dataset.kind)`);
+  const typeBox = (name) => win.wd.xpath(`//*[@role="group" and @aria-label="Types"]//label[normalize-space()="${name}"]/input`);
+  for (const k of ["text", "control", "close"]) await win.wd.click(await typeBox(k));
+  await win.wd.waitFor("only binary rows", async () => {
+    const k = await kinds();
+    return k.length === 4 && k.every((x) => x === "binary");
+  });
+  await screenshot("filter-binary");
+  for (const k of ["text", "control", "close"]) await win.wd.click(await typeBox(k));
+  await win.wd.waitFor("every type again", async () => (await kinds()).includes("text") && (await kinds()).includes("open"));
 });
 
 test("the Frames tab lists recorded frames with their opcodes", async () => {
