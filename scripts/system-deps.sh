@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Sockpit's build and tests need, only those missing.
+# dbus-daemon (dbus-run-session) and gnome-keyring give the secrets test a real Secret Service; the
+# keyring crate itself talks D-Bus in pure Rust (zbus), so no libdbus-1-dev is needed to build.
 set -euo pipefail
 packages=(build-essential pkg-config python3-venv nodejs npm protobuf-compiler
-  libwebkit2gtk-4.1-dev libsoup-3.0-dev libgtk-3-dev librsvg2-dev webkit2gtk-driver xvfb xauth)
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libgtk-3-dev librsvg2-dev webkit2gtk-driver xvfb xauth
+  dbus-daemon gnome-keyring)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,315 @@
+//! Local secret values: on this headless box (no Secret Service) they fall back to the local
+//! database with a visible warning, are read back by `sockpit run`, and never appear in exports,
+//! reports or `--json`; with a real Secret Service (gnome-keyring in a private D-Bus session) they
+//! live in the OS credential store and not in the database, and a credential store that is gone
+//! when a run needs it is a clear error naming the secret.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use sockpit_mock::MockServer;
+use sockpit_tests::headless::sockpit_headless;
+use sockpit_tests::sockpit_bin;
+
+const VALUE: &str = "demo-token";
+
+/// A collection whose only request needs the secret `token` for first-message auth on the mock.
+fn collection(ws: &str, token_value: Option<&str>) -> String {
+    let value = token_value
+        .map(|v| format!(r#", "value": "{v}""#))
+        .unwrap_or_default();
+    format!(
+        r#"{{
+  "sockpit": 1,
+  "name": "Secret demo",
+  "variables": [ {{ "name": "token", "secret": true{value} }} ],
+  "environments": [ {{ "name": "ci", "variables": [ {{ "name": "ws", "value": "{ws}" }} ] }} ],
+  "items": [
+    {{ "type": "request", "name": "auth", "protocol": "websocket", "url": "{{{{ws}}}}/auth/first-message",
+      "auth": {{ "type": "first_message", "message": "{{\"type\":\"auth\",\"token\":\"{{{{token}}}}\"}}",
+                "ack": "/type=auth_ok" }},
+      "messages": [ {{ "name": "m", "body": "hello" }} ],
+      "assertions": [ {{ "type": "equals", "value": "hello" }} ] }}
+  ]
+}}
+"#
+    )
+}
+
+fn sql_one(db: &Path, sql: &str) -> Option<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get::<_, Option<String>>(0))
+        .unwrap_or(None)
+}
+
+fn expected_warning_start() -> &'static str {
+    "sockpit: warning: no OS credential store (Secret Service unavailable: "
+}
+
+#[tokio::test]
+async fn without_an_os_store_secrets_fall_back_to_the_database_with_a_warning() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = data.join("sockpit.db");
+    let file = dir.path().join("secret-demo.sockpit.json");
+    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    let file = file.to_str().unwrap();
+
+    // Set: the warning, on one line, names the fallback and the file to protect.
+    let out = sockpit_headless(
+        &["secret", "set", "token", "--collection", "Secret demo"],
+        Some(format!("{VALUE}\n").as_bytes()),
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{out:?}");
+    assert!(
+        lines[0].starts_with(expected_warning_start()),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].ends_with(&format!(
+            "); secrets are kept in the local database {} — protect that file",
+            db.display()
+        )),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        out.stdout.trim(),
+        "secret 'token' (collection 'Secret demo') saved in the local database"
+    );
+    // The value is in the fallback table (without its trailing newline), nowhere else.
+    assert_eq!(
+        sql_one(&db, "SELECT value FROM secrets WHERE scope = 'collection/Secret demo' AND name = 'token' AND backend = 'database'"),
+        Some(VALUE.to_string())
+    );
+
+    // Status: the backend and the warning as JSON; names, never values.
+    let out = sockpit_headless(&["secret", "status", "--json"], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(v["status"]["backend"], "database", "{v}");
+    assert!(v["status"]["warning"]
+        .as_str()
+        .unwrap()
+        .contains("protect that file"));
+    assert_eq!(v["secrets"][0]["name"], "token");
+    assert_eq!(v["secrets"][0]["scope"], "collection/Secret demo");
+    assert!(!out.stdout.contains(VALUE), "{out:?}");
+    let out = sockpit_headless(&["secret", "status"], None, &data, &[]).await;
+    assert!(out.stdout.starts_with("backend: database ("), "{out:?}");
+
+    // Run from the file: the secret is read back (the mock accepts only the right token).
+    let out = sockpit_headless(
+        &["run", file, "--env", "ci", "--reporter", "json"],
+        None,
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(
+        !out.stdout.contains(VALUE) && !out.stderr.contains(VALUE),
+        "{out:?}"
+    );
+    assert_eq!(
+        out.stderr.matches(expected_warning_start()).count(),
+        1,
+        "{out:?}"
+    );
+
+    // Import a hand-written file carrying a secret's value: the value moves out of the
+    // collection's rows into the secret store; export and a stored run never show it.
+    let carried = dir.path().join("carried.sockpit.json");
+    std::fs::write(&carried, collection(&mock.ws_url(), Some(VALUE))).unwrap();
+    let out = sockpit_headless(&["import", carried.to_str().unwrap()], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(out.stdout.contains("imported 'Secret demo'"), "{out:?}");
+    assert_eq!(
+        sql_one(
+            &db,
+            "SELECT count(*) || '' FROM variables WHERE value IS NOT NULL AND secret = 1"
+        ),
+        Some("0".into())
+    );
+    let out = sockpit_headless(&["export", "Secret demo"], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(!out.stdout.contains(VALUE), "{}", out.stdout);
+    assert!(out.stdout.contains("$SOCKPIT_VAR_TOKEN"), "{}", out.stdout);
+    let out = sockpit_headless(
+        &["run", "Secret demo", "--env", "ci", "--reporter", "json"],
+        None,
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(!out.stdout.contains(VALUE), "{out:?}");
+
+    // $SOCKPIT_VAR_TOKEN wins over the local value (a wrong one fails the run, unshown).
+    let out = sockpit_headless(
+        &["run", file, "--env", "ci", "--reporter", "json"],
+        None,
+        &data,
+        &[("SOCKPIT_VAR_TOKEN", "env-wrong-9")],
+    )
+    .await;
+    assert_eq!(out.status, 1, "{out:?}");
+    assert!(!out.stdout.contains("env-wrong-9"), "{out:?}");
+
+    // Removed: the run names the secret and how to set it again.
+    let rm = ["secret", "rm", "token", "--collection", "Secret demo"];
+    let out = sockpit_headless(&rm, None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let out = sockpit_headless(&rm, None, &data, &[]).await;
+    assert_eq!(out.status, 2, "{out:?}");
+    let out = sockpit_headless(&["run", file, "--env", "ci"], None, &data, &[]).await;
+    assert_eq!(out.status, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("sockpit secret set token --collection 'Secret demo'"),
+        "{out:?}"
+    );
+    // An empty value is refused.
+    let out = sockpit_headless(&["secret", "set", "x"], Some(b"\n"), &data, &[]).await;
+    assert_eq!(out.status, 2, "{out:?}");
+    assert!(out.stderr.contains("empty"), "{out:?}");
+}
+
+fn which(bin: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(bin).is_file()))
+}
+
+/// Runs `script` (sh) inside a private D-Bus session with gnome-keyring's Secret Service unlocked.
+async fn in_keyring_session(home: &Path, data: &Path, script: &str) -> std::process::Output {
+    let runtime = home.join("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let full = format!(
+        "printf 'sockpit-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; {script}"
+    );
+    let out = tokio::process::Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &full])
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("share"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("SOCKPIT", sockpit_bin())
+        .env("SOCKPIT_DATA_DIR", data)
+        .env_remove("SOCKPIT_SECRET_BACKEND")
+        .env_remove("SOCKPIT_VAR_TOKEN")
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(std::time::Duration::from_secs(90), out)
+        .await
+        .expect("the keyring session finished in time")
+        .expect("dbus-run-session ran")
+}
+
+#[tokio::test]
+async fn with_a_secret_service_secrets_live_in_the_os_store_not_the_database() {
+    for bin in ["dbus-run-session", "gnome-keyring-daemon"] {
+        if !which(bin) {
+            eprintln!(
+                "SKIPPED: {bin} is not installed (Debian packages dbus and gnome-keyring; \
+                 scripts/system-deps.sh installs them), so no real Secret Service can run here"
+            );
+            return;
+        }
+    }
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let data = dir.path().join("data");
+    let file = dir.path().join("secret-demo.sockpit.json");
+    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    let script = format!(
+        "printf '{VALUE}' | \"$SOCKPIT\" secret set token --collection 'Secret demo' && echo '==status' && \
+         \"$SOCKPIT\" secret status --json && echo '==run' && \
+         \"$SOCKPIT\" run '{}' --env ci --reporter json",
+        file.display()
+    );
+    let out = in_keyring_session(&home, &data, &script).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with(
+            "secret 'token' (collection 'Secret demo') saved in the OS credential store (Secret Service)"
+        ),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!stderr.contains("no OS credential store"), "{stderr}");
+    let status = stdout
+        .split("==status\n")
+        .nth(1)
+        .and_then(|s| s.split("==run\n").next())
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(v["status"]["backend"], "keyring", "{v}");
+    assert!(v["status"]["warning"].is_null(), "{v}");
+    assert_eq!(v["secrets"][0]["backend"], "keyring", "{v}");
+    let report: serde_json::Value =
+        serde_json::from_str(stdout.split("==run\n").nth(1).unwrap()).unwrap();
+    assert_eq!(report["passed"], true, "{report}");
+    assert!(!stdout.contains(VALUE), "{stdout}");
+
+    // The database only knows the secret exists; the value is not in any of its files.
+    let db = data.join("sockpit.db");
+    assert_eq!(
+        sql_one(
+            &db,
+            "SELECT backend || ':' || coalesce(value, 'NULL') FROM secrets WHERE name = 'token'"
+        ),
+        Some("keyring:NULL".into())
+    );
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(VALUE.len()).any(|w| w == VALUE.as_bytes()),
+            "the value is in the data directory"
+        );
+    }
+
+    // The credential store gone when a run needs it: a clear error naming the secret, no value.
+    let out = sockpit_headless(
+        &["run", file.to_str().unwrap(), "--env", "ci"],
+        None,
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("sockpit: error: "))
+        .unwrap_or_default();
+    assert!(
+        line.contains("secret 'token' (collection 'Secret demo')")
+            && line.contains("OS credential store (Secret Service)")
+            && line.contains("unavailable now"),
+        "{out:?}"
+    );
+    assert!(!out.stdout.contains(VALUE) && !out.stderr.contains(VALUE));
+
+    // Back in a session: rm deletes it from the OS store too.
+    let out = in_keyring_session(
+        &home,
+        &data,
+        "\"$SOCKPIT\" secret rm token --collection 'Secret demo' && \"$SOCKPIT\" secret status",
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("removed") && stdout.contains("no secrets set"),
+        "{stdout}"
+    );
+}
