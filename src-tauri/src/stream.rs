@@ -223,7 +223,7 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<()> {
         frames,
     };
     pending.dirty = false;
-    pending.sent_total = total as usize;
+    pending.sent_total = total;
     out.channel.send(batch)
 }
 
