@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { hexDump, hexDumpText, hexToBytes } from "./hexDump";
 import { flattenJson, parseJsonContainer, toggle } from "./jsonTree";
 import { RateMeter, sparkline } from "./rate";
-import { FilteredIndex, isOpen, kindClass, toFilter, KIND_CLASSES } from "./logFilter";
+import { FilteredIndex, isOpen, kindClass, positionOf, toFilter, KIND_CLASSES } from "./logFilter";
 import { liveSummary, percentile } from "./compareStats";
 import type { CompareItemDto } from "../ipc";
 
@@ -95,6 +95,12 @@ describe("log filters", () => {
     expect(["text", "binary", "close", "ping", "pong", "open", "error"].map(kindClass)).toEqual([
       "text", "binary", "close", "control", "control", "control", "control",
     ]);
+  });
+  it("finds a log row's place in a filtered view", () => {
+    const idx = [2, 5, 9, 14];
+    expect(idx.map((i) => positionOf(idx, i))).toEqual([0, 1, 2, 3]);
+    expect([0, 6, 15].map((i) => positionOf(idx, i))).toEqual([-1, -1, -1]);
+    expect(positionOf([], 1)).toBe(-1);
   });
   it("accumulates pages in order and restarts when the log shrinks", () => {
     const f = new FilteredIndex();

@@ -44,3 +44,15 @@ export class FilteredIndex {
     return true;
   }
 }
+
+/** Where log row `logIndex` sits in the sorted `indices` of a filtered view, or -1 when filtered out. */
+export function positionOf(indices: readonly number[], logIndex: number): number {
+  let lo = 0;
+  let hi = indices.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (indices[mid] < logIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < indices.length && indices[lo] === logIndex ? lo : -1;
+}

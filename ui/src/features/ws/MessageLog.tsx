@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { backend, type AppError, type RowDto } from "../../ipc";
 import { formatSize, formatTime, type LogModel } from "../../lib/logModel";
-import { FilteredIndex, KIND_CLASSES, isOpen, toFilter, type DirFilter, type KindClass } from "../../lib/logFilter";
+import { FilteredIndex, KIND_CLASSES, isOpen, positionOf, toFilter, type DirFilter, type KindClass } from "../../lib/logFilter";
 import { RateMeter } from "../../lib/rate";
 import { RateChart } from "./RateChart";
 import { RowDetailPane } from "./RowDetailPane";
@@ -127,18 +127,25 @@ export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
       const found = await backend.logSearch(session, q, 0, 10000);
       setHits(found);
       setHitAt(0);
-      if (found.length && !filtered) { setFollow(false); v.scrollToIndex(found[0], { align: "center" }); }
+      if (found.length) scrollToRow(found[0]);
     } catch {
       setHits([]);
     }
   };
 
+  /** Scrolls to log row `li` (its place in the filtered view, when it passes the filter). */
+  const scrollToRow = (li: number) => {
+    const pos = filtered ? positionOf(index.indices, li) : li;
+    if (pos < 0) return;
+    setFollow(false);
+    v.scrollToIndex(pos, { align: "center" });
+  };
+
   const jump = (delta: number) => {
-    if (!hits || !hits.length || filtered) return;
+    if (!hits || !hits.length) return;
     const next = (hitAt + delta + hits.length) % hits.length;
     setHitAt(next);
-    setFollow(false);
-    v.scrollToIndex(hits[next], { align: "center" });
+    scrollToRow(hits[next]);
   };
 
   const clear = async () => {
