@@ -92,6 +92,8 @@ pub struct WsBatch {
     pub queued: Option<u32>,
     /// Frames recorded so far (0 unless connected with `record_frames`).
     pub frames: u32,
+    /// The upgrade exchange, on every open (the "Upgrade report").
+    pub upgrade: Option<crate::dto_store::UpgradeDto>,
 }
 
 /// What the UI asks for when it connects.
@@ -107,6 +109,19 @@ pub struct ConnectArgs {
     /// Record every frame for the Frames tab (the wire inspector).
     #[serde(default)]
     pub record_frames: bool,
+    /// The editor's request (params, headers, auth, settings, TLS, proxy); when set, its URL and
+    /// options are used, `{{variables}}` rendered, and `subprotocols`/`headers` above ignored.
+    #[serde(default)]
+    #[ts(optional)]
+    pub spec: Option<crate::dto_store::RequestSpec>,
+    /// The collection whose variables apply (with the active environment and globals).
+    #[serde(default)]
+    #[ts(optional, as = "Option<f64>")]
+    pub collection: Option<i64>,
+    /// The stored request this tab shows, recorded with the connection in history.
+    #[serde(default)]
+    #[ts(optional, as = "Option<f64>")]
+    pub request_id: Option<i64>,
 }
 
 /// How the composer's text is turned into a message.

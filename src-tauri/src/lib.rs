@@ -2,6 +2,8 @@
 
 pub mod commands;
 pub mod dto;
+pub mod dto_store;
+pub mod request_map;
 pub mod dto_inspect;
 pub mod inspect;
 pub mod state;
@@ -13,6 +15,7 @@ use commands::{compare, demo, frames, log, log_view, proto, requests, sse, ws};
 pub fn run() -> Result<(), String> {
     tauri::Builder::default()
         .manage(state::AppState::default())
+        .manage(commands::store::StoreState::default())
         .manage(inspect::InspectState::default())
         .invoke_handler(tauri::generate_handler![
             ws::ws_connect,
@@ -36,6 +39,22 @@ pub fn run() -> Result<(), String> {
             requests::requests_list,
             requests::requests_save,
             requests::requests_delete,
+            commands::store::store_tree,
+            commands::store::store_create,
+            commands::store::store_rename,
+            commands::store::store_duplicate,
+            commands::store::store_delete,
+            commands::store::store_move,
+            commands::store::store_reparent,
+            commands::store::request_get,
+            commands::store::request_save,
+            commands::env::env_list,
+            commands::env::env_create,
+            commands::env::env_update,
+            commands::env::env_delete,
+            commands::env::env_select,
+            commands::env::env_known,
+            commands::history::history_list,
             demo::demo_start,
         ])
         .run(tauri::generate_context!())

@@ -91,6 +91,7 @@ struct Pending {
     ended: bool,
     /// Row total at the last flush: only rows after it go out with the next batch.
     sent_total: usize,
+    upgrade: Option<crate::dto_store::UpgradeDto>,
 }
 
 impl Pending {
@@ -104,7 +105,10 @@ impl Pending {
                     ConnState::Reconnecting
                 })
             }
-            SessionEvent::Open { .. } => self.state = Some(ConnState::Connected),
+            SessionEvent::Open { report, .. } => {
+                self.state = Some(ConnState::Connected);
+                self.upgrade = Some(crate::dto_store::UpgradeDto::from_report(report));
+            }
             SessionEvent::Reconnecting { .. } => self.state = Some(ConnState::Reconnecting),
             SessionEvent::Close {
                 code, reason, by, ..
@@ -136,6 +140,7 @@ pub async fn forward_ws(
     frames: Option<Arc<Mutex<FrameLog>>>,
     proto: Arc<Mutex<ProtoSetting>>,
     channel: Channel<WsBatch>,
+    history: Option<sockpit_core::store::HistoryRecorder>,
 ) {
     let out = Out {
         log: &log,
@@ -156,6 +161,9 @@ pub async fn forward_ws(
                     let _ = flush(&mut pending, &out);
                     return;
                 };
+                if let Some(h) = &history {
+                    h.record_ws(&batch);
+                }
                 {
                     let mut l = lock(&log);
                     for ev in batch.iter().filter(|e| !matches!(e, SessionEvent::Frame { .. })) {
@@ -221,6 +229,7 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<()> {
         error: pending.error.take(),
         queued: pending.queued.take(),
         frames,
+        upgrade: pending.upgrade.take(),
     };
     pending.dirty = false;
     pending.sent_total = total;

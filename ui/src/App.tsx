@@ -1,24 +1,38 @@
 // The window: sidebar, connection bar, composer, message log and the SSE pane beside it.
-import { useCallback, useEffect, useState } from "react";
-import { backend, type SavedRequest, type SendMode } from "./ipc";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { backend, type HistoryDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
 import { useWsSession } from "./features/ws/useWsSession";
 import { SsePane } from "./features/sse/SsePane";
-import { Sidebar } from "./features/requests/Sidebar";
-import { loadPrefs, newId, savePrefs } from "./lib/prefs";
+import { Sidebar } from "./features/sidebar/Sidebar";
+import { RequestTabs } from "./features/request/RequestTabs";
+import { RequestEditor } from "./features/request/RequestEditor";
+import { UpgradeReport } from "./features/request/UpgradeReport";
+import { newTab, useRequestTabs } from "./features/request/useRequestTabs";
+import { blankSpec } from "./lib/requestModel";
+import { unknownMessage, unknownVariables } from "./lib/variables";
+import { loadPrefs, savePrefs } from "./lib/prefs";
 
 export function App() {
   const prefs = loadPrefs();
-  const [url, setUrl] = useState(prefs.url);
+  const tabs = useRequestTabs(prefs);
+  const spec = tabs.active.spec;
+  const url = spec.url;
+  const setUrl = (u: string) => tabs.update({ url: u });
   const [sseUrl, setSseUrl] = useState(prefs.sseUrl);
   const [reconnect, setReconnect] = useState(prefs.reconnect);
   const [recordFrames, setRecordFrames] = useState(false);
   const [theme, setTheme] = useState<"light" | "dark">(prefs.theme);
-  const [name, setName] = useState(prefs.name);
-  const [activeId, setActiveId] = useState<string | null>(prefs.activeId);
-  const [saved, setSaved] = useState<string[]>(prefs.messages);
-  const [requests, setRequests] = useState<SavedRequest[]>([]);
+  const name = spec.name;
+  const setName = (n: string) => tabs.update({ name: n });
+  const saved = spec.messages;
+  const setSaved = (f: (m: string[]) => string[]) => tabs.update((s) => ({ messages: f(s.messages) }));
+  // Bumped after saves and connections so the sidebar reloads tree and history.
+  const [storeVersion, setStoreVersion] = useState(0);
+  const [known, setKnown] = useState<string[]>([]);
+  const [envVersion, setEnvVersion] = useState(0);
+  const [varError, setVarError] = useState<string | null>(null);
   const [demoUrl, setDemoUrl] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const ws = useWsSession();
@@ -27,39 +41,46 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   useEffect(() => {
-    savePrefs({ url, sseUrl, reconnect, theme, name, activeId, messages: saved });
-  }, [url, sseUrl, reconnect, theme, name, activeId, saved]);
+    savePrefs({ url, sseUrl, reconnect, theme, name, activeId: null, messages: saved });
+  }, [url, sseUrl, reconnect, theme, name, saved]);
+  const collection = tabs.active.collection;
   useEffect(() => {
-    backend.requestsList().then(setRequests).catch((e) => setNotice(e.message));
-  }, []);
+    backend.envKnown(collection).then(setKnown).catch(() => setKnown([]));
+  }, [collection, envVersion, storeVersion]);
+  const knownSet = useMemo(() => new Set(known), [known]);
+  useEffect(() => setVarError(null), [tabs.active.key]);
+  // A finished connection is in history now.
+  useEffect(() => {
+    if (ws.state === "Connected" || ws.state === "Disconnected") setStoreVersion((v) => v + 1);
+  }, [ws.state]);
 
   const save = useCallback(async () => {
-    const id = activeId ?? newId();
-    const request: SavedRequest = { id, name: name.trim() || url || "Untitled", url, messages: saved, sse_url: sseUrl };
+    const t = tabs.active;
     try {
-      setRequests(await backend.requestsSave(request));
-      setActiveId(id);
-      setNotice(`Saved “${request.name}”`);
+      const r = await backend.requestSave(t.storedId, t.collection, t.spec);
+      tabs.setStored(t.key, r.id, r.collection_id, r.spec);
+      setStoreVersion((v) => v + 1);
+      setNotice(`Saved “${r.spec.name}”`);
     } catch (e) {
       setNotice((e as { message: string }).message);
     }
-  }, [activeId, name, url, saved, sseUrl]);
+  }, [tabs]);
 
-  const open = (r: SavedRequest) => {
-    setActiveId(r.id);
-    setName(r.name);
-    setUrl(r.url);
-    setSseUrl(r.sse_url);
-    setSaved(r.messages);
+  const openStored = (id: number) => {
+    tabs.openStored(id).catch((e) => setNotice((e as { message: string }).message));
   };
 
-  const remove = async (id: string) => {
-    try {
-      setRequests(await backend.requestsDelete(id));
-      if (id === activeId) setActiveId(null);
-    } catch (e) {
-      setNotice((e as { message: string }).message);
+  const openHistory = (h: HistoryDto) => tabs.add(newTab(blankSpec(h.url)));
+
+  const connect = () => {
+    const unknown = unknownVariables(spec, knownSet);
+    if (unknown.length) {
+      setVarError(unknownMessage(unknown));
+      return;
     }
+    setVarError(null);
+    const t = tabs.active;
+    void ws.connect(url, reconnect, { recordFrames, request: { spec: t.spec, collection: t.collection, requestId: t.storedId } });
   };
 
   const demo = async () => {
@@ -81,16 +102,19 @@ export function App() {
   return (
     <div className="app">
       <Sidebar
-        requests={requests}
-        activeId={activeId}
-        onOpen={open}
-        onDelete={(id) => void remove(id)}
+        activeRequest={tabs.active.storedId}
+        onOpenRequest={openStored}
+        onOpenHistory={openHistory}
+        onDeleted={tabs.forget}
+        refresh={storeVersion}
+        onEnvChanged={() => setEnvVersion((v) => v + 1)}
         onDemo={() => void demo()}
         demoUrl={demoUrl}
         theme={theme}
         onTheme={() => setTheme(theme === "dark" ? "light" : "dark")}
       />
       <main className="main">
+        <RequestTabs tabs={tabs.tabs} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
         <div className="request-head">
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="button" onClick={() => void save()}>Save</button>
@@ -99,6 +123,7 @@ export function App() {
         <ConnectionBar
           url={url}
           onUrl={setUrl}
+          known={knownSet}
           reconnect={reconnect}
           onReconnect={setReconnect}
           state={ws.state}
@@ -106,9 +131,17 @@ export function App() {
           queued={ws.queued}
           recordFrames={recordFrames}
           onRecordFrames={setRecordFrames}
-          onConnect={() => void ws.connect(url, reconnect, { recordFrames })}
+          onConnect={connect}
           onDisconnect={() => void ws.disconnect()}
         />
+        {varError && (
+          <div role="alert" className="error conn-error">
+            {varError}
+            <button type="button" className="link" onClick={() => setVarError(null)} aria-label="Dismiss variable error">×</button>
+          </div>
+        )}
+        <UpgradeReport report={ws.upgrade} />
+        <RequestEditor spec={spec} onChange={tabs.update} />
         {ws.error && (
           <div role="alert" className="error conn-error">
             <strong>{ws.error.code}</strong> {ws.error.message}

@@ -2,10 +2,13 @@
 
 pub mod compare;
 pub mod demo;
+pub mod env;
 pub mod frames;
+pub mod history;
 pub mod log;
 pub mod log_view;
 pub mod proto;
 pub mod requests;
 pub mod sse;
+pub mod store;
 pub mod ws;

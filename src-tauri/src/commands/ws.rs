@@ -9,6 +9,8 @@ use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::commands::history::record_ws;
+use crate::commands::store::{connect_config, StoreState};
 use crate::dto::{AppError, ConnectArgs, SendMode, WsBatch};
 use crate::inspect::InspectState;
 use crate::state::{lock, AppState, WsEntry};
@@ -18,13 +20,21 @@ use crate::stream::forward_ws;
 pub async fn ws_connect(
     state: State<'_, AppState>,
     inspect: State<'_, InspectState>,
+    store: State<'_, StoreState>,
     args: ConnectArgs,
     on_event: Channel<WsBatch>,
 ) -> Result<u32, AppError> {
-    let mut cfg = ConnectConfig::new(args.url.trim());
-    cfg.reconnect = args.reconnect.then(ReconnectPolicy::default);
-    cfg.subprotocols = args.subprotocols;
-    cfg.headers = args.headers;
+    let mut cfg = match &args.spec {
+        Some(spec) => connect_config(&state, &store, spec, args.collection, args.reconnect)?,
+        None => {
+            let mut cfg = ConnectConfig::new(args.url.trim());
+            cfg.reconnect = args.reconnect.then(ReconnectPolicy::default);
+            cfg.subprotocols = args.subprotocols;
+            cfg.headers = args.headers;
+            cfg
+        }
+    };
+    let history = record_ws(&state, &store, &cfg.url, args.request_id);
     cfg.inspect_frames = args.record_frames;
     let handle = SessionHandle::spawn(cfg);
     let log = Arc::new(Mutex::new(SessionLog::new()));
@@ -49,6 +59,7 @@ pub async fn ws_connect(
         frames,
         inspect.proto.clone(),
         on_event,
+        history,
     ));
     Ok(id)
 }

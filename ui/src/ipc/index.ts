@@ -22,6 +22,20 @@ export type { ConnState } from "./bindings/ConnState";
 export type { SseRow } from "./bindings/SseRow";
 export type { SseState } from "./bindings/SseState";
 export type { CloseDto } from "./bindings/CloseDto";
+export type { TreeNodeDto } from "./bindings/TreeNodeDto";
+export type { KvDto } from "./bindings/KvDto";
+export type { RequestSpec } from "./bindings/RequestSpec";
+export type { StoredRequestDto } from "./bindings/StoredRequestDto";
+export type { EnvironmentDto } from "./bindings/EnvironmentDto";
+export type { VariableDto } from "./bindings/VariableDto";
+export type { HistoryDto } from "./bindings/HistoryDto";
+export type { UpgradeDto } from "./bindings/UpgradeDto";
+import type { TreeNodeDto as Tree } from "./bindings/TreeNodeDto";
+import type { RequestSpec as Spec } from "./bindings/RequestSpec";
+import type { StoredRequestDto as Stored } from "./bindings/StoredRequestDto";
+import type { EnvironmentDto as Env } from "./bindings/EnvironmentDto";
+import type { VariableDto as Var } from "./bindings/VariableDto";
+import type { HistoryDto as Hist } from "./bindings/HistoryDto";
 export type { LogFilter, LogSelection, RowDetail, ExportResult, FrameDto, ProtoSchemaDto, CompareArgs, CompareBatch };
 export type { CompareItemDto } from "./bindings/CompareItemDto";
 export type { CompareSummaryDto } from "./bindings/CompareSummaryDto";
@@ -80,6 +94,24 @@ export const backend = {
   requestsSave: (request: SavedRequest) => call<SavedRequest[]>("requests_save", { request }),
   requestsDelete: (id: string) => call<SavedRequest[]>("requests_delete", { id }),
   demoStart: () => call<DemoInfo>("demo_start"),
+  storeTree: () => call<Tree[]>("store_tree"),
+  storeCreate: (kind: string, name: string, collection: number | null, folder: number | null) =>
+    call<number>("store_create", { kind, name, collection, folder }),
+  storeRename: (kind: string, id: number, name: string) => call<void>("store_rename", { kind, id, name }),
+  storeDuplicate: (kind: string, id: number) => call<number>("store_duplicate", { kind, id }),
+  storeDelete: (kind: string, id: number) => call<void>("store_delete", { kind, id }),
+  storeMove: (kind: string, id: number, delta: number) => call<void>("store_move", { kind, id, delta }),
+  storeReparent: (kind: string, id: number, collection: number, folder: number | null) =>
+    call<void>("store_reparent", { kind, id, collection, folder }),
+  requestGet: (id: number) => call<Stored>("request_get", { id }),
+  requestSave: (id: number | null, collection: number | null, spec: Spec) => call<Stored>("request_save", { id, collection, spec }),
+  envList: () => call<Env[]>("env_list"),
+  envCreate: (collection: number, name: string) => call<number>("env_create", { collection, name }),
+  envUpdate: (id: number, name: string, variables: Var[]) => call<void>("env_update", { id, name, variables }),
+  envDelete: (id: number) => call<void>("env_delete", { id }),
+  envSelect: (id: number | null) => call<void>("env_select", { id }),
+  envKnown: (collection: number | null) => call<string[]>("env_known", { collection }),
+  historyList: (limit: number) => call<Hist[]>("history_list", { limit }),
 };
 
 export type Backend = typeof backend;

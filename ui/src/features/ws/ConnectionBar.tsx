@@ -1,9 +1,12 @@
 // The connection bar: URL, reconnect option, Connect/Disconnect, the status and the last close.
 import type { CloseDto, ConnState } from "../../ipc";
+import { UrlField } from "../request/UrlField";
 
 interface Props {
   url: string;
   onUrl(url: string): void;
+  /** Variable names the URL may use; `{{others}}` are flagged. */
+  known?: ReadonlySet<string>;
   reconnect: boolean;
   onReconnect(on: boolean): void;
   /** Record every frame for the Frames tab (applies on Connect). */
@@ -16,6 +19,8 @@ interface Props {
   onDisconnect(): void;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 export function ConnectionBar(p: Props) {
   const idle = p.state === "Disconnected";
   return (
@@ -26,14 +31,7 @@ export function ConnectionBar(p: Props) {
         if (idle) p.onConnect();
       }}
     >
-      <input
-        aria-label="URL"
-        className="url"
-        spellCheck={false}
-        placeholder="ws://127.0.0.1:8080/echo"
-        value={p.url}
-        onChange={(e) => p.onUrl(e.target.value)}
-      />
+      <UrlField value={p.url} onChange={(e) => p.onUrl(e.target.value)} known={p.known ?? NONE} />
       <label className="check">
         <input type="checkbox" checked={p.reconnect} onChange={(e) => p.onReconnect(e.target.checked)} />
         Reconnect

@@ -1,6 +1,13 @@
 // Hook owning one WebSocket session in the UI: state, the log model, send and disconnect.
 import { useCallback, useRef, useState } from "react";
-import { backend, type AppError, type CloseDto, type ConnState, type SendMode, type WsBatch } from "../../ipc";
+import { backend, type AppError, type CloseDto, type ConnState, type RequestSpec, type SendMode, type UpgradeDto, type WsBatch } from "../../ipc";
+
+/** The editor's request to connect (see `ConnectArgs.spec`), with its collection and stored id. */
+export interface ConnectRequest {
+  spec: RequestSpec;
+  collection: number | null;
+  requestId: number | null;
+}
 import { LogModel } from "../../lib/logModel";
 
 export interface WsSession {
@@ -16,7 +23,9 @@ export interface WsSession {
   frames: number;
   /** Whether this session records frames. */
   recording: boolean;
-  connect(url: string, reconnect: boolean, opts?: { recordFrames?: boolean }): Promise<void>;
+  /** The last upgrade exchange (the "Upgrade report"). */
+  upgrade: UpgradeDto | null;
+  connect(url: string, reconnect: boolean, opts?: { recordFrames?: boolean; request?: ConnectRequest }): Promise<void>;
   disconnect(): Promise<void>;
   send(mode: SendMode, body: string): Promise<AppError | null>;
   clearError(): void;
@@ -31,6 +40,7 @@ export function useWsSession(): WsSession {
   const [queued, setQueued] = useState(0);
   const [frames, setFrames] = useState(0);
   const [recording, setRecording] = useState(false);
+  const [upgrade, setUpgrade] = useState<UpgradeDto | null>(null);
   const modelRef = useRef(new LogModel());
   const sessionRef = useRef<number | null>(null);
 
@@ -43,11 +53,14 @@ export function useWsSession(): WsSession {
     if (b.queued !== null) setQueued(b.queued);
     if (b.state === "Connected") setQueued(0);
     setFrames(b.frames);
+    if (b.upgrade) setUpgrade(b.upgrade);
     setVersion((v) => v + 1);
   }, []);
 
   const connect = useCallback(
-    async (url: string, reconnect: boolean, opts?: { recordFrames?: boolean }) => {
+    async (url: string, reconnect: boolean, opts?: { recordFrames?: boolean; request?: ConnectRequest }) => {
+      const req = opts?.request;
+      setUpgrade(null);
       const recordFrames = opts?.recordFrames ?? false;
       const previous = sessionRef.current;
       modelRef.current = new LogModel();
@@ -61,7 +74,10 @@ export function useWsSession(): WsSession {
       sessionRef.current = -1;
       try {
         mine = await backend.wsConnect(
-          { url, reconnect, subprotocols: [], headers: [], previous, record_frames: recordFrames },
+          {
+            url, reconnect, subprotocols: [], headers: [], previous, record_frames: recordFrames,
+            ...(req ? { spec: req.spec, collection: req.collection ?? undefined, request_id: req.requestId ?? undefined } : {}),
+          },
           (b) => onBatch(() => mine ?? -1, b),
         );
         sessionRef.current = mine;
@@ -96,7 +112,7 @@ export function useWsSession(): WsSession {
   }, []);
 
   return {
-    state, session, model: modelRef.current, version, close, error, queued, frames, recording,
+    state, session, model: modelRef.current, version, close, error, queued, frames, recording, upgrade,
     connect, disconnect, send, clearError: () => setError(null),
   };
 }

@@ -3,6 +3,7 @@ import type { AppError } from "./AppError";
 import type { CloseDto } from "./CloseDto";
 import type { ConnState } from "./ConnState";
 import type { RowDto } from "./RowDto";
+import type { UpgradeDto } from "./UpgradeDto";
 
 /**
  * What a WebSocket session sends the UI every ~16 ms while something happens.
@@ -27,4 +28,8 @@ queued: number | null,
 /**
  * Frames recorded so far (0 unless connected with `record_frames`).
  */
-frames: number, };
+frames: number, 
+/**
+ * The upgrade exchange, on every open (the "Upgrade report").
+ */
+upgrade: UpgradeDto | null, };

@@ -1,0 +1,188 @@
+//! DTOs of the sidebar and the request editor (collections tree, environments, history, the
+//! editable request), exported to TypeScript with ts-rs like `dto.rs`.
+//!
+//! A request's `auth` and `settings` travel as the store model's own JSON (`collection::model`'s
+//! `Auth` and `Settings`, tagged by `type`), so the editor can hold every pattern the engine has
+//! without a second copy of that enum here; the UI types them in `ui/src/lib/requestModel.ts`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One node of the collections tree.
+#[derive(Debug, Clone, Serialize, TS, PartialEq)]
+pub struct TreeNodeDto {
+    /// `collection`, `folder` or `request`.
+    pub kind: String,
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    /// `websocket` or `sse` for requests, empty otherwise.
+    pub protocol: String,
+    pub children: Vec<TreeNodeDto>,
+}
+
+/// A name/value row of the Params and Headers tabs.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct KvDto {
+    pub name: String,
+    pub value: String,
+    pub enabled: bool,
+}
+
+/// Connection options the store's request model has no field for (yet): kept with the tab,
+/// applied on connect.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(default)]
+pub struct ExtrasDto {
+    /// Extra CA certificate file (PEM).
+    pub ca_file: String,
+    /// Skip certificate verification.
+    pub insecure: bool,
+    /// `http://host:port`, `socks5://...` or `socks5h://...`; empty for none.
+    pub proxy: String,
+    /// permessage-deflate parameters (`client_no_context_takeover; server_max_window_bits=10`).
+    pub deflate_params: String,
+}
+
+/// The editable request: what the editor shows, what Save stores and what Connect maps onto the
+/// engine's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct RequestSpec {
+    pub name: String,
+    pub url: String,
+    pub params: Vec<KvDto>,
+    pub headers: Vec<KvDto>,
+    pub subprotocols: Vec<String>,
+    /// The model's `Auth` as JSON: `{"type":"bearer","token":"..."}`, ...
+    #[ts(type = "Record<string, unknown>")]
+    pub auth: serde_json::Value,
+    /// The model's `Settings` as JSON (timeouts, reconnect, ping, heartbeat, deflate, max size).
+    #[ts(type = "Record<string, unknown>")]
+    pub settings: serde_json::Value,
+    /// Saved messages, in order (text).
+    pub messages: Vec<String>,
+    pub sse_url: String,
+    pub extras: ExtrasDto,
+}
+
+/// A stored request and where it is.
+#[derive(Debug, Clone, Serialize, TS, PartialEq)]
+pub struct StoredRequestDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub collection_id: i64,
+    pub spec: RequestSpec,
+}
+
+/// A variable of an environment.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct VariableDto {
+    pub name: String,
+    pub value: String,
+    pub secret: bool,
+}
+
+/// An environment of a collection.
+#[derive(Debug, Clone, Serialize, TS, PartialEq)]
+pub struct EnvironmentDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub collection_id: i64,
+    pub collection: String,
+    pub name: String,
+    pub variables: Vec<VariableDto>,
+    pub active: bool,
+}
+
+/// One recent connection.
+#[derive(Debug, Clone, Serialize, TS, PartialEq)]
+pub struct HistoryDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number | null")]
+    pub request_id: Option<i64>,
+    pub protocol: String,
+    pub url: String,
+    /// Unix milliseconds.
+    pub started_at: f64,
+    /// `connected`, `closed 1000`, `ws.handshake_rejected`, `running`, ...
+    pub outcome: String,
+    pub events: u32,
+}
+
+/// The upgrade exchange of the last open, for the "Upgrade report" disclosure.
+#[derive(Debug, Clone, Serialize, TS, PartialEq)]
+pub struct UpgradeDto {
+    pub url: String,
+    pub request_line: String,
+    pub request_headers: Vec<(String, String)>,
+    pub status: u16,
+    pub response_headers: Vec<(String, String)>,
+    pub protocol: Option<String>,
+    pub extensions: Option<String>,
+    pub elapsed_ms: f64,
+}
+
+impl UpgradeDto {
+    pub fn from_report(r: &sockpit_core::ws::UpgradeReport) -> UpgradeDto {
+        UpgradeDto {
+            url: r.url.clone(),
+            request_line: r.request_line.clone(),
+            request_headers: r.request_headers.clone(),
+            status: r.status,
+            response_headers: r.response_headers.clone(),
+            protocol: r.protocol.clone(),
+            extensions: r.extensions.clone(),
+            elapsed_ms: r.elapsed.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The checked-in TypeScript bindings must match these types; `UPDATE_BINDINGS=1` rewrites them.
+    use super::*;
+    use std::path::PathBuf;
+
+    fn check<T: TS + 'static>(failures: &mut Vec<String>) {
+        let cfg = ts_rs::Config::default();
+        let fresh = match T::export_to_string(&cfg) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(format!("{}: {e}", T::name(&cfg)));
+                return;
+            }
+        };
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../ui/src/ipc/bindings")
+            .join(format!("{}.ts", T::name(&cfg)));
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::create_dir_all(path.parent().expect("bindings dir")).expect("mkdir");
+            std::fs::write(&path, &fresh).expect("write binding");
+            return;
+        }
+        if std::fs::read_to_string(&path).unwrap_or_default() != fresh {
+            failures.push(path.display().to_string());
+        }
+    }
+
+    #[test]
+    fn store_bindings_are_up_to_date() {
+        let mut failures = Vec::new();
+        check::<TreeNodeDto>(&mut failures);
+        check::<KvDto>(&mut failures);
+        check::<ExtrasDto>(&mut failures);
+        check::<RequestSpec>(&mut failures);
+        check::<StoredRequestDto>(&mut failures);
+        check::<VariableDto>(&mut failures);
+        check::<EnvironmentDto>(&mut failures);
+        check::<HistoryDto>(&mut failures);
+        check::<UpgradeDto>(&mut failures);
+        assert!(
+            failures.is_empty(),
+            "TypeScript bindings drifted (run `make bindings`): {failures:?}"
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! The editor's `RequestSpec` to and from the store's request model, and on to the engine's
+//! `ConnectConfig`: variables rendered in layers (active environment, the request's collection,
+//! globals), then the same `runner::prepare::ws_config` `sockpit run` uses, then the options the
+//! model has no field for (TLS, proxy, deflate parameters).
+
+use sockpit_core::collection::model::{
+    Auth, KeyValue, MessageKind, Protocol, Request, SavedMessage, Settings,
+};
+use sockpit_core::store::Store;
+use sockpit_core::template::Vars;
+use sockpit_core::ws::{ConnectConfig, ProxyConfig, ReconnectPolicy};
+
+use crate::dto::AppError;
+use crate::dto_store::{ExtrasDto, KvDto, RequestSpec};
+
+/// A saved message's name: its first line, cut to 40 characters.
+fn message_name(body: &str) -> String {
+    let first = body.lines().next().unwrap_or("").trim();
+    let mut name: String = first.chars().take(40).collect();
+    if name.is_empty() {
+        name = "message".into();
+    }
+    name
+}
+
+fn kvs(list: &[KvDto]) -> Vec<KeyValue> {
+    list.iter()
+        .filter(|kv| !kv.name.trim().is_empty())
+        .map(|kv| KeyValue {
+            name: kv.name.trim().to_string(),
+            value: kv.value.clone(),
+            enabled: kv.enabled,
+        })
+        .collect()
+}
+
+fn invalid(what: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::new("app.invalid_request", format!("{what}: {e}"))
+}
+
+/// The model's `Auth`/`Settings` from their JSON (`null` or `{}` is the default).
+fn from_json<T: serde::de::DeserializeOwned + Default>(
+    what: &str,
+    v: &serde_json::Value,
+) -> Result<T, AppError> {
+    if v.is_null() || v.as_object().is_some_and(|o| o.is_empty()) {
+        return Ok(T::default());
+    }
+    serde_json::from_value(v.clone()).map_err(|e| invalid(what, e))
+}
+
+/// The store model of what the editor holds.
+pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
+    Ok(Request {
+        name: spec.name.trim().to_string(),
+        protocol: Protocol::Websocket,
+        url: spec.url.trim().to_string(),
+        params: kvs(&spec.params),
+        headers: kvs(&spec.headers),
+        subprotocols: spec
+            .subprotocols
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        auth: from_json::<Auth>("auth", &spec.auth)?,
+        settings: from_json::<Settings>("settings", &spec.settings)?,
+        messages: spec
+            .messages
+            .iter()
+            .map(|m| SavedMessage {
+                name: message_name(m),
+                kind: MessageKind::Text,
+                body: m.clone(),
+                delay_ms: None,
+            })
+            .collect(),
+        ..Request::default()
+    })
+}
+
+/// What the editor shows for a stored request.
+pub fn model_to_spec(r: &Request) -> RequestSpec {
+    let kv = |list: &[KeyValue]| {
+        list.iter()
+            .map(|k| KvDto {
+                name: k.name.clone(),
+                value: k.value.clone(),
+                enabled: k.enabled,
+            })
+            .collect()
+    };
+    RequestSpec {
+        name: r.name.clone(),
+        url: r.url.clone(),
+        params: kv(&r.params),
+        headers: kv(&r.headers),
+        subprotocols: r.subprotocols.clone(),
+        auth: serde_json::to_value(&r.auth).unwrap_or(serde_json::Value::Null),
+        settings: serde_json::to_value(&r.settings).unwrap_or(serde_json::Value::Null),
+        messages: r.messages.iter().map(|m| m.body.clone()).collect(),
+        sse_url: String::new(),
+        extras: ExtrasDto::default(),
+    }
+}
+
+/// Variables for a request of `collection`: the active environment, the collection's own
+/// variables, then globals.
+pub fn vars_for(store: &Store, collection: Option<i64>) -> Result<Vars, AppError> {
+    let se = |e: sockpit_core::store::StoreError| AppError::new(e.code(), e.to_string());
+    let mut vars = Vars::new();
+    let active = crate::commands::env::active_environment(store)?;
+    if let Some(env) = store
+        .environments()
+        .map_err(se)?
+        .into_iter()
+        .find(|e| Some(e.id) == active)
+    {
+        vars.push_layer(format!("environment '{}'", env.name), env.variables);
+    }
+    if let Some(c) = collection {
+        vars.push_layer("the collection", store.collection_variables(c).map_err(se)?);
+    }
+    vars.push_layer("globals", store.globals().map_err(se)?);
+    Ok(vars)
+}
+
+/// The engine configuration for connecting `spec` with `vars`. `reconnect` turns on the default
+/// policy when the request's settings name none.
+/// `base_dir` resolves relative client certificate paths.
+pub fn connect_config(
+    spec: &RequestSpec,
+    vars: &Vars,
+    reconnect: bool,
+    base_dir: &std::path::Path,
+) -> Result<ConnectConfig, AppError> {
+    let mut model = spec_to_model(spec)?;
+    if model.name.is_empty() {
+        model.name = "Untitled".into();
+    }
+    // Saved messages are not part of connecting; their variables are checked when sent.
+    model.messages.clear();
+    let rendered = vars
+        .render_request(&model)
+        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    let mut cfg = sockpit_core::runner::prepare::ws_config(&rendered, base_dir)
+        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    if reconnect && cfg.reconnect.is_none() {
+        cfg.reconnect = Some(ReconnectPolicy::default());
+    }
+    apply_extras(&mut cfg, &spec.extras, vars)?;
+    Ok(cfg)
+}
+
+fn apply_extras(cfg: &mut ConnectConfig, x: &ExtrasDto, vars: &Vars) -> Result<(), AppError> {
+    let render = |s: &str, place: &str| {
+        vars.render(s.trim(), place)
+            .map_err(|e| AppError::new(e.code(), e.to_string()))
+    };
+    let ca = render(&x.ca_file, "the CA file")?;
+    if !ca.is_empty() {
+        cfg.tls.extra_ca_files.push(ca.into());
+    }
+    cfg.tls.skip_verify |= x.insecure;
+    let proxy = render(&x.proxy, "the proxy")?;
+    if !proxy.is_empty() {
+        cfg.proxy = Some(ProxyConfig::parse(&proxy).map_err(|e| invalid("proxy", e))?);
+    }
+    if cfg.deflate.is_some() && !x.deflate_params.trim().is_empty() {
+        cfg.deflate = Some(
+            sockpit_core::ws::deflate_params::parse_deflate_params(&x.deflate_params)
+                .map_err(|e| invalid("deflate parameters", e))?,
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sockpit_core::collection::model::Variable;
+
+    fn spec() -> RequestSpec {
+        RequestSpec {
+            name: "r".into(),
+            url: "ws://{{host}}/echo".into(),
+            params: vec![KvDto {
+                name: "a".into(),
+                value: "1".into(),
+                enabled: true,
+            }],
+            headers: vec![KvDto {
+                name: "X-Test".into(),
+                value: "{{token}}".into(),
+                enabled: true,
+            }],
+            subprotocols: vec!["chat".into()],
+            auth: serde_json::json!({"type": "bearer", "token": "{{token}}"}),
+            settings: serde_json::json!({"handshake_timeout_ms": 1500, "deflate": false}),
+            messages: vec!["hello".into()],
+            sse_url: String::new(),
+            extras: ExtrasDto {
+                insecure: true,
+                proxy: "socks5://127.0.0.1:1080".into(),
+                ..ExtrasDto::default()
+            },
+        }
+    }
+
+    #[test]
+    fn maps_onto_the_engine_config() {
+        let mut vars = Vars::new();
+        vars.push_layer(
+            "env",
+            vec![
+                Variable::plain("host", "127.0.0.1:9"),
+                Variable::plain("token", "t0k"),
+            ],
+        );
+        let cfg = connect_config(&spec(), &vars, true, std::path::Path::new(".")).expect("config");
+        assert_eq!(cfg.url, "ws://127.0.0.1:9/echo");
+        assert_eq!(cfg.query, vec![("a".to_string(), "1".to_string())]);
+        assert!(cfg.headers.contains(&("X-Test".into(), "t0k".into())));
+        assert_eq!(cfg.subprotocols, vec!["chat".to_string()]);
+        assert_eq!(cfg.handshake_timeout.as_millis(), 1500);
+        assert!(cfg.deflate.is_none());
+        assert!(cfg.tls.skip_verify);
+        assert!(cfg.proxy.is_some());
+        assert!(cfg.reconnect.is_some());
+    }
+
+    #[test]
+    fn an_unknown_variable_is_a_readable_error() {
+        let err = connect_config(&spec(), &Vars::new(), false, std::path::Path::new("."))
+            .expect_err("undefined");
+        assert_eq!(err.code, "template.undefined_variable");
+        assert!(err.message.contains("host"), "{}", err.message);
+    }
+
+    #[test]
+    fn round_trips_through_the_model() {
+        let s = spec();
+        let back = model_to_spec(&spec_to_model(&s).expect("model"));
+        assert_eq!(back.auth, s.auth);
+        assert_eq!(back.headers, s.headers);
+        assert_eq!(back.messages, s.messages);
+        assert_eq!(back.settings["handshake_timeout_ms"], 1500);
+    }
+}

@@ -1,0 +1,47 @@
+// The request editor's tabs: Params, Headers, Auth, Protocols and Settings of the active request.
+import { useState } from "react";
+import type { RequestSpec } from "../../ipc";
+import { AuthTab } from "./AuthTab";
+import { KvTable } from "./KvTable";
+import { SettingsTab } from "./SettingsTab";
+
+const TABS = ["Params", "Headers", "Auth", "Protocols", "Settings"] as const;
+type Tab = (typeof TABS)[number];
+
+interface Props {
+  spec: RequestSpec;
+  onChange(patch: Partial<RequestSpec>): void;
+}
+
+export function RequestEditor({ spec, onChange }: Props) {
+  const [tab, setTab] = useState<Tab | null>(null);
+  const count = (t: Tab) =>
+    t === "Params" ? spec.params.length : t === "Headers" ? spec.headers.length : t === "Protocols" ? spec.subprotocols.length : 0;
+  return (
+    <section className="request-editor" aria-label="Request editor">
+      <div role="tablist" aria-label="Request settings" className="editor-tabs">
+        {TABS.map((t) => (
+          <button key={t} type="button" role="tab" id={`edtab-${t}`} aria-selected={tab === t} aria-controls="edpanel"
+            onClick={() => setTab(tab === t ? null : t)}>
+            {t}{count(t) ? ` (${count(t)})` : ""}{t === "Auth" && spec.auth.type && spec.auth.type !== "none" ? " •" : ""}
+          </button>
+        ))}
+      </div>
+      {tab && (
+        <div role="tabpanel" id="edpanel" aria-labelledby={`edtab-${tab}`} className="editor-panel">
+          {tab === "Params" && <KvTable noun="Param" rows={spec.params} onChange={(params) => onChange({ params })} />}
+          {tab === "Headers" && <KvTable noun="Header" rows={spec.headers} onChange={(headers) => onChange({ headers })} />}
+          {tab === "Auth" && <AuthTab auth={spec.auth} onChange={(auth) => onChange({ auth })} />}
+          {tab === "Protocols" && (
+            <label className="field">
+              <span>Subprotocols (one per line, offered in this order)</span>
+              <textarea aria-label="Subprotocols" rows={3} value={spec.subprotocols.join("\n")}
+                onChange={(e) => onChange({ subprotocols: e.target.value.split("\n") })} />
+            </label>
+          )}
+          {tab === "Settings" && <SettingsTab spec={spec} onChange={onChange} />}
+        </div>
+      )}
+    </section>
+  );
+}

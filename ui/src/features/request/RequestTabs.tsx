@@ -1,0 +1,48 @@
+// The request tabs (role=tablist): one per open request, select, close, and a new blank tab.
+import type { KeyboardEvent } from "react";
+import type { RequestTab } from "./useRequestTabs";
+
+interface Props {
+  tabs: RequestTab[];
+  active: string;
+  onSelect(key: string): void;
+  onClose(key: string): void;
+  onNew(): void;
+}
+
+export const tabTitle = (t: RequestTab) => t.spec.name.trim() || t.spec.url.trim() || "Untitled";
+
+export function RequestTabs(p: Props) {
+  const onKey = (e: KeyboardEvent) => {
+    const i = p.tabs.findIndex((t) => t.key === p.active);
+    const to = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1 : -2;
+    if (to === -2) return;
+    const t = p.tabs[(to + p.tabs.length) % p.tabs.length];
+    p.onSelect(t.key);
+    e.preventDefault();
+    requestAnimationFrame(() => document.getElementById(`reqtab-${t.key}`)?.focus());
+  };
+  return (
+    <div className="request-tabs">
+      <div role="tablist" aria-label="Requests" onKeyDown={onKey}>
+        {p.tabs.map((t) => (
+          <span key={t.key} className={`request-tab${t.key === p.active ? " active" : ""}`}>
+            <button
+              type="button"
+              role="tab"
+              id={`reqtab-${t.key}`}
+              aria-selected={t.key === p.active}
+              tabIndex={t.key === p.active ? 0 : -1}
+              onClick={() => p.onSelect(t.key)}
+              title={t.spec.url}
+            >
+              {tabTitle(t)}{t.storedId === null ? " •" : ""}
+            </button>
+            <button type="button" className="tab-close" aria-label={`Close tab ${tabTitle(t)}`} onClick={() => p.onClose(t.key)}>×</button>
+          </span>
+        ))}
+      </div>
+      <button type="button" aria-label="New tab" onClick={p.onNew}>+</button>
+    </div>
+  );
+}

@@ -1,0 +1,238 @@
+// The collections tree (role=tree): collections, folders and requests from the store, keyboard
+// navigable (arrows, Home/End, Enter opens, F2 renames, Delete deletes), with a toolbar acting on
+// the selected node: new collection/folder/request, rename, duplicate, delete, move up/down/to folder.
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { backend, type TreeNodeDto } from "../../ipc";
+import { ancestors, findRow, keyOf, moveTargets, step, visibleRows, type Row } from "../../lib/treeModel";
+
+interface Props {
+  tree: TreeNodeDto[];
+  /** The request open in the active tab. */
+  activeRequest: number | null;
+  onOpen(id: number): void;
+  /** Reloads the tree; `select` is the key to select after it. */
+  onChanged(select?: string): Promise<void>;
+  onError(message: string): void;
+  /** A request was deleted (its tab should forget the stored id). */
+  onDeleted(kind: string, id: number): void;
+}
+
+type Editing = { mode: "rename"; key: string; value: string } | { mode: "new"; kind: "collection" | "folder"; value: string };
+
+export function CollectionsTree(p: Props) {
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const [selected, setSelected] = useState<string | null>(null);
+  const [editing, setEditingState] = useState<Editing | null>(null);
+  // The edit being committed is taken from a ref, so Enter and the blur that follows commit once.
+  const editRef = useRef<Editing | null>(null);
+  const setEditing = (v: Editing | null) => { editRef.current = v; setEditingState(v); };
+  const treeRef = useRef<HTMLUListElement>(null);
+  const rows = useMemo(() => visibleRows(p.tree, expanded), [p.tree, expanded]);
+  const sel = findRow(p.tree, selected);
+
+  const act = async (f: () => Promise<unknown>, select?: string) => {
+    try {
+      await f();
+      await p.onChanged(select);
+    } catch (e) {
+      p.onError((e as { message: string }).message);
+    }
+  };
+
+  const reveal = (key: string) => {
+    setExpanded((s) => new Set([...s, ...ancestors(p.tree, key)]));
+    setSelected(key);
+  };
+
+  // The request open in the active tab shows in the tree (its collection and folders expanded).
+  useEffect(() => {
+    if (p.activeRequest === null) return;
+    const key = `request:${p.activeRequest}`;
+    const up = ancestors(p.tree, key);
+    if (!up.length) return;
+    setExpanded((s) => (up.every((k) => s.has(k)) ? s : new Set([...s, ...up])));
+  }, [p.activeRequest, p.tree]);
+
+  const focusTree = () => requestAnimationFrame(() => treeRef.current?.querySelector<HTMLElement>('[tabindex="0"]')?.focus());
+
+  const toggle = (key: string, open?: boolean) =>
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (open ?? !n.has(key)) n.add(key); else n.delete(key);
+      return n;
+    });
+
+  const activate = (r: Row) => {
+    setSelected(keyOf(r.node));
+    if (r.node.kind === "request") p.onOpen(r.node.id);
+    else toggle(keyOf(r.node));
+  };
+
+  const onKey = (e: KeyboardEvent) => {
+    if (editing) return;
+    const cur = findRow(p.tree, selected);
+    switch (e.key) {
+      case "ArrowDown": case "ArrowUp": case "Home": case "End": {
+        const next = step(rows, selected, e.key);
+        if (next) setSelected(next);
+        break;
+      }
+      case "ArrowRight":
+        if (cur && cur.node.children.length) {
+          if (!expanded.has(keyOf(cur.node))) toggle(keyOf(cur.node), true);
+          else setSelected(keyOf(cur.node.children[0]));
+        }
+        break;
+      case "ArrowLeft":
+        if (cur && expanded.has(keyOf(cur.node))) toggle(keyOf(cur.node), false);
+        else if (cur?.parent) setSelected(keyOf(cur.parent));
+        else if (cur && cur.node.kind !== "collection") setSelected(keyOf(cur.collection));
+        break;
+      case "Enter": case " ":
+        if (cur) activate(cur);
+        break;
+      case "F2":
+        if (cur) setEditing({ mode: "rename", key: keyOf(cur.node), value: cur.node.name });
+        break;
+      case "Delete":
+        if (cur) void remove(cur);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    focusTree();
+  };
+
+  const remove = async (r: Row) => {
+    await act(async () => {
+      await backend.storeDelete(r.node.kind, r.node.id);
+      p.onDeleted(r.node.kind, r.node.id);
+    });
+    setSelected(r.parent ? keyOf(r.parent) : null);
+  };
+
+  const commitEdit = async () => {
+    const e = editRef.current;
+    if (!e) return;
+    const name = e.value.trim();
+    setEditing(null);
+    if (!name) return;
+    if (e.mode === "rename") {
+      const r = findRow(p.tree, e.key);
+      if (r) await act(() => backend.storeRename(r.node.kind, r.node.id, name), e.key);
+    } else if (e.kind === "collection") {
+      await act(async () => {
+        const id = await backend.storeCreate("collection", name, null, null);
+        setSelected(`collection:${id}`);
+      });
+    } else if (sel) {
+      const folder = sel.node.kind === "folder" ? sel.node.id : sel.node.kind === "request" && sel.parent?.kind === "folder" ? sel.parent.id : null;
+      await act(async () => {
+        const id = await backend.storeCreate("folder", name, sel.collection.id, folder);
+        reveal(`folder:${id}`);
+      });
+    }
+    focusTree();
+  };
+
+  const newRequest = async () => {
+    if (!sel) return;
+    const folder = sel.node.kind === "folder" ? sel.node.id : sel.node.kind === "request" && sel.parent?.kind === "folder" ? sel.parent.id : null;
+    await act(async () => {
+      const id = await backend.storeCreate("request", "New request", sel.collection.id, folder);
+      reveal(`request:${id}`);
+      p.onOpen(id);
+    });
+  };
+
+  const duplicate = async () => {
+    if (!sel) return;
+    await act(async () => {
+      const id = await backend.storeDuplicate(sel.node.kind, sel.node.id);
+      reveal(`${sel.node.kind}:${id}`);
+    });
+  };
+
+  const targets = sel && sel.node.kind !== "collection" ? moveTargets(p.tree, sel) : [];
+  const nameInput = (label: string) =>
+    editing && (
+      <input
+        aria-label={label}
+        autoFocus
+        value={editing.value}
+        onChange={(e) => setEditing({ ...editing, value: e.target.value })}
+        onKeyDown={(e) => {
+          e.stopPropagation();
+          if (e.key === "Enter") void commitEdit();
+          if (e.key === "Escape") { setEditing(null); focusTree(); }
+        }}
+        onBlur={() => void commitEdit()}
+      />
+    );
+
+  return (
+    <section className="collections" aria-label="Collections section">
+      <div className="tree-toolbar" role="toolbar" aria-label="Collection actions">
+        <button type="button" aria-label="New collection" title="New collection" onClick={() => setEditing({ mode: "new", kind: "collection", value: "" })}>+C</button>
+        <button type="button" aria-label="New folder" title="New folder" disabled={!sel} onClick={() => setEditing({ mode: "new", kind: "folder", value: "" })}>+F</button>
+        <button type="button" aria-label="New request" title="New request" disabled={!sel} onClick={() => void newRequest()}>+R</button>
+        <button type="button" aria-label="Rename" title="Rename (F2)" disabled={!sel} onClick={() => sel && setEditing({ mode: "rename", key: keyOf(sel.node), value: sel.node.name })}>✎</button>
+        <button type="button" aria-label="Duplicate" title="Duplicate" disabled={!sel || sel.node.kind === "folder"} onClick={() => void duplicate()}>⧉</button>
+        <button type="button" aria-label="Delete" title="Delete (Del)" disabled={!sel} onClick={() => sel && void remove(sel)}>🗑</button>
+        <button type="button" aria-label="Move up" title="Move up" disabled={!sel || sel.node.kind === "collection" || sel.index === 0} onClick={() => sel && void act(() => backend.storeMove(sel.node.kind, sel.node.id, -1), keyOf(sel.node))}>↑</button>
+        <button type="button" aria-label="Move down" title="Move down" disabled={!sel || sel.node.kind === "collection" || sel.index === sel.siblings - 1} onClick={() => sel && void act(() => backend.storeMove(sel.node.kind, sel.node.id, 1), keyOf(sel.node))}>↓</button>
+        <select
+          aria-label="Move to folder"
+          disabled={!targets.length}
+          value=""
+          onChange={(e) => {
+            const t = targets[Number(e.target.value)];
+            if (sel && t) void act(() => backend.storeReparent(sel.node.kind, sel.node.id, t.collection, t.folder), keyOf(sel.node)).then(() => reveal(keyOf(sel.node)));
+          }}
+        >
+          <option value="">Move to…</option>
+          {targets.map((t, i) => <option key={t.label} value={i}>{t.label}</option>)}
+        </select>
+      </div>
+      {editing?.mode === "new" && nameInput(editing.kind === "collection" ? "Collection name" : "Folder name")}
+      <ul className="tree" role="tree" aria-label="Collections" ref={treeRef} onKeyDown={onKey}>
+        {rows.length === 0 && <li className="empty" role="none">No collections yet</li>}
+        {rows.map((r) => {
+          const key = keyOf(r.node);
+          const isSel = key === selected || (!selected && r === rows[0]);
+          const open = expanded.has(key);
+          return (
+            <li
+              key={key}
+              role="treeitem"
+              aria-label={r.node.name}
+              aria-level={r.level}
+              aria-selected={key === selected}
+              aria-expanded={r.node.kind === "request" ? undefined : open}
+              aria-setsize={r.siblings}
+              aria-posinset={r.index + 1}
+              data-kind={r.node.kind}
+              tabIndex={isSel ? 0 : -1}
+              className={`tree-row${key === selected ? " selected" : ""}${r.node.kind === "request" && r.node.id === p.activeRequest ? " active" : ""}`}
+              style={{ paddingLeft: 4 + (r.level - 1) * 14 }}
+              onClick={() => activate(r)}
+              onFocus={() => !selected && setSelected(key)}
+            >
+              {editing?.mode === "rename" && editing.key === key ? (
+                nameInput(`Rename ${r.node.name}`)
+              ) : (
+                <>
+                  <span className="tree-icon" aria-hidden="true">
+                    {r.node.kind === "request" ? (r.node.protocol === "sse" ? "SSE" : "WS") : open ? "▾" : "▸"}
+                  </span>
+                  <span className="tree-name">{r.node.name}</span>
+                </>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
