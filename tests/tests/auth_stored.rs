@@ -482,3 +482,36 @@ async fn a_placeholder_in_stored_auth_is_refused_by_sockpit_run() {
     );
     assert!(!out.stdout.contains("literal-client-secret"));
 }
+
+#[test]
+fn every_auth_pattern_validates_against_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("every.sockpit.json");
+    std::fs::write(&file, to_share_json(&every_pattern())).unwrap();
+    let script = "import json, sys, jsonschema\n\
+schema = json.load(open(sys.argv[1]))\n\
+v = jsonschema.Draft202012Validator(schema)\n\
+doc = json.load(open(sys.argv[2]))\n\
+v.validate(doc)\n\
+auth = lambda name: next(i for i in doc['items'] if i['name'] == name)['auth']\n\
+auth('ticket')['extract'] = {'xpath': '/t'}\n\
+assert not v.is_valid(doc), 'an unknown extractor must be invalid'\n\
+auth('ticket')['extract'] = {'header': 'X-Ticket'}\n\
+auth('first message')['timeout_ms'] = 'soon'\n\
+assert not v.is_valid(doc), 'a string timeout must be invalid'\n\
+print('valid')\n";
+    let out = std::process::Command::new(sockpit_tests::peers::venv_python())
+        .args(["-c", script])
+        .arg(sockpit_tests::collections::shipped_collection(
+            "schema.json",
+        ))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+}

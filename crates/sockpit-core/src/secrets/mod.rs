@@ -428,6 +428,86 @@ impl SecretStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collection::model::Environment;
+
+    /// A store whose OS credential store probe has failed (as on a headless box).
+    fn fallback(dir: &Path) -> SecretStore {
+        let mut s = SecretStore::new(dir);
+        s.probe = Some(Probe::Fallback {
+            reason: "no session bus".into(),
+        });
+        s
+    }
+
+    #[test]
+    fn fill_gives_values_by_scope_and_adds_undeclared_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = fallback(dir.path());
+        s.set(&SecretScope::globals(), "g", "global-v").unwrap();
+        s.set(&SecretScope::collection("C"), "token", "coll-v")
+            .unwrap();
+        s.set(&SecretScope::environment("C", "ci"), "token", "env-v")
+            .unwrap();
+        s.set(&SecretScope::collection("Other"), "token", "other-v")
+            .unwrap();
+        let warning = s.take_warning().unwrap();
+        assert!(warning.contains("no session bus") && warning.contains("protect that file"));
+        assert_eq!(s.take_warning(), None, "the warning is given once");
+        let mut c = Collection {
+            name: "C".into(),
+            variables: vec![Variable {
+                name: "token".into(),
+                value: None,
+                secret: true,
+                placeholder: None,
+            }],
+            environments: vec![Environment {
+                name: "ci".into(),
+                variables: vec![],
+            }],
+            ..Default::default()
+        };
+        let mut globals = Vec::new();
+        s.fill(&mut c, &mut globals).unwrap();
+        assert_eq!(c.variables[0].value.as_deref(), Some("coll-v"));
+        assert_eq!(c.environments[0].variables[0].name, "token");
+        assert_eq!(
+            c.environments[0].variables[0].value.as_deref(),
+            Some("env-v")
+        );
+        assert!(c.environments[0].variables[0].secret);
+        assert_eq!(globals[0].value.as_deref(), Some("global-v"));
+        assert!(!format!("{s:?}").contains("-v\""));
+        assert!(s.remove(&SecretScope::collection("C"), "token").unwrap());
+        assert!(!s.remove(&SecretScope::collection("C"), "token").unwrap());
+        assert_eq!(s.get(&SecretScope::collection("C"), "token").unwrap(), None);
+        assert_eq!(s.list().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_keyring_secret_without_the_keyring_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = fallback(dir.path());
+        s.store()
+            .unwrap()
+            .put_secret_row(&SecretRow {
+                scope: "collection/C/env/ci".into(),
+                name: "token".into(),
+                backend: "keyring".into(),
+                value: None,
+            })
+            .unwrap();
+        let e = s
+            .get(&SecretScope::environment("C", "ci"), "token")
+            .unwrap_err();
+        assert_eq!(e.code(), "secret.store_unavailable");
+        let m = e.to_string();
+        assert!(
+            m.contains("secret 'token' (environment 'ci' of collection 'C')")
+                && m.contains("no session bus"),
+            "{m}"
+        );
+    }
 
     #[test]
     fn scope_keys_round_trip() {
