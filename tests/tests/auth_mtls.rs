@@ -300,3 +300,90 @@ async fn sockpit_serve_runs_the_mtls_mock_from_pem_files() {
     assert_eq!(out.status, 2, "{out:?}");
     assert!(out.one_error_line().contains("--tls-key"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn auth_calls_use_the_connections_ca_and_client_certificate() {
+    let server_ca = TestCa::new("server");
+    let client_ca = TestCa::new("clients");
+    let mock = mtls_mock(&server_ca, &client_ca).await;
+    let client = client_ca.sign("client", &["client"], true);
+    let ca = server_ca.cert_path.to_str().unwrap();
+    let (cert, key) = (
+        client.cert_path.to_str().unwrap(),
+        client.key_path.to_str().unwrap(),
+    );
+    // The login is an https:// call to the same mTLS server: it only works with the connection's
+    // --cacert (the server's CA is not an OS root) and its client certificate.
+    let url = format!("{}/auth/cookie", mock.ws_url());
+    let login = format!("{}/login", mock.http_url());
+    let body = r#"{"username":"demo","password":"demo-pass"}"#;
+    let tls = ["--cacert", ca, "--cert", cert, "--key", key];
+    let base = [
+        "connect",
+        &url,
+        "-n",
+        "1",
+        "--timeout",
+        "10",
+        "--login-url",
+        &login,
+        "--login-body",
+        body,
+    ];
+    let out = sockpit(
+        &[&base[..], &tls[..]].concat(),
+        None,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "{\"authenticated\":true,\"via\":\"cookie\"}\n");
+    let sse_url = format!("{}/auth/sse/cookie", mock.http_url());
+    let sse_base = [
+        "sse",
+        &sse_url,
+        "-n",
+        "1",
+        "--timeout",
+        "10",
+        "--login-url",
+        &login,
+        "--login-body",
+        body,
+    ];
+    let out = sockpit(
+        &[&sse_base[..], &tls[..]].concat(),
+        None,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(r#""via":"cookie""#), "{}", out.stdout);
+
+    // Without the server's CA the login step fails first, and says it is the login.
+    let out = sockpit(
+        &[&base[..], &["--cert", cert, "--key", key][..]].concat(),
+        None,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let line = out.one_error_line();
+    assert!(line.contains("cookie login: request to https://"), "{line}");
+    assert!(line.to_lowercase().contains("certificate"), "{line}");
+
+    // With the CA but no client certificate, the login step says the server wants one.
+    let out = sockpit(
+        &[&base[..], &["--cacert", ca][..]].concat(),
+        None,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let line = out.one_error_line();
+    assert!(
+        line.contains("cookie login: request to https://")
+            && line.contains("requires a client certificate"),
+        "{line}"
+    );
+}

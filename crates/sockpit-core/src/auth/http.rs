@@ -215,10 +215,7 @@ impl AuthRunner {
             builder = builder.body(b.to_string());
         }
         let send = async {
-            let mut resp = builder
-                .send()
-                .await
-                .map_err(|e| fail(crate::sse::client::error_chain(&e)))?;
+            let mut resp = builder.send().await.map_err(|e| fail(request_reason(&e)))?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let mut body = Vec::new();
@@ -433,6 +430,17 @@ impl AuthRunner {
             .and_then(|s| Duration::try_from_secs_f64(s).ok())
             .map(|d| Instant::now() + d);
         Ok((token.to_string(), expires))
+    }
+}
+
+/// Why an auth request failed; a TLS alert from the server (a client certificate it wants or
+/// refuses) is said in words naming --cert/--key.
+fn request_reason(e: &reqwest::Error) -> String {
+    match crate::sse::client::find_tls_error(e) {
+        Some(rustls::Error::AlertReceived(alert)) => {
+            format!("TLS: {}", crate::ws::handshake::tls_alert_reason(*alert))
+        }
+        _ => crate::sse::client::error_chain(e),
     }
 }
 

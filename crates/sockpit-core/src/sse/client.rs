@@ -439,7 +439,9 @@ fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorK
 
 /// The rustls error under a failed connect. tokio-rustls wraps it in an `io::Error`, which hides
 /// its inner error from `source()`: look inside with `get_ref`.
-fn find_tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+pub(crate) fn find_tls_error<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::Error> {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = next {
         if let Some(tls) = err.downcast_ref::<rustls::Error>() {
