@@ -515,3 +515,44 @@ print('valid')\n";
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
 }
+
+/// OAuth2 client credentials from other tools arrive as the stored pattern.
+#[test]
+fn importers_map_oauth2_client_credentials() {
+    use sockpit_core::collection::import::{import_file, Format};
+    let dir = tempfile::tempdir().unwrap();
+    let expected = Auth::Oauth2ClientCredentials {
+        token_url: "http://h/oauth/token".into(),
+        client_id: "demo-client".into(),
+        client_secret: "{{client_secret}}".into(),
+        scope: Some("read".into()),
+    };
+    let insomnia = dir.path().join("insomnia.json");
+    std::fs::write(
+        &insomnia,
+        r#"{"_type":"export","__export_format":4,"resources":[
+  {"_id":"wrk_1","parentId":null,"_type":"workspace","name":"Ins"},
+  {"_id":"ws-req_1","parentId":"wrk_1","_type":"websocket_request","name":"R","url":"ws://h/a",
+   "authentication":{"type":"oauth2","grantType":"client_credentials","accessTokenUrl":"http://h/oauth/token",
+                     "clientId":"demo-client","clientSecret":"{{ _.client_secret }}","scope":"read"}}]}"#,
+    )
+    .unwrap();
+    let bru = dir.path().join("r.bru");
+    std::fs::write(
+        &bru,
+        "meta {\n  name: R\n  type: ws\n  seq: 1\n}\n\nws {\n  url: ws://h/a\n  auth: oauth2\n}\n\n\
+         auth:oauth2 {\n  grant_type: client_credentials\n  access_token_url: http://h/oauth/token\n  \
+         client_id: demo-client\n  client_secret: {{client_secret}}\n  scope: read\n}\n",
+    )
+    .unwrap();
+    for (file, format) in [(&insomnia, Format::Insomnia), (&bru, Format::Bruno)] {
+        let imported = import_file(file, format).unwrap();
+        let requests = requests_with_path(&imported.collection.items);
+        assert_eq!(requests[0].1.auth, expected, "{file:?}");
+        assert!(
+            !imported.warnings.iter().any(|w| w.contains("auth")),
+            "{:?}",
+            imported.warnings
+        );
+    }
+}

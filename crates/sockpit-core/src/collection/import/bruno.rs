@@ -189,6 +189,16 @@ pub(super) fn bru_request(
                     },
                 }
             }
+            "auth:oauth2"
+                if auth_mode == "oauth2" && get(b, "grant_type") == Some("client_credentials") =>
+            {
+                r.auth = Auth::Oauth2ClientCredentials {
+                    token_url: get(b, "access_token_url").unwrap_or("").into(),
+                    client_id: get(b, "client_id").unwrap_or("").into(),
+                    client_secret: get(b, "client_secret").unwrap_or("").into(),
+                    scope: get(b, "scope").filter(|s| !s.is_empty()).map(Into::into),
+                }
+            }
             "body:ws" => {
                 let kind = match get(b, "type").unwrap_or("text") {
                     "json" => MessageKind::Json,
@@ -231,10 +241,13 @@ pub(super) fn bru_request(
             )),
         }
     }
+    let mapped_oauth2 =
+        auth_mode == "oauth2" && matches!(r.auth, Auth::Oauth2ClientCredentials { .. });
     if !matches!(
         auth_mode,
         "none" | "inherit" | "bearer" | "basic" | "apikey"
-    ) {
+    ) && !mapped_oauth2
+    {
         ctx.warn(format!(
             "request '{name}': auth mode '{auth_mode}' is not supported and was left out"
         ));

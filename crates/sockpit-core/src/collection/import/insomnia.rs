@@ -231,6 +231,14 @@ pub(super) fn auth_of(a: Option<&Value>, request: &str, ctx: &mut Ctx) -> Auth {
                 "header".into()
             },
         },
+        "oauth2" if s(a.get("grantType")) == "client_credentials" => {
+            Auth::Oauth2ClientCredentials {
+                token_url: t(&s(a.get("accessTokenUrl"))),
+                client_id: t(&s(a.get("clientId"))),
+                client_secret: t(&s(a.get("clientSecret"))),
+                scope: Some(t(&s(a.get("scope")))).filter(|s| !s.is_empty()),
+            }
+        }
         other => {
             ctx.warn(format!(
                 "request '{request}': auth type '{other}' is not supported and was left out"

@@ -188,6 +188,14 @@ fn request(v: &Value, ctx: &mut Ctx) -> Request {
                 "header".into()
             },
         },
+        Some("oauth2") if field("grantType") == "client_credentials" => {
+            Auth::Oauth2ClientCredentials {
+                token_url: t(&field("accessTokenUrl"), ctx),
+                client_id: t(&field("clientId"), ctx),
+                client_secret: t(&field("clientSecret"), ctx),
+                scope: Some(t(&field("scope"), ctx)).filter(|s| !s.is_empty()),
+            }
+        }
         Some(other) => {
             ctx.warn(format!(
                 "request '{name}': auth type '{other}' is not supported and was left out"
