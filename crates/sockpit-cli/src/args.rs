@@ -30,7 +30,8 @@ pub enum Command {
     /// Run a WebSocket feed and an SSE feed at once and compare them item by item.
     #[command(after_help = crate::compare_cmd::COMPARE_AFTER_HELP)]
     Compare(Box<crate::compare_cmd::CompareArgs>),
-    /// Run the built-in mock server (echo, broadcast, flood, chaos routes).
+    /// Run the built-in mock server: echo, broadcast rooms, feeds, SSE, every auth pattern, chaos
+    /// routes; over TLS and mTLS with --tls-cert/--tls-key/--client-ca. Routes are listed below.
     #[command(after_help = sockpit_mock::ROUTES)]
     Serve(ServeArgs),
     /// Protobuf without a socket: list types, decode, encode, skeletons, detect a type.
