@@ -313,3 +313,56 @@ async fn with_a_secret_service_secrets_live_in_the_os_store_not_the_database() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn import_moves_literal_credentials_into_the_secret_store() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("literal.sockpit.json");
+    // The token pasted literally into the first message, as a user exploring an API would.
+    let text = collection(&mock.ws_url(), None)
+        .replace("{{token}}", VALUE)
+        .replace("\"name\": \"Secret demo\"", "\"name\": \"Literal demo\"");
+    assert!(text.contains(VALUE));
+    std::fs::write(&file, text).unwrap();
+    let out = sockpit_headless(&["import", file.to_str().unwrap()], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("1 literal credential moved into secret variable: auth_auth_message"),
+        "{out:?}"
+    );
+    let db = data.join("sockpit.db");
+    assert_eq!(
+        sql_one(&db, "SELECT auth FROM requests WHERE name = 'auth'"),
+        Some(
+            r#"{"type":"first_message","message":"{{auth_auth_message}}","ack":"/type=auth_ok"}"#
+                .into()
+        )
+    );
+    assert_eq!(
+        sql_one(
+            &db,
+            "SELECT count(*) || '' FROM requests WHERE auth LIKE '%demo-token%'"
+        ),
+        Some("0".into())
+    );
+    // The stored collection still authenticates: the value comes back from the secret store.
+    let out = sockpit_headless(
+        &["run", "Literal demo", "--env", "ci", "--reporter", "json"],
+        None,
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(!out.stdout.contains(VALUE), "{out:?}");
+    let out = sockpit_headless(&["export", "Literal demo"], None, &data, &[]).await;
+    assert!(!out.stdout.contains(VALUE), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("{{auth_auth_message}}"),
+        "{}",
+        out.stdout
+    );
+}

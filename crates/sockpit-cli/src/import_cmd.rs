@@ -7,7 +7,7 @@ use sockpit_core::collection::export::{export, ExportFormat};
 use sockpit_core::collection::import::{import_file, Format};
 use sockpit_core::collection::model::requests_with_path;
 use sockpit_core::collection::to_share_json;
-use sockpit_core::secrets::{SecretScope, SecretStore};
+use sockpit_core::secrets::{extract_literal_secrets, SecretScope, SecretStore};
 
 use crate::collections;
 use crate::exit;
@@ -97,6 +97,12 @@ pub fn import(a: ImportArgs, data_dir: Option<&Path>) -> i32 {
             }
         }
     }
+    // So are literal credentials in auth fields and credential headers: each becomes a secret
+    // collection variable (`{{auth_<request>_<field>}}`) whose value goes to the secret store.
+    let moved = extract_literal_secrets(&mut stripped);
+    for (name, value) in moved.iter().cloned() {
+        secret_values.push((None, name, value));
+    }
     let outcome = match store.import_collection(&stripped) {
         Ok(o) => o,
         Err(e) => return fail(exit::FAILURE, e),
@@ -114,6 +120,16 @@ pub fn import(a: ImportArgs, data_dir: Option<&Path>) -> i32 {
             }
         }
         crate::secret_cmd::warn_once(&mut secrets);
+    }
+    if !moved.is_empty() {
+        let names: Vec<&str> = moved.iter().map(|(n, _)| n.as_str()).collect();
+        eprintln!(
+            "sockpit: note: {} literal credential{} moved into secret variable{}: {}",
+            moved.len(),
+            if moved.len() == 1 { "" } else { "s" },
+            if moved.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        );
     }
     for w in &imported.warnings {
         eprintln!("sockpit: warning: {w}");

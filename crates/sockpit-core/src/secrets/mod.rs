@@ -12,6 +12,7 @@
 //! appear in `Debug` output, errors or the status.
 
 mod error;
+mod extract;
 mod keyring_backend;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use error::SecretError;
+pub use extract::extract_literal_secrets;
 
 use crate::collection::model::{Collection, Variable};
 use crate::store::secrets::SecretRow;
