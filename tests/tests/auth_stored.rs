@@ -556,3 +556,107 @@ fn importers_map_oauth2_client_credentials() {
         );
     }
 }
+
+#[tokio::test]
+async fn stored_auth_works_on_sse_requests_where_http_allows_it() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let http = mock.http_url();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sse = |name: &str, path: &str, auth: Auth, via: &str| {
+        Item::Request(Box::new(Request {
+            name: name.into(),
+            protocol: Protocol::Sse,
+            url: format!("{http}{path}"),
+            auth,
+            assertions: vec![Assertion::Contains {
+                value: format!("\"via\":\"{via}\""),
+                event: Some("auth".into()),
+            }],
+            ..Default::default()
+        }))
+    };
+    let c = Collection {
+        name: "SSE auth".into(),
+        variables: ["token", "client_secret"]
+            .into_iter()
+            .map(|n| Variable {
+                name: n.into(),
+                value: None,
+                secret: true,
+                placeholder: None,
+            })
+            .collect(),
+        items: vec![
+            sse(
+                "query",
+                "/auth/sse/query",
+                Auth::QueryToken {
+                    name: "token".into(),
+                    token: "{{token}}".into(),
+                },
+                "query",
+            ),
+            sse(
+                "ticket",
+                "/auth/sse/ticket",
+                Auth::Ticket {
+                    method: "POST".into(),
+                    url: format!("{http}/api/ws-ticket"),
+                    headers: vec![KeyValue::new("Authorization", "Bearer {{token}}")],
+                    body: None,
+                    body_secret: false,
+                    extract: TicketExtract::default(),
+                    into: "header:X-Ticket".into(),
+                    first_message: None,
+                },
+                "ticket",
+            ),
+            sse(
+                "oauth2",
+                "/auth/sse/bearer",
+                Auth::Oauth2ClientCredentials {
+                    token_url: format!("{http}/oauth/token"),
+                    client_id: "demo-client".into(),
+                    client_secret: "{{client_secret}}".into(),
+                    scope: None,
+                },
+                "oauth2",
+            ),
+        ],
+        ..Default::default()
+    };
+    let file = dir.path().join("sse.sockpit.json");
+    std::fs::write(&file, to_share_json(&c)).unwrap();
+    let file = file.to_str().unwrap();
+    let env = [
+        ("SOCKPIT_VAR_TOKEN", TOKEN),
+        ("SOCKPIT_VAR_CLIENT_SECRET", "demo-secret"),
+    ];
+    let out = sockpit_headless(&["run", file, "--reporter", "json"], None, &data, &env).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(!out.stdout.contains(TOKEN) && !out.stdout.contains("demo-secret"));
+
+    // A pattern that needs a WebSocket is a clear error on an SSE request.
+    let mut bad = c.clone();
+    bad.items = vec![sse(
+        "subprotocol",
+        "/auth/sse/bearer",
+        Auth::SubprotocolToken {
+            token: "{{token}}".into(),
+        },
+        "x",
+    )];
+    std::fs::write(dir.path().join("bad.sockpit.json"), to_share_json(&bad)).unwrap();
+    let bad_file = dir.path().join("bad.sockpit.json");
+    let out = sockpit_headless(
+        &["run", bad_file.to_str().unwrap(), "--reporter", "json"],
+        None,
+        &data,
+        &env,
+    )
+    .await;
+    assert_eq!(out.status, 1, "{out:?}");
+    assert!(out.stdout.contains("needs a WebSocket"), "{}", out.stdout);
+    assert!(!out.stdout.contains(TOKEN));
+}
