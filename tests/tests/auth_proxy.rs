@@ -159,3 +159,31 @@ async fn a_proxy_that_is_down_or_refuses_fails_the_login_step_clearly() {
         "{line}"
     );
 }
+
+#[tokio::test]
+async fn a_socks5_proxy_carries_the_login_and_the_socket() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let (port, tunnels) = sockpit_tests::servers::socks5_proxy().await;
+    let proxy = format!("socks5://127.0.0.1:{port}");
+    let url = format!("{}/auth/cookie", mock.ws_url());
+    let login = format!("{}/login", mock.http_url());
+    let out = run(&[
+        "connect",
+        &url,
+        "-n",
+        "1",
+        "--timeout",
+        "10",
+        "--proxy",
+        &proxy,
+        "--login-url",
+        &login,
+        "--login-body",
+        LOGIN_BODY,
+    ])
+    .await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "{\"authenticated\":true,\"via\":\"cookie\"}\n");
+    // One tunnel for the login, one for the WebSocket.
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
