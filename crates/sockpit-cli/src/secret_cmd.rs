@@ -5,7 +5,7 @@
 //! variable is secret; each machine gives it a value, which never leaves that machine. A value set
 //! for a scope where the variable is not declared is still used there as a secret variable.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use clap::{Args, Subcommand};
@@ -90,9 +90,19 @@ fn read_value(given: Option<String>) -> Result<String, SecretError> {
         Some(v) => v,
         None => {
             let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|_| SecretError::EmptyValue)?;
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                // Typed by hand: one line, after a prompt on stderr.
+                eprint!("value (one line, then Enter): ");
+                stdin
+                    .read_line(&mut s)
+                    .map_err(|_| SecretError::EmptyValue)?;
+            } else {
+                stdin
+                    .lock()
+                    .read_to_string(&mut s)
+                    .map_err(|_| SecretError::EmptyValue)?;
+            }
             s
         }
     };
