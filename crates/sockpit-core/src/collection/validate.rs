@@ -115,7 +115,10 @@ pub fn validate_auth(r: &Request) -> Result<(), CollectionError> {
             // A regex error spans lines (the pattern, a caret, the reason): keep the first and last.
             let mut lines = e.lines().map(str::trim).filter(|l| !l.is_empty());
             let first = lines.next().unwrap_or_default();
-            let last = lines.next_back().map(|l| format!(" ({l})")).unwrap_or_default();
+            let last = lines
+                .next_back()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
             bad(format!("{field}: {first}{last}"))
         })
     };
