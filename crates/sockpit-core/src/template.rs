@@ -464,6 +464,67 @@ mod tests {
     }
 
     #[test]
+    fn auth_fields_render_but_keep_the_auth_steps_placeholders() {
+        use crate::collection::auth::{Auth, FirstMessageSpec, TicketExtract};
+        let c = Collection {
+            name: "My API".into(),
+            variables: vec![
+                Variable::plain("http", "http://h"),
+                Variable {
+                    name: "token".into(),
+                    value: Some("tok-1".into()),
+                    secret: true,
+                    placeholder: None,
+                },
+            ],
+            ..Default::default()
+        };
+        let v = Vars::for_collection(&c, None, &[], &[]).unwrap();
+        let r = Request {
+            name: "R".into(),
+            auth: Auth::Ticket {
+                method: "POST".into(),
+                url: "{{http}}/t".into(),
+                headers: vec![],
+                body: None,
+                body_secret: false,
+                extract: TicketExtract::default(),
+                into: "message".into(),
+                first_message: Some(FirstMessageSpec {
+                    message: r#"{"t":"{{ticket}}","a":"{{access_token}}","k":"{{token}}"}"#.into(),
+                    ack: "ok".into(),
+                    timeout_ms: None,
+                }),
+            },
+            ..Default::default()
+        };
+        let out = v.render_request(&r).unwrap();
+        let Auth::Ticket {
+            url, first_message, ..
+        } = out.auth
+        else {
+            panic!("{:?}", out.auth)
+        };
+        assert_eq!(url, "http://h/t");
+        assert_eq!(
+            first_message.unwrap().message,
+            r#"{"t":"{{ticket}}","a":"{{access_token}}","k":"tok-1"}"#
+        );
+        assert_eq!(v.secret_values(), vec!["tok-1".to_string()]);
+
+        // A secret without a value names the command that sets it, quoted for the shell.
+        let mut c = c;
+        c.variables[1].value = None;
+        let v = Vars::for_collection(&c, None, &[], &[]).unwrap();
+        let e = v.render("{{token}}", "t").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`sockpit secret set token --collection 'My API'`"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn dynamic_values() {
         let v = Vars::new();
         let u = v.render("{{$uuid}}", "t").unwrap();
