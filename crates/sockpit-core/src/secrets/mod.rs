@@ -397,7 +397,10 @@ impl SecretStore {
             Some(s) => s.secret_rows(Some(&keys))?,
             None => return Ok(()),
         };
-        for row in rows {
+        // Only secrets the collection refers to are read: an OS store that is unavailable now
+        // fails the run only when the run needs one of its secrets.
+        let used = referenced_names(collection, globals);
+        for row in rows.into_iter().filter(|r| used.contains(&r.name)) {
             let value = self.value_of(&row)?;
             let Some(value) = value else { continue };
             let vars: &mut Vec<Variable> = if row.scope.is_empty() {
@@ -425,6 +428,21 @@ impl SecretStore {
         }
         Ok(())
     }
+}
+
+/// Every `{{name}}` the collection (requests, variable values) and the globals refer to.
+fn referenced_names(c: &Collection, globals: &[Variable]) -> std::collections::HashSet<String> {
+    let mut text = serde_json::to_string(c).unwrap_or_default();
+    text.push_str(&serde_json::to_string(globals).unwrap_or_default());
+    let mut out = std::collections::HashSet::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        out.insert(after[..end].trim().to_string());
+        rest = &after[end + 2..];
+    }
+    out
 }
 
 #[cfg(test)]
@@ -457,12 +475,15 @@ mod tests {
         assert_eq!(s.take_warning(), None, "the warning is given once");
         let mut c = Collection {
             name: "C".into(),
-            variables: vec![Variable {
-                name: "token".into(),
-                value: None,
-                secret: true,
-                placeholder: None,
-            }],
+            variables: vec![
+                Variable {
+                    name: "token".into(),
+                    value: None,
+                    secret: true,
+                    placeholder: None,
+                },
+                Variable::plain("uses", "{{token}} {{ g }}"),
+            ],
             environments: vec![Environment {
                 name: "ci".into(),
                 variables: vec![],
@@ -479,11 +500,16 @@ mod tests {
         );
         assert!(c.environments[0].variables[0].secret);
         assert_eq!(globals[0].value.as_deref(), Some("global-v"));
+        // A secret the collection does not refer to is not read.
+        s.set(&SecretScope::globals(), "unused", "u-v").unwrap();
+        let mut globals = Vec::new();
+        s.fill(&mut c, &mut globals).unwrap();
+        assert!(globals.iter().all(|g| g.name != "unused"), "{globals:?}");
         assert!(!format!("{s:?}").contains("-v\""));
         assert!(s.remove(&SecretScope::collection("C"), "token").unwrap());
         assert!(!s.remove(&SecretScope::collection("C"), "token").unwrap());
         assert_eq!(s.get(&SecretScope::collection("C"), "token").unwrap(), None);
-        assert_eq!(s.list().unwrap().len(), 3);
+        assert_eq!(s.list().unwrap().len(), 4);
     }
 
     #[test]
