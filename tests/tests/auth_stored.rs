@@ -380,7 +380,22 @@ fn importers_map_oauth2_client_credentials() {
          client_id: demo-client\n  client_secret: {{client_secret}}\n  scope: read\n}\n",
     )
     .unwrap();
-    for (file, format) in [(&insomnia, Format::Insomnia), (&bru, Format::Bruno)] {
+    let yaak = dir.path().join("yaak.json");
+    std::fs::write(
+        &yaak,
+        r#"{"yaakVersion":"2025.1.2","yaakSchema":4,"resources":{
+  "workspaces":[{"model":"workspace","id":"wk_1","name":"Y"}],
+  "websocketRequests":[{"model":"websocket_request","id":"wr_1","workspaceId":"wk_1","folderId":null,
+    "name":"R","url":"ws://h/a","authenticationType":"oauth2",
+    "authentication":{"grantType":"client_credentials","accessTokenUrl":"http://h/oauth/token",
+                      "clientId":"demo-client","clientSecret":"${[ client_secret ]}","scope":"read"}}]}}"#,
+    )
+    .unwrap();
+    for (file, format) in [
+        (&insomnia, Format::Insomnia),
+        (&bru, Format::Bruno),
+        (&yaak, Format::Yaak),
+    ] {
         let imported = import_file(file, format).unwrap();
         let requests = requests_with_path(&imported.collection.items);
         assert_eq!(requests[0].1.auth, expected, "{file:?}");
