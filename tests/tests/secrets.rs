@@ -25,7 +25,7 @@ fn collection(ws: &str, token_value: Option<&str>) -> String {
   "variables": [ {{ "name": "token", "secret": true{value} }} ],
   "environments": [ {{ "name": "ci", "variables": [ {{ "name": "ws", "value": "{ws}" }} ] }} ],
   "items": [
-    {{ "type": "request", "name": "auth", "protocol": "websocket", "url": "{{{{ws}}}}/auth/first-message",
+    {{ "type": "request", "name": "auth", "protocol": "websocket", "url": "{{{{ws}}}}/auth/first-message?probe={{{{token}}}}",
       "auth": {{ "type": "first_message", "message": "{{\"type\":\"auth\",\"token\":\"{{{{token}}}}\"}}",
                 "ack": "/type=auth_ok" }},
       "messages": [ {{ "name": "m", "body": "hello" }} ],
@@ -151,6 +151,23 @@ async fn without_an_os_store_secrets_fall_back_to_the_database_with_a_warning() 
     .await;
     assert_eq!(out.status, 0, "{out:?}");
     assert!(!out.stdout.contains(VALUE), "{out:?}");
+
+    // History (the stored run above) never holds the secret, not even in a URL.
+    let recorded = sql_one(
+        &db,
+        "SELECT count(*) || '' FROM history_connections WHERE url LIKE '%probe=***%'",
+    );
+    assert!(
+        recorded.is_some_and(|n| n != "0"),
+        "the URL is recorded, redacted"
+    );
+    assert_eq!(
+        sql_one(
+            &db,
+            "SELECT count(*) || '' FROM history_connections WHERE url LIKE '%demo-token%'"
+        ),
+        Some("0".into())
+    );
 
     // $SOCKPIT_VAR_TOKEN wins over the local value (a wrong one fails the run, unshown).
     let out = sockpit_headless(
@@ -322,6 +339,7 @@ async fn import_moves_literal_credentials_into_the_secret_store() {
     let file = dir.path().join("literal.sockpit.json");
     // The token pasted literally into the first message, as a user exploring an API would.
     let text = collection(&mock.ws_url(), None)
+        .replace("?probe={{token}}", "")
         .replace("{{token}}", VALUE)
         .replace("\"name\": \"Secret demo\"", "\"name\": \"Literal demo\"");
     assert!(text.contains(VALUE));

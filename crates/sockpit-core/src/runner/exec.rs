@@ -26,6 +26,7 @@ pub(crate) async fn run_request(
     path: Vec<String>,
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
+    secrets: &[String],
 ) -> RequestResult {
     let started = Instant::now();
     let mut result = RequestResult {
@@ -39,7 +40,7 @@ pub(crate) async fn run_request(
         error: None,
     };
     let outcome = match r.protocol {
-        Protocol::Websocket => run_ws(r, base_dir, history).await,
+        Protocol::Websocket => run_ws(r, base_dir, history, secrets).await,
         Protocol::Sse => run_sse(r, base_dir, history).await,
     };
     match outcome {
@@ -74,8 +75,15 @@ fn as_text(kind: DataKind, data: &[u8], decoder: Option<&PayloadCodec>) -> Strin
     }
 }
 
-async fn run_ws(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>) -> Outcome {
-    let cfg = prepare::ws_config(r, base_dir)?;
+async fn run_ws(
+    r: &Request,
+    base_dir: &Path,
+    history: Option<&HistoryRecorder>,
+    secrets: &[String],
+) -> Outcome {
+    let mut cfg = prepare::ws_config(r, base_dir)?;
+    // Secret variables rendered into the URL or headers stay out of events (and so history).
+    cfg.redact = secrets.to_vec();
     // Every payload is built before connecting, so a bad one fails without touching the network.
     let codec = prepare::codec(r, base_dir)?;
     let mut sends: Vec<(u64, Outgoing)> = Vec::new();

@@ -179,10 +179,12 @@ pub async fn run_collection(
     let started = Instant::now();
     let mut results = Vec::with_capacity(requests.len());
     for (path, r) in requests {
-        let recorder = history
-            .as_deref_mut()
-            .and_then(|s| s.record_connection(r.protocol, &r.url, None).ok());
-        let mut result = exec::run_request(&r, path, &opts.base_dir, recorder.as_ref()).await;
+        let recorder = history.as_deref_mut().and_then(|s| {
+            let url = crate::auth::redact(&r.url, &secrets);
+            s.record_connection(r.protocol, &url, None).ok()
+        });
+        let mut result =
+            exec::run_request(&r, path, &opts.base_dir, recorder.as_ref(), &secrets).await;
         redact_result(&mut result, &secrets);
         if let Some(rec) = recorder {
             // History is best effort: a failing write never fails the run.

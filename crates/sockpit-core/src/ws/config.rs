@@ -39,6 +39,9 @@ pub struct ConnectConfig {
     /// Authentication, run before every connection attempt (and right after open for first-message
     /// auth); see [`crate::auth`].
     pub auth: Option<AuthConfig>,
+    /// Values to hide (`***`) in upgrade reports and handshake errors besides the auth step's own
+    /// secrets: the secret variables a caller rendered into the URL or headers (`sockpit run`).
+    pub redact: Vec<String>,
 }
 
 impl ConnectConfig {
@@ -60,6 +63,7 @@ impl ConnectConfig {
             deflate: Some(DeflateConfig::default()),
             inspect_frames: false,
             auth: None,
+            redact: Vec::new(),
         }
     }
 }

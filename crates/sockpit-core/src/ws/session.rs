@@ -350,11 +350,16 @@ type Attempt = (
 /// added. Secrets in the upgrade report are redacted.
 async fn open_attempt(fixed: &Fixed, epoch: std::time::Instant) -> Result<Attempt, WsError> {
     let Some(runner) = &fixed.auth else {
-        let (ws, report, wire) =
-            handshake::open(&fixed.cfg, &fixed.target, fixed.tls.clone(), epoch).await?;
+        let extra = &fixed.cfg.redact;
+        let (ws, mut report, wire) =
+            handshake::open(&fixed.cfg, &fixed.target, fixed.tls.clone(), epoch)
+                .await
+                .map_err(|e| redact_error(e, extra))?;
+        redact_report(&mut report, extra);
         return Ok((ws, report, wire, None));
     };
-    let prepared = runner.prepare().await.map_err(WsError::Auth)?;
+    let mut prepared = runner.prepare().await.map_err(WsError::Auth)?;
+    prepared.secrets.extend(fixed.cfg.redact.iter().cloned());
     let mut cfg = fixed.cfg.clone();
     cfg.headers.extend(prepared.headers.iter().cloned());
     cfg.subprotocols
