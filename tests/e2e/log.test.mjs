@@ -20,10 +20,11 @@ const selectOption = async (label, option) => {
   await win.wd.waitFor(`${label} = ${option}`, async () =>
     (await win.wd.exec(`return document.querySelector('select[aria-label="${label}"]').selectedOptions[0].textContent`)) === option, 3000);
 };
+// The work area's tabs (Messages, Frames, Compare); other tab lists (requests, settings) are left alone.
 const tab = async (name) => {
-  await win.wd.click(await win.wd.xpath(`//button[@role="tab" and starts-with(normalize-space(), "${name}")]`));
+  await win.wd.click(await win.wd.xpath(`//*[@role="tablist" and @aria-label="Views"]/button[@role="tab" and starts-with(normalize-space(), "${name}")]`));
   await win.wd.waitFor(`tab ${name}`, async () =>
-    (await win.wd.exec(`return document.querySelector('[role="tab"][aria-selected="true"]').textContent`)).startsWith(name), 3000);
+    (await win.wd.exec(`return document.querySelector('[role="tablist"][aria-label="Views"] [role="tab"][aria-selected="true"]').textContent`)).startsWith(name), 3000);
 };
 
 test("JSON sent from the CodeMirror composer shows as a collapsible JSON tree", async () => {
