@@ -240,7 +240,7 @@ async fn stored_auth_works_on_sse_requests_where_http_allows_it() {
             ),
             sse(
                 "oauth2",
-                "/auth/sse/bearer",
+                "/auth/sse/bearer?probe={{token}}",
                 Auth::Oauth2ClientCredentials {
                     token_url: format!("{http}/oauth/token"),
                     client_id: "demo-client".into(),
@@ -259,9 +259,30 @@ async fn stored_auth_works_on_sse_requests_where_http_allows_it() {
         ("SOCKPIT_VAR_TOKEN", TOKEN),
         ("SOCKPIT_VAR_CLIENT_SECRET", "demo-secret"),
     ];
+    // With a store, runs go to history: the secret in the URL must not.
+    drop(sockpit_core::store::Store::open_in(&data).unwrap());
     let out = sockpit_headless(&["run", file, "--reporter", "json"], None, &data, &env).await;
     assert_eq!(out.status, 0, "{out:?}");
     assert!(!out.stdout.contains(TOKEN) && !out.stdout.contains("demo-secret"));
+    let conn = rusqlite::Connection::open(data.join("sockpit.db")).unwrap();
+    let urls: Vec<String> = conn
+        .prepare("SELECT url FROM history_connections")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(urls.len(), 3, "{urls:?}");
+    assert!(urls.iter().any(|u| u.contains("probe=***")), "{urls:?}");
+    let leaked: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM history_events WHERE CAST(meta AS TEXT) LIKE '%demo-token%'
+                 OR CAST(data AS TEXT) LIKE '%demo-token%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(leaked, 0);
 
     // A pattern that needs a WebSocket is a clear error on an SSE request.
     let mut bad = c.clone();

@@ -41,7 +41,7 @@ pub(crate) async fn run_request(
     };
     let outcome = match r.protocol {
         Protocol::Websocket => run_ws(r, base_dir, history, secrets).await,
-        Protocol::Sse => run_sse(r, base_dir, history).await,
+        Protocol::Sse => run_sse(r, base_dir, history, secrets).await,
     };
     match outcome {
         Ok((received, assertions, error)) => {
@@ -207,7 +207,12 @@ async fn run_ws(
     Ok((received, results, error))
 }
 
-async fn run_sse(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>) -> Outcome {
+async fn run_sse(
+    r: &Request,
+    base_dir: &Path,
+    history: Option<&HistoryRecorder>,
+    secrets: &[String],
+) -> Outcome {
     let cfg = prepare::sse_config(r, base_dir)?;
     let mut checker = Checker::new(r).map_err(RunError::from)?;
     let limit = timeout_of(r);
@@ -246,6 +251,19 @@ async fn run_sse(r: &Request, base_dir: &Path, history: Option<&HistoryRecorder>
         }
         if let Some(h) = history {
             if !batch.is_empty() {
+                let mut batch = batch;
+                // Secret variables rendered into the URL stay out of history.
+                for ev in batch.iter_mut() {
+                    match ev {
+                        SseSessionEvent::Connecting { url, .. } => {
+                            *url = crate::auth::redact(url, secrets)
+                        }
+                        SseSessionEvent::Open { info, .. } => {
+                            info.url = crate::auth::redact(&info.url, secrets)
+                        }
+                        _ => {}
+                    }
+                }
                 h.record_sse(&batch);
             }
         }
