@@ -180,3 +180,16 @@ test("Compare pairs the WebSocket /feed with the SSE /sse by /id", async () => {
   }, 15000);
   await screenshot("compare");
 });
+
+test("the composer and the detail pane follow the dark theme", async () => {
+  await tab("Messages");
+  await win.wd.click(await button("Dark theme"));
+  await win.wd.waitFor("dark theme", async () => (await win.wd.exec("return document.documentElement.dataset.theme")) === "dark", 3000);
+  await chooseMode("JSON");
+  await setInput("Message", '{"theme":"dark","ok":true}');
+  // The editor's text takes the theme's foreground, not CodeMirror's light default.
+  const colors = await win.wd.exec(`return [getComputedStyle(document.querySelector('.cm-editor')).color, getComputedStyle(document.body).color]`);
+  assert.equal(colors[0], colors[1]);
+  await screenshot("dark-composer");
+  await win.wd.click(await button("Light theme"));
+});

@@ -6,7 +6,16 @@ import { EditorView, keymap, placeholder as cmPlaceholder } from "@codemirror/vi
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { linter, lintGutter } from "@codemirror/lint";
-import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
+
+/** JSON colours from the app's theme variables, so light and dark themes both read well. */
+const highlight = HighlightStyle.define([
+  { tag: tags.propertyName, color: "var(--out)" },
+  { tag: tags.string, color: "var(--ok)" },
+  { tag: [tags.number, tags.bool, tags.null], color: "var(--in)" },
+  { tag: tags.invalid, color: "var(--err)" },
+]);
 
 interface Props {
   label: string;
@@ -42,7 +51,7 @@ export function CodeEditor({ label, value, json: isJson, invalid, placeholder, o
           ]),
           cmPlaceholder(placeholder),
           EditorView.lineWrapping,
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(highlight),
           lang.current.of([]),
           attrs.current.of(EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true", role: "textbox" })),
           EditorView.updateListener.of((u) => {
