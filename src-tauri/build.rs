@@ -59,6 +59,9 @@ fn main() {
         "env_known",
         "history_list",
         "demo_start",
+        "collection_import",
+        "collection_export",
+        "demo_open",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build script failed: {e:#}");

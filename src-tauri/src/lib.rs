@@ -2,18 +2,22 @@
 
 pub mod commands;
 pub mod dto;
+pub mod dto_share;
 pub mod dto_store;
 pub mod request_map;
 pub mod dto_inspect;
 pub mod inspect;
 pub mod state;
 pub mod stream;
+pub mod window_state;
 
 use commands::{compare, demo, frames, log, log_view, proto, requests, sse, ws};
 
 /// Builds and runs the app until its window closes.
 pub fn run() -> Result<(), String> {
     tauri::Builder::default()
+        .plugin(window_state::plugin())
+        .on_window_event(window_state::on_window_event)
         .manage(state::AppState::default())
         .manage(commands::store::StoreState::default())
         .manage(inspect::InspectState::default())
@@ -56,6 +60,9 @@ pub fn run() -> Result<(), String> {
             commands::env::env_known,
             commands::history::history_list,
             demo::demo_start,
+            commands::share::collection_import,
+            commands::share::collection_export,
+            commands::share::demo_open,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| format!("sockpit window failed: {e}"))

@@ -14,9 +14,8 @@ if [ -z "${SKIP_APP_BUILD:-}" ]; then
   make -s app-build
   cargo build -q -p sockpit-cli
 fi
-rm -rf tests/output/e2e
 export SOCKPIT_APP="$target/debug/sockpit-app" SOCKPIT_BIN="$target/debug/sockpit" TAURI_DRIVER="$tools/bin/tauri-driver"
 # One window session at a time on this machine (tauri-driver holds ports 4444/4445): wait for the lock.
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/e2e/*.test.mjs)
-exec flock /tmp/sockpit-e2e.lock xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-timeout=120000 "${files[@]}"
+exec flock /tmp/sockpit-e2e.lock sh -c 'rm -rf tests/output/e2e && exec "$@"' sh xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 --test-timeout=120000 "${files[@]}"

@@ -85,8 +85,14 @@ export function App() {
 
   const demo = async () => {
     try {
-      const info = await backend.demoStart();
+      // The built-in mock server in the app, and the shipped demo collection pointed at it.
+      const info = await backend.demoOpen();
       setDemoUrl(info.http_url);
+      const env = (await backend.envList()).find((e) => e.collection_id === info.collection && e.name === "local");
+      if (env && !env.active) await backend.envSelect(env.id);
+      setStoreVersion((v) => v + 1);
+      setEnvVersion((v) => v + 1);
+      setNotice(`Demo server at ${info.http_url}; “${info.name}” is in the sidebar`);
       setUrl(`${info.ws_url}/echo`);
       setSseUrl(`${info.http_url}/sse`);
     } catch (e) {

@@ -9,6 +9,7 @@ pub mod log;
 pub mod log_view;
 pub mod proto;
 pub mod requests;
+pub mod share;
 pub mod sse;
 pub mod store;
 pub mod ws;

@@ -1,6 +1,10 @@
 // The only module that talks to Tauri: typed calls to the Rust commands and their event Channels.
 import { invoke, Channel } from "@tauri-apps/api/core";
 import type { AppError } from "./bindings/AppError";
+import type { DemoOpened } from "./bindings/DemoOpened";
+import type { ExportKind } from "./bindings/ExportKind";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { ImportReport } from "./bindings/ImportReport";
 import type { ConnectArgs } from "./bindings/ConnectArgs";
 import type { DemoInfo } from "./bindings/DemoInfo";
 import type { RowDto } from "./bindings/RowDto";
@@ -94,6 +98,11 @@ export const backend = {
   requestsSave: (request: SavedRequest) => call<SavedRequest[]>("requests_save", { request }),
   requestsDelete: (id: string) => call<SavedRequest[]>("requests_delete", { id }),
   demoStart: () => call<DemoInfo>("demo_start"),
+  collectionImport: (path: string, format: string | null) =>
+    call<ImportReport>("collection_import", { path, format }),
+  collectionExport: (collection: number, path: string, kind: ExportKind) =>
+    call<ExportReport>("collection_export", { collection, path, kind }),
+  demoOpen: () => call<DemoOpened>("demo_open"),
   storeTree: () => call<Tree[]>("store_tree"),
   storeCreate: (kind: string, name: string, collection: number | null, folder: number | null) =>
     call<number>("store_create", { kind, name, collection, folder }),
@@ -114,4 +123,5 @@ export const backend = {
   historyList: (limit: number) => call<Hist[]>("history_list", { limit }),
 };
 
+export type { DemoOpened, ExportKind, ExportReport, ImportReport };
 export type Backend = typeof backend;

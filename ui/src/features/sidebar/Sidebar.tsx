@@ -5,6 +5,7 @@ import { backend, type EnvironmentDto, type HistoryDto, type TreeNodeDto } from 
 import { CollectionsTree } from "./CollectionsTree";
 import { Environments } from "./Environments";
 import { History } from "./History";
+import { ShareDialogs } from "../share/ShareDialogs";
 
 interface Props {
   activeRequest: number | null;
@@ -79,7 +80,8 @@ export function Sidebar(p: Props) {
       <History items={history} onOpen={p.onOpenHistory} />
       <div className="sidebar-foot">
         <button type="button" onClick={() => void loadHistory()}>Refresh history</button>
-        <button type="button" onClick={p.onDemo}>Start demo server</button>
+        <ShareDialogs collections={tree} onImported={() => void loadTree().then(loadEnvs)} />
+        <button type="button" onClick={p.onDemo}>Open demo</button>
         {p.demoUrl && <div className="demo-url">{p.demoUrl}</div>}
         <button type="button" onClick={p.onTheme} aria-label="Toggle theme">
           {p.theme === "dark" ? "Light theme" : "Dark theme"}
