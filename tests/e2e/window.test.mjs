@@ -109,14 +109,16 @@ test("a saved request with two messages is there after a restart", async () => {
     await win.wd.click(await button("Keep message"));
   }
   await win.wd.click(await button("Save"));
-  await win.wd.waitFor("saved in the sidebar", () => win.wd.find("xpath", '//ul[@aria-label="Saved requests"]//button[normalize-space()="Echo e2e"]'));
+  // Saved into the default collection, shown (expanded) in the collections tree.
+  await win.wd.waitFor("saved in the sidebar", () => win.wd.find("xpath", '//ul[@role="tree"]//li[@role="treeitem" and @aria-label="Echo e2e"]'));
   await screenshot("saved");
 
   await restartApp();
   // Forget the window's own preferences so the request must come from the saved file.
   await win.wd.exec("localStorage.clear(); location.reload();");
   await new Promise((r) => setTimeout(r, 300));
-  const entry = await win.wd.xpath('//ul[@aria-label="Saved requests"]//button[normalize-space()="Echo e2e"]');
+  await win.wd.click(await win.wd.xpath('//ul[@role="tree"]//li[@role="treeitem" and @aria-label="My requests"]'));
+  const entry = await win.wd.xpath('//ul[@role="tree"]//li[@role="treeitem" and @aria-label="Echo e2e"]');
   await win.wd.click(entry);
   await win.wd.waitFor("URL restored", async () => (await win.wd.property(await byLabel("URL"), "value")) === `${win.mockWs}/echo`, 3000);
   const kept = await win.wd.exec(`return Array.from(document.querySelectorAll('[aria-label="Saved messages"] li .link')).map(e => e.textContent)`);

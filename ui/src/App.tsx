@@ -112,6 +112,7 @@ export function App() {
         onOpenRequest={openStored}
         onOpenHistory={openHistory}
         onDeleted={tabs.forget}
+        onRenamed={tabs.renamed}
         refresh={storeVersion}
         onEnvChanged={() => setEnvVersion((v) => v + 1)}
         onDemo={() => void demo()}

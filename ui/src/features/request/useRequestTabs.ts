@@ -94,11 +94,27 @@ export function useRequestTabs(initial: { url: string; name: string; messages: s
     });
   }, []);
 
-  /** A stored request went away: tabs showing it become unsaved copies. */
+  /** A stored request went away: its tabs close. */
   const forget = useCallback((kind: string, id: number) => {
     if (kind !== "request") return;
-    setState((st) => ({ ...st, tabs: st.tabs.map((t) => (t.storedId === id ? { ...t, storedId: null, collection: null } : t)) }));
+    setState((st) => {
+      const i = st.tabs.findIndex((t) => t.key === st.active);
+      const tabs = st.tabs.filter((t) => t.storedId !== id);
+      if (tabs.length === st.tabs.length) return st;
+      if (!tabs.length) {
+        const t = newTab();
+        return { tabs: [t], active: t.key };
+      }
+      const active = tabs.some((t) => t.key === st.active) ? st.active : tabs[Math.max(0, Math.min(i, tabs.length) - 1)].key;
+      return { tabs, active };
+    });
   }, []);
 
-  return { tabs: state.tabs, active, update, setStored, add, openStored, select, close, forget };
+  /** A stored request was renamed in the tree: its tabs follow. */
+  const renamed = useCallback((kind: string, id: number, name: string) => {
+    if (kind !== "request") return;
+    setState((st) => ({ ...st, tabs: st.tabs.map((t) => (t.storedId === id ? { ...t, spec: { ...t.spec, name } } : t)) }));
+  }, []);
+
+  return { tabs: state.tabs, active, update, setStored, add, openStored, select, close, forget, renamed };
 }

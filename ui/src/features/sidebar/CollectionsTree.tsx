@@ -13,8 +13,10 @@ interface Props {
   /** Reloads the tree; `select` is the key to select after it. */
   onChanged(select?: string): Promise<void>;
   onError(message: string): void;
-  /** A request was deleted (its tab should forget the stored id). */
+  /** A request was deleted (its tabs close). */
   onDeleted(kind: string, id: number): void;
+  /** A node was renamed (open tabs follow). */
+  onRenamed(kind: string, id: number, name: string): void;
 }
 
 type Editing = { mode: "rename"; key: string; value: string } | { mode: "new"; kind: "collection" | "folder"; value: string };
@@ -120,7 +122,12 @@ export function CollectionsTree(p: Props) {
     if (!name) return;
     if (e.mode === "rename") {
       const r = findRow(p.tree, e.key);
-      if (r) await act(() => backend.storeRename(r.node.kind, r.node.id, name), e.key);
+      if (r) {
+        await act(async () => {
+          await backend.storeRename(r.node.kind, r.node.id, name);
+          p.onRenamed(r.node.kind, r.node.id, name);
+        }, e.key);
+      }
     } else if (e.kind === "collection") {
       await act(async () => {
         const id = await backend.storeCreate("collection", name, null, null);

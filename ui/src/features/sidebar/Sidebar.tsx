@@ -12,6 +12,7 @@ interface Props {
   onOpenRequest(id: number): void;
   onOpenHistory(h: HistoryDto): void;
   onDeleted(kind: string, id: number): void;
+  onRenamed(kind: string, id: number, name: string): void;
   /** Bumped by the app when the store changed elsewhere (a save, a connection). */
   refresh: number;
   /** Environments changed (the URL's known variables follow them). */
@@ -70,6 +71,7 @@ export function Sidebar(p: Props) {
         onChanged={async () => { await loadTree(); await loadEnvs(); }}
         onError={setError}
         onDeleted={p.onDeleted}
+        onRenamed={p.onRenamed}
       />
       <Environments
         envs={envs}
