@@ -108,7 +108,17 @@ pub async fn ws_send(
     mode: SendMode,
     body: String,
 ) -> Result<(), AppError> {
-    let out = encode(mode, &body, inspect.codec().as_deref())?;
+    let out = if mode == SendMode::File {
+        // Reading a file may block: off the async runtime's threads.
+        let path = std::path::PathBuf::from(body.trim());
+        tokio::task::spawn_blocking(move || payload::read_file(&path))
+            .await
+            .map_err(|e| AppError::new("app.send_file", e.to_string()))?
+            .map(Outgoing::Binary)
+            .map_err(|e| AppError::new(e.code(), e.to_string()))?
+    } else {
+        encode(mode, &body, inspect.codec().as_deref())?
+    };
     let control = lock(&state.ws)
         .get(&session)
         .map(|e| e.control.clone())
