@@ -3,9 +3,11 @@
 //! globals), then the same `runner::prepare::ws_config` `sockpit run` uses, then the options the
 //! model has no field for (TLS, proxy, deflate parameters).
 
+use sockpit_core::collection::model::Variable;
 use sockpit_core::collection::model::{
     Auth, KeyValue, MessageKind, Protocol, Request, SavedMessage, Settings,
 };
+use sockpit_core::secrets::SecretScope;
 use sockpit_core::store::Store;
 use sockpit_core::template::Vars;
 use sockpit_core::ws::{ConnectConfig, ProxyConfig, ReconnectPolicy};
@@ -104,11 +106,18 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
     }
 }
 
-/// Variables for a request of `collection`: the active environment, the collection's own
-/// variables, then globals.
-pub fn vars_for(store: &Store, collection: Option<i64>) -> Result<Vars, AppError> {
+/// One layer of variables and the secret scope its secret values live under.
+pub struct Layer {
+    pub source: String,
+    pub scope: SecretScope,
+    pub vars: Vec<Variable>,
+}
+
+/// The variable layers for a request of `collection`: the active environment, the collection's
+/// own variables, then globals (secret values still to fill in).
+pub fn layers_for(store: &Store, collection: Option<i64>) -> Result<Vec<Layer>, AppError> {
     let se = |e: sockpit_core::store::StoreError| AppError::new(e.code(), e.to_string());
-    let mut vars = Vars::new();
+    let mut layers = Vec::new();
     let active = crate::commands::env::active_environment(store)?;
     if let Some(env) = store
         .environments()
@@ -116,13 +125,40 @@ pub fn vars_for(store: &Store, collection: Option<i64>) -> Result<Vars, AppError
         .into_iter()
         .find(|e| Some(e.id) == active)
     {
-        vars.push_layer(format!("environment '{}'", env.name), env.variables);
+        layers.push(Layer {
+            source: format!("environment '{}'", env.name),
+            scope: SecretScope::environment(&env.collection, &env.name),
+            vars: env.variables,
+        });
     }
     if let Some(c) = collection {
-        vars.push_layer("the collection", store.collection_variables(c).map_err(se)?);
+        let name = store
+            .tree()
+            .map_err(se)?
+            .into_iter()
+            .find(|n| n.id == c)
+            .map(|n| n.name)
+            .unwrap_or_default();
+        layers.push(Layer {
+            source: format!("collection '{name}'"),
+            scope: SecretScope::collection(&name),
+            vars: store.collection_variables(c).map_err(se)?,
+        });
     }
-    vars.push_layer("globals", store.globals().map_err(se)?);
-    Ok(vars)
+    layers.push(Layer {
+        source: "globals".into(),
+        scope: SecretScope::globals(),
+        vars: store.globals().map_err(se)?,
+    });
+    Ok(layers)
+}
+
+pub fn vars_of(layers: Vec<Layer>) -> Vars {
+    let mut vars = Vars::new();
+    for l in layers {
+        vars.push_layer(l.source, l.vars);
+    }
+    vars
 }
 
 /// The engine configuration for connecting `spec` with `vars`. `reconnect` turns on the default
@@ -178,7 +214,6 @@ fn apply_extras(cfg: &mut ConnectConfig, x: &ExtrasDto, vars: &Vars) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sockpit_core::collection::model::Variable;
 
     fn spec() -> RequestSpec {
         RequestSpec {

@@ -2,10 +2,11 @@
 //! name and variables (secret flag included), delete, and pick the active one (a setting).
 
 use sockpit_core::collection::model::Variable;
+use sockpit_core::secrets::SecretScope;
 use sockpit_core::store::Store;
 use tauri::State;
 
-use crate::commands::store::{store_err, with_store, StoreState};
+use crate::commands::store::{store_err, with_secrets, with_store, StoreState};
 use crate::dto::AppError;
 use crate::dto_store::{EnvironmentDto, VariableDto};
 use crate::state::AppState;
@@ -43,7 +44,12 @@ pub fn env_list(
                 .into_iter()
                 .map(|v| VariableDto {
                     name: v.name,
-                    value: v.value.unwrap_or_default(),
+                    // A secret's value stays in the secret store; the editor shows it as hidden.
+                    value: if v.secret {
+                        String::new()
+                    } else {
+                        v.value.unwrap_or_default()
+                    },
                     secret: v.secret,
                 })
                 .collect(),
@@ -65,7 +71,9 @@ pub fn env_create(
     with_store(&app, &st, |s| s.add_environment(collection, &name))
 }
 
-/// Replaces an environment's name and variables (rows without a name are dropped).
+/// Replaces an environment's name and variables (rows without a name are dropped). A secret's
+/// value goes to the secret store (the OS credential store, or the database when that is
+/// unavailable), never into the variables table; an empty secret value leaves the stored one.
 #[tauri::command]
 pub fn env_update(
     app: State<'_, AppState>,
@@ -74,17 +82,46 @@ pub fn env_update(
     name: String,
     variables: Vec<VariableDto>,
 ) -> Result<(), AppError> {
-    let vars: Vec<Variable> = variables
-        .into_iter()
-        .filter(|v| !v.name.trim().is_empty())
-        .map(|v| Variable {
-            name: v.name.trim().to_string(),
-            value: Some(v.value),
+    update_environment(&app, &st, id, name, variables)
+}
+
+pub fn update_environment(
+    app: &AppState,
+    st: &StoreState,
+    id: i64,
+    name: String,
+    variables: Vec<VariableDto>,
+) -> Result<(), AppError> {
+    let env = with_store(app, st, |s| {
+        Ok(s.environments()?.into_iter().find(|e| e.id == id))
+    })?
+    .ok_or_else(|| AppError::new("store.not_found", format!("no environment with id {id}")))?;
+    let name = name.trim().to_string();
+    let name = if name.is_empty() {
+        env.name.clone()
+    } else {
+        name
+    };
+    let scope = SecretScope::environment(&env.collection, &name);
+    let mut vars: Vec<Variable> = Vec::new();
+    for v in variables.into_iter().filter(|v| !v.name.trim().is_empty()) {
+        let var_name = v.name.trim().to_string();
+        if v.secret {
+            if !v.value.is_empty() {
+                with_secrets(app, st, |s| s.set(&scope, &var_name, &v.value))?;
+            }
+        } else if env.variables.iter().any(|o| o.name == var_name && o.secret) {
+            // No longer secret: its stored value goes.
+            with_secrets(app, st, |s| s.remove(&scope, &var_name).map(|_| ()))?;
+        }
+        vars.push(Variable {
+            name: var_name,
+            value: (!v.secret).then_some(v.value),
             secret: v.secret,
             placeholder: None,
-        })
-        .collect();
-    with_store(&app, &st, |s| s.update_environment(id, name.trim(), &vars))
+        });
+    }
+    with_store(app, st, |s| s.update_environment(id, &name, &vars))
 }
 
 #[tauri::command]
@@ -131,4 +168,82 @@ pub fn env_known(
         names.dedup();
         Ok(names)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto_store::{ExtrasDto, KvDto, RequestSpec};
+    use crate::state::lock;
+
+    #[test]
+    fn secret_values_go_to_the_secret_store_and_reach_the_connection() {
+        // The database backend: no OS credential store is needed here.
+        std::env::set_var(sockpit_core::secrets::BACKEND_ENV, "database");
+        let dir = std::env::temp_dir().join(format!("sockpit-app-env-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let app = AppState::default();
+        *lock(&app.data_dir) = Some(dir.clone());
+        let st = StoreState::default();
+        let env = with_store(&app, &st, |s| {
+            let c = s.create_collection("C")?;
+            let e = s.add_environment(c, "dev")?;
+            s.set_setting(ACTIVE, &e.to_string())?;
+            Ok(e)
+        })
+        .expect("setup");
+        let var = |name: &str, value: &str, secret: bool| VariableDto {
+            name: name.into(),
+            value: value.into(),
+            secret,
+        };
+        update_environment(
+            &app,
+            &st,
+            env,
+            "dev".into(),
+            vec![
+                var("host", "127.0.0.1:9", false),
+                var("token", "s3cr3t", true),
+            ],
+        )
+        .expect("save");
+        let stored = with_store(&app, &st, |s| s.environments()).expect("envs");
+        let token = stored[0].variables.iter().find(|v| v.name == "token");
+        assert_eq!(
+            token.map(|v| (v.secret, v.value.clone())),
+            Some((true, None))
+        );
+        // Saving again with an empty secret keeps the stored value.
+        update_environment(
+            &app,
+            &st,
+            env,
+            "dev".into(),
+            vec![var("host", "127.0.0.1:9", false), var("token", "", true)],
+        )
+        .expect("save again");
+        let spec = RequestSpec {
+            name: "r".into(),
+            url: "ws://{{host}}/x".into(),
+            params: vec![],
+            headers: vec![KvDto {
+                name: "X-T".into(),
+                value: "{{token}}".into(),
+                enabled: true,
+            }],
+            subprotocols: vec![],
+            auth: serde_json::Value::Null,
+            settings: serde_json::Value::Null,
+            messages: vec![],
+            sse_url: String::new(),
+            extras: ExtrasDto::default(),
+        };
+        let cfg =
+            crate::commands::store::connect_config(&app, &st, &spec, None, false).expect("config");
+        assert_eq!(cfg.url, "ws://127.0.0.1:9/x");
+        assert!(cfg.headers.contains(&("X-T".into(), "s3cr3t".into())));
+        assert!(cfg.redact.contains(&"s3cr3t".to_string()));
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

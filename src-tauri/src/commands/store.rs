@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use sockpit_core::collection::model::{Collection, Item, MessageKind, Request, SavedMessage};
+use sockpit_core::secrets::{SecretError, SecretStore};
 use sockpit_core::store::{NodeKind, Store, StoreError, TreeNode};
 use tauri::State;
 
@@ -18,9 +19,34 @@ use crate::state::{data_dir, lock, AppState};
 pub const DEFAULT_COLLECTION: &str = "My requests";
 const OLD_FILE: &str = "app-requests.json";
 
-/// The open store, behind a std mutex (never held across `.await`).
+/// The open store and the secret store (local values of secret variables: the OS credential
+/// store, or the database when that is unavailable), behind std mutexes (never held across
+/// `.await`).
 #[derive(Default)]
-pub struct StoreState(Mutex<Option<Store>>);
+pub struct StoreState {
+    store: Mutex<Option<Store>>,
+    secrets: Mutex<Option<SecretStore>>,
+}
+
+pub fn secret_err(e: SecretError) -> AppError {
+    AppError::new(e.code(), e.to_string())
+}
+
+/// Runs `f` on the secret store of the data directory.
+pub fn with_secrets<T>(
+    app: &AppState,
+    st: &StoreState,
+    f: impl FnOnce(&mut SecretStore) -> Result<T, SecretError>,
+) -> Result<T, AppError> {
+    let mut slot = lock(&st.secrets);
+    if slot.is_none() {
+        *slot = Some(SecretStore::new(&data_dir(app)?));
+    }
+    match slot.as_mut() {
+        Some(s) => f(s).map_err(secret_err),
+        None => Err(AppError::new("app.store", "the secret store is not open")),
+    }
+}
 
 pub fn store_err(e: StoreError) -> AppError {
     AppError::new(e.code(), e.to_string())
@@ -41,7 +67,7 @@ pub fn with_store_app<T>(
     st: &StoreState,
     f: impl FnOnce(&mut Store) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    let mut slot = lock(&st.0);
+    let mut slot = lock(&st.store);
     if slot.is_none() {
         let dir = data_dir(app)?;
         let mut store = Store::open_in(&dir).map_err(store_err)?;
@@ -64,8 +90,22 @@ pub fn connect_config(
     reconnect: bool,
 ) -> Result<sockpit_core::ws::ConnectConfig, AppError> {
     let dir = data_dir(app)?;
-    let vars = with_store_app(app, st, |s| crate::request_map::vars_for(s, collection))?;
-    crate::request_map::connect_config(spec, &vars, reconnect, &dir)
+    let mut layers = with_store_app(app, st, |s| crate::request_map::layers_for(s, collection))?;
+    // Secret variables take their local values from the secret store (only those without one).
+    for layer in &mut layers {
+        for v in layer
+            .vars
+            .iter_mut()
+            .filter(|v| v.secret && v.value.is_none())
+        {
+            v.value = with_secrets(app, st, |s| s.get(&layer.scope, &v.name))?;
+        }
+    }
+    let vars = crate::request_map::vars_of(layers);
+    let mut cfg = crate::request_map::connect_config(spec, &vars, reconnect, &dir)?;
+    // Secret values never show in upgrade reports or handshake errors.
+    cfg.redact = vars.secret_values();
+    Ok(cfg)
 }
 
 /// Imports `app-requests.json` into the default collection once, then renames it `.imported`.

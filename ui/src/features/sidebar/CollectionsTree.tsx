@@ -181,12 +181,12 @@ export function CollectionsTree(p: Props) {
   return (
     <section className="collections" aria-label="Collections section">
       <div className="tree-toolbar" role="toolbar" aria-label="Collection actions">
-        <button type="button" aria-label="New collection" title="New collection" onClick={() => setEditing({ mode: "new", kind: "collection", value: "" })}>+C</button>
-        <button type="button" aria-label="New folder" title="New folder" disabled={!sel} onClick={() => setEditing({ mode: "new", kind: "folder", value: "" })}>+F</button>
-        <button type="button" aria-label="New request" title="New request" disabled={!sel} onClick={() => void newRequest()}>+R</button>
-        <button type="button" aria-label="Rename" title="Rename (F2)" disabled={!sel} onClick={() => sel && setEditing({ mode: "rename", key: keyOf(sel.node), value: sel.node.name })}>✎</button>
-        <button type="button" aria-label="Duplicate" title="Duplicate" disabled={!sel || sel.node.kind === "folder"} onClick={() => void duplicate()}>⧉</button>
-        <button type="button" aria-label="Delete" title="Delete (Del)" disabled={!sel} onClick={() => sel && void remove(sel)}>🗑</button>
+        <button type="button" aria-label="New collection" title="New collection" onClick={() => setEditing({ mode: "new", kind: "collection", value: "" })}>+ Coll</button>
+        <button type="button" aria-label="New folder" title="New folder" disabled={!sel} onClick={() => setEditing({ mode: "new", kind: "folder", value: "" })}>+ Folder</button>
+        <button type="button" aria-label="New request" title="New request" disabled={!sel} onClick={() => void newRequest()}>+ Req</button>
+        <button type="button" aria-label="Rename" title="Rename (F2)" disabled={!sel} onClick={() => sel && setEditing({ mode: "rename", key: keyOf(sel.node), value: sel.node.name })}>Rename</button>
+        <button type="button" aria-label="Duplicate" title="Duplicate" disabled={!sel || sel.node.kind === "folder"} onClick={() => void duplicate()}>Copy</button>
+        <button type="button" aria-label="Delete" title="Delete (Del)" disabled={!sel} onClick={() => sel && void remove(sel)}>Del</button>
         <button type="button" aria-label="Move up" title="Move up" disabled={!sel || sel.node.kind === "collection" || sel.index === 0} onClick={() => sel && void act(() => backend.storeMove(sel.node.kind, sel.node.id, -1), keyOf(sel.node))}>↑</button>
         <button type="button" aria-label="Move down" title="Move down" disabled={!sel || sel.node.kind === "collection" || sel.index === sel.siblings - 1} onClick={() => sel && void act(() => backend.storeMove(sel.node.kind, sel.node.id, 1), keyOf(sel.node))}>↓</button>
         <select

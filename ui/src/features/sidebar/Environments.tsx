@@ -81,8 +81,8 @@ export function Environments(p: Props) {
               {vars.map((v, i) => (
                 <tr key={i}>
                   <td><input aria-label={`Variable name ${i + 1}`} value={v.name} onChange={(e) => setVar(i, { name: e.target.value })} /></td>
-                  <td><input aria-label={`Variable value ${i + 1}`} type={v.secret ? "password" : "text"} value={v.value} onChange={(e) => setVar(i, { value: e.target.value })} /></td>
-                  <td><label className="check"><input type="checkbox" aria-label={`Secret ${i + 1}`} checked={v.secret} onChange={(e) => setVar(i, { secret: e.target.checked })} />secret</label></td>
+                  <td><input aria-label={`Variable value ${i + 1}`} type={v.secret ? "password" : "text"} placeholder={v.secret ? "(unchanged)" : ""} value={v.value} onChange={(e) => setVar(i, { value: e.target.value })} /></td>
+                  <td><input type="checkbox" title="Secret: kept in the OS credential store, hidden here" aria-label={`Secret ${i + 1}`} checked={v.secret} onChange={(e) => setVar(i, { secret: e.target.checked })} /></td>
                   <td><button type="button" aria-label={`Remove variable ${i + 1}`} onClick={() => setVars((vs) => vs.filter((_, j) => j !== i))}>×</button></td>
                 </tr>
               ))}
