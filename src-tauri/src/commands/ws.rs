@@ -34,7 +34,9 @@ pub async fn ws_connect(
             cfg
         }
     };
-    let history = record_ws(&state, &store, &cfg.url, args.request_id);
+    // History never keeps a secret variable's value.
+    let shown_url = sockpit_core::auth::redact(&cfg.url, &cfg.redact);
+    let history = record_ws(&state, &store, &shown_url, args.request_id);
     cfg.inspect_frames = args.record_frames;
     let handle = SessionHandle::spawn(cfg);
     let log = Arc::new(Mutex::new(SessionLog::new()));
