@@ -2,16 +2,16 @@
 
 pub mod commands;
 pub mod dto;
+pub mod dto_inspect;
 pub mod dto_share;
 pub mod dto_store;
-pub mod request_map;
-pub mod dto_inspect;
 pub mod inspect;
+pub mod request_map;
 pub mod state;
 pub mod stream;
 pub mod window_state;
 
-use commands::{compare, demo, frames, log, log_view, proto, requests, sse, ws};
+use commands::{compare, demo, frames, log, log_view, proto, sse, ws};
 
 /// Builds and runs the app until its window closes.
 pub fn run() -> Result<(), String> {
@@ -40,9 +40,6 @@ pub fn run() -> Result<(), String> {
             compare::compare_stop,
             sse::sse_subscribe,
             sse::sse_unsubscribe,
-            requests::requests_list,
-            requests::requests_save,
-            requests::requests_delete,
             commands::store::store_tree,
             commands::store::store_create,
             commands::store::store_rename,

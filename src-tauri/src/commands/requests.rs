@@ -1,15 +1,9 @@
-//! Saved requests: a JSON file (`app-requests.json`) in the data directory shared with the CLI.
+//! The window's first saved-requests file (`app-requests.json` in the data directory): read once
+//! and imported into the store by `commands/store.rs`; `store`/`upsert` remain for its tests.
 
-use std::path::{Path, PathBuf};
-
-use tauri::State;
+use std::path::Path;
 
 use crate::dto::{AppError, SavedRequest};
-use crate::state::{data_dir, AppState};
-
-fn file(state: &AppState) -> Result<PathBuf, AppError> {
-    Ok(data_dir(state)?.join("app-requests.json"))
-}
 
 fn io_err(path: &Path, e: impl std::fmt::Display) -> AppError {
     AppError::new("app.requests_io", format!("{}: {e}", path.display()))
@@ -40,35 +34,6 @@ pub fn upsert(list: &mut Vec<SavedRequest>, req: SavedRequest) {
         Some(r) => *r = req,
         None => list.push(req),
     }
-}
-
-#[tauri::command]
-pub fn requests_list(state: State<'_, AppState>) -> Result<Vec<SavedRequest>, AppError> {
-    load(&file(&state)?)
-}
-
-#[tauri::command]
-pub fn requests_save(
-    state: State<'_, AppState>,
-    request: SavedRequest,
-) -> Result<Vec<SavedRequest>, AppError> {
-    let path = file(&state)?;
-    let mut list = load(&path)?;
-    upsert(&mut list, request);
-    store(&path, &list)?;
-    Ok(list)
-}
-
-#[tauri::command]
-pub fn requests_delete(
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<Vec<SavedRequest>, AppError> {
-    let path = file(&state)?;
-    let mut list = load(&path)?;
-    list.retain(|r| r.id != id);
-    store(&path, &list)?;
-    Ok(list)
 }
 
 #[cfg(test)]

@@ -94,9 +94,6 @@ export const backend = {
     return call<number>("sse_subscribe", { url, onEvent });
   },
   sseUnsubscribe: (subscription: number) => call<void>("sse_unsubscribe", { subscription }),
-  requestsList: () => call<SavedRequest[]>("requests_list"),
-  requestsSave: (request: SavedRequest) => call<SavedRequest[]>("requests_save", { request }),
-  requestsDelete: (id: string) => call<SavedRequest[]>("requests_delete", { id }),
   demoStart: () => call<DemoInfo>("demo_start"),
   collectionImport: (path: string, format: string | null) =>
     call<ImportReport>("collection_import", { path, format }),
