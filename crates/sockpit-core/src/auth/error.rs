@@ -10,6 +10,15 @@ use crate::ws::error::fmt_duration;
 pub enum AuthError {
     #[error("auth settings: {0}")]
     Config(String),
+    #[error(
+        "{step}: the TLS settings for its https:// request cannot be used: {reason}; fix {option}"
+    )]
+    TlsConfig {
+        step: &'static str,
+        /// The flags to fix: `--cacert`, or `--cert/--key`.
+        option: &'static str,
+        reason: String,
+    },
     #[error("{step}: request to {url}{via} failed: {reason} ({})", if .via.is_empty() { "is the server up and the URL right?" } else { "is the proxy up, and does it let this request through? check --proxy" })]
     Request {
         step: &'static str,
@@ -86,6 +95,7 @@ impl AuthError {
     pub fn code(&self) -> &'static str {
         match self {
             AuthError::Config(_) => "auth.invalid_config",
+            AuthError::TlsConfig { .. } => "auth.tls_config",
             AuthError::Request { .. } => "auth.request_failed",
             AuthError::LoginFailed { .. } => "auth.login_failed",
             AuthError::LoginNoCookie { .. } => "auth.login_no_cookie",

@@ -79,7 +79,7 @@ impl AuthRunner {
         }
         let needs_http = cfg.login.is_some() || cfg.ticket.is_some() || cfg.oauth2.is_some();
         let client = if needs_http {
-            Some(build_client(tls, t.proxy.as_ref(), timeout)?)
+            Some(build_client(&cfg, tls, t.proxy.as_ref(), timeout)?)
         } else {
             None
         };
@@ -455,14 +455,71 @@ fn preview(body: &[u8], secrets: &[String]) -> String {
     super::redact(&text, secrets)
 }
 
+/// The first auth step whose request goes to an `https://` URL, if any.
+fn https_step(cfg: &AuthConfig) -> Option<&'static str> {
+    let https = |url: &str| {
+        url.trim()
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    };
+    let steps = [
+        (
+            "cookie login",
+            cfg.login.as_ref().map(|l| l.request.url.as_str()),
+        ),
+        (
+            "ticket request",
+            cfg.ticket.as_ref().map(|t| t.request.url.as_str()),
+        ),
+        (
+            "OAuth2 token request",
+            cfg.oauth2.as_ref().map(|o| o.token_url.as_str()),
+        ),
+    ];
+    steps
+        .into_iter()
+        .find(|(_, url)| url.is_some_and(https))
+        .map(|(step, _)| step)
+}
+
+/// The HTTP client of the auth steps. The connection's TLS options apply to them: when they cannot
+/// be loaded and a step calls an `https://` URL, that is an error naming the step and the flag
+/// (never a silent fall back to the OS roots); plain `http://` steps do not use them.
 fn build_client(
+    cfg: &AuthConfig,
     tls: &TlsOptions,
     proxy: Option<&ProxyConfig>,
     timeout: Duration,
 ) -> Result<reqwest::Client, AuthError> {
-    let config = crate::ws::transport::tls_config(tls)
-        .or_else(|_| crate::ws::transport::tls_config(&TlsOptions::default()))
-        .map_err(|e| AuthError::Config(format!("TLS setup for auth requests: {e}")))?;
+    let config = match crate::ws::transport::tls_config(tls) {
+        Ok(c) => c,
+        Err(e) => {
+            let reason = match e {
+                crate::ws::WsError::TlsConfig(r) => r,
+                other => other.to_string(),
+            };
+            if let Some(step) = https_step(cfg) {
+                // The CA files alone load: the client certificate or key is at fault.
+                let ca_only = TlsOptions {
+                    client_cert: None,
+                    ..tls.clone()
+                };
+                let option = if crate::ws::transport::tls_config(&ca_only).is_ok() {
+                    "--cert/--key"
+                } else {
+                    "--cacert"
+                };
+                return Err(AuthError::TlsConfig {
+                    step,
+                    option,
+                    reason,
+                });
+            }
+            // reqwest needs a TLS backend even for http:// requests, which never use it.
+            crate::ws::transport::tls_config(&TlsOptions::default())
+                .map_err(|e| AuthError::Config(format!("TLS setup for auth requests: {e}")))?
+        }
+    };
     let builder = match proxy {
         Some(p) => reqwest::Client::builder().proxy(
             crate::sse::client::to_reqwest_proxy(p)

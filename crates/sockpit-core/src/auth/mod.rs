@@ -140,15 +140,7 @@ impl TicketExtract {
     pub fn regex(pattern: &str) -> Result<TicketExtract, String> {
         regex::Regex::new(pattern)
             .map(TicketExtract::Regex)
-            .map_err(|e| {
-                // regex's syntax errors span several lines; the last one says what is wrong.
-                let text = e.to_string();
-                let why = text.lines().last().unwrap_or_default();
-                format!(
-                    "'{pattern}' is not a valid regex: {}",
-                    why.trim().trim_start_matches("error: ")
-                )
-            })
+            .map_err(|e| format!("'{pattern}' is not a valid regex: {}", regex_reason(&e)))
     }
 
     /// As shown in messages.
@@ -212,6 +204,14 @@ pub enum AckMatch {
     Pointer { pointer: String, value: String },
 }
 
+/// A regex syntax error in one line: `regex` spreads it over several (the pattern, a caret, the
+/// reason), and the last line says what is wrong.
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let why = text.lines().last().unwrap_or_default();
+    why.trim().trim_start_matches("error: ").to_string()
+}
+
 impl AckMatch {
     /// Parses `/pointer=value` (a JSON pointer starts with `/`) or a regex.
     pub fn parse(s: &str) -> Result<AckMatch, String> {
@@ -223,9 +223,12 @@ impl AckMatch {
                 });
             }
         }
-        regex::Regex::new(s)
-            .map(AckMatch::Regex)
-            .map_err(|e| format!("'{s}' is neither /pointer=value nor a valid regex: {e}"))
+        regex::Regex::new(s).map(AckMatch::Regex).map_err(|e| {
+            format!(
+                "'{s}' is neither /pointer=value nor a valid regex: {}",
+                regex_reason(&e)
+            )
+        })
     }
 
     /// Whether a received text message is the acknowledgement.
@@ -308,7 +311,8 @@ mod tests {
         assert!(a.matches(r#"{"ok":true}"#));
         let a = AckMatch::parse("^welcome").unwrap();
         assert!(a.matches("welcome alice"));
-        assert!(AckMatch::parse("(").is_err());
+        let e = AckMatch::parse("(").unwrap_err();
+        assert!(!e.contains('\n') && e.contains("unclosed group"), "{e}");
         assert_eq!(
             TicketInto::parse("query:t").unwrap(),
             TicketInto::Query("t".into())
