@@ -5,7 +5,8 @@
 //! and a change shows as a small git diff. Secrets are never written: a secret variable's value is
 //! replaced by a `placeholder` saying where the value comes from; literal credentials in auth
 //! fields and in credential headers (`Authorization`, `Cookie`, API keys) become [`SECRET_PLACEHOLDER`]
-//! unless they are `{{variables}}`. Export → import → export is byte-identical. The JSON Schema is
+//! unless they are built from `{{variables}}` with nothing credential-like around them
+//! ([`secret_field_is_plain`]). Export → import → export is byte-identical. The JSON Schema is
 //! `collections/schema.json` in the repository.
 
 use serde::Serialize;
@@ -61,12 +62,141 @@ pub fn file_name(collection_name: &str) -> String {
     )
 }
 
-fn is_template(v: &str) -> bool {
-    v.contains("{{")
+/// Stands for one `{{…}}` reference while a secret field is checked (a private-use character).
+const REF: char = '\u{E000}';
+/// Words allowed beside references in a secret text field: HTTP auth schemes.
+const AUTH_SCHEMES: &[&str] = &[
+    "bearer",
+    "basic",
+    "token",
+    "bot",
+    "digest",
+    "negotiate",
+    "apikey",
+];
+/// Separators allowed beside references in a secret text field.
+const SEPARATORS: &str = ":;,.=&/?'\"()[]{}<>-_|";
+/// Keys under which a literal JSON (or form) value in a secret field is kept: they name the kind
+/// of message or the user, never a credential.
+const PLAIN_KEYS: &[&str] = &[
+    "type",
+    "kind",
+    "action",
+    "op",
+    "event",
+    "method",
+    "command",
+    "cmd",
+    "id",
+    "jsonrpc",
+    "version",
+    "channel",
+    "topic",
+    "user",
+    "username",
+    "login",
+    "email",
+    "grant_type",
+    "scope",
+    "client_id",
+];
+
+/// `v` with each `{{…}}` replaced by [`REF`]: as text, and for JSON (quoted when the reference
+/// stands outside a JSON string, as in `"at":{{$timestamp}}`). `None` without a reference.
+fn mark_refs(v: &str) -> Option<(String, String)> {
+    let (mut text, mut json) = (String::new(), String::new());
+    let (mut in_str, mut escaped, mut found) = (false, false, false);
+    let mut rest = v;
+    loop {
+        if let Some(after) = rest.strip_prefix("{{") {
+            if let Some(end) = after.find("}}") {
+                text.push(REF);
+                if in_str {
+                    json.push(REF);
+                } else {
+                    json.extend(['"', REF, '"']);
+                }
+                rest = &after[end + 2..];
+                found = true;
+                escaped = false;
+                continue;
+            }
+        }
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
+        text.push(c);
+        json.push(c);
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+        }
+    }
+    found.then_some((text, json))
+}
+
+/// Literal words are only auth schemes, references and separators (`Bearer {{token}}`,
+/// `{{user}}:{{pass}}`), never anything that could be a credential.
+fn plain_text(marked: &str) -> bool {
+    marked.split_whitespace().all(|word| {
+        AUTH_SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
+            || word.chars().all(|c| c == REF || SEPARATORS.contains(c))
+    })
+}
+
+fn plain_key(key: Option<&str>) -> bool {
+    key.is_some_and(|k| PLAIN_KEYS.iter().any(|p| k.eq_ignore_ascii_case(p)))
+}
+
+/// Keys are free; a string or number is a reference (plain text around it), or sits under one of
+/// [`PLAIN_KEYS`].
+fn plain_json(v: &serde_json::Value, key: Option<&str>) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null | Value::Bool(_) => true,
+        Value::Number(_) => plain_key(key),
+        Value::String(s) => plain_key(key) || (s.contains(REF) && plain_text(s)),
+        Value::Array(a) => a.iter().all(|x| plain_json(x, key)),
+        Value::Object(m) => m.iter().all(|(k, x)| plain_json(x, Some(k))),
+    }
+}
+
+/// A form body (`username=demo&password={{pw}}`) by the same rule as JSON.
+fn plain_form(marked: &str) -> bool {
+    marked.contains('=')
+        && !marked.contains(char::is_whitespace)
+        && url::form_urlencoded::parse(marked.as_bytes()).all(|(k, v)| {
+            v.is_empty() || plain_key(Some(&k)) || (v.contains(REF) && plain_text(&v))
+        })
+}
+
+/// Whether a secret field may be written as it is. Only fields built from `{{variable}}`
+/// references are, and the literal text around them must not be able to hold a credential: auth
+/// scheme words and separators (`Bearer {{token}}`); in a JSON message or body, keys and the
+/// values of [`PLAIN_KEYS`] (`{"type":"auth","token":"{{token}}"}`); the same in a form body.
+/// Anything else (a literal token, `Bearer abc123 {{x}}`, `{"token":"abc123","user":"{{u}}"}`)
+/// becomes the placeholder.
+pub fn secret_field_is_plain(v: &str) -> bool {
+    let Some((text, json)) = mark_refs(v) else {
+        return false;
+    };
+    let t = json.trim_start();
+    if t.starts_with('{') || t.starts_with('[') {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) {
+            return plain_json(&value, None);
+        }
+    }
+    plain_text(&text) || plain_form(&text)
 }
 
 fn redact_value(v: &str) -> String {
-    if v.is_empty() || is_template(v) || v == SECRET_PLACEHOLDER {
+    if v.is_empty() || v == SECRET_PLACEHOLDER || secret_field_is_plain(v) {
         v.to_string()
     } else {
         SECRET_PLACEHOLDER.to_string()
