@@ -156,3 +156,36 @@ async fn forward_compare(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_rules_and_items_in_milliseconds() {
+        assert_eq!(key_rule(" ").unwrap(), KeyRule::Order);
+        assert_eq!(key_rule("/id").unwrap(), KeyRule::Pointer("/id".into()));
+        assert_eq!(key_rule("id").unwrap_err().code, "ui.invalid_key");
+        let item = CompareItem {
+            key: "3".into(),
+            ws_t: Some(1_000_000),
+            sse_t: Some(3_500_000),
+            delta: Some(2_500_000),
+            payload_match: Some(true),
+            ws_payload: Some("{\"n\":3}".into()),
+            sse_payload: None,
+        };
+        let d = item_dto(&item);
+        assert_eq!(
+            (d.ws_ms, d.sse_ms, d.delta_ms),
+            (Some(1.0), Some(3.5), Some(2.5))
+        );
+        let one_sided = item_dto(&CompareItem {
+            sse_t: None,
+            delta: None,
+            payload_match: None,
+            ..item
+        });
+        assert_eq!((one_sided.sse_ms, one_sided.delta_ms), (None, None));
+    }
+}
