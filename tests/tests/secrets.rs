@@ -384,3 +384,166 @@ async fn import_moves_literal_credentials_into_the_secret_store() {
         out.stdout
     );
 }
+
+/// Adds the index row of a secret kept in the OS store (as `secret set` writes it with one).
+fn record_os_entry(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "INSERT INTO secrets (scope, name, backend, value, updated_at) \
+         VALUES ('collection/Secret demo', 'token', 'keyring', NULL, 0)",
+        [],
+    )
+    .unwrap();
+}
+
+fn token_row(db: &Path) -> Option<String> {
+    sql_one(
+        db,
+        "SELECT backend || ':' || coalesce(value, 'NULL') FROM secrets \
+         WHERE scope = 'collection/Secret demo' AND name = 'token'",
+    )
+}
+
+/// `secret rm` of a secret whose OS entry cannot be deleted now: exit 1, one line naming it and
+/// what to do, and the row kept.
+fn assert_rm_refused(out: &sockpit_tests::CliOutput) {
+    assert_eq!(out.status, 1, "{out:?}");
+    let line = out.one_error_line();
+    assert!(
+        line.contains("secret 'token' (collection 'Secret demo') was not removed")
+            && line.contains("OS credential store (Secret Service)")
+            && line.contains("start or unlock the store and remove it again"),
+        "{line}"
+    );
+    assert!(!out.stdout.contains("removed"), "{out:?}");
+}
+
+#[tokio::test]
+async fn without_the_os_store_a_secret_with_an_os_entry_stays_on_record() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = data.join("sockpit.db");
+    let file = dir.path().join("secret-demo.sockpit.json");
+    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    let file = file.to_str().unwrap();
+    // The database exists; `token` was stored in the Secret Service when it ran.
+    let out = sockpit_headless(&["secret", "set", "other"], Some(b"o-v\n"), &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    record_os_entry(&db);
+
+    let rm = ["secret", "rm", "token", "--collection", "Secret demo"];
+    let out = sockpit_headless(&rm, None, &data, &[]).await;
+    assert_rm_refused(&out);
+    assert_eq!(token_row(&db), Some("keyring:NULL".into()));
+
+    // Set again without the store: the value goes to the database, the OS entry stays on record.
+    let set = ["secret", "set", "token", "--collection", "Secret demo"];
+    let out = sockpit_headless(&set, Some(format!("{VALUE}\n").as_bytes()), &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("saved in the local database"),
+        "{out:?}"
+    );
+    assert_eq!(token_row(&db), Some(format!("keyring:{VALUE}")));
+    let out = sockpit_headless(&["secret", "status", "--json"], None, &data, &[]).await;
+    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let token = v["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "token")
+        .cloned()
+        .unwrap();
+    assert_eq!(token["backend"], "database", "{v}");
+    // The new value is used (the mock accepts only the right token).
+    let out = sockpit_headless(
+        &["run", file, "--env", "ci", "--reporter", "json"],
+        None,
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let out = sockpit_headless(&rm, None, &data, &[]).await;
+    assert_rm_refused(&out);
+    assert_eq!(token_row(&db), Some(format!("keyring:{VALUE}")));
+    // The store turned off on purpose says so.
+    let out = sockpit_headless(&rm, None, &data, &[("SOCKPIT_SECRET_BACKEND", "database")]).await;
+    assert_rm_refused(&out);
+    assert!(
+        out.stderr.contains("SOCKPIT_SECRET_BACKEND=database"),
+        "{out:?}"
+    );
+    // A database secret is removed as before.
+    let out = sockpit_headless(&["secret", "rm", "other"], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+}
+
+#[tokio::test]
+async fn an_os_entry_set_again_or_removed_without_the_store_is_not_left_behind() {
+    for bin in ["dbus-run-session", "gnome-keyring-daemon"] {
+        if !which(bin) {
+            eprintln!("SKIPPED: {bin} is not installed, so no real Secret Service can run here");
+            return;
+        }
+    }
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let data = dir.path().join("data");
+    let db = data.join("sockpit.db");
+    let file = dir.path().join("secret-demo.sockpit.json");
+    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    let run = format!("\"$SOCKPIT\" run '{}' --env ci", file.display());
+
+    // In the Secret Service: an old value, which the mock would refuse.
+    let out = in_keyring_session(
+        &home,
+        &data,
+        "printf 'old-wrong-1' | \"$SOCKPIT\" secret set token --collection 'Secret demo'",
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("OS credential store"), "{stdout}");
+    assert_eq!(token_row(&db), Some("keyring:NULL".into()));
+
+    // Without it: rm is refused, and a new value is kept in the database with the entry on record.
+    let rm = ["secret", "rm", "token", "--collection", "Secret demo"];
+    assert_rm_refused(&sockpit_headless(&rm, None, &data, &[]).await);
+    let set = ["secret", "set", "token", "--collection", "Secret demo"];
+    let out = sockpit_headless(&set, Some(VALUE.as_bytes()), &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert_eq!(token_row(&db), Some(format!("keyring:{VALUE}")));
+
+    // The store back: the newer value wins over the entry's old one, and rm deletes both.
+    let out = in_keyring_session(
+        &home,
+        &data,
+        &format!(
+            "{run} >/dev/null && echo RUN-OK; \"$SOCKPIT\" secret rm token --collection 'Secret demo'"
+        ),
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("RUN-OK")
+            && stdout.contains("secret 'token' (collection 'Secret demo') removed"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(token_row(&db), None);
+
+    // The OS entry is gone: with its record back, the run finds no value (the old entry would be
+    // sent and refused by the mock instead).
+    record_os_entry(&db);
+    let out = in_keyring_session(&home, &data, &run).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("sockpit secret set token --collection 'Secret demo'"),
+        "{stderr}"
+    );
+}

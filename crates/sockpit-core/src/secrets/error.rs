@@ -12,6 +12,13 @@ pub enum SecretError {
         store: &'static str,
         reason: String,
     },
+    #[error("secret '{name}' ({scope}) was not removed: its entry in the OS credential store ({store}) cannot be deleted now ({reason}); start or unlock the store and remove it again (the local record is kept until then, so the entry is not left behind)")]
+    RemoveUnavailable {
+        name: String,
+        scope: String,
+        store: &'static str,
+        reason: String,
+    },
     #[error("the OS credential store failed to {op} secret '{name}' ({scope}): {reason}")]
     Backend {
         op: &'static str,
@@ -32,7 +39,9 @@ pub enum SecretError {
 impl SecretError {
     pub fn code(&self) -> &'static str {
         match self {
-            SecretError::Unavailable { .. } => "secret.store_unavailable",
+            SecretError::Unavailable { .. } | SecretError::RemoveUnavailable { .. } => {
+                "secret.store_unavailable"
+            }
             SecretError::Backend { .. } => "secret.store_failed",
             SecretError::EmptyName => "secret.empty_name",
             SecretError::EmptyValue => "secret.empty_value",

@@ -10,6 +10,11 @@
 //! The database always keeps an index row per secret (scope, name, backend), so listing needs no
 //! keychain access and a file run without secrets never touches the credential store. Values never
 //! appear in `Debug` output, errors or the status.
+//!
+//! A secret with an OS entry stays on record while the OS store is unavailable: setting it again
+//! then keeps the new value in the database but the row still says `keyring`, and removing it is an
+//! error (`secret.store_unavailable`) rather than a dropped row with the entry left behind; once
+//! the store is back, removing it deletes the entry and the row.
 
 mod error;
 mod extract;
@@ -288,12 +293,22 @@ impl SecretStore {
                     value: None,
                 }
             }
-            Backend::Database => SecretRow {
-                scope: scope.key(),
-                name: name.into(),
-                backend: "database".into(),
-                value: Some(value.into()),
-            },
+            Backend::Database => {
+                // A secret that has an OS entry keeps it on record (backend `keyring` with the
+                // value here), so that `remove` deletes that entry once the store is back.
+                let had_os_entry = self
+                    .existing_store()?
+                    .map(|s| s.secret_row(&scope.key(), name))
+                    .transpose()?
+                    .flatten()
+                    .is_some_and(|r| r.backend == "keyring");
+                SecretRow {
+                    scope: scope.key(),
+                    name: name.into(),
+                    backend: if had_os_entry { "keyring" } else { "database" }.into(),
+                    value: Some(value.into()),
+                }
+            }
         };
         self.store()?.put_secret_row(&row)?;
         Ok(backend)
@@ -312,8 +327,10 @@ impl SecretStore {
     }
 
     fn value_of(&mut self, row: &SecretRow) -> Result<Option<String>, SecretError> {
-        if row.backend != "keyring" {
+        if row.backend != "keyring" || row.value.is_some() {
             // Probed so that the fallback warning shows whenever a secret comes from the database.
+            // A `keyring` row with a value was set while the OS store was unavailable: that value
+            // is the newer one.
             self.probe();
             return Ok(row.value.clone());
         }
@@ -336,7 +353,9 @@ impl SecretStore {
         })
     }
 
-    /// Removes a secret's local value; `false` when it had none.
+    /// Removes a secret's local value; `false` when it had none. A secret with an entry in the OS
+    /// store while that store is unavailable is not removed at all (`secret.store_unavailable`):
+    /// dropping its row would leave the entry behind, out of reach.
     pub fn remove(&mut self, scope: &SecretScope, name: &str) -> Result<bool, SecretError> {
         let Some(store) = self.existing_store()? else {
             return Ok(false);
@@ -344,7 +363,15 @@ impl SecretStore {
         let Some(row) = store.secret_row(&scope.key(), name)? else {
             return Ok(false);
         };
-        if row.backend == "keyring" && matches!(self.probe(), Probe::Keyring) {
+        if row.backend == "keyring" {
+            if let Probe::Fallback { reason } = self.probe().clone() {
+                return Err(SecretError::RemoveUnavailable {
+                    name: name.into(),
+                    scope: scope.describe(),
+                    store: Self::os_store_name(),
+                    reason,
+                });
+            }
             keyring_backend::delete(&self.service, &Self::account(scope, name)).map_err(
                 |reason| SecretError::Backend {
                     op: "delete",
@@ -366,7 +393,8 @@ impl SecretStore {
             .secret_rows(None)?
             .into_iter()
             .map(|r| SecretEntry {
-                backend: if r.backend == "keyring" {
+                // Where the value is read from (a `keyring` row with a value has it here).
+                backend: if r.backend == "keyring" && r.value.is_none() {
                     Backend::Keyring
                 } else {
                     Backend::Database
@@ -535,6 +563,54 @@ mod tests {
                 && m.contains("no session bus"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn a_secret_with_an_os_entry_stays_on_record_while_the_store_is_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = fallback(dir.path());
+        let scope = SecretScope::collection("C");
+        let keyring_row = SecretRow {
+            scope: scope.key(),
+            name: "token".into(),
+            backend: "keyring".into(),
+            value: None,
+        };
+        s.store().unwrap().put_secret_row(&keyring_row).unwrap();
+        let e = s.remove(&scope, "token").unwrap_err();
+        assert_eq!(e.code(), "secret.store_unavailable");
+        assert!(
+            e.to_string()
+                .contains("secret 'token' (collection 'C') was not removed"),
+            "{e}"
+        );
+        assert!(s
+            .store()
+            .unwrap()
+            .secret_row(&scope.key(), "token")
+            .unwrap()
+            .is_some());
+        // Set again: the value goes to the database, the row still records the OS entry.
+        assert_eq!(s.set(&scope, "token", "new-v").unwrap(), Backend::Database);
+        let row = s
+            .store()
+            .unwrap()
+            .secret_row(&scope.key(), "token")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (row.backend.as_str(), row.value.as_deref()),
+            ("keyring", Some("new-v"))
+        );
+        assert_eq!(s.get(&scope, "token").unwrap().as_deref(), Some("new-v"));
+        assert_eq!(s.list().unwrap()[0].backend, Backend::Database);
+        assert_eq!(
+            s.remove(&scope, "token").unwrap_err().code(),
+            "secret.store_unavailable"
+        );
+        // A database secret is removed as before.
+        s.set(&scope, "plain", "p-v").unwrap();
+        assert!(s.remove(&scope, "plain").unwrap());
     }
 
     #[test]

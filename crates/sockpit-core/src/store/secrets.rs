@@ -7,6 +7,8 @@ use rusqlite::{params, OptionalExtension};
 use super::{now_ms, Store, StoreError};
 
 /// One row: a secret's scope, name, backend (`keyring` or `database`) and, for `database`, value.
+/// A `keyring` row with a value was set again while the OS store was unavailable: the value here
+/// is the current one, and the row stays `keyring` so that removing it deletes the old OS entry.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretRow {
     pub scope: String,
