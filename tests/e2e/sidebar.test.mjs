@@ -173,3 +173,30 @@ test("history lists the connections and opens one in a new tab", async () => {
   assert.equal(await win.wd.property(await byLabel("URL"), "value"), `${win.mockWs}/headers`);
   await screenshot("history");
 });
+
+test("moves a request into a folder and reorders it there", async () => {
+  await win.wd.click(await win.wd.xpath(item("E2E coll")));
+  await win.wd.click(await byLabel("New folder"));
+  await win.wd.type(await byLabel("Folder name"), `F1${ENTER}`);
+  await win.wd.xpath(item("F1"));
+
+  await win.wd.click(await win.wd.xpath(item("Echo req")));
+  // The select acts on change and goes back to "Move to…", so only the option is clicked.
+  await win.wd.click(await win.wd.xpath('//select[@aria-label="Move to folder"]/option[normalize-space()="E2E coll / F1"]'));
+  const level = (name) => win.wd.exec(`return document.querySelector('[role="treeitem"][aria-label="${name}"]')?.getAttribute("aria-level")`);
+  await win.wd.waitFor("Echo req inside F1", async () => (await level("Echo req")) === "3", 5000);
+
+  await win.wd.click(await win.wd.xpath(item("Echo req")));
+  await win.wd.click(await byLabel("Duplicate"));
+  await win.wd.xpath(item("Echo req copy"));
+  const order = () => win.wd.exec(`return Array.from(document.querySelectorAll('[role="treeitem"]')).map(e => e.getAttribute("aria-label"))`);
+  const before = (a, b) => async () => { const o = await order(); return o.indexOf(a) >= 0 && o.indexOf(a) < o.indexOf(b); };
+  assert.ok(await before("Echo req", "Echo req copy")(), `copy after the original: ${await order()}`);
+  await win.wd.click(await win.wd.xpath(item("Echo req copy")));
+  await win.wd.click(await byLabel("Move up"));
+  await win.wd.waitFor("copy moved up", before("Echo req copy", "Echo req"), 5000);
+  assert.equal(await level("Echo req copy"), "3");
+  await screenshot("moved");
+  await win.wd.click(await byLabel("Move down"));
+  await win.wd.waitFor("copy moved down", before("Echo req", "Echo req copy"), 5000);
+});

@@ -117,7 +117,13 @@ test("a saved request with two messages is there after a restart", async () => {
   // Forget the window's own preferences so the request must come from the saved file.
   await win.wd.exec("localStorage.clear(); location.reload();");
   await new Promise((r) => setTimeout(r, 300));
-  await win.wd.click(await win.wd.xpath('//ul[@role="tree"]//li[@role="treeitem" and @aria-label="My requests"]'));
+  // Expand "My requests" (a click toggles it, so look before clicking; the reload may still be under way).
+  await win.wd.waitFor("My requests expanded", async () => {
+    const el = await win.wd.find("xpath", '//ul[@role="tree"]//li[@role="treeitem" and @aria-label="My requests"]');
+    if ((await win.wd.exec('return arguments[0].getAttribute("aria-expanded")', [{ "element-6066-11e4-a52e-4f735466cecf": el }])) === "true") return true;
+    await win.wd.click(el);
+    return false;
+  }, 10000, 300);
   const entry = await win.wd.xpath('//ul[@role="tree"]//li[@role="treeitem" and @aria-label="Echo e2e"]');
   await win.wd.click(entry);
   await win.wd.waitFor("URL restored", async () => (await win.wd.property(await byLabel("URL"), "value")) === `${win.mockWs}/echo`, 3000);

@@ -41,10 +41,18 @@ export function CollectionsTree(p: Props) {
     }
   };
 
+  // A node to show once the reloaded tree has it (a new folder or copy): its ancestors expand.
+  const [pending, setPending] = useState<string | null>(null);
   const reveal = (key: string) => {
-    setExpanded((s) => new Set([...s, ...ancestors(p.tree, key)]));
     setSelected(key);
+    setPending(key);
   };
+  useEffect(() => {
+    if (!pending || !findRow(p.tree, pending)) return;
+    const up = ancestors(p.tree, pending);
+    setExpanded((s) => (up.every((k) => s.has(k)) ? s : new Set([...s, ...up])));
+    setPending(null);
+  }, [pending, p.tree]);
 
   // The request open in the active tab shows in the tree (its collection and folders expanded).
   useEffect(() => {
