@@ -547,3 +547,57 @@ async fn an_os_entry_set_again_or_removed_without_the_store_is_not_left_behind()
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn import_moves_a_literal_beside_a_reference_into_the_secret_store() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("mixed.sockpit.json");
+    // A pasted token next to a variable in the same first message.
+    let text = collection(&mock.ws_url(), None)
+        .replace("?probe={{token}}", "")
+        .replace(
+            r#"\"token\":\"{{token}}\""#,
+            &format!(r#"\"token\":\"{VALUE}\",\"user\":\"{{{{user}}}}\""#),
+        )
+        .replace(
+            r#"{ "name": "token", "secret": true }"#,
+            r#"{ "name": "user", "value": "alice" }"#,
+        )
+        .replace("\"name\": \"Secret demo\"", "\"name\": \"Mixed demo\"");
+    assert!(text.contains(VALUE) && text.contains("{{user}}"), "{text}");
+    std::fs::write(&file, text).unwrap();
+    let out = sockpit_headless(&["import", file.to_str().unwrap()], None, &data, &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("1 literal credential moved into secret variable: auth_auth_message"),
+        "{out:?}"
+    );
+    let db = data.join("sockpit.db");
+    assert_eq!(
+        sql_one(
+            &db,
+            "SELECT count(*) || '' FROM requests WHERE auth LIKE '%demo-token%'"
+        ),
+        Some("0".into())
+    );
+    // The stored collection still authenticates: the moved value's {{user}} renders too.
+    let out = sockpit_headless(
+        &["run", "Mixed demo", "--env", "ci", "--reporter", "json"],
+        None,
+        &data,
+        &[],
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(!out.stdout.contains(VALUE), "{out:?}");
+    let out = sockpit_headless(&["export", "Mixed demo"], None, &data, &[]).await;
+    assert!(!out.stdout.contains(VALUE), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("{{auth_auth_message}}"),
+        "{}",
+        out.stdout
+    );
+}

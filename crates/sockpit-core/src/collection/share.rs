@@ -167,12 +167,25 @@ fn plain_json(v: &serde_json::Value, key: Option<&str>) -> bool {
     }
 }
 
-/// A form body (`username=demo&password={{pw}}`) by the same rule as JSON.
+/// A form body or a cookie list (`username=demo&password={{pw}}`, `sid={{sid}}; theme=dark` is
+/// not: `theme` is no plain key) by the same rule as JSON: keys free, values references or under
+/// [`PLAIN_KEYS`]. Not percent-decoded, so an encoded value is never taken for a plain one.
 fn plain_form(marked: &str) -> bool {
     marked.contains('=')
-        && !marked.contains(char::is_whitespace)
-        && url::form_urlencoded::parse(marked.as_bytes()).all(|(k, v)| {
-            v.is_empty() || plain_key(Some(&k)) || (v.contains(REF) && plain_text(&v))
+        && marked.split(['&', ';']).all(|pair| {
+            let pair = pair.trim();
+            if pair.is_empty() {
+                return true;
+            }
+            match pair.split_once('=') {
+                Some((k, v)) => {
+                    !k.contains(char::is_whitespace)
+                        && (v.is_empty()
+                            || plain_key(Some(k))
+                            || (v.contains(REF) && plain_text(v)))
+                }
+                None => false,
+            }
         })
 }
 

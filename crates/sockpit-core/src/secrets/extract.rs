@@ -5,7 +5,7 @@
 
 use crate::collection::auth::is_credential_header;
 use crate::collection::model::{Collection, Item, Variable};
-use crate::collection::share::SECRET_PLACEHOLDER;
+use crate::collection::share::{secret_field_is_plain, SECRET_PLACEHOLDER};
 
 /// `auth_<request>_<field>` in lowercase ASCII letters, digits and `_`.
 fn var_name(request: &str, field: &str) -> String {
@@ -29,8 +29,17 @@ fn var_name(request: &str, field: &str) -> String {
     out
 }
 
+/// A secret field that would be exported as the placeholder (see
+/// [`crate::collection::share::secret_field_is_plain`]): a literal, or a literal beside
+/// references (`Bearer abc123 {{x}}`). The whole field moves to the variable, references and all
+/// (variable values render recursively). Fields with `{{ticket}}`/`{{access_token}}` stay, since
+/// the auth step fills those in, not variables.
 fn is_literal(v: &str) -> bool {
-    !v.is_empty() && !v.contains("{{") && v != SECRET_PLACEHOLDER
+    !v.is_empty()
+        && v != SECRET_PLACEHOLDER
+        && !secret_field_is_plain(v)
+        && !v.contains("{{ticket}}")
+        && !v.contains("{{access_token}}")
 }
 
 /// Replaces every literal secret in requests' auth and credential headers with a reference to a
@@ -107,6 +116,8 @@ mod tests {
                 headers: vec![
                     KeyValue::new("Authorization", "Bearer lit-h"),
                     KeyValue::new("X-Plain", "stays"),
+                    KeyValue::new("Cookie", "sid={{sid}}"),
+                    KeyValue::new("X-API-Key", "lit-k {{x}}"),
                 ],
                 auth: Auth::Bearer {
                     token: "lit-t".into(),
@@ -124,6 +135,10 @@ mod tests {
                     "auth_join_room_header_authorization".to_string(),
                     "Bearer lit-h".to_string()
                 ),
+                (
+                    "auth_join_room_header_x_api_key".to_string(),
+                    "lit-k {{x}}".to_string()
+                ),
             ]
         );
         let Item::Request(r) = &c.items[0] else {
@@ -140,6 +155,8 @@ mod tests {
             "{{auth_join_room_header_authorization}}"
         );
         assert_eq!(r.headers[1].value, "stays");
+        assert_eq!(r.headers[2].value, "sid={{sid}}");
+        assert_eq!(r.headers[3].value, "{{auth_join_room_header_x_api_key}}");
         assert!(c.variables[1].secret && c.variables[1].value.is_none());
         // Nothing literal left: a second pass finds nothing.
         assert!(extract_literal_secrets(&mut c).is_empty());
