@@ -147,14 +147,14 @@ export function App() {
             <button type="button" className="link" onClick={() => setVarError(null)} aria-label="Dismiss variable error">×</button>
           </div>
         )}
-        <UpgradeReport report={ws.upgrade} />
-        <RequestEditor spec={spec} onChange={tabs.update} />
         {ws.error && (
           <div role="alert" className="error conn-error">
             <strong>{ws.error.code}</strong> {ws.error.message}
             <button type="button" className="link" onClick={ws.clearError} aria-label="Dismiss error">×</button>
           </div>
         )}
+        <UpgradeReport report={ws.upgrade} />
+        <RequestEditor spec={spec} onChange={tabs.update} />
         <div className="panes">
           <div className="ws-column">
             <Workbench
