@@ -9,13 +9,14 @@ export interface ConnectRequest {
   requestId: number | null;
 }
 import { LogModel } from "../../lib/logModel";
+import { VersionStore } from "../../lib/versionStore";
 
 export interface WsSession {
   state: ConnState;
   session: number | null;
   model: LogModel;
-  /** Bumped on every batch so the log re-renders. */
-  version: number;
+  /** Bumped on every batch; only the live views subscribe, so the window does not re-render per batch. */
+  versions: VersionStore;
   close: CloseDto | null;
   error: AppError | null;
   queued: number;
@@ -34,7 +35,7 @@ export interface WsSession {
 export function useWsSession(): WsSession {
   const [state, setState] = useState<ConnState>("Disconnected");
   const [session, setSession] = useState<number | null>(null);
-  const [version, setVersion] = useState(0);
+  const versions = useRef(new VersionStore()).current;
   const [close, setClose] = useState<CloseDto | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [queued, setQueued] = useState(0);
@@ -54,8 +55,8 @@ export function useWsSession(): WsSession {
     if (b.state === "Connected") setQueued(0);
     setFrames(b.frames);
     if (b.upgrade) setUpgrade(b.upgrade);
-    setVersion((v) => v + 1);
-  }, []);
+    versions.bump();
+  }, [versions]);
 
   const connect = useCallback(
     async (url: string, reconnect: boolean, opts?: { recordFrames?: boolean; request?: ConnectRequest }) => {
@@ -112,7 +113,7 @@ export function useWsSession(): WsSession {
   }, []);
 
   return {
-    state, session, model: modelRef.current, version, close, error, queued, frames, recording, upgrade,
+    state, session, model: modelRef.current, versions, close, error, queued, frames, recording, upgrade,
     connect, disconnect, send, clearError: () => setError(null),
   };
 }
