@@ -1,13 +1,12 @@
 // The message log: a virtual list over the engine's log (rows fetched on demand), direction and type
 // filters (the engine scans), search, autoscroll, the rate chart, clear and export, and the detail
 // pane of the selected row.
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { backend, type AppError, type RowDto } from "../../ipc";
 import { formatSize, formatTime, type LogModel } from "../../lib/logModel";
 import { FilteredIndex, KIND_CLASSES, isOpen, positionOf, toFilter, type DirFilter, type KindClass } from "../../lib/logFilter";
 import { RateMeter } from "../../lib/rate";
-import type { VersionStore } from "../../lib/versionStore";
 import { RateChart } from "./RateChart";
 import { RowDetailPane } from "./RowDetailPane";
 
@@ -16,8 +15,7 @@ const ROW_HEIGHT = 24;
 interface Props {
   session: number | null;
   model: LogModel;
-  /** Bumped on every batch of the session. */
-  versions: VersionStore;
+  version: number;
   /** Changes when the protobuf type changes (rows and detail are decoded again). */
   decodeKey?: string;
 }
@@ -43,8 +41,7 @@ function Row({ row, selected, onSelect }: { row: RowDto; selected: boolean; onSe
   );
 }
 
-export function MessageLog({ session, model, versions, decodeKey = "" }: Props) {
-  const version = useSyncExternalStore(versions.subscribe, versions.get);
+export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
   const [, setFetched] = useState(0);

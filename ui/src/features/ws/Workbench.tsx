@@ -61,7 +61,7 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget }: 
       </div>
       <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={tab !== "messages"}>
         <ProtoPanel proto={proto} onProto={setProto} />
-        <MessageLog session={ws.session} model={ws.model} versions={ws.versions} decodeKey={proto.type ?? ""} />
+        <MessageLog session={ws.session} model={ws.model} version={ws.version} decodeKey={proto.type ?? ""} />
         <Composer
           canSend={ws.state !== "Disconnected"}
           onSend={onSend}

@@ -9,14 +9,13 @@ export interface ConnectRequest {
   requestId: number | null;
 }
 import { LogModel } from "../../lib/logModel";
-import { VersionStore } from "../../lib/versionStore";
 
 export interface WsSession {
   state: ConnState;
   session: number | null;
   model: LogModel;
-  /** Bumped on every batch; only the live views subscribe, so the window does not re-render per batch. */
-  versions: VersionStore;
+  /** Bumped on every batch so the log re-renders. */
+  version: number;
   close: CloseDto | null;
   error: AppError | null;
   queued: number;
@@ -35,7 +34,7 @@ export interface WsSession {
 export function useWsSession(): WsSession {
   const [state, setState] = useState<ConnState>("Disconnected");
   const [session, setSession] = useState<number | null>(null);
-  const versions = useRef(new VersionStore()).current;
+  const [version, setVersion] = useState(0);
   const [close, setClose] = useState<CloseDto | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [queued, setQueued] = useState(0);
@@ -55,8 +54,8 @@ export function useWsSession(): WsSession {
     if (b.state === "Connected") setQueued(0);
     setFrames(b.frames);
     if (b.upgrade) setUpgrade(b.upgrade);
-    versions.bump();
-  }, [versions]);
+    setVersion((v) => v + 1);
+  }, []);
 
   const connect = useCallback(
     async (url: string, reconnect: boolean, opts?: { recordFrames?: boolean; request?: ConnectRequest }) => {
@@ -113,7 +112,7 @@ export function useWsSession(): WsSession {
   }, []);
 
   return {
-    state, session, model: modelRef.current, versions, close, error, queued, frames, recording, upgrade,
+    state, session, model: modelRef.current, version, close, error, queued, frames, recording, upgrade,
     connect, disconnect, send, clearError: () => setError(null),
   };
 }
