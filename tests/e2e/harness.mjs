@@ -3,7 +3,7 @@
 import { before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -53,7 +53,11 @@ async function startDriver() {
     XDG_CONFIG_HOME: join(dataHome, "config"),
     XDG_CACHE_HOME: join(dataHome, "cache"),
   };
-  const p = spawn(DRIVER, ["--port", String(PORT)], { env, stdio: ["ignore", "inherit", "inherit"] });
+  // The driver's output goes to a file, not our pipes: an app it launched that outlives it would
+  // otherwise hold the test runner's stdout open and the run would never end.
+  const log = openSync(join(shots, `${prefix}-tauri-driver.log`), "a");
+  const p = spawn(DRIVER, ["--port", String(PORT)], { env, stdio: ["ignore", log, log] });
+  closeSync(log);
   const end = Date.now() + 15000;
   while (!(await portBusy(PORT))) {
     if (Date.now() > end) throw new Error("tauri-driver did not listen");
@@ -131,6 +135,19 @@ async function connect(url, reconnect = false) {
   await wd.click(await button("Connect"));
 }
 
+/** Pids of running copies of the app under test. */
+function appPids() {
+  const pids = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0")[0] === APP) pids.push(Number(d));
+    } catch { /* gone */ }
+  }
+  return pids;
+}
+let appsBefore = new Set();
+
 /** Registers the before/after hooks for one test file; screenshots are named `<name>-NN-step.png`. */
 export function useWindow(name) {
   prefix = name;
@@ -140,6 +157,7 @@ export function useWindow(name) {
       assert.equal(await portBusy(port), false, `port ${port} is in use: a previous tauri-driver or WebKitWebDriver is still running`);
     }
     mkdirSync(shots, { recursive: true });
+    appsBefore = new Set(appPids());
     dataHome = mkdtempSync(join(tmpdir(), "sockpit-e2e-"));
     [mock, mockHttp] = await startMock();
     mockWs = mockHttp.replace("http://", "ws://");
@@ -158,6 +176,12 @@ export function useWindow(name) {
       await new Promise((r) => { driver.once("exit", r); setTimeout(r, 5000); });
     }
     if (mock) mock.kill("SIGTERM");
+    // An app whose web process died cannot be closed through WebDriver: never leave one behind.
+    for (const pid of appPids()) {
+      if (appsBefore.has(pid)) continue;
+      console.error(`killing a leftover ${APP} (pid ${pid})`);
+      try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+    }
   });
 }
 
