@@ -144,29 +144,7 @@ impl UpgradeDto {
 mod tests {
     //! The checked-in TypeScript bindings must match these types; `UPDATE_BINDINGS=1` rewrites them.
     use super::*;
-    use std::path::PathBuf;
-
-    fn check<T: TS + 'static>(failures: &mut Vec<String>) {
-        let cfg = ts_rs::Config::default();
-        let fresh = match T::export_to_string(&cfg) {
-            Ok(s) => s,
-            Err(e) => {
-                failures.push(format!("{}: {e}", T::name(&cfg)));
-                return;
-            }
-        };
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../ui/src/ipc/bindings")
-            .join(format!("{}.ts", T::name(&cfg)));
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::create_dir_all(path.parent().expect("bindings dir")).expect("mkdir");
-            std::fs::write(&path, &fresh).expect("write binding");
-            return;
-        }
-        if std::fs::read_to_string(&path).unwrap_or_default() != fresh {
-            failures.push(path.display().to_string());
-        }
-    }
+    use crate::dto::tests::check;
 
     #[test]
     fn store_bindings_are_up_to_date() {

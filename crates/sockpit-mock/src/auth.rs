@@ -104,27 +104,36 @@ pub(crate) fn valid_token(st: &AuthState, token: &str) -> bool {
     tokens.get(token).is_some_and(|exp| *exp > Instant::now())
 }
 
-async fn header_auth(ws: WebSocketUpgrade, State(st): State<AuthState>, h: HeaderMap) -> Response {
-    let authz = header_str(&h, header::AUTHORIZATION);
+/// Which header credential a request carries (`bearer`, `oauth2`, `basic`, `api_key`), or None.
+pub(crate) fn header_credential(st: &AuthState, h: &HeaderMap) -> Option<&'static str> {
+    let authz = header_str(h, header::AUTHORIZATION);
     let basic_ok =
         base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_USER}:{DEMO_PASSWORD}"));
-    let via = if authz == format!("Bearer {DEMO_TOKEN}") {
-        "bearer"
+    if authz == format!("Bearer {DEMO_TOKEN}") {
+        Some("bearer")
     } else if authz
         .strip_prefix("Bearer ")
-        .is_some_and(|t| valid_token(&st, t))
+        .is_some_and(|t| valid_token(st, t))
     {
-        "oauth2"
+        Some("oauth2")
     } else if authz == format!("Basic {basic_ok}") {
-        "basic"
-    } else if header_str(&h, "x-api-key") == DEMO_TOKEN {
-        "api_key"
+        Some("basic")
+    } else if header_str(h, "x-api-key") == DEMO_TOKEN {
+        Some("api_key")
     } else {
-        return unauthorized(
-            "missing or wrong credentials: send Authorization: Bearer, Basic, or X-API-Key",
-        );
-    };
-    welcome(ws, via)
+        None
+    }
+}
+
+/// The answer to a request without valid header credentials.
+pub(crate) const HEADER_CREDENTIALS_MISSING: &str =
+    "missing or wrong credentials: send Authorization: Bearer, Basic, or X-API-Key";
+
+async fn header_auth(ws: WebSocketUpgrade, State(st): State<AuthState>, h: HeaderMap) -> Response {
+    match header_credential(&st, &h) {
+        Some(via) => welcome(ws, via),
+        None => unauthorized(HEADER_CREDENTIALS_MISSING),
+    }
 }
 
 async fn subprotocol(ws: WebSocketUpgrade, h: HeaderMap) -> Response {

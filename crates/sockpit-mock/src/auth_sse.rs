@@ -9,11 +9,10 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use base64::Engine;
 
 use crate::auth::{
-    has_session, header_str, take_ticket, unauthorized, valid_token, AuthState, DEMO_PASSWORD,
-    DEMO_TOKEN, DEMO_USER,
+    has_session, header_credential, header_str, take_ticket, unauthorized, AuthState, DEMO_TOKEN,
+    HEADER_CREDENTIALS_MISSING,
 };
 
 type Params = Query<HashMap<String, String>>;
@@ -54,26 +53,10 @@ async fn query(Query(q): Params) -> Response {
 }
 
 async fn bearer(State(st): State<AuthState>, Query(q): Params, h: HeaderMap) -> Response {
-    let authz = header_str(&h, header::AUTHORIZATION);
-    let basic_ok =
-        base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_USER}:{DEMO_PASSWORD}"));
-    let via = if authz == format!("Bearer {DEMO_TOKEN}") {
-        "bearer"
-    } else if authz
-        .strip_prefix("Bearer ")
-        .is_some_and(|t| valid_token(&st, t))
-    {
-        "oauth2"
-    } else if authz == format!("Basic {basic_ok}") {
-        "basic"
-    } else if header_str(&h, "x-api-key") == DEMO_TOKEN {
-        "api_key"
-    } else {
-        return unauthorized(
-            "missing or wrong credentials: send Authorization: Bearer, Basic, or X-API-Key",
-        );
-    };
-    stream(via, &q)
+    match header_credential(&st, &h) {
+        Some(via) => stream(via, &q),
+        None => unauthorized(HEADER_CREDENTIALS_MISSING),
+    }
 }
 
 async fn cookie(State(st): State<AuthState>, Query(q): Params, h: HeaderMap) -> Response {
