@@ -7,6 +7,8 @@ export const CACHE_LIMIT = 5000;
 export class LogModel {
   total = 0;
   private rows = new Map<number, RowDto>();
+  /** The rows the view shows (kept when the cache is trimmed). */
+  private keep: [number, number] = [0, 0];
 
   get cached(): number {
     return this.rows.size;
@@ -30,8 +32,15 @@ export class LogModel {
     this.rows.clear();
   }
 
+  /** Adds rows, then trims the cache if it went over its limit. */
   insert(rows: RowDto[]): void {
     for (const r of rows) this.rows.set(r.index, r);
+    if (this.rows.size > CACHE_LIMIT) this.trim();
+  }
+
+  /** Tells the cache which rows the view shows; they survive trimming. */
+  view(start: number, end: number): void {
+    this.keep = [start, end];
   }
 
   /** The smallest range within [start, end) with rows not cached, or null when all are there. */
@@ -48,12 +57,13 @@ export class LogModel {
     return lo < 0 ? null : [lo, hi];
   }
 
-  /** Drops cached rows far from [keepStart, keepEnd) once the cache is over its limit. */
-  evict(keepStart: number, keepEnd: number): void {
-    if (this.rows.size <= CACHE_LIMIT) return;
-    const margin = CACHE_LIMIT / 4;
+  /** Drops cached rows far from the view and from the tail, down to well under the limit. */
+  private trim(): void {
+    const margin = CACHE_LIMIT / 8;
+    const [start, end] = this.keep;
+    const tail = this.total - CACHE_LIMIT / 8;
     for (const i of this.rows.keys()) {
-      if (i < keepStart - margin || (i >= keepEnd + margin && i < this.total - 500)) this.rows.delete(i);
+      if ((i < start - margin || i >= end + margin) && i < tail) this.rows.delete(i);
     }
   }
 

@@ -2,11 +2,11 @@
 // filters (the engine scans), search, autoscroll, the rate chart, clear and export, and the detail
 // pane of the selected row.
 import { useEffect, useMemo, useRef, useState } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { backend, type AppError, type RowDto } from "../../ipc";
-import { formatSize, formatTime, type LogModel } from "../../lib/logModel";
+import { formatSize, formatTime } from "../../lib/logModel";
 import { FilteredIndex, KIND_CLASSES, isOpen, positionOf, toFilter, type DirFilter, type KindClass } from "../../lib/logFilter";
-import { RateMeter } from "../../lib/rate";
+import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
+import { useVirtualRows } from "../../lib/useVirtualRows";
 import { RateChart } from "./RateChart";
 import { RowDetailPane } from "./RowDetailPane";
 
@@ -14,8 +14,7 @@ const ROW_HEIGHT = 24;
 
 interface Props {
   session: number | null;
-  model: LogModel;
-  version: number;
+  live: LiveLog;
   /** Changes when the protobuf type changes (rows and detail are decoded again). */
   decodeKey?: string;
 }
@@ -41,7 +40,9 @@ function Row({ row, selected, onSelect }: { row: RowDto; selected: boolean; onSe
   );
 }
 
-export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
+export function MessageLog({ session, live, decodeKey = "" }: Props) {
+  const version = useLiveVersion(live);
+  const model = live.model;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
   const [, setFetched] = useState(0);
@@ -57,9 +58,10 @@ export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
   const filtered = !isOpen(filter);
   const index = useMemo(() => new FilteredIndex(), [filter, session]); // eslint-disable-line react-hooks/exhaustive-deps
   const [scanned, setScanned] = useState(0);
-  const meter = useMemo(() => new RateMeter(), [session]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Bumped when cached rows stop being valid (log cleared, decoded differently): older reads are dropped.
+  const generation = useRef(0);
+  const inflight = useRef("");
 
-  useEffect(() => { meter.record(model.total, Date.now()); }, [version, model, meter]);
   useEffect(() => { setSelected(null); }, [session]);
 
   // Filtered view: the engine scans what is new since the last page.
@@ -79,43 +81,55 @@ export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
   const count = filtered ? index.indices.length : model.total;
   const logIndex = (pos: number) => (filtered ? index.indices[pos] : pos);
 
-  const v = useVirtualizer({
-    count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  });
-  const items = v.getVirtualItems();
-  const first = items.length ? items[0].index : 0;
-  const last = items.length ? items[items.length - 1].index + 1 : 0;
-
-  // Follow the tail while the user is at the bottom.
-  useEffect(() => {
-    if (follow && count > 0) v.scrollToIndex(count - 1, { align: "end" });
-  }, [version, follow, count, v]);
-
-  // Fetch rows the view needs and the cache lacks.
-  useEffect(() => {
-    if (session === null) return;
-    let live = true;
+  /** Reads the rows around view positions [first, last) the cache lacks (a screenful either side). */
+  const ensure = (first: number, last: number) => {
+    if (session === null || last <= first) return;
+    const span = last - first;
+    const lo = Math.max(0, first - span);
+    const hi = Math.min(count, last + span);
+    if (hi <= lo) return;
+    model.view(logIndex(lo) ?? 0, (logIndex(hi - 1) ?? 0) + 1);
+    let want: number[] | null = null;
+    let gap: [number, number] | null = null;
+    if (filtered) {
+      want = index.indices.slice(lo, hi).filter((i) => !model.row(i));
+      if (!want.length) return;
+    } else {
+      gap = model.missing(lo, hi);
+      if (!gap) return;
+    }
+    const key = `${generation.current}:${want ? `${want[0]}+${want.length}` : gap!.join("-")}`;
+    if (inflight.current === key) return;
+    inflight.current = key;
+    const gen = generation.current;
+    const m = model;
     const done = (rows: RowDto[]) => {
-      if (!live) return;
-      model.insert(rows);
-      model.evict(logIndex(first) ?? 0, (logIndex(Math.max(first, last - 1)) ?? 0) + 1);
+      if (inflight.current === key) inflight.current = "";
+      if (gen !== generation.current) return;
+      m.insert(rows);
       setFetched((n) => n + 1);
     };
-    if (filtered) {
-      const want = index.indices.slice(first, last).filter((i) => !model.row(i));
-      if (want.length) backend.logRows(session, want).then(done).catch(() => undefined);
-    } else {
-      const gap = model.missing(first, last);
-      if (gap) backend.logRange(session, gap[0], gap[1]).then(done).catch(() => undefined);
-    }
-    return () => { live = false; };
-  }, [first, last, version, model, session, filtered, index, scanned]); // eslint-disable-line react-hooks/exhaustive-deps
+    const read = want ? backend.logRows(session, want) : backend.logRange(session, gap![0], gap![1]);
+    read.then(done).catch(() => { if (inflight.current === key) inflight.current = ""; });
+  };
+
+  const rows = useVirtualRows(scrollRef, {
+    count,
+    rowHeight: ROW_HEIGHT,
+    follow,
+    onLeaveTail: () => setFollow(false),
+    onRange: ensure,
+  });
+  const { first, last, top, height } = rows.win;
+
+  // Rows the view needs and the cache lacks (also after batches, filters and decoding changes).
+  useEffect(() => {
+    ensure(first, last);
+  }, [first, last, version, session, filtered, index, scanned, decodeKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Decoded text depends on the protobuf type: read visible rows again when it changes.
   useEffect(() => {
+    generation.current++;
     model.forget();
     setFetched((n) => n + 1);
   }, [decodeKey]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -138,7 +152,7 @@ export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
     const pos = filtered ? positionOf(index.indices, li) : li;
     if (pos < 0) return;
     setFollow(false);
-    v.scrollToIndex(pos, { align: "center" });
+    rows.scrollToIndex(pos, "center");
   };
 
   const jump = (delta: number) => {
@@ -152,8 +166,8 @@ export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
     if (session === null) return;
     try {
       await backend.logClear(session);
-      model.clear();
-      meter.reset(0);
+      generation.current++;
+      live.cleared();
       index.resetIfShrunk(0);
       setSelected(null);
       setHits(null);
@@ -211,7 +225,7 @@ export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
           Autoscroll
         </label>
-        <RateChart meter={meter} version={version} />
+        <RateChart meter={live.meter} version={version} />
         <span className="count">{filtered ? `${count} of ${model.total}` : model.total} rows</span>
       </div>
       <div className="log-bar">
@@ -232,23 +246,22 @@ export function MessageLog({ session, model, version, decodeKey = "" }: Props) {
         role="log"
         aria-label="Messages"
         tabIndex={0}
-        onWheel={(e) => { if (e.deltaY < 0) setFollow(false); }}
+        onScroll={rows.onScroll}
       >
-        <div style={{ height: v.getTotalSize(), position: "relative" }}>
-          {items.map((it) => {
-            const li = logIndex(it.index);
-            const row = li === undefined ? undefined : model.row(li);
-            const hit = hits && hits[hitAt] === li;
-            return (
-              <div
-                key={it.key}
-                className={hit ? "vrow hit" : "vrow"}
-                style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${it.start}px)` }}
-              >
-                {row ? <Row row={row} selected={selected === li} onSelect={() => { setSelected(li); setFollow(false); }} /> : <div className="row loading">…</div>}
-              </div>
-            );
-          })}
+        <div style={{ height, position: "relative" }}>
+          <div style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${top}px)` }}>
+            {Array.from({ length: last - first }, (_, k) => {
+              const pos = first + k;
+              const li = logIndex(pos);
+              const row = li === undefined ? undefined : model.row(li);
+              const hit = hits && hits[hitAt] === li;
+              return (
+                <div key={k} className={hit ? "vrow hit" : "vrow"} style={{ height: ROW_HEIGHT }}>
+                  {row ? <Row row={row} selected={selected === li} onSelect={() => { setSelected(li); setFollow(false); }} /> : <div className="row loading">…</div>}
+                </div>
+              );
+            })}
+          </div>
         </div>
       </div>
       <RowDetailPane session={session} index={selected} decodeKey={decodeKey} />

@@ -1,6 +1,7 @@
 // The request's work area: tabs Messages (message log + composer), Frames and Compare, with the
 // protobuf settings shared by the composer and the log.
 import { useState } from "react";
+import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
 import { backend, type AppError, type SendMode } from "../../ipc";
 import type { WsSession } from "./useWsSession";
 import { MessageLog } from "./MessageLog";
@@ -25,6 +26,12 @@ interface Props {
   saved: string[];
   onKeep(body: string): void;
   onForget(index: number): void;
+}
+
+/** " (N)" frames recorded, re-rendered on its own as batches come. */
+function FrameCount({ live }: { live: LiveLog }) {
+  useLiveVersion(live);
+  return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
 export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget }: Props) {
@@ -55,13 +62,13 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget }: 
             onClick={() => setTab(t.id)}
           >
             {t.label}
-            {t.id === "frames" && ws.frames > 0 ? ` (${ws.frames})` : ""}
+            {t.id === "frames" && <FrameCount live={ws.live} />}
           </button>
         ))}
       </div>
       <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={tab !== "messages"}>
         <ProtoPanel proto={proto} onProto={setProto} />
-        <MessageLog session={ws.session} model={ws.model} version={ws.version} decodeKey={proto.type ?? ""} />
+        <MessageLog session={ws.session} live={ws.live} decodeKey={proto.type ?? ""} />
         <Composer
           canSend={ws.state !== "Disconnected"}
           onSend={onSend}
@@ -74,7 +81,7 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget }: 
       </div>
       {tab === "frames" && (
         <div role="tabpanel" id="panel-frames" aria-labelledby="tab-frames" className="tabpanel">
-          <FramesTab session={ws.session} total={ws.frames} recording={ws.recording} />
+          <FramesTab session={ws.session} live={ws.live} recording={ws.recording} />
         </div>
       )}
       {tab === "compare" && (

@@ -8,19 +8,16 @@ export interface ConnectRequest {
   collection: number | null;
   requestId: number | null;
 }
-import { LogModel } from "../../lib/logModel";
+import { LiveLog } from "../../lib/liveLog";
 
 export interface WsSession {
   state: ConnState;
   session: number | null;
-  model: LogModel;
-  /** Bumped on every batch so the log re-renders. */
-  version: number;
+  /** Rows, frame count and rate: changes every batch without re-rendering the window (subscribe). */
+  live: LiveLog;
   close: CloseDto | null;
   error: AppError | null;
   queued: number;
-  /** Frames recorded on this session (Frames tab). */
-  frames: number;
   /** Whether this session records frames. */
   recording: boolean;
   /** The last upgrade exchange (the "Upgrade report"). */
@@ -34,27 +31,24 @@ export interface WsSession {
 export function useWsSession(): WsSession {
   const [state, setState] = useState<ConnState>("Disconnected");
   const [session, setSession] = useState<number | null>(null);
-  const [version, setVersion] = useState(0);
   const [close, setClose] = useState<CloseDto | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [queued, setQueued] = useState(0);
-  const [frames, setFrames] = useState(0);
   const [recording, setRecording] = useState(false);
   const [upgrade, setUpgrade] = useState<UpgradeDto | null>(null);
-  const modelRef = useRef(new LogModel());
+  const [live, setLive] = useState(() => new LiveLog());
+  const liveRef = useRef(live);
   const sessionRef = useRef<number | null>(null);
 
   const onBatch = useCallback((id: () => number | null, b: WsBatch) => {
     if (id() !== sessionRef.current) return; // a batch of a session the user has replaced
-    modelRef.current.apply(b.total, b.tail);
+    liveRef.current.apply(b);
     if (b.state) setState(b.state);
     if (b.close) setClose(b.close);
     if (b.error) setError(b.error);
     if (b.queued !== null) setQueued(b.queued);
     if (b.state === "Connected") setQueued(0);
-    setFrames(b.frames);
     if (b.upgrade) setUpgrade(b.upgrade);
-    setVersion((v) => v + 1);
   }, []);
 
   const connect = useCallback(
@@ -63,11 +57,11 @@ export function useWsSession(): WsSession {
       setUpgrade(null);
       const recordFrames = opts?.recordFrames ?? false;
       const previous = sessionRef.current;
-      modelRef.current = new LogModel();
+      liveRef.current = new LiveLog();
+      setLive(liveRef.current);
       setClose(null);
       setError(null);
       setQueued(0);
-      setFrames(0);
       setRecording(recordFrames);
       setState("Connecting");
       let mine: number | null = null;
@@ -112,7 +106,7 @@ export function useWsSession(): WsSession {
   }, []);
 
   return {
-    state, session, model: modelRef.current, version, close, error, queued, frames, recording, upgrade,
+    state, session, live, close, error, queued, recording, upgrade,
     connect, disconnect, send, clearError: () => setError(null),
   };
 }
