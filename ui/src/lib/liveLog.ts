@@ -40,7 +40,11 @@ export class LiveLog {
 }
 
 /** Calls `f` at most once per animation frame however often it is poked; `cancel` stops it. */
-export function frameCoalescer(f: () => void, raf = requestAnimationFrame, caf = cancelAnimationFrame) {
+export function frameCoalescer(
+  f: () => void,
+  raf: (cb: () => void) => number = requestAnimationFrame,
+  caf: (id: number) => void = cancelAnimationFrame,
+) {
   let pending = 0;
   return {
     poke() {
