@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use crate::dto::SendMode;
 
 /// One node of the collections tree.
 #[derive(Debug, Clone, Serialize, TS, PartialEq)]
@@ -59,10 +60,18 @@ pub struct RequestSpec {
     /// The model's `Settings` as JSON (timeouts, reconnect, ping, heartbeat, deflate, max size).
     #[ts(type = "Record<string, unknown>")]
     pub settings: serde_json::Value,
-    /// Saved messages, in order (text).
-    pub messages: Vec<String>,
+    /// Saved messages, in order.
+    pub messages: Vec<SavedMessageDto>,
     pub sse_url: String,
     pub extras: ExtrasDto,
+}
+
+/// A message saved with a request: its name, how its body is sent, and the body.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct SavedMessageDto {
+    pub name: String,
+    pub kind: SendMode,
+    pub body: String,
 }
 
 /// A stored request and where it is.
@@ -152,6 +161,7 @@ mod tests {
         check::<TreeNodeDto>(&mut failures);
         check::<KvDto>(&mut failures);
         check::<ExtrasDto>(&mut failures);
+        check::<SavedMessageDto>(&mut failures);
         check::<RequestSpec>(&mut failures);
         check::<StoredRequestDto>(&mut failures);
         check::<VariableDto>(&mut failures);

@@ -12,10 +12,10 @@ use sockpit_core::store::Store;
 use sockpit_core::template::Vars;
 use sockpit_core::ws::{ConnectConfig, ProxyConfig, ReconnectPolicy};
 
-use crate::dto::AppError;
-use crate::dto_store::{ExtrasDto, KvDto, RequestSpec};
+use crate::dto::{AppError, SendMode};
+use crate::dto_store::{ExtrasDto, KvDto, RequestSpec, SavedMessageDto};
 
-/// A saved message's name: its first line, cut to 40 characters.
+/// A saved message's default name (when the user gave none): its first line, cut to 40 characters.
 fn message_name(body: &str) -> String {
     let first = body.lines().next().unwrap_or("").trim();
     let mut name: String = first.chars().take(40).collect();
@@ -23,6 +23,29 @@ fn message_name(body: &str) -> String {
         name = "message".into();
     }
     name
+}
+
+/// The composer's mode as the model's message kind (the same six ways of sending).
+fn message_kind(mode: SendMode) -> MessageKind {
+    match mode {
+        SendMode::Text => MessageKind::Text,
+        SendMode::Json => MessageKind::Json,
+        SendMode::Hex => MessageKind::Hex,
+        SendMode::Base64 => MessageKind::Base64,
+        SendMode::File => MessageKind::File,
+        SendMode::Protobuf => MessageKind::Protobuf,
+    }
+}
+
+fn send_mode(kind: MessageKind) -> SendMode {
+    match kind {
+        MessageKind::Text => SendMode::Text,
+        MessageKind::Json => SendMode::Json,
+        MessageKind::Hex => SendMode::Hex,
+        MessageKind::Base64 => SendMode::Base64,
+        MessageKind::File => SendMode::File,
+        MessageKind::Protobuf => SendMode::Protobuf,
+    }
 }
 
 fn kvs(list: &[KvDto]) -> Vec<KeyValue> {
@@ -71,9 +94,12 @@ pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
             .messages
             .iter()
             .map(|m| SavedMessage {
-                name: message_name(m),
-                kind: MessageKind::Text,
-                body: m.clone(),
+                name: match m.name.trim() {
+                    "" => message_name(&m.body),
+                    n => n.to_string(),
+                },
+                kind: message_kind(m.kind),
+                body: m.body.clone(),
                 delay_ms: None,
             })
             .collect(),
@@ -100,7 +126,15 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
         subprotocols: r.subprotocols.clone(),
         auth: serde_json::to_value(&r.auth).unwrap_or(serde_json::Value::Null),
         settings: serde_json::to_value(&r.settings).unwrap_or(serde_json::Value::Null),
-        messages: r.messages.iter().map(|m| m.body.clone()).collect(),
+        messages: r
+            .messages
+            .iter()
+            .map(|m| SavedMessageDto {
+                name: m.name.clone(),
+                kind: send_mode(m.kind),
+                body: m.body.clone(),
+            })
+            .collect(),
         sse_url: String::new(),
         extras: ExtrasDto::default(),
     }
@@ -232,7 +266,18 @@ mod tests {
             subprotocols: vec!["chat".into()],
             auth: serde_json::json!({"type": "bearer", "token": "{{token}}"}),
             settings: serde_json::json!({"handshake_timeout_ms": 1500, "deflate": false}),
-            messages: vec!["hello".into()],
+            messages: vec![
+                SavedMessageDto {
+                    name: "greeting".into(),
+                    kind: SendMode::Text,
+                    body: "hello".into(),
+                },
+                SavedMessageDto {
+                    name: String::new(),
+                    kind: SendMode::Hex,
+                    body: "de ad".into(),
+                },
+            ],
             sse_url: String::new(),
             extras: ExtrasDto {
                 insecure: true,
@@ -278,7 +323,10 @@ mod tests {
         let back = model_to_spec(&spec_to_model(&s).expect("model"));
         assert_eq!(back.auth, s.auth);
         assert_eq!(back.headers, s.headers);
-        assert_eq!(back.messages, s.messages);
+        assert_eq!(back.messages[0], s.messages[0]);
+        // A message saved without a name is named after its first line; its kind is kept.
+        assert_eq!(back.messages[1].name, "de ad");
+        assert_eq!(back.messages[1].kind, SendMode::Hex);
         assert_eq!(back.settings["handshake_timeout_ms"], 1500);
     }
 }

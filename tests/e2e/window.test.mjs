@@ -103,9 +103,11 @@ test("subscribes to /sse and sees events", async () => {
 test("a saved request with two messages is there after a restart", async () => {
   await setInput("Request name", "Echo e2e");
   await setInput("URL", `${win.mockWs}/echo`);
-  for (const m of ["first kept", '{"second":2}']) {
-    await chooseMode("Text");
+  // The first kept without a name (named after its text), the second as JSON under a name.
+  for (const [m, mode, name] of [["first kept", "Text", ""], ['{"second":2}', "JSON", "second (JSON)"]]) {
+    await chooseMode(mode);
     await setInput("Message", m);
+    if (name) await setInput("Message name", name);
     await win.wd.click(await button("Keep message"));
   }
   await win.wd.click(await button("Save"));
@@ -128,7 +130,9 @@ test("a saved request with two messages is there after a restart", async () => {
   await win.wd.click(entry);
   await win.wd.waitFor("URL restored", async () => (await win.wd.property(await byLabel("URL"), "value")) === `${win.mockWs}/echo`, 3000);
   const kept = await win.wd.exec(`return Array.from(document.querySelectorAll('[aria-label="Saved messages"] li .link')).map(e => e.textContent)`);
-  assert.deepEqual(kept, ["first kept", '{"second":2}']);
+  assert.deepEqual(kept, ["first kept", "second (JSON)"]);
+  const kinds = await win.wd.exec(`return Array.from(document.querySelectorAll('[aria-label="Saved messages"] li')).map(e => e.querySelector('.kind-tag')?.textContent || 'text')`);
+  assert.deepEqual(kinds, ["text", "json"]);
   await screenshot("restored-after-restart");
   await connect(`${win.mockWs}/echo`);
   await waitStatus("Connected");

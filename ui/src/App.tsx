@@ -1,6 +1,6 @@
 // The window: sidebar, connection bar, composer, message log and the SSE pane beside it.
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { backend, type HistoryDto, type SendMode } from "./ipc";
+import { backend, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
 import { useWsSession } from "./features/ws/useWsSession";
@@ -27,7 +27,7 @@ export function App() {
   const name = spec.name;
   const setName = (n: string) => tabs.update({ name: n });
   const saved = spec.messages;
-  const setSaved = (f: (m: string[]) => string[]) => tabs.update((s) => ({ messages: f(s.messages) }));
+  const setSaved = (f: (m: SavedMessageDto[]) => SavedMessageDto[]) => tabs.update((s) => ({ messages: f(s.messages) }));
   // Bumped after saves and connections so the sidebar reloads tree and history.
   const [storeVersion, setStoreVersion] = useState(0);
   const [known, setKnown] = useState<string[]>([]);
@@ -165,6 +165,7 @@ export function App() {
               saved={saved}
               onKeep={(m) => setSaved((s) => [...s, m])}
               onForget={(i) => setSaved((s) => s.filter((_, j) => j !== i))}
+              onRename={(i, n) => setSaved((s) => s.map((m, j) => (j === i ? { ...m, name: n } : m)))}
             />
           </div>
           <SsePane url={sseUrl} onUrl={setSseUrl} />

@@ -29,6 +29,7 @@ export type { CloseDto } from "./bindings/CloseDto";
 export type { TreeNodeDto } from "./bindings/TreeNodeDto";
 export type { KvDto } from "./bindings/KvDto";
 export type { RequestSpec } from "./bindings/RequestSpec";
+export type { SavedMessageDto } from "./bindings/SavedMessageDto";
 export type { StoredRequestDto } from "./bindings/StoredRequestDto";
 export type { EnvironmentDto } from "./bindings/EnvironmentDto";
 export type { VariableDto } from "./bindings/VariableDto";

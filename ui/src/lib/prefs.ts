@@ -1,4 +1,7 @@
 // Window preferences kept across restarts (localStorage): the open request, theme, options.
+import type { SavedMessageDto } from "../ipc";
+import { readMessages } from "./savedMessages";
+
 export interface Prefs {
   url: string;
   sseUrl: string;
@@ -6,7 +9,7 @@ export interface Prefs {
   theme: "light" | "dark";
   name: string;
   activeId: string | null;
-  messages: string[];
+  messages: SavedMessageDto[];
 }
 
 const KEY = "sockpit.prefs.v1";
@@ -29,7 +32,7 @@ export function loadPrefs(storage: Pick<Storage, "getItem"> | undefined = global
       theme: p.theme === "dark" || p.theme === "light" ? p.theme : base.theme,
       name: typeof p.name === "string" ? p.name : base.name,
       activeId: typeof p.activeId === "string" ? p.activeId : null,
-      messages: Array.isArray(p.messages) ? p.messages.filter((m) => typeof m === "string") : [],
+      messages: readMessages(p.messages),
     };
   } catch {
     return base;

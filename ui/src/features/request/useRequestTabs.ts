@@ -1,9 +1,10 @@
 // Hook owning the open request tabs: each holds an editable RequestSpec and, once saved, the
 // stored request's id and collection. Tabs and the active one survive a restart (localStorage).
 import { useCallback, useEffect, useState } from "react";
-import { backend, type RequestSpec } from "../../ipc";
+import { backend, type RequestSpec, type SavedMessageDto } from "../../ipc";
 import { blankSpec } from "../../lib/requestModel";
 import { newId } from "../../lib/prefs";
+import { readMessages } from "../../lib/savedMessages";
 
 export interface RequestTab {
   key: string;
@@ -24,7 +25,10 @@ export function loadTabs(storage: Pick<Storage, "getItem"> | undefined = globalT
     const s = JSON.parse(raw) as Saved;
     if (!Array.isArray(s.tabs) || !s.tabs.length) return null;
     const tabs = s.tabs.filter((t) => t && typeof t.key === "string" && t.spec && typeof t.spec.url === "string")
-      .map((t) => ({ ...t, spec: { ...blankSpec(), ...t.spec, extras: { ...blankSpec().extras, ...t.spec.extras } } }));
+      .map((t) => ({
+        ...t,
+        spec: { ...blankSpec(), ...t.spec, messages: readMessages(t.spec.messages), extras: { ...blankSpec().extras, ...t.spec.extras } },
+      }));
     if (!tabs.length) return null;
     return { tabs, active: tabs.some((t) => t.key === s.active) ? s.active : tabs[0].key };
   } catch {
@@ -44,7 +48,7 @@ export function newTab(spec: RequestSpec = blankSpec(), storedId: number | null 
   return { key: newId(), spec, storedId, collection };
 }
 
-export function useRequestTabs(initial: { url: string; name: string; messages: string[] }) {
+export function useRequestTabs(initial: { url: string; name: string; messages: SavedMessageDto[] }) {
   const [state, setState] = useState<Saved>(() => {
     const restored = loadTabs();
     if (restored) return restored;

@@ -8,7 +8,7 @@ import { Composer } from "./Composer";
 afterEach(cleanup);
 
 function setup(onSend = vi.fn(async (): Promise<string | null> => null), extra: Partial<Parameters<typeof Composer>[0]> = {}) {
-  render(<Composer canSend onSend={onSend} saved={[]} onKeep={() => undefined} onForget={() => undefined} {...extra} />);
+  render(<Composer canSend onSend={onSend} saved={[]} onKeep={() => undefined} onForget={() => undefined} onRename={() => undefined} {...extra} />);
   return onSend;
 }
 
@@ -78,6 +78,43 @@ describe("Composer", () => {
     fireEvent.click(screen.getByRole("button", { name: "Send" }));
     expect((await screen.findByRole("alert")).textContent).toMatch(/protobuf type/);
     expect(onSend).not.toHaveBeenCalled();
+  });
+
+  it("keeps a message under a name, sends it with its own kind and renames it", async () => {
+    const onSend = vi.fn(async (): Promise<string | null> => null);
+    const onKeep = vi.fn();
+    const onRename = vi.fn();
+    const saved = [{ name: "wake up", kind: "hex" as const, body: "de ad" }];
+    setup(onSend, { onKeep, onRename, saved });
+    // Keep: the name typed, the current mode as the kind; the name box empties afterwards.
+    fireEvent.change(screen.getByLabelText("Mode"), { target: { value: "json" } });
+    type('{"op":"sub"}');
+    fireEvent.change(screen.getByLabelText("Message name"), { target: { value: "  subscribe " } });
+    fireEvent.click(screen.getByRole("button", { name: "Keep message" }));
+    expect(onKeep).toHaveBeenCalledWith({ name: "subscribe", kind: "json", body: '{"op":"sub"}' });
+    expect((screen.getByLabelText("Message name") as HTMLInputElement).value).toBe("");
+    // Without a name it is named after its first line.
+    type("hello\nworld");
+    fireEvent.click(screen.getByRole("button", { name: "Keep message" }));
+    expect(onKeep).toHaveBeenLastCalledWith({ name: "hello", kind: "json", body: "hello\nworld" });
+    // The saved hex message goes out as hex whatever mode the composer is in.
+    expect(screen.getByRole("button", { name: "wake up" })).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Send saved message 1" }));
+    await vi.waitFor(() => expect(onSend).toHaveBeenCalledWith("hex", "de ad"));
+    // Rename: Enter commits the trimmed name; an empty name falls back to the default.
+    fireEvent.click(screen.getByRole("button", { name: "Rename saved message 1" }));
+    const box = screen.getByLabelText("Name of saved message 1");
+    fireEvent.change(box, { target: { value: " wake " } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(onRename).toHaveBeenCalledWith(0, "wake");
+    fireEvent.click(screen.getByRole("button", { name: "Rename saved message 1" }));
+    fireEvent.change(screen.getByLabelText("Name of saved message 1"), { target: { value: "" } });
+    fireEvent.keyDown(screen.getByLabelText("Name of saved message 1"), { key: "Enter" });
+    expect(onRename).toHaveBeenLastCalledWith(0, "de ad");
+    // Clicking the name puts the message in the composer in its mode.
+    fireEvent.click(screen.getByRole("button", { name: "wake up" }));
+    expect(value()).toBe("de ad");
+    expect((screen.getByLabelText("Mode") as HTMLSelectElement).value).toBe("hex");
   });
 
   it("shows the engine's error where the user acted", async () => {

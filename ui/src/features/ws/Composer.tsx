@@ -1,16 +1,18 @@
 // The composer: mode (text/JSON/hex/base64/file/protobuf JSON), the CodeMirror message editor,
-// Send (Ctrl/Cmd+Enter), Format and Skeleton, and saved messages sent with one click.
+// Send (Ctrl/Cmd+Enter), Format and Skeleton, and named saved messages sent with one click.
 import { useState } from "react";
-import type { SendMode } from "../../ipc";
+import type { SavedMessageDto, SendMode } from "../../ipc";
 import { MODES, checkMessage, formatJson } from "../../lib/composer";
+import { defaultMessageName, savedMessage } from "../../lib/savedMessages";
 import { CodeEditor } from "./CodeEditor";
 
 interface Props {
   canSend: boolean;
   onSend(mode: SendMode, body: string): Promise<string | null>;
-  saved: string[];
-  onKeep(body: string): void;
+  saved: SavedMessageDto[];
+  onKeep(message: SavedMessageDto): void;
   onForget(index: number): void;
+  onRename(index: number, name: string): void;
   /** The protobuf type in use (protobuf mode sends it); null when none is set. */
   protoType?: string | null;
   /** A JSON skeleton of the protobuf type, or an error to show. */
@@ -26,10 +28,25 @@ const PLACEHOLDER: Record<SendMode, string> = {
   protobuf: "Protobuf JSON: load a .proto, choose a type, then Skeleton",
 };
 
-export function Composer({ canSend, onSend, saved, onKeep, onForget, protoType = null, onSkeleton }: Props) {
+export function Composer({ canSend, onSend, saved, onKeep, onForget, onRename, protoType = null, onSkeleton }: Props) {
   const [mode, setMode] = useState<SendMode>("text");
   const [body, setBody] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [keepName, setKeepName] = useState("");
+  const [renaming, setRenaming] = useState<{ index: number; draft: string } | null>(null);
+
+  const keep = () => {
+    if (!body) return;
+    onKeep(savedMessage(body, mode, keepName));
+    setKeepName("");
+  };
+
+  const finishRename = () => {
+    if (!renaming) return;
+    const m = saved[renaming.index];
+    if (m) onRename(renaming.index, renaming.draft.trim() || defaultMessageName(m.body));
+    setRenaming(null);
+  };
 
   const send = async (text = body, m = mode) => {
     const check = checkMessage(m, text);
@@ -65,7 +82,15 @@ export function Composer({ canSend, onSend, saved, onKeep, onForget, protoType =
           <button type="button" onClick={() => void skeleton()} disabled={!protoType}>Skeleton</button>
         )}
         {mode === "protobuf" && <span className="proto-type">{protoType ?? "no type"}</span>}
-        <button type="button" onClick={() => body && onKeep(body)} disabled={!body}>Keep message</button>
+        <input
+          aria-label="Message name"
+          className="message-name"
+          placeholder="Name (optional)"
+          value={keepName}
+          onChange={(e) => setKeepName(e.target.value)}
+          onKeyDown={(e) => { if (e.key === "Enter") keep(); }}
+        />
+        <button type="button" onClick={keep} disabled={!body}>Keep message</button>
         <button type="button" className="primary" onClick={() => void send()} disabled={!canSend}>Send</button>
       </div>
       <CodeEditor
@@ -82,9 +107,33 @@ export function Composer({ canSend, onSend, saved, onKeep, onForget, protoType =
         <ul className="saved-messages" aria-label="Saved messages">
           {saved.map((m, i) => (
             <li key={i}>
-              <button type="button" className="link" title="Put in the composer" onClick={() => setBody(m)}>{m}</button>
-              <button type="button" aria-label={`Send saved message ${i + 1}`} disabled={!canSend} onClick={() => void send(m, mode)}>↑</button>
-              <button type="button" aria-label={`Forget saved message ${i + 1}`} onClick={() => onForget(i)}>×</button>
+              {renaming?.index === i ? (
+                <input
+                  aria-label={`Name of saved message ${i + 1}`}
+                  autoFocus
+                  value={renaming.draft}
+                  onChange={(e) => setRenaming({ index: i, draft: e.target.value })}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter") finishRename();
+                    if (e.key === "Escape") setRenaming(null);
+                  }}
+                  onBlur={finishRename}
+                />
+              ) : (
+                <button
+                  type="button"
+                  className="link"
+                  title={m.body}
+                  onClick={() => { setBody(m.body); setMode(m.kind); setError(null); }}
+                  onDoubleClick={() => setRenaming({ index: i, draft: m.name })}
+                >
+                  {m.name}
+                </button>
+              )}
+              {m.kind !== "text" && <span className="kind-tag">{m.kind}</span>}
+              <button type="button" aria-label={`Send saved message ${i + 1}`} title={`Send “${m.name}”`} disabled={!canSend} onClick={() => void send(m.body, m.kind)}>↑</button>
+              <button type="button" aria-label={`Rename saved message ${i + 1}`} title="Rename" onClick={() => setRenaming({ index: i, draft: m.name })}>✎</button>
+              <button type="button" aria-label={`Forget saved message ${i + 1}`} title="Forget" onClick={() => onForget(i)}>×</button>
             </li>
           ))}
         </ul>

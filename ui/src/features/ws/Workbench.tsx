@@ -2,7 +2,7 @@
 // protobuf settings shared by the composer and the log.
 import { useState } from "react";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
-import { backend, type AppError, type SendMode } from "../../ipc";
+import { backend, type AppError, type SavedMessageDto, type SendMode } from "../../ipc";
 import type { WsSession } from "./useWsSession";
 import { MessageLog } from "./MessageLog";
 import { Composer } from "./Composer";
@@ -23,9 +23,10 @@ interface Props {
   url: string;
   sseUrl: string;
   onSend(mode: SendMode, body: string): Promise<string | null>;
-  saved: string[];
-  onKeep(body: string): void;
+  saved: SavedMessageDto[];
+  onKeep(message: SavedMessageDto): void;
   onForget(index: number): void;
+  onRename(index: number, name: string): void;
 }
 
 /** " (N)" frames recorded, re-rendered on its own as batches come. */
@@ -34,7 +35,7 @@ function FrameCount({ live }: { live: LiveLog }) {
   return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
-export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget }: Props) {
+export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename }: Props) {
   const [tab, setTab] = useState<Tab>("messages");
   const [proto, setProto] = useState<ProtoState>({ types: [], type: null });
 
@@ -75,6 +76,7 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget }: 
           saved={saved}
           onKeep={onKeep}
           onForget={onForget}
+          onRename={onRename}
           protoType={proto.type}
           onSkeleton={skeleton}
         />
