@@ -5,9 +5,9 @@
 //! `Auth` and `Settings`, tagged by `type`), so the editor can hold every pattern the engine has
 //! without a second copy of that enum here; the UI types them in `ui/src/lib/requestModel.ts`.
 
+use crate::dto::SendMode;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use crate::dto::SendMode;
 
 /// One node of the collections tree.
 #[derive(Debug, Clone, Serialize, TS, PartialEq)]
