@@ -45,6 +45,10 @@ pub fn sample_collection(name: &str) -> Collection {
         settings: Settings {
             timeout_ms: Some(2000),
             deflate: Some(false),
+            ca_file: Some("certs/ca.pem".into()),
+            insecure: Some(true),
+            proxy: Some("socks5h://{{proxy_host}}:1080".into()),
+            deflate_params: Some("client_no_context_takeover".into()),
             ..Default::default()
         },
         messages: vec![

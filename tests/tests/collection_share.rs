@@ -129,6 +129,10 @@ v = jsonschema.Draft202012Validator(schema)\n\
 for f in sys.argv[2:]:\n    v.validate(json.load(open(f)))\n\
 bad = json.load(open(sys.argv[2])); bad['items'][0]['protocol'] = 'mqtt'\n\
 assert not v.is_valid(bad)\n\
+sample = json.load(open(sys.argv[-1])); s = sample['items'][0]['settings']\n\
+assert s['proxy'].startswith('socks5h://') and s['insecure'] is True and 'ca_file' in s\n\
+s['proxy'] = 'ftp://x'\n\
+assert not v.is_valid(sample)\n\
 print('valid')\n";
     let out = std::process::Command::new(venv_python())
         .args(["-c", script])

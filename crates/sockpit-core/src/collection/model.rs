@@ -198,6 +198,21 @@ pub struct Settings {
     pub max_message_size: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proto: Option<ProtoSettings>,
+    /// An extra CA certificate (PEM) trusted besides the system's, as `--cacert`; a relative path
+    /// is relative to the collection file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// Skip certificate verification (`--insecure`); absent means verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure: Option<bool>,
+    /// A proxy as `--proxy` takes it: `http://[user:pass@]host:port` (CONNECT), `socks5://...` or
+    /// `socks5h://...`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// permessage-deflate offer parameters as `--deflate` takes them
+    /// (`client_no_context_takeover; server_max_window_bits=10`); ignored when `deflate` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflate_params: Option<String>,
 }
 
 impl Settings {
@@ -396,4 +411,48 @@ pub fn requests_with_path(items: &[Item]) -> Vec<(Vec<String>, &Request)> {
     let mut out = Vec::new();
     walk(items, &mut Vec::new(), &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_settings_round_trip_and_stay_out_when_absent() {
+        // Files written before these fields existed read and write the same.
+        assert_eq!(serde_json::to_string(&Settings::default()).unwrap(), "{}");
+        let s = Settings {
+            deflate: Some(true),
+            ca_file: Some("certs/ca.pem".into()),
+            insecure: Some(true),
+            proxy: Some("socks5h://{{proxy_host}}:1080".into()),
+            deflate_params: Some("client_no_context_takeover".into()),
+            ..Settings::default()
+        };
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "deflate": true,
+                "ca_file": "certs/ca.pem",
+                "insecure": true,
+                "proxy": "socks5h://{{proxy_host}}:1080",
+                "deflate_params": "client_no_context_takeover"
+            })
+        );
+        assert_eq!(serde_json::from_value::<Settings>(json).unwrap(), s);
+        let only_proxy: Settings =
+            serde_json::from_str(r#"{"proxy":"http://127.0.0.1:3128"}"#).unwrap();
+        assert_eq!(only_proxy.proxy.as_deref(), Some("http://127.0.0.1:3128"));
+        assert_eq!(only_proxy.insecure, None);
+        assert!(!only_proxy.is_default());
+    }
+
+    #[test]
+    fn unknown_settings_are_still_refused() {
+        let e = serde_json::from_str::<Settings>(r#"{"proxy_url":"http://x:1"}"#).unwrap_err();
+        assert!(e.to_string().contains("proxy_url"), "{e}");
+        let e = serde_json::from_str::<Settings>(r#"{"insecure":"yes"}"#).unwrap_err();
+        assert!(e.to_string().contains("boolean"), "{e}");
+    }
 }

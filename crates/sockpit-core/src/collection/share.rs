@@ -6,7 +6,7 @@
 //! replaced by a `placeholder` saying where the value comes from; literal credentials in auth
 //! fields and in credential headers (`Authorization`, `Cookie`, API keys) become [`SECRET_PLACEHOLDER`]
 //! unless they are built from `{{variables}}` with nothing credential-like around them
-//! ([`secret_field_is_plain`]). Export → import → export is byte-identical. The JSON Schema is
+//! ([`secret_field_is_plain`]); so does a proxy URL with a literal password. Export → import → export is byte-identical. The JSON Schema is
 //! `collections/schema.json` in the repository.
 
 use serde::Serialize;
@@ -239,6 +239,20 @@ fn redact_vars(vars: &[Variable], owner: &str) -> Vec<Variable> {
         .collect()
 }
 
+/// Whether a proxy URL (`http://user:pass@host:port`) has a password that is not built from
+/// `{{variables}}`: such a URL is a credential and is not written to a shared file.
+pub fn proxy_has_literal_password(proxy: &str) -> bool {
+    let rest = proxy.split_once("://").map_or(proxy, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
+        return false;
+    };
+    match userinfo.split_once(':') {
+        Some((_, pass)) => !pass.is_empty() && !secret_field_is_plain(pass),
+        None => false,
+    }
+}
+
 /// A copy with every secret replaced by its placeholder.
 pub fn redact(c: &Collection) -> Collection {
     let mut out = c.clone();
@@ -266,6 +280,13 @@ pub fn redact(c: &Collection) -> Collection {
                         if is_credential_header(&h.name) {
                             h.value = redact_value(&h.value);
                         }
+                    }
+                    if r.settings
+                        .proxy
+                        .as_deref()
+                        .is_some_and(proxy_has_literal_password)
+                    {
+                        r.settings.proxy = Some(SECRET_PLACEHOLDER.to_string());
                     }
                 }
             }
@@ -351,4 +372,95 @@ fn check_auth_blocks(items: &serde_json::Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::model::{Request, Settings};
+
+    fn collection(settings: Settings) -> Collection {
+        Collection {
+            name: "C".into(),
+            items: vec![Item::Request(Box::new(Request {
+                name: "Through proxy".into(),
+                url: "wss://example.com/".into(),
+                settings,
+                ..Request::default()
+            }))],
+            ..Collection::default()
+        }
+    }
+
+    fn settings_of(c: &Collection) -> &Settings {
+        match &c.items[0] {
+            Item::Request(r) => &r.settings,
+            Item::Folder(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn transport_settings_are_kept_in_the_share_file() {
+        let c = collection(Settings {
+            ca_file: Some("ca.pem".into()),
+            insecure: Some(true),
+            proxy: Some("http://proxy.local:3128".into()),
+            deflate_params: Some("server_max_window_bits=10".into()),
+            ..Settings::default()
+        });
+        let text = to_share_json(&c);
+        assert!(text.contains("\"ca_file\": \"ca.pem\""), "{text}");
+        assert!(text.contains("\"insecure\": true"), "{text}");
+        let back = parse_share(&text, "c.sockpit.json").unwrap();
+        assert_eq!(back, c);
+        assert_eq!(to_share_json(&back), text);
+    }
+
+    #[test]
+    fn a_literal_proxy_password_is_not_exported() {
+        assert!(proxy_has_literal_password("http://me:hunter2@proxy:3128"));
+        assert!(proxy_has_literal_password("socks5://me:{{pw}}x@proxy"));
+        assert!(!proxy_has_literal_password(
+            "http://me:{{proxy_pw}}@proxy:3128"
+        ));
+        assert!(!proxy_has_literal_password("http://me@proxy:3128"));
+        assert!(!proxy_has_literal_password("http://proxy:3128/a@b"));
+        assert!(!proxy_has_literal_password("{{proxy}}"));
+
+        let text = to_share_json(&collection(Settings {
+            proxy: Some("http://me:hunter2@proxy:3128".into()),
+            ..Settings::default()
+        }));
+        assert!(!text.contains("hunter2"), "{text}");
+        let back = parse_share(&text, "c.sockpit.json").unwrap();
+        assert_eq!(
+            settings_of(&back).proxy.as_deref(),
+            Some(SECRET_PLACEHOLDER)
+        );
+
+        let kept = Settings {
+            proxy: Some("http://me:{{proxy_pw}}@proxy:3128".into()),
+            ..Settings::default()
+        };
+        let back = parse_share(&to_share_json(&collection(kept.clone())), "c").unwrap();
+        assert_eq!(settings_of(&back), &kept);
+    }
+
+    #[test]
+    fn a_bad_proxy_or_deflate_parameter_is_refused_naming_request_and_field() {
+        let file = |settings: &str| {
+            format!(
+                r#"{{"sockpit":1,"name":"C","items":[{{"type":"request","name":"Through proxy",
+                "protocol":"websocket","url":"ws://h/","settings":{settings}}}]}}"#
+            )
+        };
+        let e = parse_share(&file(r#"{"proxy":"ftp://x"}"#), "c.sockpit.json").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("request 'Through proxy'"), "{msg}");
+        assert!(msg.contains("settings.proxy"), "{msg}");
+        assert!(msg.contains("'ftp'"), "{msg}");
+        let e = parse_share(&file(r#"{"deflate_params":"fast"}"#), "c").unwrap_err();
+        assert!(e.to_string().contains("settings.deflate_params"), "{e}");
+        assert!(e.to_string().contains("'fast'"), "{e}");
+    }
 }

@@ -1,8 +1,10 @@
-//! Checks a collection before it is stored or run: names, assertion regexes and JSON pointers.
+//! Checks a collection before it is stored or run: names, assertion regexes, JSON pointers, auth
+//! blocks and the connection settings that are text (proxy URL, deflate parameters).
 
 use super::auth::{Auth, TicketExtract};
 use super::error::CollectionError;
 use super::model::{Assertion, Collection, Item, Protocol, Request};
+use super::share::SECRET_PLACEHOLDER;
 
 /// Largest compiled regex an assertion may use.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -96,7 +98,41 @@ pub fn validate_request(r: &Request) -> Result<(), CollectionError> {
             _ => {}
         }
     }
-    validate_auth(r)
+    validate_auth(r)?;
+    validate_settings(r)
+}
+
+/// `settings.ca_file`, `settings.proxy` and `settings.deflate_params`, parsed the way `sockpit
+/// connect` parses `--cacert`, `--proxy` and `--deflate`. Values holding `{{variables}}` are
+/// checked when rendered; a proxy that is the share format's secret placeholder is refused by
+/// `sockpit run` with its own message.
+pub fn validate_settings(r: &Request) -> Result<(), CollectionError> {
+    let bad = |reason: String| CollectionError::InvalidRequest {
+        request: r.name.clone(),
+        what: "settings",
+        reason,
+    };
+    let s = &r.settings;
+    if let Some(ca) = &s.ca_file {
+        if ca.trim().is_empty() {
+            return Err(bad(
+                "settings.ca_file is empty: give a PEM file, or leave the field out".into(),
+            ));
+        }
+    }
+    if let Some(p) = &s.proxy {
+        if !p.contains("{{") && p != SECRET_PLACEHOLDER {
+            crate::ws::ProxyConfig::parse(p.trim())
+                .map_err(|e| bad(format!("settings.proxy: {e}")))?;
+        }
+    }
+    if let Some(d) = &s.deflate_params {
+        if !d.contains("{{") {
+            crate::ws::deflate_params::parse_deflate_params(d)
+                .map_err(|e| bad(format!("settings.deflate_params: {e}")))?;
+        }
+    }
+    Ok(())
 }
 
 /// The auth block's settings that can be checked before running: acks, ticket places and
@@ -179,6 +215,69 @@ mod tests {
         }
         for bad in ["a", "/a~2", "/a~", "data/0"] {
             assert!(!pointer_is_valid(bad), "{bad}");
+        }
+    }
+
+    fn with_settings(settings: super::super::model::Settings) -> Request {
+        Request {
+            name: "Feed".into(),
+            url: "wss://example.com/".into(),
+            settings,
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn settings_with_bad_text_name_the_request_and_field() {
+        use super::super::model::Settings;
+        let e = validate_request(&with_settings(Settings {
+            proxy: Some("ftp://x".into()),
+            ..Settings::default()
+        }))
+        .unwrap_err();
+        assert_eq!(e.code(), "collection.invalid_request");
+        let msg = e.to_string();
+        assert!(msg.contains("request 'Feed'"), "{msg}");
+        assert!(msg.contains("settings.proxy"), "{msg}");
+        assert!(msg.contains("unsupported proxy scheme 'ftp'"), "{msg}");
+
+        let e = validate_request(&with_settings(Settings {
+            deflate_params: Some("server_max_window_bits=99".into()),
+            ..Settings::default()
+        }))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("request 'Feed'"), "{e}");
+        assert!(e.contains("settings.deflate_params"), "{e}");
+        assert!(e.contains("8 to 15"), "{e}");
+
+        let e = validate_request(&with_settings(Settings {
+            ca_file: Some("  ".into()),
+            ..Settings::default()
+        }))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("settings.ca_file"), "{e}");
+    }
+
+    #[test]
+    fn good_and_templated_settings_pass() {
+        use super::super::model::Settings;
+        for proxy in [
+            "http://127.0.0.1:3128",
+            "socks5://u:p@proxy:1080",
+            "socks5h://proxy",
+            "{{proxy}}",
+            SECRET_PLACEHOLDER,
+        ] {
+            let r = with_settings(Settings {
+                ca_file: Some("certs/ca.pem".into()),
+                insecure: Some(true),
+                proxy: Some(proxy.into()),
+                deflate_params: Some("client_no_context_takeover; {{bits}}".into()),
+                ..Settings::default()
+            });
+            assert!(validate_request(&r).is_ok(), "{proxy}");
         }
     }
 
