@@ -333,6 +333,16 @@ impl Vars {
         if let Some(h) = &mut out.settings.heartbeat {
             h.message = self.render(&h.message, &place("the heartbeat"))?;
         }
+        let s = &mut out.settings;
+        for (field, v) in [
+            ("settings.ca_file", &mut s.ca_file),
+            ("settings.proxy", &mut s.proxy),
+            ("settings.deflate_params", &mut s.deflate_params),
+        ] {
+            if let Some(v) = v {
+                *v = self.render(v, &place(field))?;
+            }
+        }
         Ok(out)
     }
 }

@@ -33,7 +33,8 @@ fn invalid(r: &Request, reason: String) -> RunError {
     }
 }
 
-/// Fails when a secret field (or an enabled header) still holds the export placeholder.
+/// Fails when a secret field (or an enabled header, or the proxy) still holds the export
+/// placeholder.
 pub fn check_placeholders(r: &Request) -> Result<(), RunError> {
     let placeholder = r
         .auth
@@ -42,7 +43,8 @@ pub fn check_placeholders(r: &Request) -> Result<(), RunError> {
         .any(|(_, v, secret)| secret && v == SECRET_PLACEHOLDER)
         || r.headers
             .iter()
-            .any(|h| h.enabled && h.value == SECRET_PLACEHOLDER);
+            .any(|h| h.enabled && h.value == SECRET_PLACEHOLDER)
+        || r.settings.proxy.as_deref() == Some(SECRET_PLACEHOLDER);
     if placeholder {
         return Err(RunError::SecretPlaceholder {
             request: r.name.clone(),

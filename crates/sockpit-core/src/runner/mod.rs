@@ -38,7 +38,7 @@ pub enum RunError {
         message: String,
         reason: String,
     },
-    #[error("request '{request}' uses a secret that was not exported (a placeholder stands in its auth or headers): put the value in a secret variable, set it on this machine, and write {{{{name}}}} there")]
+    #[error("request '{request}' uses a secret that was not exported (a placeholder stands in its auth, headers or proxy): put the value in a secret variable, set it on this machine, and write {{{{name}}}} there")]
     SecretPlaceholder { request: String },
     #[error("request '{request}': {message}")]
     Request {

@@ -12,7 +12,9 @@ use crate::proto::framing::Framing;
 use crate::proto::payload_codec::PayloadCodec;
 use crate::proto::schema::Schema;
 use crate::sse::SseConfig;
-use crate::ws::{ConnectConfig, HeartbeatPolicy, Outgoing, PingPolicy, ReconnectPolicy};
+use crate::ws::{
+    ConnectConfig, HeartbeatPolicy, Outgoing, PingPolicy, ProxyConfig, ReconnectPolicy, TlsOptions,
+};
 
 /// Longest duration a collection may ask for (30 days); larger values are clamped, so that no
 /// setting can overflow a clock.
@@ -29,7 +31,44 @@ fn enabled(kvs: &[crate::collection::model::KeyValue]) -> Vec<(String, String)> 
         .collect()
 }
 
-/// `base_dir` resolves a client certificate's paths.
+fn invalid_setting(r: &Request, field: &str, reason: impl std::fmt::Display) -> RunError {
+    RunError::Request {
+        request: r.name.clone(),
+        code: "run.invalid_settings",
+        message: format!("settings.{field}: {reason}"),
+    }
+}
+
+/// `settings.ca_file`, `insecure` and `proxy` onto the engine's options, as `sockpit connect`
+/// maps `--cacert`, `--insecure` and `--proxy` (the same parser).
+fn tls_and_proxy(
+    r: &Request,
+    base_dir: &Path,
+    tls: &mut TlsOptions,
+    proxy: &mut Option<ProxyConfig>,
+) -> Result<(), RunError> {
+    let s = &r.settings;
+    if let Some(ca) = s
+        .ca_file
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let ca = Path::new(ca);
+        tls.extra_ca_files.push(if ca.is_absolute() {
+            ca.to_path_buf()
+        } else {
+            base_dir.join(ca)
+        });
+    }
+    tls.skip_verify |= s.insecure == Some(true);
+    if let Some(p) = s.proxy.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        *proxy = Some(ProxyConfig::parse(p).map_err(|e| invalid_setting(r, "proxy", e))?);
+    }
+    Ok(())
+}
+
+/// `base_dir` resolves a client certificate's and the CA file's paths.
 pub fn ws_config(r: &Request, base_dir: &Path) -> Result<ConnectConfig, RunError> {
     crate::ws::handshake::parse_target(&r.url, &[]).map_err(|e| RunError::Request {
         request: r.name.clone(),
@@ -49,7 +88,13 @@ pub fn ws_config(r: &Request, base_dir: &Path) -> Result<ConnectConfig, RunError
     }
     if s.deflate == Some(false) {
         cfg.deflate = None;
+    } else if let Some(d) = s.deflate_params.as_deref().filter(|d| !d.trim().is_empty()) {
+        cfg.deflate = Some(
+            crate::ws::deflate_params::parse_deflate_params(d)
+                .map_err(|e| invalid_setting(r, "deflate_params", e))?,
+        );
     }
+    tls_and_proxy(r, base_dir, &mut cfg.tls, &mut cfg.proxy)?;
     if let Some(m) = s.max_message_size {
         cfg.max_message_size = usize::try_from(m).unwrap_or(usize::MAX);
     }
@@ -77,7 +122,8 @@ pub fn ws_config(r: &Request, base_dir: &Path) -> Result<ConnectConfig, RunError
     Ok(cfg)
 }
 
-/// `base_dir` resolves a client certificate's paths.
+/// `base_dir` resolves a client certificate's and the CA file's paths. `deflate_params` is a
+/// WebSocket setting and does not apply.
 pub fn sse_config(r: &Request, base_dir: &Path) -> Result<SseConfig, RunError> {
     let auth = super::auth::stored_auth(r, base_dir)?;
     if let Some(a) = &auth.config {
@@ -96,6 +142,7 @@ pub fn sse_config(r: &Request, base_dir: &Path) -> Result<SseConfig, RunError> {
     cfg.headers = enabled(&r.headers);
     cfg.auth = auth.config;
     cfg.tls.client_cert = auth.client_cert;
+    tls_and_proxy(r, base_dir, &mut cfg.tls, &mut cfg.proxy)?;
     if let Some(t) = r.settings.handshake_timeout_ms {
         cfg.connect_timeout = ms(t);
     }
@@ -191,4 +238,102 @@ pub fn outgoing(
             ))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::model::{Collection, Item, Variable};
+    use crate::collection::model::{Protocol, Settings};
+    use crate::template::Vars;
+    use crate::ws::ProxyKind;
+
+    fn request(settings: Settings) -> Request {
+        Request {
+            name: "R".into(),
+            url: "wss://example.com/".into(),
+            settings,
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn transport_settings_map_like_the_connect_flags() {
+        let r = request(Settings {
+            ca_file: Some("certs/ca.pem".into()),
+            insecure: Some(true),
+            proxy: Some("socks5h://u:p@127.0.0.1:1081".into()),
+            deflate_params: Some("client_no_context_takeover; server_max_window_bits=10".into()),
+            ..Settings::default()
+        });
+        let cfg = ws_config(&r, Path::new("/coll")).unwrap();
+        assert_eq!(
+            cfg.tls.extra_ca_files,
+            vec![PathBuf::from("/coll/certs/ca.pem")]
+        );
+        assert!(cfg.tls.skip_verify);
+        let proxy = cfg.proxy.expect("proxy");
+        assert_eq!(proxy.kind, ProxyKind::Socks5h);
+        assert_eq!((proxy.host.as_str(), proxy.port), ("127.0.0.1", 1081));
+        assert_eq!(proxy.auth, Some(("u".into(), "p".into())));
+        let d = cfg.deflate.expect("deflate offered");
+        assert!(d.client_no_context_takeover);
+        assert_eq!(d.server_max_window_bits, Some(10));
+
+        // deflate: false wins over its parameters; an absolute CA path is kept.
+        let mut r = r;
+        r.settings.deflate = Some(false);
+        r.settings.ca_file = Some("/etc/ca.pem".into());
+        r.settings.insecure = Some(false);
+        let cfg = ws_config(&r, Path::new("/coll")).unwrap();
+        assert!(cfg.deflate.is_none());
+        assert!(!cfg.tls.skip_verify);
+        assert_eq!(cfg.tls.extra_ca_files, vec![PathBuf::from("/etc/ca.pem")]);
+
+        // Without the settings nothing changes.
+        let plain = ws_config(&request(Settings::default()), Path::new("/coll")).unwrap();
+        assert!(plain.proxy.is_none() && plain.tls.extra_ca_files.is_empty());
+        assert_eq!(plain.deflate, ConnectConfig::new("ws://x/").deflate);
+
+        let mut sse = request(Settings {
+            ca_file: Some("ca.pem".into()),
+            proxy: Some("http://127.0.0.1:3128".into()),
+            ..Settings::default()
+        });
+        sse.protocol = Protocol::Sse;
+        sse.url = "https://example.com/events".into();
+        let cfg = sse_config(&sse, Path::new("/coll")).unwrap();
+        assert_eq!(cfg.tls.extra_ca_files, vec![PathBuf::from("/coll/ca.pem")]);
+        assert_eq!(cfg.proxy.expect("proxy").kind, ProxyKind::HttpConnect);
+    }
+
+    #[test]
+    fn rendered_settings_are_checked_when_built() {
+        let c = Collection {
+            name: "C".into(),
+            variables: vec![
+                Variable::plain("proxy", "ftp://x"),
+                Variable::plain("dir", "certs"),
+            ],
+            items: vec![Item::Request(Box::new(request(Settings {
+                ca_file: Some("{{dir}}/ca.pem".into()),
+                proxy: Some("{{proxy}}".into()),
+                ..Settings::default()
+            })))],
+            ..Collection::default()
+        };
+        let vars = Vars::for_collection(&c, None, &[], &[]).unwrap();
+        let Item::Request(r) = &c.items[0] else {
+            unreachable!()
+        };
+        let rendered = vars.render_request(r).unwrap();
+        assert_eq!(rendered.settings.ca_file.as_deref(), Some("certs/ca.pem"));
+        assert_eq!(rendered.settings.proxy.as_deref(), Some("ftp://x"));
+        let e = ws_config(&rendered, Path::new(".")).unwrap_err();
+        assert_eq!(e.code(), "run.invalid_settings");
+        let msg = e.to_string();
+        assert!(msg.contains("request 'R'"), "{msg}");
+        assert!(msg.contains("settings.proxy"), "{msg}");
+        assert!(msg.contains("'ftp'"), "{msg}");
+    }
 }
