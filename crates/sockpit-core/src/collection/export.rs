@@ -2,8 +2,10 @@
 //!
 //! Nothing is resolved and no secret is written: `{{name}}` becomes a shell variable `${name}`
 //! (k6: `${__ENV.name}`, so `k6 run -e name=value`), and the four dynamic values become the
-//! shell's or JavaScript's own (`$(uuidgen ...)`, `$(date +%s)`, ...). What a tool cannot do (wscat
-//! and websocat sending binary, curl sending at all, k6 and SSE) is written as a comment.
+//! shell's or JavaScript's own (`$(uuidgen ...)`, `$(date +%s)`, ...). The CA file, skip-verify and
+//! proxy settings become the tool's flags where it has one. What a tool cannot do (wscat and
+//! websocat sending binary, curl sending at all, k6 and SSE, a CA file for websocat) is written as
+//! a comment.
 
 use base64::Engine;
 
@@ -265,12 +267,99 @@ fn used_vars(requests: &[(Vec<String>, &Request)]) -> Vec<String> {
     vars
 }
 
+/// The proxy's scheme and the rest of it (`http`, `[user:pass@]host:port`).
+fn proxy_parts(proxy: &str) -> (&str, &str) {
+    proxy.split_once("://").unwrap_or(("http", proxy))
+}
+
+/// The tool's flags for `settings.ca_file`, `insecure` and `proxy` (each with a leading space);
+/// what the tool has no flag for becomes a comment in `lines`. `deflate_params` has no
+/// counterpart in these tools and is left out.
+fn transport_flags(format: ExportFormat, r: &Request, lines: &mut Vec<String>) -> String {
+    let s = &r.settings;
+    let ca = s
+        .ca_file
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let insecure = s.insecure == Some(true);
+    let proxy = s.proxy.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let mut flags = String::new();
+    let curl = format == ExportFormat::Curl || r.protocol == Protocol::Sse;
+    if curl {
+        if let Some(ca) = ca {
+            flags.push_str(&format!(" --cacert {}", sh(ca)));
+        }
+        if insecure {
+            flags.push_str(" --insecure");
+        }
+        if let Some(p) = proxy {
+            flags.push_str(&format!(" --proxy {}", sh(p)));
+            // Sockpit tunnels a WebSocket through an HTTP proxy with CONNECT, also for ws://.
+            if r.protocol == Protocol::Websocket && proxy_parts(p).0 == "http" {
+                flags.push_str(" --proxytunnel");
+            }
+        }
+        return flags;
+    }
+    match format {
+        ExportFormat::Wscat => {
+            if let Some(ca) = ca {
+                flags.push_str(&format!(" --ca {}", sh(ca)));
+            }
+            if insecure {
+                flags.push_str(" --no-check");
+            }
+            match proxy {
+                Some(p) if proxy_parts(p).0 == "http" => {
+                    flags.push_str(&format!(" --proxy {}", sh(p)));
+                }
+                Some(_) => lines.push("# settings.proxy: wscat takes only HTTP proxies".into()),
+                None => {}
+            }
+        }
+        ExportFormat::Websocat => {
+            if ca.is_some() {
+                lines.push(
+                    "# settings.ca_file: websocat has no option for an extra CA;                      add it to the system's trust store"
+                        .into(),
+                );
+            }
+            if insecure {
+                flags.push_str(" --insecure");
+            }
+            if let Some(p) = proxy {
+                let (scheme, rest) = proxy_parts(p);
+                let (userinfo, addr) = match rest.split('/').next().unwrap_or(rest).rsplit_once('@')
+                {
+                    Some((u, a)) => (Some(u), a),
+                    None => (None, rest.split('/').next().unwrap_or(rest)),
+                };
+                if scheme.starts_with("socks5") {
+                    flags.push_str(&format!(" --socks5 {}", sh(addr)));
+                    if userinfo.is_some() {
+                        lines.push(
+                            "# settings.proxy: the proxy's credentials are not part of this command"
+                                .into(),
+                        );
+                    }
+                } else {
+                    lines.push("# settings.proxy: websocat takes only SOCKS5 proxies".into());
+                }
+            }
+        }
+        _ => {}
+    }
+    flags
+}
+
 fn command(format: ExportFormat, r: &Request) -> String {
     let (url, headers) = target(r);
     let mut lines = Vec::new();
     if let Some(note) = auth_note(r) {
         lines.push(format!("# {note}"));
     }
+    let transport = transport_flags(format, r, &mut lines);
     let mut cmd = String::new();
     match (format, r.protocol) {
         (ExportFormat::Curl, Protocol::Sse) | (_, Protocol::Sse) => {
@@ -287,6 +376,7 @@ fn command(format: ExportFormat, r: &Request) -> String {
             if let Some(b) = &r.body {
                 cmd.push_str(&format!(" --data-raw {}", sh(b)));
             }
+            cmd.push_str(&transport);
             cmd.push_str(&format!(" {}", sh(&url)));
         }
         (ExportFormat::Wscat, _) => {
@@ -297,6 +387,7 @@ fn command(format: ExportFormat, r: &Request) -> String {
             for p in &r.subprotocols {
                 cmd.push_str(&format!(" -s {}", sh(p)));
             }
+            cmd.push_str(&transport);
             for m in &r.messages {
                 match binary_b64(m) {
                     None => cmd.push_str(&format!(" -x {}", sh(&m.body))),
@@ -335,6 +426,7 @@ fn command(format: ExportFormat, r: &Request) -> String {
             for p in &r.subprotocols {
                 cmd.push_str(&format!(" --protocol {}", sh(p)));
             }
+            cmd.push_str(&transport);
             cmd.push_str(&format!(" {}", sh(&url)));
         }
         (ExportFormat::Curl, Protocol::Websocket) => {
@@ -354,12 +446,29 @@ fn command(format: ExportFormat, r: &Request) -> String {
                     ))
                 ));
             }
+            cmd.push_str(&transport);
             cmd.push_str(&format!(" {}", sh(&url)));
         }
         (ExportFormat::K6, _) => {}
     }
     lines.push(cmd);
     lines.join("\n") + "\n"
+}
+
+/// What k6 does for `settings.ca_file`, `insecure` and `proxy` outside the script.
+fn k6_transport_notes(r: &Request) -> Vec<String> {
+    let s = &r.settings;
+    let mut notes = Vec::new();
+    if s.ca_file.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+        notes.push("settings.ca_file: k6 trusts the system's CAs only; add it there".to_string());
+    }
+    if s.insecure == Some(true) {
+        notes.push("settings.insecure: run with the option insecureSkipTLSVerify: true".into());
+    }
+    if s.proxy.as_deref().is_some_and(|p| !p.trim().is_empty()) {
+        notes.push("settings.proxy: set HTTPS_PROXY/HTTP_PROXY when running k6".into());
+    }
+    notes
 }
 
 fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
@@ -389,6 +498,9 @@ fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
         }
         let (url, headers) = target(r);
         if let Some(note) = auth_note(r) {
+            s.push_str(&format!("  // {note}\n"));
+        }
+        for note in k6_transport_notes(r) {
             s.push_str(&format!("  // {note}\n"));
         }
         s.push_str("  {\n");
@@ -478,4 +590,103 @@ fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
     }
     s.push_str("}\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collection::model::{Item, Settings};
+
+    fn collection(protocol: Protocol, proxy: &str) -> Collection {
+        Collection {
+            name: "C".into(),
+            items: vec![Item::Request(Box::new(Request {
+                name: "R".into(),
+                protocol,
+                url: "wss://example.com/".into(),
+                settings: Settings {
+                    ca_file: Some("certs/ca.pem".into()),
+                    insecure: Some(true),
+                    proxy: Some(proxy.into()),
+                    deflate_params: Some("client_no_context_takeover".into()),
+                    ..Settings::default()
+                },
+                ..Request::default()
+            }))],
+            ..Collection::default()
+        }
+    }
+
+    #[test]
+    fn transport_settings_become_each_tools_flags() {
+        let http = collection(Protocol::Websocket, "http://{{proxy_host}}:3128");
+        let curl = export(&http, ExportFormat::Curl, None);
+        assert!(
+            curl.contains(
+                " --cacert \"certs/ca.pem\" --insecure --proxy \"http://${proxy_host}:3128\" --proxytunnel \"wss://example.com/\""
+            ),
+            "{curl}"
+        );
+        let wscat = export(&http, ExportFormat::Wscat, None);
+        assert!(
+            wscat.contains(
+                " --ca \"certs/ca.pem\" --no-check --proxy \"http://${proxy_host}:3128\""
+            ),
+            "{wscat}"
+        );
+        let websocat = export(&http, ExportFormat::Websocat, None);
+        assert!(
+            websocat.contains("websocat --insecure \"wss://"),
+            "{websocat}"
+        );
+        assert!(
+            websocat.contains("# settings.ca_file: websocat has no option"),
+            "{websocat}"
+        );
+        assert!(
+            websocat.contains("# settings.proxy: websocat takes only SOCKS5"),
+            "{websocat}"
+        );
+
+        let socks = collection(Protocol::Websocket, "socks5h://me:{{pw}}@127.0.0.1:1080");
+        let websocat = export(&socks, ExportFormat::Websocat, None);
+        assert!(
+            websocat.contains(" --socks5 \"127.0.0.1:1080\""),
+            "{websocat}"
+        );
+        assert!(websocat.contains("credentials are not part"), "{websocat}");
+        let wscat = export(&socks, ExportFormat::Wscat, None);
+        assert!(!wscat.contains("--proxy"), "{wscat}");
+        assert!(
+            wscat.contains("# settings.proxy: wscat takes only HTTP"),
+            "{wscat}"
+        );
+
+        let k6 = export(&http, ExportFormat::K6, None);
+        assert!(k6.contains("insecureSkipTLSVerify"), "{k6}");
+        assert!(k6.contains("HTTPS_PROXY"), "{k6}");
+
+        // SSE is shown as curl: a plain proxy there, no tunnel.
+        let sse = export(
+            &collection(Protocol::Sse, "http://p:3128"),
+            ExportFormat::Curl,
+            None,
+        );
+        assert!(sse.contains(" --proxy \"http://p:3128\" \"wss://"), "{sse}");
+        assert!(!sse.contains("--proxytunnel"), "{sse}");
+    }
+
+    #[test]
+    fn a_literal_proxy_password_never_reaches_a_command() {
+        let c = collection(Protocol::Websocket, "http://me:hunter2@proxy:3128");
+        for f in [
+            ExportFormat::K6,
+            ExportFormat::Wscat,
+            ExportFormat::Websocat,
+            ExportFormat::Curl,
+        ] {
+            let text = export(&c, f, None);
+            assert!(!text.contains("hunter2"), "{f:?}:\n{text}");
+        }
+    }
 }
