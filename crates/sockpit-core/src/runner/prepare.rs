@@ -308,6 +308,17 @@ mod tests {
     }
 
     #[test]
+    fn a_proxy_left_as_the_export_placeholder_is_refused_as_a_secret() {
+        let r = request(Settings {
+            proxy: Some(crate::collection::share::SECRET_PLACEHOLDER.into()),
+            ..Settings::default()
+        });
+        let e = ws_config(&r, Path::new(".")).unwrap_err();
+        assert_eq!(e.code(), "run.secret_placeholder");
+        assert!(e.to_string().contains("proxy"), "{e}");
+    }
+
+    #[test]
     fn rendered_settings_are_checked_when_built() {
         let c = Collection {
             name: "C".into(),
