@@ -30,8 +30,8 @@ pub struct KvDto {
     pub enabled: bool,
 }
 
-/// Connection options the store's request model has no field for (yet): kept with the tab,
-/// applied on connect.
+/// The Settings tab's TLS, proxy and deflate-parameter fields; saved in the model's `Settings`
+/// (`ca_file`, `insecure`, `proxy`, `deflate_params`) and applied on connect like the rest.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS, PartialEq, Eq)]
 #[serde(default)]
 pub struct ExtrasDto {

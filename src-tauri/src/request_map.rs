@@ -1,7 +1,8 @@
 //! The editor's `RequestSpec` to and from the store's request model, and on to the engine's
 //! `ConnectConfig`: variables rendered in layers (active environment, the request's collection,
-//! globals), then the same `runner::prepare::ws_config` `sockpit run` uses, then the options the
-//! model has no field for (TLS, proxy, deflate parameters).
+//! globals), then the same `runner::prepare::ws_config` `sockpit run` uses. The Settings tab's CA
+//! file, skip-verify, proxy and deflate parameters (`extras`) are saved in the model's `Settings`
+//! (`request_extras`), so `ws_config` applies them like every other setting.
 
 use sockpit_core::collection::model::Variable;
 use sockpit_core::collection::model::{
@@ -10,10 +11,11 @@ use sockpit_core::collection::model::{
 use sockpit_core::secrets::SecretScope;
 use sockpit_core::store::Store;
 use sockpit_core::template::Vars;
-use sockpit_core::ws::{ConnectConfig, ProxyConfig, ReconnectPolicy};
+use sockpit_core::ws::{ConnectConfig, ReconnectPolicy};
 
 use crate::dto::{AppError, SendMode};
-use crate::dto_store::{ExtrasDto, KvDto, RequestSpec, SavedMessageDto};
+use crate::dto_store::{KvDto, RequestSpec, SavedMessageDto};
+use crate::request_extras::{extras_of, with_extras, without_extras};
 
 /// A saved message's default name (when the user gave none): its first line, cut to 40 characters.
 fn message_name(body: &str) -> String {
@@ -89,7 +91,10 @@ pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
             .filter(|s| !s.is_empty())
             .collect(),
         auth: from_json::<Auth>("auth", &spec.auth)?,
-        settings: from_json::<Settings>("settings", &spec.settings)?,
+        settings: with_extras(
+            from_json::<Settings>("settings", &spec.settings)?,
+            &spec.extras,
+        ),
         messages: spec
             .messages
             .iter()
@@ -125,7 +130,8 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
         headers: kv(&r.headers),
         subprotocols: r.subprotocols.clone(),
         auth: serde_json::to_value(&r.auth).unwrap_or(serde_json::Value::Null),
-        settings: serde_json::to_value(&r.settings).unwrap_or(serde_json::Value::Null),
+        settings: serde_json::to_value(without_extras(&r.settings))
+            .unwrap_or(serde_json::Value::Null),
         messages: r
             .messages
             .iter()
@@ -136,7 +142,7 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
             })
             .collect(),
         sse_url: String::new(),
-        extras: ExtrasDto::default(),
+        extras: extras_of(&r.settings),
     }
 }
 
@@ -197,7 +203,7 @@ pub fn vars_of(layers: Vec<Layer>) -> Vars {
 
 /// The engine configuration for connecting `spec` with `vars`. `reconnect` turns on the default
 /// policy when the request's settings name none.
-/// `base_dir` resolves relative client certificate paths.
+/// `base_dir` resolves relative client certificate and CA file paths.
 pub fn connect_config(
     spec: &RequestSpec,
     vars: &Vars,
@@ -218,36 +224,13 @@ pub fn connect_config(
     if reconnect && cfg.reconnect.is_none() {
         cfg.reconnect = Some(ReconnectPolicy::default());
     }
-    apply_extras(&mut cfg, &spec.extras, vars)?;
     Ok(cfg)
-}
-
-fn apply_extras(cfg: &mut ConnectConfig, x: &ExtrasDto, vars: &Vars) -> Result<(), AppError> {
-    let render = |s: &str, place: &str| {
-        vars.render(s.trim(), place)
-            .map_err(|e| AppError::new(e.code(), e.to_string()))
-    };
-    let ca = render(&x.ca_file, "the CA file")?;
-    if !ca.is_empty() {
-        cfg.tls.extra_ca_files.push(ca.into());
-    }
-    cfg.tls.skip_verify |= x.insecure;
-    let proxy = render(&x.proxy, "the proxy")?;
-    if !proxy.is_empty() {
-        cfg.proxy = Some(ProxyConfig::parse(&proxy).map_err(|e| invalid("proxy", e))?);
-    }
-    if cfg.deflate.is_some() && !x.deflate_params.trim().is_empty() {
-        cfg.deflate = Some(
-            sockpit_core::ws::deflate_params::parse_deflate_params(&x.deflate_params)
-                .map_err(|e| invalid("deflate parameters", e))?,
-        );
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dto_store::ExtrasDto;
 
     fn spec() -> RequestSpec {
         RequestSpec {
@@ -328,5 +311,70 @@ mod tests {
         assert_eq!(back.messages[1].name, "de ad");
         assert_eq!(back.messages[1].kind, SendMode::Hex);
         assert_eq!(back.settings["handshake_timeout_ms"], 1500);
+        assert_eq!(back.extras, s.extras);
+    }
+
+    #[test]
+    fn extras_round_trip_through_the_model_and_apply_once() {
+        let mut s = spec();
+        s.settings = serde_json::json!({"handshake_timeout_ms": 1500});
+        s.extras = ExtrasDto {
+            ca_file: "certs/{{host}}.pem".into(),
+            insecure: true,
+            proxy: "http://127.0.0.1:3128".into(),
+            deflate_params: "client_no_context_takeover; server_max_window_bits=10".into(),
+        };
+        let model = spec_to_model(&s).expect("model");
+        assert_eq!(
+            model.settings.ca_file.as_deref(),
+            Some("certs/{{host}}.pem")
+        );
+        assert_eq!(model.settings.insecure, Some(true));
+        assert_eq!(
+            model.settings.proxy.as_deref(),
+            Some("http://127.0.0.1:3128")
+        );
+        let back = model_to_spec(&model);
+        assert_eq!(back.extras, s.extras);
+        // The editor has one copy: the settings JSON does not carry them too.
+        assert_eq!(
+            back.settings,
+            serde_json::json!({"handshake_timeout_ms": 1500})
+        );
+
+        let mut vars = Vars::new();
+        vars.push_layer(
+            "env",
+            vec![
+                Variable::plain("host", "localhost"),
+                Variable::plain("token", "t"),
+            ],
+        );
+        let cfg = connect_config(&s, &vars, false, std::path::Path::new("/data")).expect("config");
+        assert_eq!(
+            cfg.tls.extra_ca_files,
+            vec![std::path::PathBuf::from("/data/certs/localhost.pem")]
+        );
+        assert!(cfg.tls.skip_verify);
+        assert_eq!(cfg.proxy.expect("proxy").port, 3128);
+        let d = cfg.deflate.expect("deflate");
+        assert_eq!(d.server_max_window_bits, Some(10));
+
+        // Empty extras store nothing: the request saves as it did before these fields.
+        s.extras = ExtrasDto {
+            ca_file: " ".into(),
+            ..ExtrasDto::default()
+        };
+        assert_eq!(
+            spec_to_model(&s).expect("model").settings,
+            Settings {
+                handshake_timeout_ms: Some(1500),
+                ..Settings::default()
+            }
+        );
+
+        s.extras.proxy = "ftp://x".into();
+        let e = connect_config(&s, &vars, false, std::path::Path::new("/data")).unwrap_err();
+        assert!(e.message.contains("settings.proxy"), "{}", e.message);
     }
 }
