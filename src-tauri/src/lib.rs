@@ -6,6 +6,7 @@ pub mod dto_inspect;
 pub mod dto_share;
 pub mod dto_store;
 pub mod inspect;
+pub mod renderer;
 pub mod request_extras;
 pub mod request_map;
 pub mod state;

@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    sockpit_app::renderer::choose();
     if let Err(e) = sockpit_app::run() {
         eprintln!("{e}");
         std::process::exit(1);

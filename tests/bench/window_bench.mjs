@@ -163,16 +163,46 @@ async function main() {
     const [wd] = await launch(APP);
     const button = (name) => wd.xpath(`//button[normalize-space()="${name}"]`);
     const themeBtn = await wd.el('[aria-label="Toggle theme"]');
+    // In-page record: when the click event arrived and when the theme attribute changed (painted on the
+    // next frame): the UI's own share of a click's latency, without WebDriver's round trips.
+    await wd.exec(`window.__clicks = []; window.__themeAt = []; window.__lastClick = 0;
+      window.__mouse = [];
+      for (const t of ["pointerdown", "mousedown", "mouseup", "click", "mousemove"]) addEventListener(t, () => window.__mouse.push(t + "@" + performance.now().toFixed(0)), true);
+      addEventListener("click", (e) => { window.__lastClick = performance.now(); window.__clickTarget = e.target && e.target.getAttribute && e.target.getAttribute("aria-label"); }, true);
+      new MutationObserver(() => { const c = window.__lastClick; const t = performance.now(); requestAnimationFrame(() => window.__clicks.push([c, t, performance.now()])); })
+        .observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });`);
+    // Keystrokes: keydown until the typed character is in the field and the next frame has come.
+    await wd.exec(`window.__keys = []; let down = 0;
+      addEventListener("keydown", () => { down = performance.now(); }, true);
+      addEventListener("input", () => { const d = down; requestAnimationFrame(() => window.__keys.push(performance.now() - d)); });`);
+    const nameEl = await wd.el('[aria-label="Request name"]');
+    const nameLen = () => wd.exec(`return document.querySelector('[aria-label="Request name"]').value.length`);
+    const typeKey = async () => {
+      const before = await nameLen();
+      const t0 = performance.now();
+      await wd.type(nameEl, "k");
+      await wd.waitFor("key typed", async () => (await nameLen()) > before, 5000, 1);
+      return performance.now() - t0;
+    };
+    let lost = 0;
     const clickTheme = async () => {
       const before = await wd.exec("return document.documentElement.dataset.theme");
       const t0 = performance.now();
       await wd.click(themeBtn);
-      await wd.waitFor("theme flipped", async () => (await wd.exec("return document.documentElement.dataset.theme")) !== before, 5000, 1);
+      try {
+        await wd.waitFor("theme flipped", async () => (await wd.exec("return document.documentElement.dataset.theme")) !== before, 5000, 1);
+      } catch (e) {
+        lost++;
+        console.log(`  a click did not flip the theme within 5 s: ${JSON.stringify(await wd.exec("return [document.documentElement.dataset.theme, window.__lastClick, window.__clickTarget, performance.now(), window.__mouse.slice(-8)]"))}`);
+        return 5000;
+      }
       return performance.now() - t0;
     };
     const ping = async () => { const t0 = performance.now(); await wd.exec("return 1"); return performance.now() - t0; };
     const idleClicks = [];
     for (let i = 0; i < 10; i++) idleClicks.push(await clickTheme());
+    const idleKeys = [];
+    for (let i = 0; i < 10; i++) idleKeys.push(await typeKey());
     console.log(`idle   click->painted via WebDriver ${fmt(stats(idleClicks))} ms`);
 
     // In-page stall meter: the longest gap between 10 ms timer ticks.
@@ -189,11 +219,13 @@ async function main() {
     const t0 = performance.now();
     await wd.click(await button("Connect"));
     const clicks = [];
+    const keys = [];
     const pings = [];
     const rowsText = () => wd.exec(`return (document.querySelector('.count')?.textContent || '') + ' / ' + (document.querySelector('[role="status"]')?.textContent || '')`);
     let lastShown = 0;
     while (performance.now() - t0 < SECONDS * 1000) {
       clicks.push(await clickTheme());
+      keys.push(await typeKey());
       pings.push(await ping());
       if (performance.now() - lastShown > 2000) {
         lastShown = performance.now();
@@ -203,6 +235,14 @@ async function main() {
     }
     console.log(`flood  ${RATE}/s for ${SECONDS} s: click->painted via WebDriver ${fmt(stats(clicks))} ms (target < 100; idle p50 ${stats(idleClicks).p50.toFixed(1)} is WebDriver's own overhead)`);
     console.log(`flood  script round trip ${fmt(stats(pings))} ms`);
+    const inPage = (await wd.exec("return window.__clicks")).filter(([c]) => c > 0);
+    const split = (xs) => `click->theme set ${fmt(stats(xs.map(([c, t]) => t - c)))}; ->next frame ${fmt(stats(xs.map(([, t, p]) => p - t)))}`;
+    const clickTotal = inPage.slice(idleClicks.length).map(([c, , p]) => p - c).filter((x) => x >= 0);
+    console.log(`flood  in page: ${split(inPage.slice(idleClicks.length))} ms; click -> next frame ${fmt(stats(clickTotal))} ms (target < 100); clicks lost (> 5 s): ${lost}`);
+    console.log(`idle   in page: ${split(inPage.slice(0, idleClicks.length))} ms`);
+    const inPageKeys = await wd.exec("return window.__keys");
+    console.log(`flood  keystroke via WebDriver ${fmt(stats(keys))} ms (idle ${fmt(stats(idleKeys))})`);
+    console.log(`flood  in page: keydown -> character in the field, next frame ${fmt(stats(inPageKeys.slice(idleKeys.length)))} ms (idle p50 ${stats(inPageKeys.slice(0, idleKeys.length)).p50.toFixed(1)}) (target < 100)`);
     const gaps0 = await wd.exec("return window.__gaps");
     console.log(`flood  main-thread timer gap ${fmt(stats(gaps0))} ms; gaps > 100 ms: ${gaps0.filter((g) => g > 100).length}`);
     try {

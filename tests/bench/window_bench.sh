@@ -13,6 +13,12 @@ if [ ! -x "$tools/bin/tauri-driver" ]; then
 fi
 npm --prefix ui run -s build
 cargo build --release -q -p sockpit-app -p sockpit-hello-floor -p sockpit-cli
+# The window picks WebKitGTK's plain renderer when there is no GPU render node (src-tauri/src/renderer.rs);
+# the floor gets the same renderer so the two are compared like for like.
+if ! ls /dev/dri/renderD* >/dev/null 2>&1 && [ -z "${WEBKIT_DISABLE_DMABUF_RENDERER:-}" ]; then
+  export WEBKIT_DISABLE_DMABUF_RENDERER=1
+fi
+echo "renderer: WEBKIT_DISABLE_DMABUF_RENDERER=${WEBKIT_DISABLE_DMABUF_RENDERER:-unset} ($(ls /dev/dri 2>/dev/null | tr '\n' ' ' || true))"
 export SOCKPIT_APP="$target/release/sockpit-app" FLOOR_APP="$target/release/sockpit-hello-floor" \
   SOCKPIT_BIN="$target/release/sockpit" TAURI_DRIVER="$tools/bin/tauri-driver"
 exec flock /tmp/sockpit-e2e.lock xvfb-run -a -s "-screen 0 1280x800x24" node tests/bench/window_bench.mjs
