@@ -1,5 +1,6 @@
 //! Forwarders: one task per session moves engine event batches into the log and on to the UI's
-//! Channel, coalesced so the UI gets at most one message every `FLUSH` however fast the socket is.
+//! Channel, coalesced so the UI gets at most one message every `FLUSH` however fast the socket is
+//! (every `2 * FLUSH` while a flood fills whole batches, which halves the web view's parsing).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,8 +18,8 @@ use crate::state::lock;
 
 /// How often pending events are handed to the UI.
 pub const FLUSH: Duration = Duration::from_millis(16);
-/// Rows sent with each batch; a screenful, the rest is read on demand.
-pub const TAIL_ROWS: usize = 200;
+/// Rows sent with each batch: more than a tall log shows (the rest is read on demand).
+pub const TAIL_ROWS: usize = 100;
 /// Payload bytes shown in a row preview.
 const PREVIEW: usize = 4096;
 
@@ -151,6 +152,7 @@ pub async fn forward_ws(
     let mut pending = Pending::default();
     let mut tick = tokio::time::interval(FLUSH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut rest = false;
     loop {
         tokio::select! {
             batch = handle.next_batch() => {
@@ -187,8 +189,15 @@ pub async fn forward_ws(
                 }
             }
             _ = tick.tick() => {
-                if pending.dirty && flush(&mut pending, &out).is_err() {
-                    return; // the window went away; dropping the handle closes the session
+                if rest {
+                    rest = false; // the last batch was full: a flood, so skip one tick
+                    continue;
+                }
+                if pending.dirty {
+                    match flush(&mut pending, &out) {
+                        Ok(added) => rest = added >= TAIL_ROWS,
+                        Err(_) => return, // the window went away; dropping the handle closes the session
+                    }
                 }
             }
         }
@@ -203,7 +212,8 @@ struct Out<'a> {
     channel: &'a Channel<WsBatch>,
 }
 
-fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<()> {
+/// Sends what is pending; returns how many rows the log gained since the last batch.
+fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<usize> {
     let codec = lock(out.proto).codec.clone();
     let frames = out.frames.map_or(0, |f| lock(f).len() as u32);
     let (total, tail) = {
@@ -231,9 +241,10 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<()> {
         frames,
         upgrade: pending.upgrade.take(),
     };
+    let added = total.saturating_sub(pending.sent_total);
     pending.dirty = false;
     pending.sent_total = total;
-    out.channel.send(batch)
+    out.channel.send(batch).map(|()| added)
 }
 
 fn sse_row(ev: &SseSessionEvent) -> (Option<SseState>, Option<AppError>, SseRow) {

@@ -169,10 +169,10 @@ test("Compare pairs the WebSocket /feed with the SSE /sse by /id", async () => {
   await setInput("Compare SSE URL", `${win.mockHttp}/sse?n=8&interval=20&done=1`);
   await setInput("Key pointer", "/id");
   await win.wd.click(await button("Start compare"));
-  await win.wd.waitFor("8 paired rows", async () => (await texts('[aria-label="Compare items"] tbody tr')).length === 8, 15000);
-  const keys = await win.wd.exec(`return Array.from(document.querySelectorAll('[aria-label="Compare items"] tbody tr')).map(r => r.dataset.key)`);
+  await win.wd.waitFor("8 paired rows", async () => (await texts('[aria-label="Compare items"] tbody tr[data-key]')).length === 8, 15000);
+  const keys = await win.wd.exec(`return Array.from(document.querySelectorAll('[aria-label="Compare items"] tbody tr[data-key]')).map(r => r.dataset.key)`);
   assert.deepEqual([...keys].sort((a, b) => a - b), ["1", "2", "3", "4", "5", "6", "7", "8"]);
-  const cells = await texts('[aria-label="Compare items"] tbody tr td:nth-child(4)');
+  const cells = await texts('[aria-label="Compare items"] tbody tr[data-key] td:nth-child(4)');
   assert.ok(cells.every((c) => /^-?\d+\.\d ms$/.test(c)), cells.join(","));
   await win.wd.waitFor("summary", async () => {
     const s = await win.wd.text(await win.wd.el('[aria-label="Compare summary"]'));

@@ -174,6 +174,43 @@ test("history lists the connections and opens one in a new tab", async () => {
   await screenshot("history");
 });
 
+test("each request tab keeps its own connection and log", async () => {
+  const requestTab = (i) => win.wd.xpath(`(//*[@role="tablist" and @aria-label="Requests"]//*[@role="tab"])[${i}]`);
+  const tabCount = () => win.wd.exec(`return document.querySelectorAll('[role="tablist"][aria-label="Requests"] [role="tab"]').length`);
+  const messages = () => win.wd.exec(`return document.querySelectorAll('[role="log"][aria-label="Messages"] [data-direction="in"]').length`);
+  // Tab A: connected to /echo with one echo in its log.
+  await win.wd.click(await byLabel("New tab"));
+  const a = await tabCount();
+  await connectTo(`${win.mockWs}/echo`);
+  await waitStatus("Connected");
+  await win.setInput("Message", "only in tab A");
+  await win.wd.click(await button("Send"));
+  await waitRow("Messages", "in", "only in tab A");
+  // Tab B: a new tab has no connection and an empty log, and tab A stays connected meanwhile.
+  await win.wd.click(await byLabel("New tab"));
+  await waitStatus("Disconnected");
+  assert.equal(await messages(), 0);
+  assert.match(await win.wd.exec(`return document.querySelectorAll('[role="tablist"][aria-label="Requests"] [role="tab"]')[${a - 1}].textContent`), /^● /);
+  await connectTo(`${win.mockWs}/echo`);
+  await waitStatus("Connected");
+  await win.setInput("Message", "only in tab B");
+  await win.wd.click(await button("Send"));
+  await waitRow("Messages", "in", "only in tab B");
+  await screenshot("tab-b-connected");
+  // Back to A: still connected, its own log.
+  await win.wd.click(await requestTab(a));
+  await waitStatus("Connected");
+  await waitRow("Messages", "in", "only in tab A");
+  assert.ok(!(await win.rows("Messages", "in")).some((t) => t.includes("only in tab B")));
+  // Closing tab B disconnects it; A is untouched.
+  await win.wd.click(await win.wd.xpath(`(//*[@role="tablist" and @aria-label="Requests"]//button[starts-with(@aria-label, "Close tab")])[${a + 1}]`));
+  await win.wd.waitFor("tab B closed", async () => (await tabCount()) === a, 3000);
+  await waitStatus("Connected");
+  await win.wd.click(await button("Disconnect"));
+  await waitStatus("Disconnected");
+  await screenshot("tab-a-back");
+});
+
 test("moves a request into a folder and reorders it there", async () => {
   await win.wd.click(await win.wd.xpath(item("E2E coll")));
   await win.wd.click(await byLabel("New folder"));

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { backend, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
-import { useWsSession } from "./features/ws/useWsSession";
+import { useWsSessions } from "./features/ws/useWsSession";
 import { SsePane } from "./features/sse/SsePane";
 import { Sidebar } from "./features/sidebar/Sidebar";
 import { RequestTabs } from "./features/request/RequestTabs";
@@ -35,7 +35,8 @@ export function App() {
   const [varError, setVarError] = useState<string | null>(null);
   const [demoUrl, setDemoUrl] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const ws = useWsSession();
+  // One WebSocket session per request tab; `ws` is the active tab's.
+  const { ws, states } = useWsSessions(tabs.active.key, tabs.tabs.map((t) => t.key));
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -121,7 +122,7 @@ export function App() {
         onTheme={() => setTheme(theme === "dark" ? "light" : "dark")}
       />
       <main className="main">
-        <RequestTabs tabs={tabs.tabs} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
+        <RequestTabs tabs={tabs.tabs} states={states} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
         <div className="request-head">
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="button" onClick={() => void save()}>Save</button>

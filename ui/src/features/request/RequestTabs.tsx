@@ -1,9 +1,12 @@
 // The request tabs (role=tablist): one per open request, select, close, and a new blank tab.
 import type { KeyboardEvent } from "react";
+import type { ConnState } from "../../ipc";
 import type { RequestTab } from "./useRequestTabs";
 
 interface Props {
   tabs: RequestTab[];
+  /** Each tab's connection state (tabs without a session are disconnected). */
+  states?: Record<string, ConnState>;
   active: string;
   onSelect(key: string): void;
   onClose(key: string): void;
@@ -36,6 +39,9 @@ export function RequestTabs(p: Props) {
               onClick={() => p.onSelect(t.key)}
               title={t.spec.url}
             >
+              {p.states?.[t.key] && p.states[t.key] !== "Disconnected" && (
+                <span className={`tab-conn conn-${p.states[t.key].toLowerCase()}`} title={p.states[t.key]} aria-hidden>● </span>
+              )}
               {tabTitle(t)}{t.storedId === null ? " •" : ""}
             </button>
             <button type="button" className="tab-close" aria-label={`Close tab ${tabTitle(t)}`} onClick={() => p.onClose(t.key)}>×</button>

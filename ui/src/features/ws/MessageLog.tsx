@@ -47,7 +47,8 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
   const [follow, setFollow] = useState(true);
   const [, setFetched] = useState(0);
   const [query, setQuery] = useState("");
-  const [hits, setHits] = useState<number[] | null>(null);
+  // Every row matching the search; `hits` are those the current filter shows.
+  const [allHits, setHits] = useState<number[] | null>(null);
   const [hitAt, setHitAt] = useState(0);
   const [dir, setDir] = useState<DirFilter>("all");
   const [kinds, setKinds] = useState<ReadonlySet<KindClass>>(new Set(KIND_CLASSES));
@@ -79,6 +80,8 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
   }, [filtered, filter, index, session, version, scanned, model.total]);
 
   const count = filtered ? index.indices.length : model.total;
+  const shown = (found: number[]) => (filtered ? found.filter((li) => positionOf(index.indices, li) >= 0) : found);
+  const hits = useMemo(() => (allHits ? shown(allHits) : null), [allHits, filtered, index, scanned]); // eslint-disable-line react-hooks/exhaustive-deps
   const logIndex = (pos: number) => (filtered ? index.indices[pos] : pos);
 
   /** Reads the rows around view positions [first, last) the cache lacks (a screenful either side). */
@@ -141,7 +144,8 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
       const found = await backend.logSearch(session, q, 0, 10000);
       setHits(found);
       setHitAt(0);
-      if (found.length) scrollToRow(found[0]);
+      const visible = shown(found);
+      if (visible.length) scrollToRow(visible[0]);
     } catch {
       setHits([]);
     }
@@ -207,7 +211,7 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
           onChange={(e) => void search(e.target.value)}
           onKeyDown={(e) => { if (e.key === "Enter") jump(e.shiftKey ? -1 : 1); }}
         />
-        {hits && <span className="hits">{hits.length ? `${hitAt + 1}/${hits.length}` : "no match"}</span>}
+        {hits && <span className="hits">{hits.length ? `${Math.min(hitAt, hits.length - 1) + 1}/${hits.length}` : allHits?.length ? "none in this view" : "no match"}</span>}
         <select aria-label="Direction" value={dir} onChange={(e) => setDir(e.target.value as DirFilter)}>
           <option value="all">All</option>
           <option value="in">Received</option>

@@ -1,6 +1,9 @@
-// Hook owning one WebSocket session in the UI: state, the log model, send and disconnect.
-import { useCallback, useRef, useState } from "react";
+// WebSocket sessions in the UI, one per request tab: `WsSessionController` owns a session's state,
+// its live log and send/disconnect; `useWsSessions` keeps one per tab and re-renders the window only
+// on state changes (batches of rows go to the views that subscribe to the live log).
+import { useCallback, useEffect, useRef, useState } from "react";
 import { backend, type AppError, type CloseDto, type ConnState, type RequestSpec, type SendMode, type UpgradeDto, type WsBatch } from "../../ipc";
+import { LiveLog } from "../../lib/liveLog";
 
 /** The editor's request to connect (see `ConnectArgs.spec`), with its collection and stored id. */
 export interface ConnectRequest {
@@ -8,9 +11,14 @@ export interface ConnectRequest {
   collection: number | null;
   requestId: number | null;
 }
-import { LiveLog } from "../../lib/liveLog";
 
-export interface WsSession {
+export interface ConnectOptions {
+  recordFrames?: boolean;
+  request?: ConnectRequest;
+}
+
+/** What the window shows of a session; a new object whenever any of it changes. */
+export interface WsView {
   state: ConnState;
   session: number | null;
   /** Rows, frame count and rate: changes every batch without re-rendering the window (subscribe). */
@@ -22,91 +30,158 @@ export interface WsSession {
   recording: boolean;
   /** The last upgrade exchange (the "Upgrade report"). */
   upgrade: UpgradeDto | null;
-  connect(url: string, reconnect: boolean, opts?: { recordFrames?: boolean; request?: ConnectRequest }): Promise<void>;
+}
+
+export interface WsSession extends WsView {
+  connect(url: string, reconnect: boolean, opts?: ConnectOptions): Promise<void>;
   disconnect(): Promise<void>;
   send(mode: SendMode, body: string): Promise<AppError | null>;
   clearError(): void;
 }
 
-export function useWsSession(): WsSession {
-  const [state, setState] = useState<ConnState>("Disconnected");
-  const [session, setSession] = useState<number | null>(null);
-  const [close, setClose] = useState<CloseDto | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  const [queued, setQueued] = useState(0);
-  const [recording, setRecording] = useState(false);
-  const [upgrade, setUpgrade] = useState<UpgradeDto | null>(null);
-  const [live, setLive] = useState(() => new LiveLog());
-  const liveRef = useRef(live);
-  const sessionRef = useRef<number | null>(null);
+const initialView = (): WsView => ({
+  state: "Disconnected", session: null, live: new LiveLog(), close: null, error: null, queued: 0, recording: false, upgrade: null,
+});
 
-  const onBatch = useCallback((id: () => number | null, b: WsBatch) => {
-    if (id() !== sessionRef.current) return; // a batch of a session the user has replaced
-    liveRef.current.apply(b);
-    if (b.state) setState(b.state);
-    if (b.close) setClose(b.close);
-    if (b.error) setError(b.error);
-    if (b.queued !== null) setQueued(b.queued);
-    if (b.state === "Connected") setQueued(0);
-    if (b.upgrade) setUpgrade(b.upgrade);
-  }, []);
+export class WsSessionController {
+  view: WsView = initialView();
+  /** The engine's session id; -1 while connecting, null before the first connect. */
+  private id: number | null = null;
+  private listeners = new Set<() => void>();
 
-  const connect = useCallback(
-    async (url: string, reconnect: boolean, opts?: { recordFrames?: boolean; request?: ConnectRequest }) => {
-      const req = opts?.request;
-      setUpgrade(null);
-      const recordFrames = opts?.recordFrames ?? false;
-      const previous = sessionRef.current;
-      liveRef.current = new LiveLog();
-      setLive(liveRef.current);
-      setClose(null);
-      setError(null);
-      setQueued(0);
-      setRecording(recordFrames);
-      setState("Connecting");
-      let mine: number | null = null;
-      sessionRef.current = -1;
-      try {
-        mine = await backend.wsConnect(
-          {
-            url, reconnect, subprotocols: [], headers: [], previous, record_frames: recordFrames,
-            ...(req ? { spec: req.spec, collection: req.collection ?? undefined, request_id: req.requestId ?? undefined } : {}),
-          },
-          (b) => onBatch(() => mine ?? -1, b),
-        );
-        sessionRef.current = mine;
-        setSession(mine);
-      } catch (e) {
-        setError(e as AppError);
-        setState("Disconnected");
-      }
-    },
-    [onBatch],
-  );
+  subscribe(f: () => void): () => void {
+    this.listeners.add(f);
+    return () => {
+      this.listeners.delete(f);
+    };
+  }
 
-  const disconnect = useCallback(async () => {
-    if (sessionRef.current === null || sessionRef.current < 0) return;
+  private set(patch: Partial<WsView>): void {
+    const next = { ...this.view, ...patch };
+    const changed = (Object.keys(patch) as (keyof WsView)[]).some((k) => next[k] !== this.view[k]);
+    if (!changed) return;
+    this.view = next;
+    for (const f of this.listeners) f();
+  }
+
+  private onBatch(mine: number | null, b: WsBatch): void {
+    if (mine !== this.id) return; // a batch of a session this tab has replaced
+    this.view.live.apply(b);
+    const patch: Partial<WsView> = {};
+    if (b.state) patch.state = b.state;
+    if (b.close) patch.close = b.close;
+    if (b.error) patch.error = b.error;
+    if (b.queued !== null) patch.queued = b.queued;
+    if (b.state === "Connected") patch.queued = 0;
+    if (b.upgrade) patch.upgrade = b.upgrade;
+    this.set(patch);
+  }
+
+  async connect(url: string, reconnect: boolean, opts?: ConnectOptions): Promise<void> {
+    const req = opts?.request;
+    const recordFrames = opts?.recordFrames ?? false;
+    const previous = this.id !== null && this.id >= 0 ? this.id : null;
+    this.id = -1;
+    this.set({ upgrade: null, live: new LiveLog(), close: null, error: null, queued: 0, recording: recordFrames, state: "Connecting" });
+    let mine: number | null = null;
     try {
-      await backend.wsDisconnect(sessionRef.current);
+      mine = await backend.wsConnect(
+        {
+          url, reconnect, subprotocols: [], headers: [], previous, record_frames: recordFrames,
+          ...(req ? { spec: req.spec, collection: req.collection ?? undefined, request_id: req.requestId ?? undefined } : {}),
+        },
+        (b) => this.onBatch(mine ?? -1, b),
+      );
+      this.id = mine;
+      this.set({ session: mine });
     } catch (e) {
-      setError(e as AppError);
+      this.id = null;
+      this.set({ error: e as AppError, state: "Disconnected" });
     }
-  }, []);
+  }
 
-  const send = useCallback(async (mode: SendMode, body: string) => {
-    if (sessionRef.current === null || sessionRef.current < 0) {
-      return { code: "ui.not_connected", message: "Connect first" };
-    }
+  async disconnect(): Promise<void> {
+    if (this.id === null || this.id < 0) return;
     try {
-      await backend.wsSend(sessionRef.current, mode, body);
+      await backend.wsDisconnect(this.id);
+    } catch (e) {
+      this.set({ error: e as AppError });
+    }
+  }
+
+  async send(mode: SendMode, body: string): Promise<AppError | null> {
+    if (this.id === null || this.id < 0) return { code: "ui.not_connected", message: "Connect first" };
+    try {
+      await backend.wsSend(this.id, mode, body);
       return null;
     } catch (e) {
       return e as AppError;
     }
-  }, []);
+  }
 
-  return {
-    state, session, live, close, error, queued, recording, upgrade,
-    connect, disconnect, send, clearError: () => setError(null),
+  clearError(): void {
+    this.set({ error: null });
+  }
+
+  /** The tab closed: its connection goes too. */
+  dispose(): void {
+    void this.disconnect();
+    this.listeners.clear();
+  }
+}
+
+function sameStates(a: Record<string, ConnState>, b: Record<string, ConnState>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+/** One session per tab key; the active tab's session re-renders the caller when its state changes. */
+export function useWsSessions(activeKey: string, openKeys: readonly string[]) {
+  const sessions = useRef(new Map<string, WsSessionController>());
+  const get = useCallback((key: string) => {
+    let c = sessions.current.get(key);
+    if (!c) {
+      c = new WsSessionController();
+      sessions.current.set(key, c);
+    }
+    return c;
+  }, []);
+  const ctrl = get(activeKey);
+  const [, setSeen] = useState(0);
+  useEffect(() => ctrl.subscribe(() => setSeen((n) => n + 1)), [ctrl]);
+
+  // States of every tab's session (for the tab strip): re-read when any of them changes.
+  const openSet = openKeys.join("\u0000");
+  const [states, setStates] = useState<Record<string, ConnState>>({});
+  useEffect(() => {
+    const read = () => {
+      const out: Record<string, ConnState> = {};
+      for (const [k, c] of sessions.current) out[k] = c.view.state;
+      setStates((old) => (sameStates(old, out) ? old : out));
+    };
+    const offs = [...sessions.current.values()].map((c) => c.subscribe(read));
+    read();
+    return () => offs.forEach((off) => off());
+  }, [activeKey, openSet]);
+
+  // Closed tabs disconnect.
+  useEffect(() => {
+    const open = new Set(openSet.split("\u0000"));
+    for (const [k, c] of sessions.current) {
+      if (!open.has(k)) {
+        c.dispose();
+        sessions.current.delete(k);
+      }
+    }
+  }, [openSet]);
+
+  const v = ctrl.view;
+  const ws: WsSession = {
+    ...v,
+    connect: (url, reconnect, opts) => ctrl.connect(url, reconnect, opts),
+    disconnect: () => ctrl.disconnect(),
+    send: (mode, body) => ctrl.send(mode, body),
+    clearError: () => ctrl.clearError(),
   };
+  return { ws, states };
 }
