@@ -19,6 +19,20 @@ pub enum SecretError {
         store: &'static str,
         reason: String,
     },
+    #[error("{target} was not renamed: secret '{name}' ({scope}) could not be moved to the new name because the OS credential store ({store}) {problem}; nothing was changed. Start or unlock the store and rename again; if it stays unavailable, `{fix}` keeps the value in the local database instead, and the rename then takes it along")]
+    NotMoved {
+        /// `secret.store_unavailable` or `secret.store_failed`.
+        code: &'static str,
+        /// What was to be renamed (`collection 'C'`, `environment 'dev' of collection 'C'`).
+        target: String,
+        name: String,
+        scope: String,
+        store: &'static str,
+        /// `is unavailable now (...)` or `failed (...)`.
+        problem: String,
+        /// The `sockpit secret set ...` command for the secret under its current name.
+        fix: String,
+    },
     #[error("the OS credential store failed to {op} secret '{name}' ({scope}): {reason}")]
     Backend {
         op: &'static str,
@@ -42,6 +56,7 @@ impl SecretError {
             SecretError::Unavailable { .. } | SecretError::RemoveUnavailable { .. } => {
                 "secret.store_unavailable"
             }
+            SecretError::NotMoved { code, .. } => *code,
             SecretError::Backend { .. } => "secret.store_failed",
             SecretError::EmptyName => "secret.empty_name",
             SecretError::EmptyValue => "secret.empty_value",

@@ -15,9 +15,16 @@
 //! then keeps the new value in the database but the row still says `keyring`, and removing it is an
 //! error (`secret.store_unavailable`) rather than a dropped row with the entry left behind; once
 //! the store is back, removing it deletes the entry and the row.
+//!
+//! Secrets are keyed by collection and environment names, so renaming, deleting or duplicating a
+//! collection or environment goes through [`SecretStore::rename_node`],
+//! [`SecretStore::update_environment`], [`SecretStore::delete_node`],
+//! [`SecretStore::delete_environment`] and [`SecretStore::duplicate_node`] (`follow.rs`): the
+//! secrets move, go or are copied with them, OS entries included.
 
 mod error;
 mod extract;
+mod follow;
 mod keyring_backend;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +33,7 @@ use serde::Serialize;
 
 pub use error::SecretError;
 pub use extract::extract_literal_secrets;
+pub use follow::secret_command;
 
 use crate::collection::model::{Collection, Variable};
 use crate::store::secrets::SecretRow;

@@ -406,18 +406,10 @@ impl Store {
         Ok(id)
     }
 
+    /// Deletes a collection with its database-held secrets, as
+    /// [`Store::delete_node`](super::tree) does (OS entries need `SecretStore::delete_node`).
     pub fn delete_collection(&mut self, id: i64) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .execute("DELETE FROM collections WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "collection",
-                id,
-            });
-        }
-        Ok(())
+        self.delete_node(super::NodeKind::Collection, id)
     }
 
     /// The ids of a collection's requests, in tree order.

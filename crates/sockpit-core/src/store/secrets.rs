@@ -2,7 +2,7 @@
 //! store, or this database as the fallback). Only [`crate::secrets::SecretStore`] uses it; values
 //! are read and written through that, never directly.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{now_ms, Store, StoreError};
 
@@ -106,4 +106,57 @@ impl Store {
             .map(|n| n > 0)
             .map_err(|e| self.err(e))
     }
+}
+
+/// Inside a rename's transaction: gives the secrets of scope `from` to scope `to`.
+///
+/// Rows whose value is here (`database` rows) move; `keyring` rows that also hold a value here
+/// (set again while the OS store was unavailable) are copied to `to` as `database` rows and stay
+/// under `from`, still recording their old OS entry until it can be deleted. `keyring` rows
+/// without a value are copied (as `keyring`) only when `os_entries_copied`: the caller has already
+/// written their OS entries under `to`'s account; otherwise they stay under `from` (on record,
+/// never pointing at an entry that does not exist). A row already under `to` with the same name
+/// is overwritten; one that records an OS entry keeps recording it (`backend` stays `keyring`).
+pub(crate) fn rekey_secret_rows(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+    os_entries_copied: bool,
+) -> rusqlite::Result<()> {
+    if from == to {
+        return Ok(());
+    }
+    let now = now_ms();
+    conn.execute(
+        "INSERT INTO secrets (scope, name, backend, value, updated_at)
+         SELECT ?2, name, 'database', value, ?3 FROM secrets WHERE scope = ?1 AND value IS NOT NULL
+         ON CONFLICT (scope, name) DO UPDATE SET value = excluded.value,
+             updated_at = excluded.updated_at",
+        params![from, to, now],
+    )?;
+    if os_entries_copied {
+        conn.execute(
+            "INSERT INTO secrets (scope, name, backend, value, updated_at)
+             SELECT ?2, name, 'keyring', NULL, ?3 FROM secrets
+             WHERE scope = ?1 AND backend = 'keyring' AND value IS NULL
+             ON CONFLICT (scope, name) DO UPDATE SET backend = 'keyring', value = NULL,
+                 updated_at = excluded.updated_at",
+            params![from, to, now],
+        )?;
+    }
+    conn.execute(
+        "DELETE FROM secrets WHERE scope = ?1 AND backend <> 'keyring'",
+        [from],
+    )?;
+    Ok(())
+}
+
+/// Inside a delete's transaction: removes the rows of `scope` whose value is only here. Rows that
+/// record an OS entry stay until [`crate::secrets::SecretStore`] has deleted that entry.
+pub(crate) fn delete_database_secret_rows(conn: &Connection, scope: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM secrets WHERE scope = ?1 AND backend <> 'keyring'",
+        [scope],
+    )
+    .map(|_| ())
 }

@@ -2,12 +2,20 @@
 //! duplicate, delete, reorder among siblings and move between folders and collections; and the
 //! environments of every collection (list, add, rename, replace variables, delete). Every write is
 //! one `BEGIN IMMEDIATE` transaction.
+//!
+//! Local secret values are keyed by collection and environment *names*, so renaming or deleting a
+//! collection or environment moves or drops the secrets held in this database (the `secrets`
+//! rows of the fallback) in the same transaction. Values in the OS credential store need
+//! [`crate::secrets::SecretStore`]: front ends call its `rename_node`, `update_environment`,
+//! `delete_node`, `delete_environment` and `duplicate_node`, which wrap these (`secrets/follow.rs`).
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::collections::{insert_variables, load_variables};
+use super::secrets::{delete_database_secret_rows, rekey_secret_rows};
 use super::{now_ms, Store, StoreError};
 use crate::collection::model::{Collection, Variable};
+use crate::secrets::SecretScope;
 
 /// What a node of the tree is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +113,65 @@ fn parent_of(conn: &Connection, kind: NodeKind, id: i64) -> Sql<Option<(i64, Opt
         .optional()
 }
 
+/// A collection's name and its environments' names, `None` when there is no such collection.
+fn collection_names(conn: &Connection, id: i64) -> Sql<Option<(String, Vec<String>)>> {
+    let Some(name) = conn
+        .query_row("SELECT name FROM collections WHERE id = ?1", [id], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = conn
+        .prepare("SELECT name FROM environments WHERE collection_id = ?1 ORDER BY position, id")?;
+    let envs = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<Sql<Vec<String>>>()?;
+    Ok(Some((name, envs)))
+}
+
+/// An environment's collection name and its own name.
+fn environment_names(conn: &Connection, id: i64) -> Sql<Option<(String, String)>> {
+    conn.query_row(
+        "SELECT c.name, e.name FROM environments e JOIN collections c ON c.id = e.collection_id
+         WHERE e.id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// The secret scopes a collection owns: its own, then each environment's.
+fn collection_scopes(name: &str, envs: &[String]) -> Vec<SecretScope> {
+    std::iter::once(SecretScope::collection(name))
+        .chain(envs.iter().map(|e| SecretScope::environment(name, e)))
+        .collect()
+}
+
 impl Store {
+    /// The secret scopes of a collection: its own, then each of its environments'.
+    pub fn collection_secret_scopes(&self, id: i64) -> Result<Vec<SecretScope>, StoreError> {
+        let (name, envs) = collection_names(&self.conn, id)
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NotFound {
+                what: "collection",
+                id,
+            })?;
+        Ok(collection_scopes(&name, &envs))
+    }
+
+    /// The secret scope of an environment.
+    pub fn environment_secret_scope(&self, id: i64) -> Result<SecretScope, StoreError> {
+        let (c, e) = environment_names(&self.conn, id)
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NotFound {
+                what: "environment",
+                id,
+            })?;
+        Ok(SecretScope::environment(&c, &e))
+    }
+
     fn write_tx<T>(
         &mut self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
@@ -187,11 +253,30 @@ impl Store {
         })
     }
 
-    /// Renames a collection (its name must stay unique), folder or request.
+    /// Renames a collection (its name must stay unique), folder or request. A collection's
+    /// secrets held in this database (its own and its environments') move to the new name in the
+    /// same transaction; those in the OS credential store stay under the old name (on record):
+    /// [`crate::secrets::SecretStore::rename_node`] moves them too.
     pub fn rename_node(&mut self, kind: NodeKind, id: i64, name: &str) -> Result<(), StoreError> {
+        self.rename_node_moving(kind, id, name, false)
+    }
+
+    /// `rename_node`; `os_entries_copied`: the OS entries of the collection's secrets are already
+    /// written under the new name, so their rows move too.
+    pub(crate) fn rename_node_moving(
+        &mut self,
+        kind: NodeKind,
+        id: i64,
+        name: &str,
+        os_entries_copied: bool,
+    ) -> Result<(), StoreError> {
         let path = self.path().to_path_buf();
         let e = move |e| StoreError::from_sqlite(&path, e);
         self.write_tx(|tx| {
+            let old = match kind {
+                NodeKind::Collection => collection_names(tx, id).map_err(e.clone())?,
+                _ => None,
+            };
             if kind == NodeKind::Collection {
                 let taken: bool = tx
                     .query_row(
@@ -209,6 +294,40 @@ impl Store {
                     &format!("UPDATE {} SET name = ?2 WHERE id = ?1", kind.table()),
                     params![id, name],
                 )
+                .map_err(e.clone())?;
+            if n == 0 {
+                return Err(StoreError::NotFound {
+                    what: kind.what(),
+                    id,
+                });
+            }
+            if let Some((old, envs)) = old {
+                let to = collection_scopes(name, &envs);
+                for (from, to) in collection_scopes(&old, &envs).iter().zip(&to) {
+                    rekey_secret_rows(tx, &from.key(), &to.key(), os_entries_copied)
+                        .map_err(e.clone())?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Deletes a collection, folder (with everything in it) or request. A collection's secrets
+    /// held in this database go in the same transaction; rows recording an OS credential store
+    /// entry stay until [`crate::secrets::SecretStore::delete_node`] deletes the entry.
+    pub fn delete_node(&mut self, kind: NodeKind, id: i64) -> Result<(), StoreError> {
+        let path = self.path().to_path_buf();
+        let e = move |e| StoreError::from_sqlite(&path, e);
+        self.write_tx(|tx| {
+            if kind == NodeKind::Collection {
+                if let Some((name, envs)) = collection_names(tx, id).map_err(e.clone())? {
+                    for scope in collection_scopes(&name, &envs) {
+                        delete_database_secret_rows(tx, &scope.key()).map_err(e.clone())?;
+                    }
+                }
+            }
+            let n = tx
+                .execute(&format!("DELETE FROM {} WHERE id = ?1", kind.table()), [id])
                 .map_err(e)?;
             if n == 0 {
                 return Err(StoreError::NotFound {
@@ -218,21 +337,6 @@ impl Store {
             }
             Ok(())
         })
-    }
-
-    /// Deletes a collection, folder (with everything in it) or request.
-    pub fn delete_node(&mut self, kind: NodeKind, id: i64) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .execute(&format!("DELETE FROM {} WHERE id = ?1", kind.table()), [id])
-            .map_err(|e| self.err(e))?;
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: kind.what(),
-                id,
-            });
-        }
-        Ok(())
     }
 
     /// Copies a request (placed right after it, named `NAME copy`) or a whole collection
@@ -423,16 +527,39 @@ impl Store {
         })
     }
 
-    /// Replaces an environment's name and variables.
+    /// Replaces an environment's name and variables. On a rename its secrets held in this
+    /// database move to the new name in the same transaction; those in the OS credential store
+    /// stay under the old name (on record): [`crate::secrets::SecretStore::update_environment`]
+    /// moves them too.
     pub fn update_environment(
         &mut self,
         id: i64,
         name: &str,
         variables: &[Variable],
     ) -> Result<(), StoreError> {
+        self.update_environment_moving(id, name, variables, false)
+    }
+
+    /// `update_environment`; `os_entries_copied`: the OS entries of the environment's secrets are
+    /// already written under the new name, so their rows move too.
+    pub(crate) fn update_environment_moving(
+        &mut self,
+        id: i64,
+        name: &str,
+        variables: &[Variable],
+        os_entries_copied: bool,
+    ) -> Result<(), StoreError> {
         let path = self.path().to_path_buf();
         let e = move |e| StoreError::from_sqlite(&path, e);
         self.write_tx(|tx| {
+            if let Some((c, old)) = environment_names(tx, id).map_err(e.clone())? {
+                let (from, to) = (
+                    SecretScope::environment(&c, &old),
+                    SecretScope::environment(&c, name),
+                );
+                rekey_secret_rows(tx, &from.key(), &to.key(), os_entries_copied)
+                    .map_err(e.clone())?;
+            }
             let n = tx
                 .execute(
                     "UPDATE environments SET name = ?2 WHERE id = ?1",
@@ -451,18 +578,28 @@ impl Store {
         })
     }
 
+    /// Deletes an environment. Its secrets held in this database go in the same transaction; rows
+    /// recording an OS credential store entry stay until
+    /// [`crate::secrets::SecretStore::delete_environment`] deletes the entry.
     pub fn delete_environment(&mut self, id: i64) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .execute("DELETE FROM environments WHERE id = ?1", [id])
-            .map_err(|e| self.err(e))?;
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "environment",
-                id,
-            });
-        }
-        Ok(())
+        let path = self.path().to_path_buf();
+        let e = move |e| StoreError::from_sqlite(&path, e);
+        self.write_tx(|tx| {
+            if let Some((c, env)) = environment_names(tx, id).map_err(e.clone())? {
+                delete_database_secret_rows(tx, &SecretScope::environment(&c, &env).key())
+                    .map_err(e.clone())?;
+            }
+            let n = tx
+                .execute("DELETE FROM environments WHERE id = ?1", [id])
+                .map_err(e)?;
+            if n == 0 {
+                return Err(StoreError::NotFound {
+                    what: "environment",
+                    id,
+                });
+            }
+            Ok(())
+        })
     }
 
     /// A collection's own variables.
