@@ -6,7 +6,9 @@ use sockpit_core::secrets::SecretScope;
 use sockpit_core::store::Store;
 use tauri::State;
 
-use crate::commands::store::{store_err, with_secrets, with_store, StoreState};
+use crate::commands::store::{
+    store_err, with_secrets, with_store, with_store_and_secrets, StoreState,
+};
 use crate::dto::AppError;
 use crate::dto_store::{EnvironmentDto, VariableDto};
 use crate::state::AppState;
@@ -74,6 +76,8 @@ pub fn env_create(
 /// Replaces an environment's name and variables (rows without a name are dropped). A secret's
 /// value goes to the secret store (the OS credential store, or the database when that is
 /// unavailable), never into the variables table; an empty secret value leaves the stored one.
+/// On a rename the environment's secrets move to the new name (refused, unchanged, when the OS
+/// store cannot move one).
 #[tauri::command]
 pub fn env_update(
     app: State<'_, AppState>,
@@ -102,7 +106,8 @@ pub fn update_environment(
     } else {
         name
     };
-    let scope = SecretScope::environment(&env.collection, &name);
+    // New values go under the current name first; the rename below moves them with the rest.
+    let scope = SecretScope::environment(&env.collection, &env.name);
     let mut vars: Vec<Variable> = Vec::new();
     for v in variables.into_iter().filter(|v| !v.name.trim().is_empty()) {
         let var_name = v.name.trim().to_string();
@@ -121,7 +126,9 @@ pub fn update_environment(
             placeholder: None,
         });
     }
-    with_store(app, st, |s| s.update_environment(id, &name, &vars))
+    with_store_and_secrets(app, st, |s, secrets| {
+        Ok(((), secrets.update_environment(s, id, &name, &vars)?))
+    })
 }
 
 #[tauri::command]
@@ -130,7 +137,15 @@ pub fn env_delete(
     st: State<'_, StoreState>,
     id: i64,
 ) -> Result<(), AppError> {
-    with_store(&app, &st, |s| s.delete_environment(id))
+    delete_environment(&app, &st, id)
+}
+
+/// Deletes an environment and its secrets (a secret that cannot be removed stays on record,
+/// with a warning on stderr).
+pub fn delete_environment(app: &AppState, st: &StoreState, id: i64) -> Result<(), AppError> {
+    with_store_and_secrets(app, st, |s, secrets| {
+        Ok(((), secrets.delete_environment(s, id)?))
+    })
 }
 
 /// Makes `id` the active environment (`None`: no environment).
@@ -244,6 +259,44 @@ mod tests {
         assert_eq!(cfg.url, "ws://127.0.0.1:9/x");
         assert!(cfg.headers.contains(&("X-T".into(), "s3cr3t".into())));
         assert!(cfg.redact.contains(&"s3cr3t".to_string()));
+
+        // Renaming the environment, then its collection: the secret follows both.
+        update_environment(
+            &app,
+            &st,
+            env,
+            "staging".into(),
+            vec![var("host", "127.0.0.1:9", false), var("token", "", true)],
+        )
+        .expect("rename the environment");
+        let collection =
+            with_store(&app, &st, |s| s.environments()).expect("envs")[0].collection_id;
+        crate::commands::store::rename_node(&app, &st, "collection", collection, "D")
+            .expect("rename the collection");
+        let cfg =
+            crate::commands::store::connect_config(&app, &st, &spec, None, false).expect("config");
+        assert!(
+            cfg.headers.contains(&("X-T".into(), "s3cr3t".into())),
+            "{:?}",
+            cfg.headers
+        );
+        let list = with_secrets(&app, &st, |s| s.list()).expect("list");
+        assert_eq!(
+            list.iter()
+                .map(|e| (e.scope.as_str(), e.name.as_str()))
+                .collect::<Vec<_>>(),
+            [("collection/D/env/staging", "token")]
+        );
+        // A refused rename reaches the UI as {code, message}.
+        with_store(&app, &st, |s| s.create_collection("E")).expect("E");
+        let e = crate::commands::store::rename_node(&app, &st, "collection", collection, "E")
+            .expect_err("taken");
+        assert_eq!(e.code, "store.duplicate_name");
+        // Deleting the environment deletes its secret.
+        delete_environment(&app, &st, env).expect("delete");
+        assert!(with_secrets(&app, &st, |s| s.list())
+            .expect("list")
+            .is_empty());
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -48,6 +48,27 @@ pub fn with_secrets<T>(
     }
 }
 
+/// Runs `f` on the store and the secret store together, for changes whose secrets follow them
+/// (renames, deletes, duplicates). Locks the store, then the secret store (nothing locks them the
+/// other way round). Warnings (a secret left on record, one not copied) go to stderr: the change
+/// itself went ahead.
+pub fn with_store_and_secrets<T>(
+    app: &AppState,
+    st: &StoreState,
+    f: impl FnOnce(&mut Store, &mut SecretStore) -> Result<(T, Vec<String>), SecretError>,
+) -> Result<T, AppError> {
+    let dir = data_dir(app)?;
+    let (out, warnings) = with_store_app(app, st, |store| {
+        let mut slot = lock(&st.secrets);
+        let secrets = slot.get_or_insert_with(|| SecretStore::new(&dir));
+        f(store, secrets).map_err(secret_err)
+    })?;
+    for w in warnings {
+        eprintln!("sockpit: warning: {w}");
+    }
+    Ok(out)
+}
+
 pub fn store_err(e: StoreError) -> AppError {
     AppError::new(e.code(), e.to_string())
 }
@@ -248,8 +269,22 @@ pub fn store_rename(
     id: i64,
     name: String,
 ) -> Result<(), AppError> {
-    let (k, name) = (self::kind(&kind)?, non_empty(&name)?);
-    with_store(&app, &st, |s| s.rename_node(k, id, &name))
+    rename_node(&app, &st, &kind, id, &name)
+}
+
+/// Renames a collection, folder or request; a collection's secrets move with it (refused,
+/// unchanged, when the OS credential store cannot move one).
+pub fn rename_node(
+    app: &AppState,
+    st: &StoreState,
+    kind: &str,
+    id: i64,
+    name: &str,
+) -> Result<(), AppError> {
+    let (k, name) = (self::kind(kind)?, non_empty(name)?);
+    with_store_and_secrets(app, st, |s, secrets| {
+        Ok(((), secrets.rename_node(s, k, id, &name)?))
+    })
 }
 
 #[tauri::command]
@@ -260,7 +295,7 @@ pub fn store_duplicate(
     id: i64,
 ) -> Result<i64, AppError> {
     let k = self::kind(&kind)?;
-    with_store(&app, &st, |s| s.duplicate_node(k, id))
+    with_store_and_secrets(&app, &st, |s, secrets| secrets.duplicate_node(s, k, id))
 }
 
 #[tauri::command]
@@ -271,7 +306,9 @@ pub fn store_delete(
     id: i64,
 ) -> Result<(), AppError> {
     let k = self::kind(&kind)?;
-    with_store(&app, &st, |s| s.delete_node(k, id))
+    with_store_and_secrets(&app, &st, |s, secrets| {
+        Ok(((), secrets.delete_node(s, k, id)?))
+    })
 }
 
 /// Moves a folder or request `delta` places among its siblings (-1 up, 1 down).
