@@ -19,20 +19,8 @@ pub enum SecretError {
         store: &'static str,
         reason: String,
     },
-    #[error("{target} was not renamed: secret '{name}' ({scope}) could not be moved to the new name because the OS credential store ({store}) {problem}; nothing was changed. Start or unlock the store and rename again; if it stays unavailable, `{fix}` keeps the value in the local database instead, and the rename then takes it along")]
-    NotMoved {
-        /// `secret.store_unavailable` or `secret.store_failed`.
-        code: &'static str,
-        /// What was to be renamed (`collection 'C'`, `environment 'dev' of collection 'C'`).
-        target: String,
-        name: String,
-        scope: String,
-        store: &'static str,
-        /// `is unavailable now (...)` or `failed (...)`.
-        problem: String,
-        /// The `sockpit secret set ...` command for the secret under its current name.
-        fix: String,
-    },
+    #[error("{0}")]
+    NotMoved(Box<NotMoved>),
     #[error("the OS credential store failed to {op} secret '{name}' ({scope}): {reason}")]
     Backend {
         op: &'static str,
@@ -56,12 +44,46 @@ impl SecretError {
             SecretError::Unavailable { .. } | SecretError::RemoveUnavailable { .. } => {
                 "secret.store_unavailable"
             }
-            SecretError::NotMoved { code, .. } => *code,
+            SecretError::NotMoved(n) => n.code,
             SecretError::Backend { .. } => "secret.store_failed",
             SecretError::EmptyName => "secret.empty_name",
             SecretError::EmptyValue => "secret.empty_value",
             SecretError::NoDatabase => "secret.no_database",
             SecretError::Store(e) => e.code(),
         }
+    }
+}
+
+/// A rename refused because one of its secrets could not be moved in the OS credential store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotMoved {
+    /// `secret.store_unavailable` or `secret.store_failed`.
+    pub code: &'static str,
+    /// What was to be renamed (`collection 'C'`, `environment 'dev' of collection 'C'`).
+    pub target: String,
+    pub name: String,
+    pub scope: String,
+    pub store: &'static str,
+    /// `is unavailable now (...)` or `failed (...)`.
+    pub problem: String,
+    /// The `sockpit secret set ...` command for the secret under its current name.
+    pub fix: String,
+}
+
+impl std::fmt::Display for NotMoved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let NotMoved {
+            target,
+            name,
+            scope,
+            store,
+            problem,
+            fix,
+            ..
+        } = self;
+        write!(
+            f,
+            "{target} was not renamed: secret '{name}' ({scope}) could not be moved to the new name because the OS credential store ({store}) {problem}; nothing was changed. Start or unlock the store and rename again; if it stays unavailable, `{fix}` keeps the value in the local database instead, and the rename then takes it along"
+        )
     }
 }

@@ -12,7 +12,7 @@
 //! be deleted stays on record, with a warning. A duplicated collection gets copies of the
 //! original's values (a warning for any that could not be copied).
 
-use super::{keyring_backend, Probe, SecretError, SecretScope, SecretStore};
+use super::{keyring_backend, NotMoved, Probe, SecretError, SecretScope, SecretStore};
 use crate::collection::model::Variable;
 use crate::store::secrets::SecretRow;
 use crate::store::{NodeKind, Store, StoreError};
@@ -219,7 +219,7 @@ impl SecretStore {
                     Ok(None) => {}
                     Err((code, problem)) => {
                         self.undo(copied);
-                        return Err(SecretError::NotMoved {
+                        return Err(SecretError::NotMoved(Box::new(NotMoved {
                             code,
                             target: target.to_string(),
                             name: row.name.clone(),
@@ -227,7 +227,7 @@ impl SecretStore {
                             store: Self::os_store_name(),
                             problem,
                             fix: secret_command("set", f, &row.name),
-                        });
+                        })));
                     }
                 }
             }

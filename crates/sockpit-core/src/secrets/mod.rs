@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use error::SecretError;
+pub use error::{NotMoved, SecretError};
 pub use extract::extract_literal_secrets;
 pub use follow::secret_command;
 
