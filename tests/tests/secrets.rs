@@ -2,7 +2,9 @@
 //! database with a visible warning, are read back by `sockpit run`, and never appear in exports,
 //! reports or `--json`; with a real Secret Service (gnome-keyring in a private D-Bus session) they
 //! live in the OS credential store and not in the database, and a credential store that is gone
-//! when a run needs it is a clear error naming the secret.
+//! when a run needs it is a clear error naming the secret; they follow a renamed environment and
+//! collection there (`secret_follow` renames as the window does), and a rename that cannot move
+//! them without the store is refused.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -600,4 +602,107 @@ async fn import_moves_a_literal_beside_a_reference_into_the_secret_store() {
         "{}",
         out.stdout
     );
+}
+
+/// Runs the `secret_follow` helper (a rename or delete through `SecretStore`, as the window does)
+/// without a session bus, so without the Secret Service.
+async fn secret_follow_headless(data: &Path, args: &[&str]) -> std::process::Output {
+    let runtime = data.with_extension("runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_secret_follow"))
+        .args(args)
+        .env("SOCKPIT_DATA_DIR", data)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("SOCKPIT_SECRET_BACKEND")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn with_a_secret_service_secrets_follow_renames_and_a_rename_without_it_is_refused() {
+    for bin in ["dbus-run-session", "gnome-keyring-daemon"] {
+        if !which(bin) {
+            eprintln!(
+                "SKIPPED: {bin} is not installed (Debian packages dbus and gnome-keyring; \
+                 scripts/system-deps.sh installs them), so no real Secret Service can run here"
+            );
+            return;
+        }
+    }
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let data = dir.path().join("data");
+    let db = data.join("sockpit.db");
+    let file = dir.path().join("secret-demo.sockpit.json");
+    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    let follow = env!("CARGO_BIN_EXE_secret_follow");
+
+    // In the OS store: set the environment's secret, rename the environment, then the collection;
+    // the run of the renamed collection and environment still finds the value.
+    let script = format!(
+        "\"$SOCKPIT\" import '{file}' >/dev/null && \
+         printf '{VALUE}' | \"$SOCKPIT\" secret set token --collection 'Secret demo' --env ci && \
+         '{follow}' rename-env 'Secret demo' ci staging && \
+         '{follow}' rename-collection 'Secret demo' 'Renamed demo' && echo '==status' && \
+         \"$SOCKPIT\" secret status --json && echo '==run' && \
+         \"$SOCKPIT\" run 'Renamed demo' --env staging --reporter json",
+        file = file.display()
+    );
+    let out = in_keyring_session(&home, &data, &script).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("secret 'token' (environment 'ci' of collection 'Secret demo') saved in the OS credential store"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let status = stdout
+        .split("==status\n")
+        .nth(1)
+        .and_then(|s| s.split("==run\n").next())
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(
+        v["secrets"],
+        serde_json::json!([{ "scope": "collection/Renamed demo/env/staging", "name": "token", "backend": "keyring" }]),
+        "{v}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(stdout.split("==run\n").nth(1).unwrap()).unwrap();
+    assert_eq!(report["passed"], true, "{report}\n{stderr}");
+
+    // Without the OS store the entry cannot move: the rename is refused and nothing changes.
+    let out =
+        secret_follow_headless(&data, &["rename-env", "Renamed demo", "staging", "prod"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: secret.store_unavailable: environment 'staging' of collection 'Renamed demo' was not renamed: secret 'token'")
+            && stderr.contains("`sockpit secret set token --collection 'Renamed demo' --env staging`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        sql_one(&db, "SELECT name FROM environments"),
+        Some("staging".into())
+    );
+    assert_eq!(
+        sql_one(&db, "SELECT scope || ':' || backend FROM secrets"),
+        Some("collection/Renamed demo/env/staging:keyring".into())
+    );
+
+    // Back in a session: deleting the environment deletes its secret, OS entry and all.
+    let script =
+        format!("'{follow}' delete-env 'Renamed demo' staging && \"$SOCKPIT\" secret status");
+    let out = in_keyring_session(&home, &data, &script).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("no secrets set"), "{stdout}");
+    assert!(!stderr.contains("warning"), "{stderr}");
 }
