@@ -52,6 +52,10 @@ async function startDriver() {
     XDG_DATA_HOME: join(dataHome, "data"),
     XDG_CONFIG_HOME: join(dataHome, "config"),
     XDG_CACHE_HOME: join(dataHome, "cache"),
+    // The app picks WebKitGTK's plain renderer when there is no GPU (src-tauri/src/renderer.rs), but
+    // WebKitWebDriver's screenshots hang with it under Xvfb; the e2e keeps the DMA-BUF renderer so every
+    // step can be photographed. The window benchmark runs the app's own choice.
+    WEBKIT_DISABLE_DMABUF_RENDERER: process.env.WEBKIT_DISABLE_DMABUF_RENDERER ?? "0",
   };
   // The driver's output goes to a file, not our pipes: an app it launched that outlives it would
   // otherwise hold the test runner's stdout open and the run would never end.
