@@ -166,6 +166,14 @@ pub struct SseBatch {
     pub error: Option<AppError>,
 }
 
+/// A started SSE subscription.
+#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
+pub struct SseSubscription {
+    pub id: u32,
+    /// The request's auth pattern not used because it needs a WebSocket (`first_message`, ...).
+    pub auth_left_out: Option<String>,
+}
+
 /// A saved request: where to connect and the messages kept with it.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
 pub struct SavedRequest {
@@ -226,6 +234,7 @@ pub(crate) mod tests {
         check::<SseState>(&mut failures);
         check::<SseRow>(&mut failures);
         check::<SseBatch>(&mut failures);
+        check::<SseSubscription>(&mut failures);
         check::<SavedRequest>(&mut failures);
         check::<DemoInfo>(&mut failures);
         assert!(

@@ -227,6 +227,51 @@ pub fn connect_config(
     Ok(cfg)
 }
 
+/// Whether the SSE pane can use `auth` (plain HTTP): not first-message or subprotocol-token auth,
+/// nor a ticket sent as a message. Those need a WebSocket; the pane goes without them.
+fn http_auth(auth: &Auth) -> bool {
+    match auth {
+        Auth::SubprotocolToken { .. } | Auth::FirstMessage { .. } => false,
+        Auth::Ticket { into, .. } => into != "message",
+        _ => true,
+    }
+}
+
+/// The SSE pane's subscription to `sse_url` beside the request `spec`: the URL and the request's
+/// headers, auth (the patterns plain HTTP can carry), TLS, proxy and timeouts, with variables
+/// rendered as for connecting. The request's query parameters belong to its WebSocket URL and are
+/// not added. Returns the configuration and the auth left out, if any (for a note in the pane).
+pub fn sse_config(
+    spec: &RequestSpec,
+    sse_url: &str,
+    vars: &Vars,
+    base_dir: &std::path::Path,
+) -> Result<(sockpit_core::sse::SseConfig, Option<String>), AppError> {
+    let mut model = spec_to_model(spec)?;
+    if model.name.is_empty() {
+        model.name = "Untitled".into();
+    }
+    model.protocol = Protocol::Sse;
+    model.url = sse_url.trim().to_string();
+    model.params.clear();
+    model.messages.clear();
+    model.settings.deflate_params = None;
+    let left_out = (!http_auth(&model.auth)).then(|| {
+        let kind = serde_json::to_value(&model.auth)
+            .ok()
+            .and_then(|v| v["type"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        model.auth = Auth::None;
+        kind
+    });
+    let rendered = vars
+        .render_request(&model)
+        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    let cfg = sockpit_core::runner::prepare::sse_config(&rendered, base_dir)
+        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    Ok((cfg, left_out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +357,41 @@ mod tests {
         assert_eq!(back.messages[1].kind, SendMode::Hex);
         assert_eq!(back.settings["handshake_timeout_ms"], 1500);
         assert_eq!(back.extras, s.extras);
+    }
+
+    #[test]
+    fn the_sse_pane_takes_the_requests_headers_and_http_auth() {
+        let mut vars = Vars::new();
+        vars.push_layer(
+            "env",
+            vec![
+                Variable::plain("host", "127.0.0.1:9"),
+                Variable::plain("token", "t0k"),
+            ],
+        );
+        let dir = std::path::Path::new(".");
+        let (cfg, left_out) =
+            sse_config(&spec(), " http://{{host}}/sse ", &vars, dir).expect("sse config");
+        assert_eq!(cfg.url, "http://127.0.0.1:9/sse");
+        assert!(cfg.headers.contains(&("X-Test".into(), "t0k".into())));
+        assert!(
+            cfg.query.is_empty(),
+            "the WebSocket URL's params stay there"
+        );
+        assert!(cfg.auth.is_some(), "bearer auth applies to SSE too");
+        assert!(cfg.tls.skip_verify && cfg.proxy.is_some());
+        assert_eq!(left_out, None);
+
+        // WebSocket-only auth is left out (and said so), not an error.
+        let mut s = spec();
+        s.auth = serde_json::json!({"type": "first_message", "message": "{\"t\":\"{{token}}\"}", "ack": "ok"});
+        let (cfg, left_out) = sse_config(&s, "http://{{host}}/sse", &vars, dir).expect("config");
+        assert!(cfg.auth.is_none());
+        assert_eq!(left_out.as_deref(), Some("first_message"));
+
+        // An unknown variable in the SSE URL is the same readable error as for connecting.
+        let err = sse_config(&spec(), "http://{{nowhere}}/sse", &vars, dir).expect_err("undefined");
+        assert_eq!(err.code, "template.undefined_variable");
     }
 
     #[test]

@@ -303,8 +303,9 @@ fn sse_row(ev: &SseSessionEvent) -> (Option<SseState>, Option<AppError>, SseRow)
     }
 }
 
-/// Runs one SSE subscription's forwarding: rows are batched every `FLUSH`.
-pub async fn forward_sse(mut handle: SseHandle, channel: Channel<SseBatch>) {
+/// Runs one SSE subscription's forwarding: rows are batched every `FLUSH`. `secrets` (values of
+/// secret variables in the URL or headers) never show in the pane's connecting/open rows or errors.
+pub async fn forward_sse(mut handle: SseHandle, channel: Channel<SseBatch>, secrets: Vec<String>) {
     let mut out = SseBatch {
         state: None,
         rows: Vec::new(),
@@ -323,7 +324,13 @@ pub async fn forward_sse(mut handle: SseHandle, channel: Channel<SseBatch>) {
                 let mut ended = false;
                 for ev in &batch {
                     ended |= matches!(ev, SseSessionEvent::Ended { .. });
-                    let (state, error, row) = sse_row(ev);
+                    let (state, mut error, mut row) = sse_row(ev);
+                    if !secrets.is_empty() && row.kind != "event" {
+                        row.data = sockpit_core::auth::redact(&row.data, &secrets);
+                        if let Some(e) = &mut error {
+                            e.message = sockpit_core::auth::redact(&e.message, &secrets);
+                        }
+                    }
                     if state.is_some() { out.state = state; }
                     if error.is_some() { out.error = error; }
                     out.rows.push(row);

@@ -148,6 +148,14 @@ test("bearer auth is accepted by /auth/header", async () => {
   await win.wd.waitFor("auth reloaded", async () =>
     (await win.wd.exec(`return document.querySelector('select[aria-label="Auth type"]').value`)) === "bearer", 5000);
   assert.equal(await win.wd.property(await byLabel("Token"), "value"), "demo-token");
+  // The SSE pane beside it uses the request's auth: /auth/sse/bearer lets it in.
+  await setInput("SSE URL", `${win.mockHttp}/auth/sse/bearer?n=2`);
+  await win.wd.click(await button("Subscribe"));
+  await waitRow("Events", "in", '"via":"bearer"');
+  await screenshot("sse-bearer");
+  // The mock ends the stream after two events; stop the reconnects if it is still live.
+  const stop = await win.wd.findAll("xpath", '//button[normalize-space()="Unsubscribe"]');
+  if (stop.length) await win.wd.click(stop[0]);
 });
 
 test("a rejected handshake shows the status and the body", async () => {

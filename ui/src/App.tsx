@@ -169,7 +169,7 @@ export function App() {
               onRename={(i, n) => setSaved((s) => s.map((m, j) => (j === i ? { ...m, name: n } : m)))}
             />
           </div>
-          <SsePane url={sseUrl} onUrl={setSseUrl} />
+          <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />
         </div>
       </main>
     </div>

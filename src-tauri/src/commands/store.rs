@@ -111,6 +111,36 @@ pub fn connect_config(
     reconnect: bool,
 ) -> Result<sockpit_core::ws::ConnectConfig, AppError> {
     let dir = data_dir(app)?;
+    let vars = request_vars(app, st, collection)?;
+    let mut cfg = crate::request_map::connect_config(spec, &vars, reconnect, &dir)?;
+    // Secret values never show in upgrade reports or handshake errors.
+    cfg.redact = vars.secret_values();
+    Ok(cfg)
+}
+
+/// The SSE pane's subscription to `sse_url` with the request's headers, auth, TLS and proxy (see
+/// `request_map::sse_config`), the auth pattern left out because it needs a WebSocket, and the
+/// secret values to keep out of the pane.
+pub fn sse_config(
+    app: &AppState,
+    st: &StoreState,
+    spec: &RequestSpec,
+    sse_url: &str,
+    collection: Option<i64>,
+) -> Result<(sockpit_core::sse::SseConfig, Option<String>, Vec<String>), AppError> {
+    let dir = data_dir(app)?;
+    let vars = request_vars(app, st, collection)?;
+    let (cfg, left_out) = crate::request_map::sse_config(spec, sse_url, &vars, &dir)?;
+    Ok((cfg, left_out, vars.secret_values()))
+}
+
+/// Variables for a request of `collection`: active environment, collection, globals, with secret
+/// variables filled from the secret store.
+fn request_vars(
+    app: &AppState,
+    st: &StoreState,
+    collection: Option<i64>,
+) -> Result<sockpit_core::template::Vars, AppError> {
     let mut layers = with_store_app(app, st, |s| crate::request_map::layers_for(s, collection))?;
     // Secret variables take their local values from the secret store (only those without one).
     for layer in &mut layers {
@@ -122,11 +152,7 @@ pub fn connect_config(
             v.value = with_secrets(app, st, |s| s.get(&layer.scope, &v.name))?;
         }
     }
-    let vars = crate::request_map::vars_of(layers);
-    let mut cfg = crate::request_map::connect_config(spec, &vars, reconnect, &dir)?;
-    // Secret values never show in upgrade reports or handshake errors.
-    cfg.redact = vars.secret_values();
-    Ok(cfg)
+    Ok(crate::request_map::vars_of(layers))
 }
 
 /// Imports `app-requests.json` into the default collection once, then renames it `.imported`.

@@ -30,6 +30,8 @@ export type { TreeNodeDto } from "./bindings/TreeNodeDto";
 export type { KvDto } from "./bindings/KvDto";
 export type { RequestSpec } from "./bindings/RequestSpec";
 export type { SavedMessageDto } from "./bindings/SavedMessageDto";
+export type { SseSubscription } from "./bindings/SseSubscription";
+import type { SseSubscription } from "./bindings/SseSubscription";
 export type { StoredRequestDto } from "./bindings/StoredRequestDto";
 export type { EnvironmentDto } from "./bindings/EnvironmentDto";
 export type { VariableDto } from "./bindings/VariableDto";
@@ -89,10 +91,15 @@ export const backend = {
     return call<number>("compare_start", { args, onEvent });
   },
   compareStop: (compare: number) => call<void>("compare_stop", { compare }),
-  sseSubscribe(url: string, onBatch: (b: SseBatch) => void): Promise<number> {
+  /** With `request`, the URL's variables are rendered and the request's headers, auth, TLS and proxy apply. */
+  sseSubscribe(
+    url: string,
+    onBatch: (b: SseBatch) => void,
+    request?: { spec: Spec; collection: number | null },
+  ): Promise<SseSubscription> {
     const onEvent = new Channel<SseBatch>();
     onEvent.onmessage = onBatch;
-    return call<number>("sse_subscribe", { url, onEvent });
+    return call<SseSubscription>("sse_subscribe", { url, spec: request?.spec ?? null, collection: request?.collection ?? null, onEvent });
   },
   sseUnsubscribe: (subscription: number) => call<void>("sse_unsubscribe", { subscription }),
   demoStart: () => call<DemoInfo>("demo_start"),
