@@ -283,6 +283,25 @@ async function main() {
     console.log(`1M     search one message -> hit shown ${fmt(stats(searches.filter((x) => x >= 0)))} ms (target < 200)`);
     const pss = pssMb(APP);
     console.log(`1M     PSS ${pss.toFixed(0)} MB = floor + ${(pss - floor.pss).toFixed(0)} MB (target <= floor + 250): ${partsText(APP)} MB`);
+
+    // SSE flood into the pane beside the log: events as fast as the mock writes them.
+    const SSE_N = Number(process.env.SSE_EVENTS || 200000);
+    const sseEl = await wd.el('[aria-label="SSE URL"]');
+    await wd.click(sseEl);
+    await wd.type(sseEl, "\uE009a\uE000\uE003");
+    await wd.type(sseEl, `${ws.replace("ws://", "http://")}/sse?n=${SSE_N}&interval=0`);
+    const clicksBefore = (await wd.exec("return window.__clicks.length"));
+    const lastId = () => wd.exec(`const ids = Array.from(document.querySelectorAll('[role="log"][aria-label="Events"] .id')).map(e => Number(e.textContent.slice(1))); return ids.length ? Math.max(...ids) : 0`);
+    const s0 = performance.now();
+    await wd.click(await button("Subscribe"));
+    const sseClicks = [];
+    while ((await lastId()) < SSE_N && performance.now() - s0 < 60000) {
+      sseClicks.push(await clickTheme());
+      await sleep(200);
+    }
+    const sseMs = performance.now() - s0;
+    const sseInPage = (await wd.exec("return window.__clicks")).slice(clicksBefore).map(([c, , p]) => p - c).filter((x) => x >= 0);
+    console.log(`sse    ${SSE_N} events shown in the pane after ${(sseMs / 1000).toFixed(2)} s (${(SSE_N / sseMs * 1000).toFixed(0)}/s); click during it: in page ${fmt(stats(sseInPage))} ms, via WebDriver ${fmt(stats(sseClicks))} ms; last id seen ${await lastId()}`);
     await wd.delete();
   } finally {
     driver.kill("SIGTERM");
