@@ -16,7 +16,7 @@ const APP = process.env.SOCKPIT_APP;
 const FLOOR = process.env.FLOOR_APP;
 const SOCKPIT = process.env.SOCKPIT_BIN;
 const DRIVER = process.env.TAURI_DRIVER;
-const RUNS = Number(process.env.RUNS || 3);
+const RUNS = Number(process.env.RUNS || 5);
 const RATE = Number(process.env.RATE || 100000);
 const SECONDS = Number(process.env.SECONDS_FLOOD || 10);
 const PORT = 4444;
@@ -116,18 +116,30 @@ const stats = (xs) => {
 };
 const fmt = (o) => Object.entries(o).map(([k, v]) => `${k}=${typeof v === "number" ? v.toFixed(1) : v}`).join(" ");
 
-async function startAndIdle(app) {
-  const starts = [];
-  const pss = [];
+/** One launch: start-to-interactive time and PSS 3 s later. */
+async function launchOnce(app) {
+  const [wd, ms] = await launch(app);
+  await sleep(3000);
+  const pss = pssMb(app);
+  await wd.delete();
+  await sleep(500);
+  return [ms, pss];
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+/** RUNS launches of each app, interleaved (floor, app, floor, app...) so drift hits both alike. */
+async function startAndIdle() {
+  const runs = { floor: { starts: [], pss: [] }, app: { starts: [], pss: [] } };
   for (let i = 0; i < RUNS; i++) {
-    const [wd, ms] = await launch(app);
-    starts.push(ms);
-    await sleep(3000);
-    pss.push(pssMb(app));
-    await wd.delete();
-    await sleep(500);
+    for (const [key, bin] of [["floor", FLOOR], ["app", APP]]) {
+      const [ms, pss] = await launchOnce(bin);
+      runs[key].starts.push(ms);
+      runs[key].pss.push(pss);
+    }
   }
-  return { first: starts[0], best: Math.min(...starts.slice(1).length ? starts.slice(1) : starts), pss: Math.min(...pss) };
+  const sum = (r) => ({ first: r.starts[0], median: median(r.starts), all: r.starts.map((x) => x.toFixed(0)).join("/"), pss: median(r.pss) });
+  return [sum(runs.floor), sum(runs.app)];
 }
 
 /** Types `needle` into the search box as a user would and waits until `1/1` hits are shown and painted. */
@@ -154,11 +166,10 @@ async function main() {
   const [mock, ws] = await startMock();
   const driver = await startDriver(home);
   try {
-    const floor = await startAndIdle(FLOOR);
-    const app = await startAndIdle(APP);
-    console.log(`start floor  first=${floor.first.toFixed(0)} ms best=${floor.best.toFixed(0)} ms; idle PSS ${floor.pss.toFixed(0)} MB`);
-    console.log(`start sockpit first=${app.first.toFixed(0)} ms best=${app.best.toFixed(0)} ms; idle PSS ${app.pss.toFixed(0)} MB`);
-    console.log(`ratio start(best) ${(app.best / floor.best).toFixed(2)} (target <= 1.5); idle PSS ${(app.pss / floor.pss).toFixed(2)} (target <= 1.3)`);
+    const [floor, app] = await startAndIdle();
+    console.log(`start floor   median=${floor.median.toFixed(0)} ms (first=${floor.first.toFixed(0)}; ${floor.all}); idle PSS median ${floor.pss.toFixed(0)} MB`);
+    console.log(`start sockpit median=${app.median.toFixed(0)} ms (first=${app.first.toFixed(0)}; ${app.all}); idle PSS median ${app.pss.toFixed(0)} MB`);
+    console.log(`ratio start (median of ${RUNS} interleaved launches) ${(app.median / floor.median).toFixed(2)}, first launch ${(app.first / floor.first).toFixed(2)} (target <= 1.5); idle PSS ${(app.pss / floor.pss).toFixed(2)} (target <= 1.3)`);
 
     const [wd] = await launch(APP);
     const button = (name) => wd.xpath(`//button[normalize-space()="${name}"]`);

@@ -2,7 +2,7 @@
 # Window benchmarks (issue 8 item 5): release builds of the Sockpit window and the hello-world Tauri
 # floor (tests/bench/hello-tauri), then tests/bench/window_bench.mjs under Xvfb with tauri-driver.
 # Prints start time, idle PSS, responsiveness during a 100k msg/s flood, and 1M-row scroll/search/memory.
-# Knobs: RUNS (launches per app, default 3), RATE (msg/s, default 100000), SECONDS_FLOOD (default 10).
+# Knobs: RUNS (interleaved launches per app, default 5), RATE (msg/s, default 100000), SECONDS_FLOOD (default 10).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
