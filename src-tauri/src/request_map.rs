@@ -277,6 +277,19 @@ mod tests {
     use super::*;
     use crate::dto_store::ExtrasDto;
 
+    /// An active environment with `host` and `token`.
+    fn env_vars(host: &str, token: &str) -> Vars {
+        let mut vars = Vars::new();
+        vars.push_layer(
+            "env",
+            vec![
+                Variable::plain("host", host),
+                Variable::plain("token", token),
+            ],
+        );
+        vars
+    }
+
     fn spec() -> RequestSpec {
         RequestSpec {
             name: "r".into(),
@@ -317,14 +330,7 @@ mod tests {
 
     #[test]
     fn maps_onto_the_engine_config() {
-        let mut vars = Vars::new();
-        vars.push_layer(
-            "env",
-            vec![
-                Variable::plain("host", "127.0.0.1:9"),
-                Variable::plain("token", "t0k"),
-            ],
-        );
+        let vars = env_vars("127.0.0.1:9", "t0k");
         let cfg = connect_config(&spec(), &vars, true, std::path::Path::new(".")).expect("config");
         assert_eq!(cfg.url, "ws://127.0.0.1:9/echo");
         assert_eq!(cfg.query, vec![("a".to_string(), "1".to_string())]);
@@ -361,14 +367,7 @@ mod tests {
 
     #[test]
     fn the_sse_pane_takes_the_requests_headers_and_http_auth() {
-        let mut vars = Vars::new();
-        vars.push_layer(
-            "env",
-            vec![
-                Variable::plain("host", "127.0.0.1:9"),
-                Variable::plain("token", "t0k"),
-            ],
-        );
+        let vars = env_vars("127.0.0.1:9", "t0k");
         let dir = std::path::Path::new(".");
         let (cfg, left_out) =
             sse_config(&spec(), " http://{{host}}/sse ", &vars, dir).expect("sse config");
@@ -422,14 +421,7 @@ mod tests {
             serde_json::json!({"handshake_timeout_ms": 1500})
         );
 
-        let mut vars = Vars::new();
-        vars.push_layer(
-            "env",
-            vec![
-                Variable::plain("host", "localhost"),
-                Variable::plain("token", "t"),
-            ],
-        );
+        let vars = env_vars("localhost", "t");
         let cfg = connect_config(&s, &vars, false, std::path::Path::new("/data")).expect("config");
         assert_eq!(
             cfg.tls.extra_ca_files,

@@ -47,6 +47,21 @@ fn write(dir: &Path, c: &Collection) -> String {
     file.to_str().unwrap().to_string()
 }
 
+/// Runs a collection holding only `item` and checks that it fails (exit 1) with `needle` in the
+/// request's report.
+async fn expect_failure(dir: &Path, item: Item, needle: &str) {
+    let c = Collection {
+        name: "Failing".into(),
+        items: vec![item],
+        ..Default::default()
+    };
+    let file = write(dir, &c);
+    let (out, results) = run(dir, &file).await;
+    assert_eq!(out.status, 1, "{out:?}");
+    assert!(!results[0].1, "{results:?}");
+    assert!(results[0].2.contains(needle), "{}", results[0].2);
+}
+
 /// `sockpit run FILE --reporter json`: each request's (name, passed, error message).
 async fn run(dir: &Path, file: &str) -> (CliOutput, Vec<(String, bool, String)>) {
     let out = sockpit_headless(
@@ -129,23 +144,11 @@ async fn a_stored_ca_file_trusts_a_server_that_fails_without_it() {
     );
 
     // A CA file that is not there is an error naming the file, not a silent fallback.
-    let c = Collection {
-        name: "Missing".into(),
-        items: vec![echo(
-            "missing CA",
-            &url,
-            Settings {
-                ca_file: Some("certs/nope.pem".into()),
-                ..Settings::default()
-            },
-        )],
-        ..Default::default()
+    let settings = Settings {
+        ca_file: Some("certs/nope.pem".into()),
+        ..Settings::default()
     };
-    let file = write(dir.path(), &c);
-    let (out, results) = run(dir.path(), &file).await;
-    assert_eq!(out.status, 1, "{out:?}");
-    assert!(!results[0].1, "{results:?}");
-    assert!(results[0].2.contains("nope.pem"), "{}", results[0].2);
+    expect_failure(dir.path(), echo("missing CA", &url, settings), "nope.pem").await;
 }
 
 #[tokio::test]
@@ -192,23 +195,11 @@ async fn a_stored_proxy_carries_the_connection() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = closed.local_addr().unwrap().port();
     drop(closed);
-    let c = Collection {
-        name: "Dead proxy".into(),
-        items: vec![echo(
-            "via nothing",
-            &url,
-            Settings {
-                proxy: Some(format!("http://127.0.0.1:{dead}")),
-                ..Settings::default()
-            },
-        )],
-        ..Default::default()
+    let settings = Settings {
+        proxy: Some(format!("http://127.0.0.1:{dead}")),
+        ..Settings::default()
     };
-    let file = write(dir.path(), &c);
-    let (out, results) = run(dir.path(), &file).await;
-    assert_eq!(out.status, 1, "{out:?}");
-    assert!(!results[0].1, "{results:?}");
-    assert!(results[0].2.contains("proxy"), "{}", results[0].2);
+    expect_failure(dir.path(), echo("via nothing", &url, settings), "proxy").await;
 }
 
 #[tokio::test]

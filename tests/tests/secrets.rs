@@ -231,16 +231,25 @@ async fn in_keyring_session(home: &Path, data: &Path, script: &str) -> std::proc
         .expect("dbus-run-session ran")
 }
 
-#[tokio::test]
-async fn with_a_secret_service_secrets_live_in_the_os_store_not_the_database() {
+/// Whether dbus-run-session and gnome-keyring-daemon are here for a real Secret Service; says
+/// SKIPPED (and what to install) when not.
+fn secret_service_tools() -> bool {
     for bin in ["dbus-run-session", "gnome-keyring-daemon"] {
         if !which(bin) {
             eprintln!(
                 "SKIPPED: {bin} is not installed (Debian packages dbus and gnome-keyring; \
                  scripts/system-deps.sh installs them), so no real Secret Service can run here"
             );
-            return;
+            return false;
         }
+    }
+    true
+}
+
+#[tokio::test]
+async fn with_a_secret_service_secrets_live_in_the_os_store_not_the_database() {
+    if !secret_service_tools() {
+        return;
     }
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -484,11 +493,8 @@ async fn without_the_os_store_a_secret_with_an_os_entry_stays_on_record() {
 
 #[tokio::test]
 async fn an_os_entry_set_again_or_removed_without_the_store_is_not_left_behind() {
-    for bin in ["dbus-run-session", "gnome-keyring-daemon"] {
-        if !which(bin) {
-            eprintln!("SKIPPED: {bin} is not installed, so no real Secret Service can run here");
-            return;
-        }
+    if !secret_service_tools() {
+        return;
     }
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -624,14 +630,8 @@ async fn secret_follow_headless(data: &Path, args: &[&str]) -> std::process::Out
 
 #[tokio::test]
 async fn with_a_secret_service_secrets_follow_renames_and_a_rename_without_it_is_refused() {
-    for bin in ["dbus-run-session", "gnome-keyring-daemon"] {
-        if !which(bin) {
-            eprintln!(
-                "SKIPPED: {bin} is not installed (Debian packages dbus and gnome-keyring; \
-                 scripts/system-deps.sh installs them), so no real Secret Service can run here"
-            );
-            return;
-        }
+    if !secret_service_tools() {
+        return;
     }
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
