@@ -231,6 +231,29 @@ async fn in_keyring_session(home: &Path, data: &Path, script: &str) -> std::proc
         .expect("dbus-run-session ran")
 }
 
+/// What the Secret Service tests start from, or None (SKIPPED) without the tools: the mock and
+/// the temp dir to keep alive, a `home` and a `data` dir, the database in it, and the demo
+/// collection file pointing at the mock.
+async fn keyring_setup() -> Option<(
+    (MockServer, tempfile::TempDir),
+    std::path::PathBuf,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    std::path::PathBuf,
+)> {
+    if !secret_service_tools() {
+        return None;
+    }
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("secret-demo.sockpit.json");
+    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    let home = dir.path().join("home");
+    let db = data.join("sockpit.db");
+    Some(((mock, dir), home, data, db, file))
+}
+
 /// Whether dbus-run-session and gnome-keyring-daemon are here for a real Secret Service; says
 /// SKIPPED (and what to install) when not.
 fn secret_service_tools() -> bool {
@@ -248,15 +271,9 @@ fn secret_service_tools() -> bool {
 
 #[tokio::test]
 async fn with_a_secret_service_secrets_live_in_the_os_store_not_the_database() {
-    if !secret_service_tools() {
+    let Some((_keep, home, data, _, file)) = keyring_setup().await else {
         return;
-    }
-    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let data = dir.path().join("data");
-    let file = dir.path().join("secret-demo.sockpit.json");
-    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    };
     let script = format!(
         "printf '{VALUE}' | \"$SOCKPIT\" secret set token --collection 'Secret demo' && echo '==status' && \
          \"$SOCKPIT\" secret status --json && echo '==run' && \
@@ -493,16 +510,9 @@ async fn without_the_os_store_a_secret_with_an_os_entry_stays_on_record() {
 
 #[tokio::test]
 async fn an_os_entry_set_again_or_removed_without_the_store_is_not_left_behind() {
-    if !secret_service_tools() {
+    let Some((_keep, home, data, db, file)) = keyring_setup().await else {
         return;
-    }
-    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let data = dir.path().join("data");
-    let db = data.join("sockpit.db");
-    let file = dir.path().join("secret-demo.sockpit.json");
-    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    };
     let run = format!("\"$SOCKPIT\" run '{}' --env ci", file.display());
 
     // In the Secret Service: an old value, which the mock would refuse.
@@ -630,16 +640,9 @@ async fn secret_follow_headless(data: &Path, args: &[&str]) -> std::process::Out
 
 #[tokio::test]
 async fn with_a_secret_service_secrets_follow_renames_and_a_rename_without_it_is_refused() {
-    if !secret_service_tools() {
+    let Some((_keep, home, data, db, file)) = keyring_setup().await else {
         return;
-    }
-    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let data = dir.path().join("data");
-    let db = data.join("sockpit.db");
-    let file = dir.path().join("secret-demo.sockpit.json");
-    std::fs::write(&file, collection(&mock.ws_url(), None)).unwrap();
+    };
     let follow = env!("CARGO_BIN_EXE_secret_follow");
 
     // In the OS store: set the environment's secret, rename the environment, then the collection;
