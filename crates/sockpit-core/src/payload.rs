@@ -1,9 +1,16 @@
-//! Turning what a user typed (hex, base64, a file) into the bytes of a binary message.
+//! Turning what a user typed (text, JSON, hex, base64, a file, protobuf JSON) into the message that
+//! goes on the wire. [`encode_message`] is the one place every face (the window's composer, saved
+//! messages under `sockpit run`) encodes a message; the UI's early check follows the same rules
+//! (`tests/data/hex-rule.json` holds the cases both test suites read).
 
 use std::path::Path;
 
 use base64::Engine;
 use bytes::Bytes;
+
+use crate::collection::model::MessageKind;
+use crate::proto::PayloadCodec;
+use crate::ws::Outgoing;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum PayloadError {
@@ -17,6 +24,14 @@ pub enum PayloadError {
     InvalidBase64(String),
     #[error("cannot read {path}: {reason}")]
     File { path: String, reason: String },
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    #[error(
+        "no protobuf send type: load a .proto file (or set settings.proto) and choose a type first"
+    )]
+    NoProtoType,
+    #[error("{message}")]
+    Proto { code: &'static str, message: String },
 }
 
 impl PayloadError {
@@ -25,22 +40,38 @@ impl PayloadError {
             PayloadError::InvalidHex { .. } | PayloadError::OddHex { .. } => "payload.invalid_hex",
             PayloadError::InvalidBase64(_) => "payload.invalid_base64",
             PayloadError::File { .. } => "payload.file",
+            PayloadError::InvalidJson(_) => "payload.invalid_json",
+            PayloadError::NoProtoType => "payload.no_proto_type",
+            PayloadError::Proto { code, .. } => code,
         }
     }
 }
 
-/// Parses hex such as `de ad be ef`, `0xDEADBEEF` or `de:ad:be:ef`.
+/// Whether `c` separates hex bytes (`de ad`, `de:ad`, `de-ad`, `de,ad`).
+fn hex_separator(c: char) -> bool {
+    c.is_whitespace() || c == ':' || c == '-' || c == ','
+}
+
+/// Parses hex such as `de ad be ef`, `0xDEADBEEF`, `0x01 0x02` or `de:ad:be:ef`: a `0x` prefix
+/// is allowed at the start of every group (after a separator), nowhere else.
 pub fn parse_hex(input: &str) -> Result<Bytes, PayloadError> {
     let s = input.trim();
-    let s = s
-        .strip_prefix("0x")
-        .or_else(|| s.strip_prefix("0X"))
-        .unwrap_or(s);
     let mut out = Vec::with_capacity(s.len() / 2);
     let mut high: Option<u8> = None;
     let mut digits = 0;
-    for (i, c) in s.chars().enumerate() {
-        if c.is_whitespace() || c == ':' || c == '-' || c == ',' {
+    let chars: Vec<char> = s.chars().collect();
+    let mut skip = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        if hex_separator(c) {
+            continue;
+        }
+        let group_start = i == 0 || hex_separator(chars[i - 1]);
+        if group_start && c == '0' && matches!(chars.get(i + 1), Some('x' | 'X')) {
+            skip = 1;
             continue;
         }
         let v = c.to_digit(16).ok_or(PayloadError::InvalidHex {
@@ -78,6 +109,53 @@ pub fn parse_base64(input: &str) -> Result<Bytes, PayloadError> {
     ))
 }
 
+/// The message `body` of `kind` as it goes on the wire: text as is, JSON checked, hex and base64
+/// decoded, a file read (`base_dir` resolves a relative path), protobuf JSON encoded with
+/// `codec`'s send type. Nothing is sent when this fails.
+pub fn encode_message(
+    kind: MessageKind,
+    body: &str,
+    base_dir: &Path,
+    codec: Option<&PayloadCodec>,
+) -> Result<Outgoing, PayloadError> {
+    Ok(match kind {
+        MessageKind::Text => Outgoing::Text(body.to_string()),
+        MessageKind::Json => {
+            serde_json::from_str::<serde_json::Value>(body)
+                .map_err(|e| PayloadError::InvalidJson(e.to_string()))?;
+            Outgoing::Text(body.to_string())
+        }
+        MessageKind::Hex => Outgoing::Binary(parse_hex(body)?),
+        MessageKind::Base64 => Outgoing::Binary(parse_base64(body)?),
+        MessageKind::File => {
+            let p = Path::new(body.trim());
+            if body.trim().is_empty() {
+                return Err(PayloadError::File {
+                    path: String::new(),
+                    reason: "no file given: choose the file to send".into(),
+                });
+            }
+            let p = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base_dir.join(p)
+            };
+            Outgoing::Binary(read_file(&p)?)
+        }
+        MessageKind::Protobuf => {
+            let codec = codec
+                .filter(|c| c.encodes())
+                .ok_or(PayloadError::NoProtoType)?;
+            Outgoing::Binary(Bytes::from(codec.encode_json(body).map_err(|e| {
+                PayloadError::Proto {
+                    code: e.code(),
+                    message: e.to_string(),
+                }
+            })?))
+        }
+    })
+}
+
 pub fn read_file(path: &Path) -> Result<Bytes, PayloadError> {
     std::fs::read(path)
         .map(Bytes::from)
@@ -110,6 +188,53 @@ mod tests {
         assert_eq!(
             parse_hex("abc").unwrap_err(),
             PayloadError::OddHex { digits: 3 }
+        );
+    }
+
+    /// The cases the UI's composer check (`ui/src/lib/composer.test.ts`) reads too: one verdict each.
+    #[test]
+    fn hex_rule_table_matches_the_ui() {
+        let table: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/data/hex-rule.json")).unwrap();
+        let cases = table["cases"].as_array().unwrap();
+        assert!(cases.len() >= 5);
+        for c in cases {
+            let input = c["input"].as_str().unwrap();
+            let got = parse_hex(input);
+            match c["bytes"].as_str() {
+                Some(want) => assert_eq!(
+                    got.as_deref().map(hex::encode).as_deref(),
+                    Ok(want),
+                    "{input:?}"
+                ),
+                None => assert!(got.is_err(), "{input:?} should be refused"),
+            }
+        }
+    }
+
+    #[test]
+    fn encodes_each_kind_once_for_every_face() {
+        let dir = Path::new(".");
+        let enc = |k, b: &str| encode_message(k, b, dir, None);
+        assert_eq!(
+            enc(MessageKind::Hex, "0x01 0x02").unwrap(),
+            Outgoing::Binary(Bytes::from_static(&[1, 2]))
+        );
+        assert_eq!(
+            enc(MessageKind::Json, "{").unwrap_err().code(),
+            "payload.invalid_json"
+        );
+        assert_eq!(
+            enc(MessageKind::Protobuf, "{}").unwrap_err().code(),
+            "payload.no_proto_type"
+        );
+        assert_eq!(
+            enc(MessageKind::File, " ").unwrap_err().code(),
+            "payload.file"
+        );
+        assert_eq!(
+            enc(MessageKind::Text, "hi").unwrap(),
+            Outgoing::Text("hi".into())
         );
     }
 

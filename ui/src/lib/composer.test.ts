@@ -1,6 +1,7 @@
 // Tests for the composer's validation rules.
 import { describe, expect, it } from "vitest";
 import { checkMessage, formatJson } from "./composer";
+import hexRule from "../../../tests/data/hex-rule.json";
 
 describe("checkMessage", () => {
   it("accepts any text", () => {
@@ -19,6 +20,12 @@ describe("checkMessage", () => {
     expect(odd.ok).toBe(false);
     const bad = checkMessage("hex", "zz");
     expect(bad.ok ? "" : bad.error).toContain("'z'");
+  });
+  it("gives every case of the shared hex table the engine's verdict", () => {
+    expect(hexRule.cases.length).toBeGreaterThanOrEqual(5);
+    for (const c of hexRule.cases) {
+      expect({ input: c.input, ok: checkMessage("hex", c.input).ok }).toEqual({ input: c.input, ok: c.bytes !== null });
+    }
   });
   it("checks base64", () => {
     expect(checkMessage("base64", "aGVsbG8=").ok).toBe(true);

@@ -28,19 +28,39 @@ export function checkMessage(mode: SendMode, body: string): Check {
       } catch (e) {
         return { ok: false, error: `Invalid JSON: ${e instanceof Error ? e.message : String(e)}` };
       }
-    case "hex": {
-      const clean = body.replace(/0x/gi, "").replace(/[\s:,-]/g, "");
-      const bad = clean.search(/[^0-9a-fA-F]/);
-      if (bad >= 0) return { ok: false, error: `Invalid hex: '${clean[bad]}' is not a hex digit` };
-      if (clean.length % 2 !== 0) return { ok: false, error: "Invalid hex: odd number of digits" };
-      return { ok: true };
-    }
+    case "hex":
+      return checkHex(body);
     case "base64": {
       const clean = body.replace(/\s/g, "");
       if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean)) return { ok: false, error: "Invalid base64" };
       return { ok: true };
     }
   }
+}
+
+const isSeparator = (c: string) => /[\s:,-]/.test(c);
+
+/**
+ * The engine's hex rule (`payload::parse_hex`): pairs of hex digits, separators (whitespace, `:`,
+ * `-`, `,`) anywhere, and a `0x` prefix at the start of any group. `tests/data/hex-rule.json` holds
+ * the cases both test suites check, so the two cannot drift apart.
+ */
+export function checkHex(body: string): Check {
+  const s = body.trim();
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (isSeparator(c)) continue;
+    const groupStart = i === 0 || isSeparator(s[i - 1]);
+    if (groupStart && c === "0" && (s[i + 1] === "x" || s[i + 1] === "X")) {
+      i++;
+      continue;
+    }
+    if (!/[0-9a-fA-F]/.test(c)) return { ok: false, error: `Invalid hex at character ${i + 1}: '${c}' is not a hex digit` };
+    digits++;
+  }
+  if (digits % 2 !== 0) return { ok: false, error: `Invalid hex: odd number of digits (${digits}): every byte needs two` };
+  return { ok: true };
 }
 
 /** Pretty-prints JSON for the Format button; returns the input unchanged when it does not parse. */

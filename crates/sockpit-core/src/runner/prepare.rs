@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::RunError;
-use crate::collection::model::{MessageKind, Request, SavedMessage};
+use crate::collection::model::{Request, SavedMessage};
 use crate::proto::framing::Framing;
 use crate::proto::payload_codec::PayloadCodec;
 use crate::proto::schema::Schema;
@@ -203,40 +203,12 @@ pub fn outgoing(
         message: m.name.clone(),
         reason,
     };
-    let resolve = |p: &str| -> PathBuf {
-        let p = Path::new(p);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base_dir.join(p)
+    crate::payload::encode_message(m.kind, &m.body, base_dir, codec).map_err(|e| match e {
+        crate::payload::PayloadError::NoProtoType => {
+            bad("a protobuf message needs settings.proto with schemas and a send_type".into())
         }
-    };
-    Ok(match m.kind {
-        MessageKind::Text => Outgoing::Text(m.body.clone()),
-        MessageKind::Json => {
-            serde_json::from_str::<serde_json::Value>(&m.body)
-                .map_err(|e| bad(format!("not valid JSON ({e})")))?;
-            Outgoing::Text(m.body.clone())
-        }
-        MessageKind::Hex => {
-            Outgoing::Binary(crate::payload::parse_hex(&m.body).map_err(|e| bad(e.to_string()))?)
-        }
-        MessageKind::Base64 => {
-            Outgoing::Binary(crate::payload::parse_base64(&m.body).map_err(|e| bad(e.to_string()))?)
-        }
-        MessageKind::File => Outgoing::Binary(
-            crate::payload::read_file(&resolve(m.body.trim())).map_err(|e| bad(e.to_string()))?,
-        ),
-        MessageKind::Protobuf => {
-            let Some(codec) = codec.filter(|c| c.encodes()) else {
-                return Err(bad(
-                    "a protobuf message needs settings.proto with schemas and a send_type".into(),
-                ));
-            };
-            Outgoing::Binary(Bytes::from(
-                codec.encode_json(&m.body).map_err(|e| bad(e.to_string()))?,
-            ))
-        }
+        crate::payload::PayloadError::InvalidJson(e) => bad(format!("not valid JSON ({e})")),
+        e => bad(e.to_string()),
     })
 }
 
