@@ -3,11 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use sockpit_core::collection::export::{export, ExportFormat};
-use sockpit_core::collection::import::{import_file, Format};
+use sockpit_core::app::{export_text, App, ExportKind};
+use sockpit_core::collection::import::Format;
 use sockpit_core::collection::model::requests_with_path;
-use sockpit_core::collection::to_share_json;
-use sockpit_core::secrets::{extract_literal_secrets, SecretScope, SecretStore};
 
 use crate::collections;
 use crate::exit;
@@ -72,80 +70,46 @@ pub fn import(a: ImportArgs, data_dir: Option<&Path>) -> i32 {
         ImportFormatArg::Asyncapi => Format::Asyncapi,
         ImportFormatArg::Sockpit => Format::Sockpit,
     };
-    // Everything is read and checked before the store is touched.
-    let imported = match import_file(&a.file, format) {
-        Ok(i) => i,
+    let dir = match sockpit_core::store::resolve_data_dir(data_dir) {
+        Ok(d) => d,
         Err(e) => return fail(exit::FAILURE, e),
     };
-    let mut store = match collections::open_store(data_dir) {
+    // The same import the window does: secret values and literal credentials go to the secret
+    // store, never into the collection's rows.
+    let app = App::new(&dir);
+    let result = app.import_file(&a.file, format);
+    for n in app.take_notices() {
+        eprintln!("sockpit: warning: {}", n.message);
+    }
+    let summary = match result {
         Ok(s) => s,
         Err(e) => return fail(exit::FAILURE, e),
     };
-    // Secret values from the file go to the OS credential store (or the fallback), never into
-    // the collection's rows.
-    let mut stripped = imported.collection.clone();
-    let mut secret_values: Vec<(Option<String>, String, String)> = Vec::new();
-    for v in stripped.variables.iter_mut().filter(|v| v.secret) {
-        if let Some(value) = v.value.take() {
-            secret_values.push((None, v.name.clone(), value));
-        }
-    }
-    for e in &mut stripped.environments {
-        for v in e.variables.iter_mut().filter(|v| v.secret) {
-            if let Some(value) = v.value.take() {
-                secret_values.push((Some(e.name.clone()), v.name.clone(), value));
-            }
-        }
-    }
-    // So are literal credentials in auth fields and credential headers: each becomes a secret
-    // collection variable (`{{auth_<request>_<field>}}`) whose value goes to the secret store.
-    let moved = extract_literal_secrets(&mut stripped);
-    for (name, value) in moved.iter().cloned() {
-        secret_values.push((None, name, value));
-    }
-    let outcome = match store.import_collection(&stripped) {
-        Ok(o) => o,
-        Err(e) => return fail(exit::FAILURE, e),
-    };
-    if !secret_values.is_empty() {
-        let mut secrets = SecretStore::new(store.path().parent().unwrap_or(Path::new(".")));
-        for (env, name, value) in &secret_values {
-            let scope = match env {
-                Some(env) => SecretScope::environment(&outcome.name, env),
-                None => SecretScope::collection(&outcome.name),
-            };
-            if let Err(e) = secrets.set(&scope, name, value) {
-                crate::secret_cmd::warn_once(&mut secrets);
-                return fail(exit::FAILURE, e);
-            }
-        }
-        crate::secret_cmd::warn_once(&mut secrets);
-    }
+    let moved = &summary.moved_secrets;
     if !moved.is_empty() {
-        let names: Vec<&str> = moved.iter().map(|(n, _)| n.as_str()).collect();
         eprintln!(
             "sockpit: note: {} literal credential{} moved into secret variable{}: {}",
             moved.len(),
             if moved.len() == 1 { "" } else { "s" },
             if moved.len() == 1 { "" } else { "s" },
-            names.join(", ")
+            moved.join(", ")
         );
     }
-    for w in &imported.warnings {
+    for w in &summary.warnings {
         eprintln!("sockpit: warning: {w}");
     }
-    if let Some(old) = &outcome.renamed_from {
+    if let Some(old) = &summary.renamed_from {
         eprintln!(
             "sockpit: warning: a collection named '{old}' exists; imported as '{}'",
-            outcome.name
+            summary.name
         );
     }
-    let n = requests_with_path(&imported.collection.items).len();
+    let n = summary.requests;
     println!(
         "imported '{}' ({n} request{}, {} format) from {}",
-        outcome.name,
+        summary.name,
         if n == 1 { "" } else { "s" },
-        imported.format.as_str(),
+        summary.format,
         a.file.display()
     );
     exit::OK
@@ -168,13 +132,14 @@ pub fn export_cmd(a: ExportArgs, data_dir: Option<&Path>) -> i32 {
             );
         }
     }
-    let text = match a.format {
-        ExportFormatArg::Sockpit => to_share_json(&c),
-        ExportFormatArg::K6 => export(&c, ExportFormat::K6, a.request.as_deref()),
-        ExportFormatArg::Wscat => export(&c, ExportFormat::Wscat, a.request.as_deref()),
-        ExportFormatArg::Websocat => export(&c, ExportFormat::Websocat, a.request.as_deref()),
-        ExportFormatArg::Curl => export(&c, ExportFormat::Curl, a.request.as_deref()),
+    let kind = match a.format {
+        ExportFormatArg::Sockpit => ExportKind::Sockpit,
+        ExportFormatArg::K6 => ExportKind::K6,
+        ExportFormatArg::Wscat => ExportKind::Wscat,
+        ExportFormatArg::Websocat => ExportKind::Websocat,
+        ExportFormatArg::Curl => ExportKind::Curl,
     };
+    let text = export_text(&c, kind, a.request.as_deref());
     match &a.output {
         Some(p) => {
             if let Err(e) = std::fs::write(p, text) {

@@ -3,8 +3,10 @@
 //! The window (`src-tauri`) and the CLI (`sockpit-cli`) are thin layers over this crate; whatever a
 //! user can do to a connection is a call here. See `ARCHITECTURE.md` at the repository root.
 
+pub mod app;
 pub mod auth;
 pub mod collection;
+pub mod error;
 pub mod log;
 pub mod payload;
 pub mod proto;
@@ -15,4 +17,5 @@ pub mod store;
 pub mod template;
 pub mod ws;
 
+pub use error::ErrorCode;
 pub use log::SessionLog;

@@ -184,6 +184,16 @@ impl SecretStore {
         }
     }
 
+    /// Secrets of `data_dir` kept in the database only, as when there is no OS store (tests).
+    #[cfg(test)]
+    pub(crate) fn database_only(data_dir: &Path) -> SecretStore {
+        let mut s = SecretStore::new(data_dir);
+        s.probe = Some(Probe::Fallback {
+            reason: "no OS store in this test".into(),
+        });
+        s
+    }
+
     fn db_path(&self) -> PathBuf {
         self.data_dir.join(DB_FILE)
     }

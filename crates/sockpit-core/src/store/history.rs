@@ -179,6 +179,55 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The most recent connections first, each with how it went, in one query (the window's
+    /// History list).
+    pub fn history_with_outcomes(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(HistoryConnection, super::HistoryOutcome)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.id, c.request_id, c.protocol, c.url, c.started_at, c.ended_at, c.events,
+                        c.dropped,
+                        EXISTS (SELECT 1 FROM history_events e
+                                WHERE e.connection_id = c.id AND e.kind = 'open'),
+                        (SELECT e.code FROM history_events e
+                         WHERE e.connection_id = c.id AND e.kind = 'close'
+                         ORDER BY e.seq DESC LIMIT 1),
+                        (SELECT coalesce(e.meta, '') FROM history_events e
+                         WHERE e.connection_id = c.id AND e.kind = 'error'
+                         ORDER BY e.seq DESC LIMIT 1)
+                 FROM history_connections c ORDER BY c.id DESC LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok((
+                    HistoryConnection {
+                        id: r.get(0)?,
+                        request_id: r.get(1)?,
+                        protocol: r.get(2)?,
+                        url: r.get(3)?,
+                        started_at: r.get(4)?,
+                        ended_at: r.get(5)?,
+                        events: r.get::<_, i64>(6)?.max(0) as u64,
+                        dropped: r.get::<_, i64>(7)?.max(0) as u64,
+                    },
+                    super::HistoryOutcome {
+                        opened: r.get(8)?,
+                        close_code: r
+                            .get::<_, Option<i64>>(9)?
+                            .map(|c| c.clamp(0, 65535) as u16),
+                        error: r.get(10)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// A range of one connection's events, by sequence number.
     pub fn history_events(
         &self,

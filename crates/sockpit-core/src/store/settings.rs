@@ -82,6 +82,43 @@ impl Store {
         tx.commit().map_err(e)
     }
 
+    /// Sets (or adds, last) a variable of collection `collection` itself (not of an environment).
+    pub fn set_collection_variable(
+        &mut self,
+        collection: i64,
+        var: &Variable,
+    ) -> Result<(), StoreError> {
+        let path = self.path().to_path_buf();
+        let e = |e| StoreError::from_sqlite(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let updated = tx
+            .execute(
+                "UPDATE variables SET value = ?3, secret = ?4
+                 WHERE collection_id = ?1 AND environment_id IS NULL AND name = ?2",
+                params![collection, var.name, var.value, var.secret],
+            )
+            .map_err(e)?;
+        if updated == 0 {
+            let pos: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM variables WHERE collection_id = ?1 AND environment_id IS NULL",
+                    [collection],
+                    |r| r.get(0),
+                )
+                .map_err(e)?;
+            insert_variables(&tx, Some(collection), None, std::slice::from_ref(var)).map_err(e)?;
+            tx.execute(
+                "UPDATE variables SET position = ?1 WHERE id = last_insert_rowid()",
+                [pos],
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)
+    }
+
     /// Sets a variable of a collection's environment, creating the environment when missing; this
     /// is how a secret gets its value on this machine.
     pub fn set_environment_variable(

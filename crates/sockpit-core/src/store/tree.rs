@@ -75,6 +75,23 @@ pub struct HistoryOutcome {
     pub error: Option<String>,
 }
 
+impl HistoryOutcome {
+    /// The one-word outcome the History list shows: the error's code when it never opened or
+    /// had no close, `closed <code>`, `connected` while running, `ended`, `connecting` or `failed`.
+    /// `ended` says whether the connection row was closed.
+    pub fn label(&self, ended: bool) -> String {
+        match (&self.error, self.close_code, self.opened, ended) {
+            (Some(code), _, false, _) => code.clone(),
+            (_, Some(c), _, _) => format!("closed {c}"),
+            (Some(code), _, true, _) => code.clone(),
+            (None, None, true, false) => "connected".into(),
+            (None, None, true, true) => "ended".into(),
+            (None, None, false, false) => "connecting".into(),
+            (None, None, false, true) => "failed".into(),
+        }
+    }
+}
+
 type Sql<T> = rusqlite::Result<T>;
 
 /// `(is_folder, id)` of a parent's children in order.
