@@ -55,6 +55,7 @@ fn main() {
         "env_select",
         "env_known",
         "history_list",
+        "app_notices",
         "demo_start",
         "collection_import",
         "collection_export",

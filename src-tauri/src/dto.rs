@@ -19,16 +19,19 @@ impl AppError {
     }
 }
 
-impl From<sockpit_core::ws::WsError> for AppError {
-    fn from(e: sockpit_core::ws::WsError) -> AppError {
+/// The one path every engine error takes to the UI: its stable code and its message.
+impl<E: sockpit_core::ErrorCode> From<E> for AppError {
+    fn from(e: E) -> AppError {
         AppError::new(e.code(), e.to_string())
     }
 }
 
-impl From<sockpit_core::sse::SseClientError> for AppError {
-    fn from(e: sockpit_core::sse::SseClientError) -> AppError {
-        AppError::new(e.code(), e.to_string())
-    }
+/// Something the user should see beside a command's result (a secret kept in the database
+/// because there is no OS credential store, an OS entry left behind), shown as a notice.
+#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
+pub struct NoticeDto {
+    pub code: String,
+    pub message: String,
 }
 
 /// The connection state shown in the status element.
@@ -224,6 +227,7 @@ pub(crate) mod tests {
     fn typescript_bindings_are_up_to_date() {
         let mut failures = Vec::new();
         check::<AppError>(&mut failures);
+        check::<NoticeDto>(&mut failures);
         check::<ConnState>(&mut failures);
         check::<Dir>(&mut failures);
         check::<RowDto>(&mut failures);

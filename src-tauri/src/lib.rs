@@ -6,6 +6,7 @@ pub mod dto_inspect;
 pub mod dto_share;
 pub mod dto_store;
 pub mod inspect;
+pub mod legacy;
 pub mod renderer;
 pub mod request_extras;
 pub mod request_map;
@@ -21,7 +22,6 @@ pub fn run() -> Result<(), String> {
         .plugin(window_state::plugin())
         .on_window_event(window_state::on_window_event)
         .manage(state::AppState::default())
-        .manage(commands::store::StoreState::default())
         .manage(inspect::InspectState::default())
         .invoke_handler(tauri::generate_handler![
             ws::ws_connect,
@@ -58,6 +58,7 @@ pub fn run() -> Result<(), String> {
             commands::env::env_select,
             commands::env::env_known,
             commands::history::history_list,
+            commands::history::app_notices,
             demo::demo_start,
             commands::share::collection_import,
             commands::share::collection_export,

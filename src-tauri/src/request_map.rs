@@ -1,17 +1,12 @@
-//! The editor's `RequestSpec` to and from the store's request model, and on to the engine's
-//! `ConnectConfig`: variables rendered in layers (active environment, the request's collection,
-//! globals), then the same `runner::prepare::ws_config` `sockpit run` uses. The Settings tab's CA
-//! file, skip-verify, proxy and deflate parameters (`extras`) are saved in the model's `Settings`
-//! (`request_extras`), so `ws_config` applies them like every other setting.
+//! The editor's `RequestSpec` to and from the store's request model: argument mapping only. Core's
+//! `app` API takes the model from here (to save it, or to render it into an engine configuration
+//! with every variable layer and secret). The Settings tab's CA file, skip-verify, proxy and
+//! deflate parameters (`extras`) are saved in the model's `Settings` (`request_extras`), so the
+//! engine applies them like every other setting.
 
-use sockpit_core::collection::model::Variable;
 use sockpit_core::collection::model::{
     Auth, KeyValue, MessageKind, Protocol, Request, SavedMessage, Settings,
 };
-use sockpit_core::secrets::SecretScope;
-use sockpit_core::store::Store;
-use sockpit_core::template::Vars;
-use sockpit_core::ws::{ConnectConfig, ReconnectPolicy};
 
 use crate::dto::{AppError, SendMode};
 use crate::dto_store::{KvDto, RequestSpec, SavedMessageDto};
@@ -28,7 +23,7 @@ fn message_name(body: &str) -> String {
 }
 
 /// The composer's mode as the model's message kind (the same six ways of sending).
-fn message_kind(mode: SendMode) -> MessageKind {
+pub fn message_kind(mode: SendMode) -> MessageKind {
     match mode {
         SendMode::Text => MessageKind::Text,
         SendMode::Json => MessageKind::Json,
@@ -146,136 +141,34 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
     }
 }
 
-/// One layer of variables and the secret scope its secret values live under.
-pub struct Layer {
-    pub source: String,
-    pub scope: SecretScope,
-    pub vars: Vec<Variable>,
-}
-
-/// The variable layers for a request of `collection`: the active environment, the collection's
-/// own variables, then globals (secret values still to fill in).
-pub fn layers_for(store: &Store, collection: Option<i64>) -> Result<Vec<Layer>, AppError> {
-    let se = |e: sockpit_core::store::StoreError| AppError::new(e.code(), e.to_string());
-    let mut layers = Vec::new();
-    let active = crate::commands::env::active_environment(store)?;
-    if let Some(env) = store
-        .environments()
-        .map_err(se)?
-        .into_iter()
-        .find(|e| Some(e.id) == active)
-    {
-        layers.push(Layer {
-            source: format!("environment '{}'", env.name),
-            scope: SecretScope::environment(&env.collection, &env.name),
-            vars: env.variables,
-        });
-    }
-    if let Some(c) = collection {
-        let name = store
-            .tree()
-            .map_err(se)?
-            .into_iter()
-            .find(|n| n.id == c)
-            .map(|n| n.name)
-            .unwrap_or_default();
-        layers.push(Layer {
-            source: format!("collection '{name}'"),
-            scope: SecretScope::collection(&name),
-            vars: store.collection_variables(c).map_err(se)?,
-        });
-    }
-    layers.push(Layer {
-        source: "globals".into(),
-        scope: SecretScope::globals(),
-        vars: store.globals().map_err(se)?,
-    });
-    Ok(layers)
-}
-
-pub fn vars_of(layers: Vec<Layer>) -> Vars {
-    let mut vars = Vars::new();
-    for l in layers {
-        vars.push_layer(l.source, l.vars);
-    }
-    vars
-}
-
-/// The engine configuration for connecting `spec` with `vars`. `reconnect` turns on the default
-/// policy when the request's settings name none.
-/// `base_dir` resolves relative client certificate and CA file paths.
-pub fn connect_config(
-    spec: &RequestSpec,
-    vars: &Vars,
-    reconnect: bool,
-    base_dir: &std::path::Path,
-) -> Result<ConnectConfig, AppError> {
-    let mut model = spec_to_model(spec)?;
-    if model.name.is_empty() {
-        model.name = "Untitled".into();
-    }
-    // Saved messages are not part of connecting; their variables are checked when sent.
-    model.messages.clear();
-    let rendered = vars
-        .render_request(&model)
-        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
-    let mut cfg = sockpit_core::runner::prepare::ws_config(&rendered, base_dir)
-        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
-    if reconnect && cfg.reconnect.is_none() {
-        cfg.reconnect = Some(ReconnectPolicy::default());
-    }
-    Ok(cfg)
-}
-
-/// Whether the SSE pane can use `auth` (plain HTTP): not first-message or subprotocol-token auth,
-/// nor a ticket sent as a message. Those need a WebSocket; the pane goes without them.
-fn http_auth(auth: &Auth) -> bool {
-    match auth {
-        Auth::SubprotocolToken { .. } | Auth::FirstMessage { .. } => false,
-        Auth::Ticket { into, .. } => into != "message",
-        _ => true,
-    }
-}
-
-/// The SSE pane's subscription to `sse_url` beside the request `spec`: the URL and the request's
-/// headers, auth (the patterns plain HTTP can carry), TLS, proxy and timeouts, with variables
-/// rendered as for connecting. The request's query parameters belong to its WebSocket URL and are
-/// not added. Returns the configuration and the auth left out, if any (for a note in the pane).
-pub fn sse_config(
-    spec: &RequestSpec,
-    sse_url: &str,
-    vars: &Vars,
-    base_dir: &std::path::Path,
-) -> Result<(sockpit_core::sse::SseConfig, Option<String>), AppError> {
-    let mut model = spec_to_model(spec)?;
-    if model.name.is_empty() {
-        model.name = "Untitled".into();
-    }
-    model.protocol = Protocol::Sse;
-    model.url = sse_url.trim().to_string();
-    model.params.clear();
-    model.messages.clear();
-    model.settings.deflate_params = None;
-    let left_out = (!http_auth(&model.auth)).then(|| {
-        let kind = serde_json::to_value(&model.auth)
-            .ok()
-            .and_then(|v| v["type"].as_str().map(str::to_string))
-            .unwrap_or_default();
-        model.auth = Auth::None;
-        kind
-    });
-    let rendered = vars
-        .render_request(&model)
-        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
-    let cfg = sockpit_core::runner::prepare::sse_config(&rendered, base_dir)
-        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
-    Ok((cfg, left_out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dto_store::ExtrasDto;
+    use sockpit_core::app::AppError as CoreError;
+    use sockpit_core::collection::model::Variable;
+    use sockpit_core::template::Vars;
+    use sockpit_core::ws::ConnectConfig;
+
+    /// The editor's request rendered as `ws_connect` does (core's `app::ws_config`).
+    fn connect_config(
+        spec: &RequestSpec,
+        vars: &Vars,
+        reconnect: bool,
+        dir: &std::path::Path,
+    ) -> Result<ConnectConfig, CoreError> {
+        sockpit_core::app::ws_config(&spec_to_model(spec).expect("model"), vars, reconnect, dir)
+    }
+
+    /// The SSE pane's subscription as `sse_subscribe` renders it (core's `app::sse_config`).
+    fn sse_config(
+        spec: &RequestSpec,
+        url: &str,
+        vars: &Vars,
+        dir: &std::path::Path,
+    ) -> Result<(sockpit_core::sse::SseConfig, Option<String>), CoreError> {
+        sockpit_core::app::sse_config(&spec_to_model(spec).expect("model"), url, vars, dir)
+    }
 
     /// An active environment with `host` and `token`.
     fn env_vars(host: &str, token: &str) -> Vars {
@@ -347,8 +240,8 @@ mod tests {
     fn an_unknown_variable_is_a_readable_error() {
         let err = connect_config(&spec(), &Vars::new(), false, std::path::Path::new("."))
             .expect_err("undefined");
-        assert_eq!(err.code, "template.undefined_variable");
-        assert!(err.message.contains("host"), "{}", err.message);
+        assert_eq!(err.code(), "template.undefined_variable");
+        assert!(err.to_string().contains("host"), "{err}");
     }
 
     #[test]
@@ -390,7 +283,7 @@ mod tests {
 
         // An unknown variable in the SSE URL is the same readable error as for connecting.
         let err = sse_config(&spec(), "http://{{nowhere}}/sse", &vars, dir).expect_err("undefined");
-        assert_eq!(err.code, "template.undefined_variable");
+        assert_eq!(err.code(), "template.undefined_variable");
     }
 
     #[test]
@@ -447,6 +340,6 @@ mod tests {
 
         s.extras.proxy = "ftp://x".into();
         let e = connect_config(&s, &vars, false, std::path::Path::new("/data")).unwrap_err();
-        assert!(e.message.contains("settings.proxy"), "{}", e.message);
+        assert!(e.to_string().contains("settings.proxy"), "{e}");
     }
 }

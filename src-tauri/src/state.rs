@@ -1,10 +1,13 @@
-//! What the app keeps between commands: live sessions (their controls and logs), subscriptions, the demo server.
+//! What the app keeps between commands: the application API over the data directory, live
+//! sessions (their controls and logs), subscriptions and the demo server; and `blocking`, the one
+//! way a command runs blocking work (SQLite, the keyring, files, log scans) off the async threads.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use sockpit_core::app::App;
 use sockpit_core::sse::SseControl;
 use sockpit_core::ws::SessionControl;
 use sockpit_core::SessionLog;
@@ -24,12 +27,67 @@ pub struct AppState {
     pub ws: Mutex<HashMap<u32, WsEntry>>,
     pub sse: Mutex<HashMap<u32, SseControl>>,
     pub demo: Mutex<Option<MockServer>>,
+    /// The data directory; resolved on first use when unset (tests set it).
     pub data_dir: Mutex<Option<PathBuf>>,
+    app: Mutex<Option<Arc<App>>>,
+    /// Set once the old `app-requests.json` was looked for (on the first blocking call).
+    legacy_checked: AtomicBool,
 }
 
 impl AppState {
     pub fn next_id(&self) -> u32 {
         self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// The application API over the data directory, created on first use (cheap: it opens
+    /// nothing until a call needs the store).
+    pub fn app(&self) -> Result<Arc<App>, AppError> {
+        let mut slot = lock(&self.app);
+        if let Some(a) = slot.as_ref() {
+            return Ok(a.clone());
+        }
+        let app = Arc::new(App::new(&data_dir(self)?));
+        *slot = Some(app.clone());
+        Ok(app)
+    }
+
+    /// Runs `f` with the application API on tokio's blocking pool: never on the main thread nor
+    /// on an async worker, so a slow keyring or a long query never freezes the window.
+    pub async fn blocking<T, E>(
+        &self,
+        f: impl FnOnce(&App) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Into<AppError> + Send + 'static,
+    {
+        let app = self.app()?;
+        let first = !self.legacy_checked.swap(true, Ordering::SeqCst);
+        off_thread(move || -> Result<T, AppError> {
+            if first {
+                // The old requests file goes into the store the first time it is used.
+                app.with_store(|s| crate::legacy::import_old_requests(s, app.data_dir()))?;
+            }
+            f(&app).map_err(Into::into)
+        })
+        .await
+    }
+}
+
+/// Runs blocking `f` on tokio's blocking pool.
+pub async fn off_thread<T, E>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    E: Into<AppError> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(Into::into),
+        Err(e) => Err(AppError::new(
+            "app.task_failed",
+            format!("the command's task failed: {e}"),
+        )),
     }
 }
 
@@ -46,8 +104,7 @@ pub fn data_dir(state: &AppState) -> Result<PathBuf, AppError> {
     let explicit = std::env::var_os("SOCKPIT_DATA_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    let dir = sockpit_core::store::resolve_data_dir(explicit.as_deref())
-        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
+    let dir = sockpit_core::store::resolve_data_dir(explicit.as_deref())?;
     *lock(&state.data_dir) = Some(dir.clone());
     Ok(dir)
 }

@@ -13,6 +13,7 @@ import { newTab, useRequestTabs } from "./features/request/useRequestTabs";
 import { blankSpec } from "./lib/requestModel";
 import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
+import { NoticeBar } from "./features/notices/NoticeBar";
 
 export function App() {
   const prefs = loadPrefs();
@@ -122,6 +123,7 @@ export function App() {
         onTheme={() => setTheme(theme === "dark" ? "light" : "dark")}
       />
       <main className="main">
+        <NoticeBar refresh={storeVersion + envVersion} />
         <RequestTabs tabs={tabs.tabs} states={states} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
         <div className="request-head">
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />

@@ -41,7 +41,7 @@ pub fn frame_dto(index: usize, f: &FrameRow) -> FrameDto {
 
 /// Frames `start..end` of `session` (empty when it records none).
 #[tauri::command]
-pub fn frames_range(
+pub async fn frames_range(
     inspect: State<'_, InspectState>,
     session: u32,
     start: u32,

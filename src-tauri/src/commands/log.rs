@@ -4,7 +4,7 @@ use tauri::State;
 
 use crate::dto::{AppError, RowDto};
 use crate::inspect::InspectState;
-use crate::state::{lock, AppState};
+use crate::state::{lock, off_thread, AppState};
 use crate::stream::row_dto;
 
 /// Longest range one call returns.
@@ -21,7 +21,7 @@ pub fn log_of(
 }
 
 #[tauri::command]
-pub fn log_range(
+pub async fn log_range(
     state: State<'_, AppState>,
     inspect: State<'_, InspectState>,
     session: u32,
@@ -31,16 +31,19 @@ pub fn log_range(
     let log = log_of(&state, session)?;
     let codec = inspect.codec();
     let end = end.min(start.saturating_add(MAX_RANGE));
-    let rows = lock(&log)
-        .range(start as usize, end as usize)
-        .map(|r| row_dto(&r, codec.as_deref()))
-        .collect();
-    Ok(rows)
+    off_thread(move || {
+        let rows = lock(&log)
+            .range(start as usize, end as usize)
+            .map(|r| row_dto(&r, codec.as_deref()))
+            .collect();
+        Ok::<_, AppError>(rows)
+    })
+    .await
 }
 
 /// Indices of rows containing `needle` (case-insensitive), from `from`, at most `limit`.
 #[tauri::command]
-pub fn log_search(
+pub async fn log_search(
     state: State<'_, AppState>,
     session: u32,
     needle: String,
@@ -48,6 +51,9 @@ pub fn log_search(
     limit: u32,
 ) -> Result<Vec<u32>, AppError> {
     let log = log_of(&state, session)?;
-    let hits = lock(&log).search(&needle, true, from as usize, limit.min(10_000) as usize);
-    Ok(hits.into_iter().map(|i| i as u32).collect())
+    off_thread(move || {
+        let hits = lock(&log).search(&needle, true, from as usize, limit.min(10_000) as usize);
+        Ok::<_, AppError>(hits.into_iter().map(|i| i as u32).collect())
+    })
+    .await
 }

@@ -2,16 +2,19 @@
 //! detail pane (with its protobuf decode), clearing, and export as JSON Lines.
 
 use std::io::Write;
+use std::sync::Mutex;
 
 use sockpit_core::log::{Row, RowKind};
+use sockpit_core::proto::PayloadCodec;
 use sockpit_core::ws::{close_code_name, Direction};
+use sockpit_core::SessionLog;
 use tauri::State;
 
 use super::log::log_of;
 use crate::dto::{AppError, Dir, RowDto};
 use crate::dto_inspect::{ExportResult, LogFilter, LogSelection, RowDetail};
 use crate::inspect::InspectState;
-use crate::state::{lock, AppState};
+use crate::state::{lock, off_thread, AppState};
 use crate::stream::row_dto;
 
 /// Rows scanned per `log_select` call at most, so one call stays short under the log's lock.
@@ -45,7 +48,7 @@ pub fn passes(filter: &LogFilter, row: &Row<'_>) -> bool {
 
 /// Indexes of rows from `from` that pass `filter`, at most `limit`; `next` is where to go on.
 #[tauri::command]
-pub fn log_select(
+pub async fn log_select(
     state: State<'_, AppState>,
     session: u32,
     filter: LogFilter,
@@ -53,7 +56,11 @@ pub fn log_select(
     limit: u32,
 ) -> Result<LogSelection, AppError> {
     let log = log_of(&state, session)?;
-    let l = lock(&log);
+    off_thread(move || Ok::<_, AppError>(select(&lock(&log), &filter, from, limit))).await
+}
+
+/// Up to `limit` indexes of rows passing `filter`, scanning at most `SCAN_LIMIT` rows from `from`.
+fn select(l: &SessionLog, filter: &LogFilter, from: u32, limit: u32) -> LogSelection {
     let end = (from as usize).saturating_add(SCAN_LIMIT).min(l.len());
     let mut scanned_to = from as usize;
     let mut indices = Vec::new();
@@ -63,19 +70,19 @@ pub fn log_select(
             break;
         }
         scanned_to = row.index + 1;
-        if passes(&filter, &row) {
+        if passes(filter, &row) {
             indices.push(row.index as u32);
         }
     }
-    Ok(LogSelection {
+    LogSelection {
         indices,
         next: scanned_to.max(from as usize) as u32,
-    })
+    }
 }
 
 /// The rows at `indices` (a filtered view's visible part).
 #[tauri::command]
-pub fn log_rows(
+pub async fn log_rows(
     state: State<'_, AppState>,
     inspect: State<'_, InspectState>,
     session: u32,
@@ -83,18 +90,23 @@ pub fn log_rows(
 ) -> Result<Vec<RowDto>, AppError> {
     let log = log_of(&state, session)?;
     let codec = inspect.codec();
-    let l = lock(&log);
-    Ok(indices
-        .iter()
-        .take(2000)
-        .filter_map(|&i| l.get(i as usize))
-        .map(|r| row_dto(&r, codec.as_deref()))
-        .collect())
+    off_thread(move || {
+        let l = lock(&log);
+        Ok::<_, AppError>(
+            indices
+                .iter()
+                .take(2000)
+                .filter_map(|&i| l.get(i as usize))
+                .map(|r| row_dto(&r, codec.as_deref()))
+                .collect(),
+        )
+    })
+    .await
 }
 
 /// One row in full: text, hex of binary payloads, and the protobuf decode when a type is set.
 #[tauri::command]
-pub fn log_detail(
+pub async fn log_detail(
     state: State<'_, AppState>,
     inspect: State<'_, InspectState>,
     session: u32,
@@ -102,9 +114,18 @@ pub fn log_detail(
 ) -> Result<RowDetail, AppError> {
     let log = log_of(&state, session)?;
     let codec = inspect.codec();
+    off_thread(move || detail(&log, codec.as_deref(), index)).await
+}
+
+/// One row in full, decoded without the log's lock held.
+fn detail(
+    log: &Mutex<SessionLog>,
+    codec: Option<&PayloadCodec>,
+    index: u32,
+) -> Result<RowDetail, AppError> {
     // Copy the payload out so decoding happens without the log's lock.
     let (t, kind, dir, code, data) = {
-        let l = lock(&log);
+        let l = lock(log);
         let row = l
             .get(index as usize)
             .ok_or_else(|| AppError::new("app.no_row", format!("row {index} is not in the log")))?;
@@ -114,7 +135,7 @@ pub fn log_detail(
     let shown = &data[..data.len().min(DETAIL_BYTES)];
     let text = std::str::from_utf8(shown).ok().map(str::to_string);
     let hex = binary.then(|| hex::encode(&data[..data.len().min(DETAIL_HEX)]));
-    let (proto_json, proto_error) = match (&codec, kind) {
+    let (proto_json, proto_error) = match (codec, kind) {
         (Some(c), RowKind::Binary) if c.decodes() => {
             match c.decode_json_text(&data, dir == Direction::Out) {
                 Ok(j) => (Some(j), None),
@@ -161,10 +182,13 @@ fn row_dto_kind(kind: RowKind) -> String {
 
 /// Forgets the session's rows; the session itself goes on.
 #[tauri::command]
-pub fn log_clear(state: State<'_, AppState>, session: u32) -> Result<(), AppError> {
+pub async fn log_clear(state: State<'_, AppState>, session: u32) -> Result<(), AppError> {
     let log = log_of(&state, session)?;
-    lock(&log).clear();
-    Ok(())
+    off_thread(move || {
+        lock(&log).clear();
+        Ok::<_, AppError>(())
+    })
+    .await
 }
 
 /// One JSON Lines record of a row: text payloads as `text`, others as `hex`.
@@ -207,36 +231,35 @@ pub async fn log_export(
         ));
     }
     let target = path.clone();
-    let written = tokio::task::spawn_blocking(move || -> Result<u32, AppError> {
-        let io = |e: std::io::Error| AppError::new("app.export_io", format!("{target}: {e}"));
-        let file = std::fs::File::create(&target).map_err(io)?;
-        let mut out = std::io::BufWriter::new(file);
-        let mut at = 0usize;
-        loop {
-            let mut buf = Vec::new();
-            {
-                let l = lock(&log);
-                for row in l.range(at, at + EXPORT_CHUNK) {
-                    serde_json::to_writer(&mut buf, &export_line(&row))
-                        .map_err(|e| AppError::new("app.export_io", e.to_string()))?;
-                    buf.push(b'\n');
-                    at = row.index + 1;
-                }
+    let lines = off_thread(move || write_jsonl(&log, &target)).await?;
+    Ok(ExportResult { path, lines })
+}
+
+/// Writes every row of `log` to `target` as JSON Lines, `EXPORT_CHUNK` rows per lock; returns
+/// how many rows went out.
+fn write_jsonl(log: &Mutex<SessionLog>, target: &str) -> Result<u32, AppError> {
+    let io = |e: std::io::Error| AppError::new("app.export_io", format!("{target}: {e}"));
+    let file = std::fs::File::create(target).map_err(io)?;
+    let mut out = std::io::BufWriter::new(file);
+    let mut at = 0usize;
+    loop {
+        let mut buf = Vec::new();
+        {
+            let l = lock(log);
+            for row in l.range(at, at + EXPORT_CHUNK) {
+                serde_json::to_writer(&mut buf, &export_line(&row))
+                    .map_err(|e| AppError::new("app.export_io", e.to_string()))?;
+                buf.push(b'\n');
+                at = row.index + 1;
             }
-            if buf.is_empty() {
-                break;
-            }
-            out.write_all(&buf).map_err(io)?;
         }
-        out.flush().map_err(io)?;
-        Ok(at as u32)
-    })
-    .await
-    .map_err(|e| AppError::new("app.export_io", e.to_string()))??;
-    Ok(ExportResult {
-        path,
-        lines: written,
-    })
+        if buf.is_empty() {
+            break;
+        }
+        out.write_all(&buf).map_err(io)?;
+    }
+    out.flush().map_err(io)?;
+    Ok(at as u32)
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@ pub mod history;
 pub mod log;
 pub mod log_view;
 pub mod proto;
-pub mod requests;
 pub mod share;
 pub mod sse;
 pub mod store;

@@ -12,10 +12,6 @@ use crate::dto_inspect::ProtoSchemaDto;
 use crate::inspect::InspectState;
 use crate::state::lock;
 
-fn err(e: ProtoError) -> AppError {
-    AppError::new(e.code(), e.to_string())
-}
-
 /// Loads a `.proto` file (its own directory is the import path) or a descriptor set; the types
 /// in use are reset.
 #[tauri::command]
@@ -28,7 +24,7 @@ pub async fn proto_load(
     let schema = tokio::task::spawn_blocking(move || Schema::load(&[file], &[]))
         .await
         .map_err(|e| AppError::new("app.proto_load", e.to_string()))?
-        .map_err(err)?;
+        .map_err(AppError::from)?;
     let types = schema
         .message_types()
         .into_iter()
@@ -45,27 +41,31 @@ pub async fn proto_load(
 /// Sets the message type used to encode protobuf-JSON sends and decode binary rows; an empty
 /// name turns protobuf off.
 #[tauri::command]
-pub fn proto_set_type(inspect: State<'_, InspectState>, type_name: String) -> Result<(), AppError> {
+pub async fn proto_set_type(
+    inspect: State<'_, InspectState>,
+    type_name: String,
+) -> Result<(), AppError> {
     let mut p = lock(&inspect.proto);
     let name = type_name.trim();
     if name.is_empty() {
         p.codec = None;
         return Ok(());
     }
-    let schema = p.schema.clone().ok_or_else(|| err(ProtoError::NoSchema))?;
-    let codec = PayloadCodec::new(schema, Some(name), Some(name), Framing::None).map_err(err)?;
+    let schema = p.schema.clone().ok_or(ProtoError::NoSchema)?;
+    let codec =
+        PayloadCodec::new(schema, Some(name), Some(name), Framing::None).map_err(AppError::from)?;
     p.codec = Some(Arc::new(codec));
     Ok(())
 }
 
 /// A JSON skeleton of `type_name` (fields in declaration order) for the composer.
 #[tauri::command]
-pub fn proto_skeleton(
+pub async fn proto_skeleton(
     inspect: State<'_, InspectState>,
     type_name: String,
 ) -> Result<String, AppError> {
     let p = lock(&inspect.proto);
-    let schema = p.schema.as_ref().ok_or_else(|| err(ProtoError::NoSchema))?;
-    let desc = schema.message(type_name.trim()).map_err(err)?;
+    let schema = p.schema.as_ref().ok_or(ProtoError::NoSchema)?;
+    let desc = schema.message(type_name.trim()).map_err(AppError::from)?;
     Ok(proto::skeleton(&desc, false, proto::DEFAULT_SKELETON_DEPTH).text)
 }

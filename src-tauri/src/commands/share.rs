@@ -1,15 +1,14 @@
-//! Import, export and the first-run demo: collections in and out of the store as files.
+//! Import, export and the first-run demo over core's `app` API: collections in and out of the
+//! store as files (secrets go to the secret store on import and never leave as values).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use sockpit_core::collection::export::{export, ExportFormat};
-use sockpit_core::collection::import::{import_file, Format};
-use sockpit_core::collection::model::{requests_with_path, Variable};
-use sockpit_core::collection::{parse_share, to_share_json};
+use sockpit_core::app::ExportKind as Kind;
+use sockpit_core::collection::import::Format;
+use sockpit_core::collection::parse_share;
 use tauri::State;
 
 use crate::commands::demo::demo_start;
-use crate::commands::store::{with_store, StoreState};
 use crate::dto::AppError;
 use crate::dto_share::{DemoOpened, ExportKind, ExportReport, ImportReport};
 use crate::state::AppState;
@@ -19,127 +18,88 @@ const DEMO: &str = include_str!("../../../collections/demo.sockpit.json");
 /// The demo's environment whose `host` is pointed at the mock running in the app.
 const DEMO_ENV: &str = "local";
 
-fn path_arg(path: &str, what: &str) -> Result<PathBuf, AppError> {
-    let p = path.trim();
-    if p.is_empty() {
-        return Err(AppError::new(
-            "app.path_missing",
-            format!("no file given: type the path of the {what}"),
-        ));
-    }
-    Ok(PathBuf::from(p))
-}
-
-/// Imports a collection file (Sockpit, Insomnia, Yaak, Bruno folder, Kreya, HAR, AsyncAPI) into the store.
-#[tauri::command(async)]
-pub fn collection_import(
-    app: State<'_, AppState>,
-    st: State<'_, StoreState>,
-    path: String,
-    format: Option<String>,
-) -> Result<ImportReport, AppError> {
-    let path = path_arg(&path, "collection to import")?;
-    let format = match format.as_deref().filter(|f| !f.is_empty()) {
-        None => Format::Auto,
+fn format_arg(format: Option<&str>) -> Result<Format, AppError> {
+    match format.map(str::trim).filter(|f| !f.is_empty()) {
+        None => Ok(Format::Auto),
         Some(f) => Format::parse(f).ok_or_else(|| {
             AppError::new(
                 "app.unknown_format",
                 format!("unknown import format `{f}`: use auto, sockpit, insomnia, yaak, bruno, kreya, har or asyncapi"),
             )
-        })?,
-    };
-    let imported =
-        import_file(&path, format).map_err(|e| AppError::new(e.code(), e.to_string()))?;
-    let requests = requests_with_path(&imported.collection.items).len() as u32;
-    let outcome = with_store(&app, &st, |s| s.import_collection(&imported.collection))?;
+        }),
+    }
+}
+
+/// Imports a collection file (Sockpit, Insomnia, Yaak, Bruno folder, Kreya, HAR, AsyncAPI) into
+/// the store, the way `sockpit import` does.
+#[tauri::command]
+pub async fn collection_import(
+    st: State<'_, AppState>,
+    path: String,
+    format: Option<String>,
+) -> Result<ImportReport, AppError> {
+    let format = format_arg(format.as_deref())?;
+    let path = PathBuf::from(path.trim());
+    let s = st.blocking(move |a| a.import_file(&path, format)).await?;
     Ok(ImportReport {
-        collection: outcome.id,
-        name: outcome.name,
-        renamed_from: outcome.renamed_from,
-        format: imported.format.as_str().into(),
-        requests,
-        warnings: imported.warnings,
+        collection: s.id,
+        name: s.name,
+        renamed_from: s.renamed_from,
+        format: s.format,
+        requests: s.requests as u32,
+        warnings: s.warnings,
     })
 }
 
 /// Writes a stored collection to `path` in the chosen format; secrets never leave as values.
-#[tauri::command(async)]
-pub fn collection_export(
-    app: State<'_, AppState>,
-    st: State<'_, StoreState>,
+#[tauri::command]
+pub async fn collection_export(
+    st: State<'_, AppState>,
     collection: i64,
     path: String,
     kind: ExportKind,
 ) -> Result<ExportReport, AppError> {
-    let path = path_arg(&path, "file to write")?;
-    let c = with_store(&app, &st, |s| s.load_collection(collection))?;
-    let text = match kind {
-        ExportKind::Sockpit => to_share_json(&c),
-        ExportKind::K6 => export(&c, ExportFormat::K6, None),
-        ExportKind::Wscat => export(&c, ExportFormat::Wscat, None),
-        ExportKind::Websocat => export(&c, ExportFormat::Websocat, None),
-        ExportKind::Curl => export(&c, ExportFormat::Curl, None),
+    let kind = match kind {
+        ExportKind::Sockpit => Kind::Sockpit,
+        ExportKind::K6 => Kind::K6,
+        ExportKind::Wscat => Kind::Wscat,
+        ExportKind::Websocat => Kind::Websocat,
+        ExportKind::Curl => Kind::Curl,
     };
-    write_atomically(&path, text.as_bytes())?;
+    let target = PathBuf::from(path.trim());
+    let shown = target.display().to_string();
+    let bytes = st
+        .blocking(move |a| a.export_to_file(collection, kind, &target))
+        .await?;
     Ok(ExportReport {
-        path: path.display().to_string(),
-        bytes: text.len() as u32,
-    })
-}
-
-/// Temp file + rename, so a failed export never leaves half a file where a good one was.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    let io = |e: std::io::Error| {
-        AppError::new(
-            "app.export_io",
-            format!("cannot write {}: {e}", path.display()),
-        )
-    };
-    if path.is_dir() {
-        return Err(AppError::new(
-            "app.export_io",
-            format!("{} is a folder: give a file name", path.display()),
-        ));
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
+        path: shown,
+        bytes: bytes.min(u32::MAX as usize) as u32,
     })
 }
 
 /// The first-run demo: starts the built-in mock server, imports the shipped demo collection on
 /// first use, and points its `local` environment's `host` at the running mock.
 #[tauri::command]
-pub async fn demo_open(
-    app: State<'_, AppState>,
-    st: State<'_, StoreState>,
-) -> Result<DemoOpened, AppError> {
-    let info = demo_start(app.clone()).await?;
+pub async fn demo_open(st: State<'_, AppState>) -> Result<DemoOpened, AppError> {
+    let info = demo_start(st.clone()).await?;
     let host = info
         .http_url
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    let demo = parse_share(DEMO, "collections/demo.sockpit.json")
-        .map_err(|e| AppError::new(e.code(), e.to_string()))?;
-    let (id, name) = with_store(&app, &st, |s| {
-        let id = match s.find_collection(&demo.name)? {
-            Some(id) => id,
-            None => s.import_collection(&demo)?.id,
-        };
-        s.set_environment_variable(id, DEMO_ENV, &Variable::plain("host", host.clone()))?;
-        Ok((id, demo.name.clone()))
-    })?;
+    let demo = parse_share(DEMO, "collections/demo.sockpit.json")?;
+    let name = demo.name.clone();
+    let collection = st
+        .blocking(move |a| {
+            let id = a.ensure_collection(&demo)?;
+            a.set_environment_variable(id, DEMO_ENV, "host", &host)?;
+            Ok::<_, sockpit_core::app::AppError>(id)
+        })
+        .await?;
     Ok(DemoOpened {
         ws_url: info.ws_url,
         http_url: info.http_url,
-        collection: id,
+        collection,
         name,
     })
 }

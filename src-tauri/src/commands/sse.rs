@@ -1,12 +1,13 @@
 //! SSE commands: subscribe (events stream back over a Channel) and unsubscribe.
 
+use sockpit_core::app::SseRender;
 use sockpit_core::sse::{SseConfig, SseHandle};
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::commands::store::{sse_config, StoreState};
 use crate::dto::{AppError, SseBatch, SseSubscription};
 use crate::dto_store::RequestSpec;
+use crate::request_map::spec_to_model;
 use crate::state::{lock, AppState};
 use crate::stream::forward_sse;
 
@@ -16,23 +17,30 @@ use crate::stream::forward_sse;
 #[tauri::command]
 pub async fn sse_subscribe(
     state: State<'_, AppState>,
-    store: State<'_, StoreState>,
     url: String,
     spec: Option<RequestSpec>,
     collection: Option<i64>,
     on_event: Channel<SseBatch>,
 ) -> Result<SseSubscription, AppError> {
-    let (cfg, left_out, secrets) = match &spec {
-        Some(spec) => sse_config(&state, &store, spec, &url, collection)?,
-        None => (SseConfig::new(url.trim()), None, Vec::new()),
+    let render = match spec.as_ref().map(spec_to_model).transpose()? {
+        Some(model) => {
+            state
+                .blocking(move |a| a.render_sse(&model, &url, collection))
+                .await?
+        }
+        None => SseRender {
+            config: SseConfig::new(url.trim()),
+            auth_left_out: None,
+            secrets: Vec::new(),
+        },
     };
-    let handle = SseHandle::spawn(cfg);
+    let handle = SseHandle::spawn(render.config);
     let id = state.next_id();
     lock(&state.sse).insert(id, handle.control());
-    tokio::spawn(forward_sse(handle, on_event, secrets));
+    tokio::spawn(forward_sse(handle, on_event, render.secrets));
     Ok(SseSubscription {
         id,
-        auth_left_out: left_out,
+        auth_left_out: render.auth_left_out,
     })
 }
 

@@ -36,6 +36,8 @@ export type { StoredRequestDto } from "./bindings/StoredRequestDto";
 export type { EnvironmentDto } from "./bindings/EnvironmentDto";
 export type { VariableDto } from "./bindings/VariableDto";
 export type { HistoryDto } from "./bindings/HistoryDto";
+export type { NoticeDto } from "./bindings/NoticeDto";
+import type { NoticeDto } from "./bindings/NoticeDto";
 export type { UpgradeDto } from "./bindings/UpgradeDto";
 import type { TreeNodeDto as Tree } from "./bindings/TreeNodeDto";
 import type { RequestSpec as Spec } from "./bindings/RequestSpec";
@@ -126,6 +128,7 @@ export const backend = {
   envSelect: (id: number | null) => call<void>("env_select", { id }),
   envKnown: (collection: number | null) => call<string[]>("env_known", { collection }),
   historyList: (limit: number) => call<Hist[]>("history_list", { limit }),
+  appNotices: () => call<NoticeDto[]>("app_notices"),
 };
 
 export type { DemoOpened, ExportKind, ExportReport, ImportReport };
