@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod collection;
 pub mod log;
+pub mod net;
 pub mod payload;
 pub mod proto;
 pub mod runner;
@@ -13,6 +14,7 @@ pub mod secrets;
 pub mod sse;
 pub mod store;
 pub mod template;
+mod util;
 pub mod ws;
 
 pub use log::SessionLog;
