@@ -13,9 +13,9 @@ run-cli: deps
 	$(CARGO) build --release -p sockpit-cli
 	./scripts/demo.sh
 
-## Runs every test: unit, integration against real peers, conformance, the window's vitest and e2e.
-test: deps test-deps ui-deps
-	npm --prefix ui run -s build
+## Runs every test: formatting and clippy first, then unit, integration against real peers
+## (the repository rules of tests/tests/tidy.rs among them), conformance, the window's vitest and e2e.
+test: deps test-deps ui-deps lint
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast
 	npm --prefix ui test
@@ -29,8 +29,10 @@ deps:
 test-deps:
 	./scripts/test-deps.sh
 
-lint:
+## Formatting and clippy over the whole workspace, the window included (its build embeds ui/dist).
+lint: deps ui-deps
 	$(CARGO) fmt --all -- --check
+	npm --prefix ui run -s build
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 bench: deps test-deps

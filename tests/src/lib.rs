@@ -7,6 +7,7 @@ pub mod collections;
 pub mod headless;
 pub mod peers;
 pub mod servers;
+pub mod tidy;
 
 pub use cli::{sockpit, sockpit_bin, CliOutput};
 pub use peers::Peer;

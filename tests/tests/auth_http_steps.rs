@@ -2,6 +2,10 @@
 //! cookie login, one-time tickets (fresh on every reconnect, refused when reused) and OAuth2
 //! client credentials (cached until expiry), with each failing step named.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use sockpit_core::auth::{AuthConfig, AuthRunner, OAuth2Config, Secret};

@@ -3,6 +3,10 @@
 //! `sockpit serve --client-ca`) takes the right client certificate and refuses a missing or foreign
 //! one in the TLS step.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use sockpit_tests::servers::{tls_echo_server, SelfSigned};

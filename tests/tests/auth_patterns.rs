@@ -1,6 +1,10 @@
 //! Upgrade-request auth patterns end to end: bearer, basic, API key, query token, subprotocol token,
 //! against the mock and the independent Python `websockets` peer; secrets stay out of `--json`.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use sockpit_mock::MockServer;

@@ -2,6 +2,10 @@
 //! query token, cookie login, tickets (into the query or a header, fresh on every reconnect),
 //! OAuth2 client credentials and bearer; secrets never reach `--json` output.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use sockpit_mock::MockServer;

@@ -1,6 +1,10 @@
 //! Tickets taken from a response header or by regex (besides a JSON pointer), tickets sent as the
 //! first message, and the errors of each extraction step, end to end against the mock.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use sockpit_mock::MockServer;

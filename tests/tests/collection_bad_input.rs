@@ -2,6 +2,10 @@
 //! formats, newer format versions, duplicate names, a locked or newer database, undefined
 //! variables, invalid regexes and pointers; and no input makes an importer panic.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -1,6 +1,10 @@
 //! Exporters: the websocat and curl commands run for real against the mock; the k6 script is
 //! valid JavaScript (node --check); wscat lines carry every part; no export holds a secret.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;

@@ -2,6 +2,10 @@
 //! reaching every member (the sender too) with the sender's id and nobody else, JSON errors for
 //! bad actions, and plain messages still going to every other client.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};

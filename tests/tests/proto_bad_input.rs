@@ -2,6 +2,10 @@
 //! input panics — truncated bytes, bytes of another type, unknown type names, schema syntax
 //! errors, missing imports, bad JSON, overlong varints and recursion past the limits.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use sockpit_core::proto::{self, Framing, JsonOptions, ProtoError, Schema};

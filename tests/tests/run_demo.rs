@@ -1,6 +1,10 @@
 //! `sockpit run` on the shipped demo collection against the mock server and `sockpit serve`,
 //! with every reporter; failing assertions; stored collections, environments, secrets and history.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::process::Stdio;
 use std::time::Duration;
 

@@ -4,6 +4,10 @@
 //! SOCKS5 proxy (given as a `{{variable}}`), and a proxy with a wrong scheme is refused by `import`
 //! and `run` naming the request and the field.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Duration;

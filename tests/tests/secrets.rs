@@ -6,6 +6,10 @@
 //! collection there (`secret_follow` renames as the window does), and a rename that cannot move
 //! them without the store is refused.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::process::Stdio;
 

@@ -1,6 +1,10 @@
 //! The SQLite store on real files: pragmas, migrations, refusing newer or foreign files untouched,
 //! locked databases, the collection tree round trip, request edits, history and its retention.
 
+// Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
+// covers the #[test] fns here (rust-clippy#11119).
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use sockpit_core::collection::model::*;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod collection;
 pub mod error;
 pub mod log;
+pub mod net;
 pub mod payload;
 pub mod proto;
 pub mod runner;
@@ -15,6 +16,7 @@ pub mod secrets;
 pub mod sse;
 pub mod store;
 pub mod template;
+mod util;
 pub mod ws;
 
 pub use error::ErrorCode;

@@ -10,6 +10,8 @@
 
 use rand::Rng;
 
+// Defined beside `Variable`, since the share format names it too; re-exported for callers here.
+pub use crate::collection::model::secret_env_name;
 use crate::collection::model::{Collection, Request, Variable};
 
 /// Stand-ins that keep the auth step's own placeholders through rendering.
@@ -57,19 +59,6 @@ impl TemplateError {
             TemplateError::UnknownEnvironment { .. } => "template.unknown_environment",
         }
     }
-}
-
-/// The environment variable a secret named `name` is read from: `SOCKPIT_VAR_<NAME>`.
-pub fn secret_env_name(name: &str) -> String {
-    let mut s = String::from("SOCKPIT_VAR_");
-    for c in name.chars() {
-        s.push(if c.is_ascii_alphanumeric() {
-            c.to_ascii_uppercase()
-        } else {
-            '_'
-        });
-    }
-    s
 }
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::ws::error::fmt_duration;
+use crate::util::fmt_duration;
 
 /// Why authenticating a connection failed. Bodies quoted here have every known secret redacted.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

@@ -9,7 +9,10 @@ use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, SET_COO
 use http::Method;
 
 use super::{AuthConfig, AuthError, AuthTransport, HttpStep, Prepared, TicketExtract, TicketInto};
-use crate::ws::config::{ProxyConfig, TlsOptions};
+use crate::net::proxy::to_reqwest_proxy;
+use crate::net::tls::{find_tls_error, tls_alert_reason, tls_config};
+use crate::net::{ProxyConfig, TlsOptions};
+use crate::util::error_chain;
 
 /// Largest response body read from an auth endpoint.
 const MAX_BODY: usize = 1 << 20;
@@ -219,11 +222,7 @@ impl AuthRunner {
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let mut body = Vec::new();
-            while let Some(chunk) = resp
-                .chunk()
-                .await
-                .map_err(|e| fail(crate::sse::client::error_chain(&e)))?
-            {
+            while let Some(chunk) = resp.chunk().await.map_err(|e| fail(error_chain(&e)))? {
                 body.extend_from_slice(&chunk);
                 if body.len() > MAX_BODY {
                     return Err(fail(format!("the answer is over {MAX_BODY} bytes")));
@@ -436,11 +435,11 @@ impl AuthRunner {
 /// Why an auth request failed; a TLS alert from the server (a client certificate it wants or
 /// refuses) is said in words naming --cert/--key.
 fn request_reason(e: &reqwest::Error) -> String {
-    match crate::sse::client::find_tls_error(e) {
+    match find_tls_error(e) {
         Some(rustls::Error::AlertReceived(alert)) => {
-            format!("TLS: {}", crate::ws::handshake::tls_alert_reason(*alert))
+            format!("TLS: {}", tls_alert_reason(*alert))
         }
-        _ => crate::sse::client::error_chain(e),
+        _ => error_chain(e),
     }
 }
 
@@ -491,20 +490,17 @@ fn build_client(
     proxy: Option<&ProxyConfig>,
     timeout: Duration,
 ) -> Result<reqwest::Client, AuthError> {
-    let config = match crate::ws::transport::tls_config(tls) {
+    let config = match tls_config(tls) {
         Ok(c) => c,
         Err(e) => {
-            let reason = match e {
-                crate::ws::WsError::TlsConfig(r) => r,
-                other => other.to_string(),
-            };
+            let reason = e.0;
             if let Some(step) = https_step(cfg) {
                 // The CA files alone load: the client certificate or key is at fault.
                 let ca_only = TlsOptions {
                     client_cert: None,
                     ..tls.clone()
                 };
-                let option = if crate::ws::transport::tls_config(&ca_only).is_ok() {
+                let option = if tls_config(&ca_only).is_ok() {
                     "--cert/--key"
                 } else {
                     "--cacert"
@@ -516,15 +512,17 @@ fn build_client(
                 });
             }
             // reqwest needs a TLS backend even for http:// requests, which never use it.
-            crate::ws::transport::tls_config(&TlsOptions::default())
+            tls_config(&TlsOptions::default())
                 .map_err(|e| AuthError::Config(format!("TLS setup for auth requests: {e}")))?
         }
     };
     let builder = match proxy {
-        Some(p) => reqwest::Client::builder().proxy(
-            crate::sse::client::to_reqwest_proxy(p)
-                .map_err(|e| AuthError::Config(format!("proxy for auth requests: {e}")))?,
-        ),
+        Some(p) => reqwest::Client::builder().proxy(to_reqwest_proxy(p).map_err(|reason| {
+            AuthError::Config(format!(
+                "proxy for auth requests: proxy {}: {reason}",
+                p.display()
+            ))
+        })?),
         None => reqwest::Client::builder().no_proxy(),
     };
     builder
@@ -533,7 +531,7 @@ fn build_client(
         .redirect(reqwest::redirect::Policy::none())
         .tls_backend_preconfigured(rustls::ClientConfig::clone(&config))
         .build()
-        .map_err(|e| AuthError::Config(crate::sse::client::error_chain(&e)))
+        .map_err(|e| AuthError::Config(error_chain(&e)))
 }
 
 /// The parts that need no request (bearer, basic, API key, query and subprotocol tokens), for

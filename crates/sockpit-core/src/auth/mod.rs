@@ -16,7 +16,7 @@ use std::time::Duration;
 pub use error::AuthError;
 pub use http::{static_parts, AuthRunner};
 
-use crate::ws::config::ProxyConfig;
+use crate::net::{ProxyConfig, TlsOptions};
 
 /// A secret string: `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -262,7 +262,7 @@ impl AckMatch {
 /// How the auth step's HTTP calls travel: the connection's TLS options and proxy.
 #[derive(Debug, Clone, Default)]
 pub struct AuthTransport {
-    pub tls: crate::ws::config::TlsOptions,
+    pub tls: TlsOptions,
     pub proxy: Option<ProxyConfig>,
     /// Bound on each HTTP call.
     pub timeout: Duration,

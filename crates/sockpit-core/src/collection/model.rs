@@ -70,6 +70,19 @@ impl Variable {
     }
 }
 
+/// The environment variable a secret named `name` is read from: `SOCKPIT_VAR_<NAME>`.
+pub fn secret_env_name(name: &str) -> String {
+    let mut s = String::from("SOCKPIT_VAR_");
+    for c in name.chars() {
+        s.push(if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        });
+    }
+    s
+}
+
 /// A folder or a request, in the order the user arranged them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -13,8 +13,7 @@ use serde::Serialize;
 
 use super::auth::is_credential_header;
 use super::error::CollectionError;
-use super::model::{Collection, Item, Variable};
-use crate::template::secret_env_name;
+use super::model::{secret_env_name, Collection, Item, Variable};
 
 /// The `sockpit` version this build writes and the highest it reads.
 pub const FORMAT_VERSION: u64 = 1;

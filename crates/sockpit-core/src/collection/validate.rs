@@ -122,7 +122,7 @@ pub fn validate_settings(r: &Request) -> Result<(), CollectionError> {
     }
     if let Some(p) = &s.proxy {
         if !p.contains("{{") && p != SECRET_PLACEHOLDER {
-            crate::ws::ProxyConfig::parse(p.trim())
+            crate::net::ProxyConfig::parse(p.trim())
                 .map_err(|e| bad(format!("settings.proxy: {e}")))?;
         }
     }

@@ -13,7 +13,7 @@ use crate::auth::{
 use crate::collection::auth::{Auth, FirstMessageSpec, TicketExtract};
 use crate::collection::model::{KeyValue, Request};
 use crate::collection::share::SECRET_PLACEHOLDER;
-use crate::ws::config::ClientCert;
+use crate::net::ClientCert;
 
 /// How long first-message auth waits for its acknowledgement when the request does not say.
 pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(10);

@@ -8,13 +8,12 @@ use bytes::Bytes;
 
 use super::RunError;
 use crate::collection::model::{Request, SavedMessage};
+use crate::net::{ProxyConfig, TlsOptions};
 use crate::proto::framing::Framing;
 use crate::proto::payload_codec::PayloadCodec;
 use crate::proto::schema::Schema;
 use crate::sse::SseConfig;
-use crate::ws::{
-    ConnectConfig, HeartbeatPolicy, Outgoing, PingPolicy, ProxyConfig, ReconnectPolicy, TlsOptions,
-};
+use crate::ws::{ConnectConfig, HeartbeatPolicy, Outgoing, PingPolicy, ReconnectPolicy};
 
 /// Longest duration a collection may ask for (30 days); larger values are clamped, so that no
 /// setting can overflow a clock.
@@ -217,8 +216,8 @@ mod tests {
     use super::*;
     use crate::collection::model::{Collection, Item, Variable};
     use crate::collection::model::{Protocol, Settings};
+    use crate::net::ProxyKind;
     use crate::template::Vars;
-    use crate::ws::ProxyKind;
 
     fn request(settings: Settings) -> Request {
         Request {

@@ -36,7 +36,9 @@ pub use extract::extract_literal_secrets;
 pub use follow::secret_command;
 
 use crate::collection::model::{Collection, Variable};
+// `SecretScope` is the key of the `secrets` table, so the store defines it.
 use crate::store::secrets::SecretRow;
+pub use crate::store::secrets::SecretScope;
 use crate::store::{Store, DB_FILE};
 
 /// Where one secret's value lives.
@@ -54,62 +56,6 @@ impl Backend {
         match self {
             Backend::Keyring => "keyring",
             Backend::Database => "database",
-        }
-    }
-}
-
-/// Whose secret: globals, a collection's variables, or one environment of a collection.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SecretScope {
-    pub collection: Option<String>,
-    pub environment: Option<String>,
-}
-
-impl SecretScope {
-    pub fn globals() -> SecretScope {
-        SecretScope::default()
-    }
-
-    pub fn collection(name: &str) -> SecretScope {
-        SecretScope {
-            collection: Some(name.into()),
-            environment: None,
-        }
-    }
-
-    pub fn environment(collection: &str, env: &str) -> SecretScope {
-        SecretScope {
-            collection: Some(collection.into()),
-            environment: Some(env.into()),
-        }
-    }
-
-    /// The key in the database and the credential store: `''`, `collection/C`, `collection/C/env/E`.
-    pub fn key(&self) -> String {
-        match (&self.collection, &self.environment) {
-            (None, _) => String::new(),
-            (Some(c), None) => format!("collection/{c}"),
-            (Some(c), Some(e)) => format!("collection/{c}/env/{e}"),
-        }
-    }
-
-    /// The scope of a stored key.
-    pub fn from_key(key: &str) -> SecretScope {
-        let Some(rest) = key.strip_prefix("collection/") else {
-            return SecretScope::globals();
-        };
-        match rest.rsplit_once("/env/") {
-            Some((c, e)) => SecretScope::environment(c, e),
-            None => SecretScope::collection(rest),
-        }
-    }
-
-    /// As shown to users: `globals`, `collection 'C'`, `environment 'E' of collection 'C'`.
-    pub fn describe(&self) -> String {
-        match (&self.collection, &self.environment) {
-            (None, _) => "globals".into(),
-            (Some(c), None) => format!("collection '{c}'"),
-            (Some(c), Some(e)) => format!("environment '{e}' of collection '{c}'"),
         }
     }
 }

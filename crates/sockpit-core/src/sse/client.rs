@@ -11,7 +11,10 @@ use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use http::Method;
 
-use crate::ws::config::{ProxyConfig, ProxyKind, TlsOptions};
+use crate::net::proxy::to_reqwest_proxy;
+use crate::net::tls::{find_tls_error, tls_alert_reason, tls_config};
+use crate::net::{ProxyConfig, TlsOptions};
+use crate::util::error_chain;
 use crate::ws::reconnect::ReconnectPolicy;
 
 use super::error::{SseClientError, BODY_PREVIEW};
@@ -135,15 +138,18 @@ impl Prepared {
             .http1_only()
             .user_agent(concat!("sockpit/", env!("CARGO_PKG_VERSION")));
         builder = match &cfg.proxy {
-            Some(p) => builder.proxy(to_reqwest_proxy(p)?),
+            Some(p) => {
+                builder.proxy(to_reqwest_proxy(p).map_err(|reason| SseClientError::Proxy {
+                    proxy: p.display(),
+                    reason,
+                })?)
+            }
             None => builder.no_proxy(),
         };
         // reqwest needs a TLS backend even for http:// (a redirect may lead to https://).
-        let tls = match crate::ws::transport::tls_config(&cfg.tls) {
+        let tls = match tls_config(&cfg.tls) {
             Ok(tls) => rustls::ClientConfig::clone(&tls),
-            Err(e) if url.scheme() == "https" => {
-                return Err(SseClientError::TlsConfig(tls_reason(e)))
-            }
+            Err(e) if url.scheme() == "https" => return Err(SseClientError::TlsConfig(e.0)),
             Err(_) => plain_tls_config()?,
         };
         builder = builder.tls_backend_preconfigured(tls);
@@ -360,39 +366,6 @@ async fn body_preview(mut response: reqwest::Response, bound: Duration) -> Strin
     String::from_utf8_lossy(&body).into_owned()
 }
 
-pub(crate) fn to_reqwest_proxy(p: &ProxyConfig) -> Result<reqwest::Proxy, SseClientError> {
-    let scheme = match p.kind {
-        ProxyKind::HttpConnect => "http",
-        ProxyKind::Socks5 => "socks5",
-        ProxyKind::Socks5h => "socks5h",
-    };
-    let host = if p.host.contains(':') {
-        format!("[{}]", p.host)
-    } else {
-        p.host.clone()
-    };
-    let mut url = url::Url::parse(&format!("{scheme}://{host}:{}", p.port)).map_err(|e| {
-        SseClientError::Proxy {
-            proxy: p.display(),
-            reason: e.to_string(),
-        }
-    })?;
-    if let Some((user, pass)) = &p.auth {
-        if p.kind != ProxyKind::HttpConnect {
-            let _ = url.set_username(user);
-            let _ = url.set_password(Some(pass));
-        }
-    }
-    let mut proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| SseClientError::Proxy {
-        proxy: p.display(),
-        reason: error_chain(&e),
-    })?;
-    if let (ProxyKind::HttpConnect, Some((user, pass))) = (p.kind, &p.auth) {
-        proxy = proxy.basic_auth(user, pass);
-    }
-    Ok(proxy)
-}
-
 /// A TLS configuration that trusts nothing, for an http:// subscription whose TLS options do not
 /// load (they only matter after a redirect to https://, which then fails verification).
 fn plain_tls_config() -> Result<rustls::ClientConfig, SseClientError> {
@@ -404,28 +377,6 @@ fn plain_tls_config() -> Result<rustls::ClientConfig, SseClientError> {
         .with_no_client_auth())
 }
 
-fn tls_reason(e: crate::ws::WsError) -> String {
-    match e {
-        crate::ws::WsError::TlsConfig(reason) => reason,
-        other => other.to_string(),
-    }
-}
-
-/// An error with its causes, `outer: inner: innermost`, without repeats.
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
-}
-
 fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
@@ -433,26 +384,6 @@ fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorK
             return Some(io.kind());
         }
         source = err.source();
-    }
-    None
-}
-
-/// The rustls error under a failed connect. tokio-rustls wraps it in an `io::Error`, which hides
-/// its inner error from `source()`: look inside with `get_ref`.
-pub(crate) fn find_tls_error<'a>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a rustls::Error> {
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = next {
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        next = match err.downcast_ref::<std::io::Error>() {
-            Some(io) => io
-                .get_ref()
-                .map(|inner| inner as &(dyn std::error::Error + 'static)),
-            None => err.source(),
-        };
     }
     None
 }
@@ -503,7 +434,7 @@ fn map_request_error(
     if let Some(rustls::Error::AlertReceived(alert)) = find_tls_error(e) {
         return SseClientError::Tls {
             host: url.host_str().unwrap_or("").to_string(),
-            reason: crate::ws::handshake::tls_alert_reason(*alert),
+            reason: tls_alert_reason(*alert),
         };
     }
     SseClientError::Request {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::ws::error::fmt_duration;
+use crate::util::fmt_duration;
 use crate::ws::ErrorDto;
 
 use super::parser::SseError;

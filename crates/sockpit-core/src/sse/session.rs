@@ -17,9 +17,10 @@ use tokio::sync::mpsc;
 use crate::ws::event::Nanos;
 use crate::ws::reconnect::ReconnectPolicy;
 
-use super::client::{error_chain, OpenInfo, Opened, Prepared, SseConfig};
+use super::client::{OpenInfo, Opened, Prepared, SseConfig};
 use super::error::SseClientError;
 use super::parser::{SseItem, SseParser};
+use crate::util::error_chain;
 
 /// Most body chunks taken off the socket before a batch is handed out.
 const MAX_CHUNKS_PER_BATCH: usize = 64;

@@ -6,6 +6,62 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{now_ms, Store, StoreError};
 
+/// Whose secret: globals, a collection's variables, or one environment of a collection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SecretScope {
+    pub collection: Option<String>,
+    pub environment: Option<String>,
+}
+
+impl SecretScope {
+    pub fn globals() -> SecretScope {
+        SecretScope::default()
+    }
+
+    pub fn collection(name: &str) -> SecretScope {
+        SecretScope {
+            collection: Some(name.into()),
+            environment: None,
+        }
+    }
+
+    pub fn environment(collection: &str, env: &str) -> SecretScope {
+        SecretScope {
+            collection: Some(collection.into()),
+            environment: Some(env.into()),
+        }
+    }
+
+    /// The key in the database and the credential store: `''`, `collection/C`, `collection/C/env/E`.
+    pub fn key(&self) -> String {
+        match (&self.collection, &self.environment) {
+            (None, _) => String::new(),
+            (Some(c), None) => format!("collection/{c}"),
+            (Some(c), Some(e)) => format!("collection/{c}/env/{e}"),
+        }
+    }
+
+    /// The scope of a stored key.
+    pub fn from_key(key: &str) -> SecretScope {
+        let Some(rest) = key.strip_prefix("collection/") else {
+            return SecretScope::globals();
+        };
+        match rest.rsplit_once("/env/") {
+            Some((c, e)) => SecretScope::environment(c, e),
+            None => SecretScope::collection(rest),
+        }
+    }
+
+    /// As shown to users: `globals`, `collection 'C'`, `environment 'E' of collection 'C'`.
+    pub fn describe(&self) -> String {
+        match (&self.collection, &self.environment) {
+            (None, _) => "globals".into(),
+            (Some(c), None) => format!("collection '{c}'"),
+            (Some(c), Some(e)) => format!("environment '{e}' of collection '{c}'"),
+        }
+    }
+}
+
 /// One row: a secret's scope, name, backend (`keyring` or `database`) and, for `database`, value.
 /// A `keyring` row with a value was set again while the OS store was unavailable: the value here
 /// is the current one, and the row stays `keyring` so that removing it deletes the old OS entry.

@@ -12,10 +12,10 @@
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::collections::{insert_variables, load_variables};
+use super::secrets::SecretScope;
 use super::secrets::{delete_database_secret_rows, rekey_secret_rows};
 use super::{now_ms, Store, StoreError};
 use crate::collection::model::{Collection, Variable};
-use crate::secrets::SecretScope;
 
 /// What a node of the tree is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

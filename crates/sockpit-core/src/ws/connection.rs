@@ -17,7 +17,7 @@ use super::config::ConnectConfig;
 use super::error::WsError;
 use super::event::{Closer, DataKind, Direction, Outgoing, SessionCommand, SessionEvent};
 use super::reconnect::close_code_is_retryable;
-use super::transport::SessionStream;
+use super::stream::SessionStream;
 
 use super::session::{enqueue, ConsumerGone, Fixed, Outcome, State};
 use crate::auth::{AuthError, FirstMessage, Prepared};

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::net::{NetError, TlsConfigError};
+use crate::util::fmt_duration;
+
 /// A failure of a WebSocket session. The UI and the CLI show `to_string()` and branch on `code()`.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum WsError {
@@ -125,6 +128,24 @@ impl WsError {
     }
 }
 
+impl From<NetError> for WsError {
+    fn from(e: NetError) -> WsError {
+        match e {
+            NetError::Dns { host, reason } => WsError::Dns { host, reason },
+            NetError::ConnectionRefused { addr } => WsError::ConnectionRefused { addr },
+            NetError::Connect { addr, reason } => WsError::Connect { addr, reason },
+            NetError::Tls { host, reason } => WsError::Tls { host, reason },
+            NetError::Proxy { proxy, reason } => WsError::Proxy { proxy, reason },
+        }
+    }
+}
+
+impl From<TlsConfigError> for WsError {
+    fn from(e: TlsConfigError) -> WsError {
+        WsError::TlsConfig(e.0)
+    }
+}
+
 /// An error as the UI and the CLI's `--json` output see it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ErrorDto {
@@ -149,12 +170,4 @@ fn rejected_message(status: u16, reason: &str, body: &str) -> String {
         s.push_str(&one_line);
     }
     s
-}
-
-pub(crate) fn fmt_duration(d: Duration) -> String {
-    if d.as_millis() < 1000 || d.subsec_millis() != 0 {
-        format!("{} ms", d.as_millis())
-    } else {
-        format!("{} s", d.as_secs())
-    }
 }

@@ -12,8 +12,10 @@ use tokio_tungstenite::WebSocketStream;
 use super::config::ConnectConfig;
 use super::error::WsError;
 use super::event::UpgradeReport;
-use super::transport::{open_tcp, tls_connect, SessionStream, Stage, Transport};
+use super::stream::SessionStream;
 use super::wire::{WireOptions, WireShared, WireStream};
+use crate::net::tls::tls_alert_reason;
+use crate::net::transport::{open_tcp, tls_connect, Stage, Transport};
 
 /// An open connection: the WebSocket, what the upgrade looked like, and the wire layer's shared
 /// state when it is on the path.
@@ -301,22 +303,6 @@ fn tls_alert(io: &std::io::Error) -> Option<rustls::AlertDescription> {
     match io.get_ref()?.downcast_ref::<rustls::Error>()? {
         rustls::Error::AlertReceived(alert) => Some(*alert),
         _ => None,
-    }
-}
-
-/// What a TLS alert from the server means for the user, naming the step and the flags to check.
-pub(crate) fn tls_alert_reason(alert: rustls::AlertDescription) -> String {
-    use rustls::AlertDescription as A;
-    match alert {
-        A::CertificateRequired => "the server requires a client certificate (mutual TLS) and \
-            closed the connection with the alert CertificateRequired: give one with --cert and --key"
-            .into(),
-        A::BadCertificate | A::UnknownCA | A::CertificateUnknown | A::UnsupportedCertificate
-        | A::CertificateExpired | A::CertificateRevoked | A::AccessDenied => format!(
-            "the server refused our client certificate (TLS alert {alert:?}): check that --cert is \
-             signed by a CA the server trusts and has not expired"
-        ),
-        other => format!("the server sent the TLS alert {other:?} and closed the connection"),
     }
 }
 

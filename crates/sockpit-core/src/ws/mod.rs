@@ -8,12 +8,10 @@ pub mod event;
 pub mod handshake;
 pub mod reconnect;
 pub mod session;
-pub mod transport;
+pub mod stream;
 pub mod wire;
 
-pub use config::{
-    ClientCert, ConnectConfig, HeartbeatPolicy, PingPolicy, ProxyConfig, ProxyKind, TlsOptions,
-};
+pub use config::{ConnectConfig, HeartbeatPolicy, PingPolicy};
 pub use error::{ErrorDto, WsError};
 pub use event::{
     close_code_is_sendable, close_code_name, Closer, DataKind, Direction, Nanos, Outgoing,
@@ -24,3 +22,6 @@ pub use session::{SessionControl, SessionHandle};
 pub use wire::deflate::{DeflateConfig, DeflateParams};
 pub use wire::frame::Opcode;
 pub use wire::FrameRecord;
+
+// TLS and proxy settings live in `crate::net`; re-exported here for the faces' `ws::` imports.
+pub use crate::net::{ClientCert, ProxyConfig, ProxyKind, TlsOptions};

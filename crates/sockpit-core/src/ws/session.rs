@@ -13,9 +13,10 @@ use super::connection;
 use super::error::WsError;
 use super::event::{close_code_is_sendable, Nanos, Outgoing, SessionCommand, SessionEvent};
 use super::handshake::{self, Target};
-use super::transport::{self, SessionStream};
+use super::stream::SessionStream;
 use super::wire::WireShared;
 use crate::auth::{self, AuthRunner, Prepared};
+use crate::net::tls::tls_config;
 
 /// Batches that may wait for the consumer before the socket task stops reading (backpressure).
 const EVENT_BATCHES: usize = 64;
@@ -282,7 +283,7 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
 fn prepare(cfg: ConnectConfig) -> Result<Fixed, WsError> {
     let target = handshake::parse_target(&cfg.url, &cfg.query)?;
     let tls = if target.tls {
-        Some(transport::tls_config(&cfg.tls)?)
+        Some(tls_config(&cfg.tls)?)
     } else {
         None
     };

@@ -1,4 +1,5 @@
-//! The byte stream under a WebSocket: TCP (direct, via HTTP CONNECT or SOCKS5), optionally TLS.
+//! The byte stream under a connection: DNS + TCP (direct, via HTTP CONNECT or SOCKS5), optionally
+//! TLS.
 
 use std::io;
 use std::pin::Pin;
@@ -6,17 +7,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use base64::Engine;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use rustls_pki_types::pem::PemObject;
+use rustls::pki_types::ServerName;
+use rustls::ClientConfig;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use super::config::{ProxyConfig, ProxyKind, TlsOptions};
-use super::error::WsError;
-use super::wire::WireStream;
+use super::error::NetError;
+use super::proxy::{ProxyConfig, ProxyKind};
 
 /// A connected stream, plain or TLS. Both variants are `Unpin`.
 pub enum Transport {
@@ -64,53 +62,6 @@ impl AsyncWrite for Transport {
     }
 }
 
-/// What a session's WebSocket runs over: the transport itself, or the wire layer around it (frame
-/// inspector, permessage-deflate).
-pub enum SessionStream {
-    Direct(Transport),
-    Wire(Box<WireStream<Transport>>),
-}
-
-impl AsyncRead for SessionStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            SessionStream::Direct(s) => Pin::new(s).poll_read(cx, buf),
-            SessionStream::Wire(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for SessionStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            SessionStream::Direct(s) => Pin::new(s).poll_write(cx, buf),
-            SessionStream::Wire(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            SessionStream::Direct(s) => Pin::new(s).poll_flush(cx),
-            SessionStream::Wire(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            SessionStream::Direct(s) => Pin::new(s).poll_shutdown(cx),
-            SessionStream::Wire(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-}
-
 /// Which part of opening a connection is under way, for timeout messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
@@ -139,11 +90,11 @@ pub async fn open_tcp(
     port: u16,
     proxy: Option<&ProxyConfig>,
     stage: &mut Stage,
-) -> Result<TcpStream, WsError> {
+) -> Result<TcpStream, NetError> {
     let Some(proxy) = proxy else {
         return tcp_connect(host, port, stage).await;
     };
-    let proxy_err = |reason: String| WsError::Proxy {
+    let proxy_err = |reason: String| NetError::Proxy {
         proxy: proxy.display(),
         reason,
     };
@@ -182,16 +133,16 @@ pub async fn open_tcp(
     }
 }
 
-async fn resolve(host: &str, port: u16) -> Result<Vec<std::net::SocketAddr>, WsError> {
+async fn resolve(host: &str, port: u16) -> Result<Vec<std::net::SocketAddr>, NetError> {
     let addrs: Vec<_> = tokio::net::lookup_host((host, port))
         .await
-        .map_err(|e| WsError::Dns {
+        .map_err(|e| NetError::Dns {
             host: host.to_string(),
             reason: e.to_string(),
         })?
         .collect();
     if addrs.is_empty() {
-        return Err(WsError::Dns {
+        return Err(NetError::Dns {
             host: host.to_string(),
             reason: "no addresses found".into(),
         });
@@ -199,7 +150,7 @@ async fn resolve(host: &str, port: u16) -> Result<Vec<std::net::SocketAddr>, WsE
     Ok(addrs)
 }
 
-async fn tcp_connect(host: &str, port: u16, stage: &mut Stage) -> Result<TcpStream, WsError> {
+async fn tcp_connect(host: &str, port: u16, stage: &mut Stage) -> Result<TcpStream, NetError> {
     *stage = Stage::Resolve;
     let addrs = resolve(host, port).await?;
     *stage = Stage::TcpConnect;
@@ -211,19 +162,19 @@ async fn tcp_connect(host: &str, port: u16, stage: &mut Stage) -> Result<TcpStre
                 return Ok(s);
             }
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                last = Some(WsError::ConnectionRefused {
+                last = Some(NetError::ConnectionRefused {
                     addr: addr.to_string(),
                 })
             }
             Err(e) => {
-                last = Some(WsError::Connect {
+                last = Some(NetError::Connect {
                     addr: addr.to_string(),
                     reason: e.to_string(),
                 })
             }
         }
     }
-    Err(last.unwrap_or_else(|| WsError::Dns {
+    Err(last.unwrap_or_else(|| NetError::Dns {
         host: host.into(),
         reason: "no addresses".into(),
     }))
@@ -274,80 +225,13 @@ async fn http_connect(
     Ok(())
 }
 
-/// Builds the rustls client configuration for `options` (done once per session).
-pub fn tls_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, WsError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| WsError::TlsConfig(e.to_string()))?;
-    let builder = if options.skip_verify {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
-    } else {
-        let mut roots = RootCertStore::empty();
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = roots.add(cert);
-        }
-        for path in &options.extra_ca_files {
-            let certs = read_certs(path)?;
-            for cert in certs {
-                roots
-                    .add(cert)
-                    .map_err(|e| WsError::TlsConfig(format!("CA file {}: {e}", path.display())))?;
-            }
-        }
-        builder.with_root_certificates(roots)
-    };
-    let mut config = match &options.client_cert {
-        Some(cc) => {
-            let certs = read_certs(&cc.cert_file)?;
-            let key = PrivateKeyDer::from_pem_file(&cc.key_file).map_err(|e| {
-                WsError::TlsConfig(format!(
-                    "no private key read from {}: {e} (expected a PEM PKCS#8, PKCS#1 or SEC1 key)",
-                    cc.key_file.display()
-                ))
-            })?;
-            builder.with_client_auth_cert(certs, key).map_err(|e| {
-                WsError::TlsConfig(format!(
-                    "client certificate {} and key {} do not work together: {e}",
-                    cc.cert_file.display(),
-                    cc.key_file.display()
-                ))
-            })?
-        }
-        None => builder.with_no_client_auth(),
-    };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
-}
-
-fn read_certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, WsError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        WsError::TlsConfig(format!(
-            "cannot read certificate file {}: {e}",
-            path.display()
-        ))
-    })?;
-    let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes)
-        .collect::<Result<_, _>>()
-        .map_err(|e| WsError::TlsConfig(format!("certificate file {}: {e}", path.display())))?;
-    if certs.is_empty() {
-        return Err(WsError::TlsConfig(format!(
-            "no PEM certificate found in {}",
-            path.display()
-        )));
-    }
-    Ok(certs)
-}
-
 /// Wraps `tcp` in TLS for `host`.
 pub async fn tls_connect(
     tcp: TcpStream,
     host: &str,
     config: Arc<ClientConfig>,
-) -> Result<Transport, WsError> {
-    let name = ServerName::try_from(host.to_string()).map_err(|e| WsError::Tls {
+) -> Result<Transport, NetError> {
+    let name = ServerName::try_from(host.to_string()).map_err(|e| NetError::Tls {
         host: host.into(),
         reason: format!("invalid server name: {e}"),
     })?;
@@ -359,59 +243,10 @@ pub async fn tls_connect(
                 " (trust the server's CA with --cacert FILE, or skip verification with --insecure)",
             );
         }
-        WsError::Tls {
+        NetError::Tls {
             host: host.into(),
             reason,
         }
     })?;
     Ok(Transport::Tls(Box::new(tls)))
-}
-
-/// Accepts any server certificate; used only when the user asks to skip verification.
-#[derive(Debug)]
-struct AcceptAnyCert(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCert {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }
