@@ -78,7 +78,6 @@ fn ui_tauri_imports_rule_fails_on_its_fixture() {
 }
 
 #[test]
-#[ignore = "until issue 15's async commands land"]
 fn tauri_commands_are_async() {
     assert_clean(tidy::async_commands(&repo()));
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod collection;
 pub mod error;
 pub mod log;
+pub mod message;
 pub mod net;
 pub mod payload;
 pub mod proto;

@@ -8,12 +8,15 @@ use std::time::Duration;
 
 use keyring::credential::{Credential, CredentialApi, CredentialBuilderApi};
 
-fn map() -> &'static Mutex<HashMap<(String, String), Vec<u8>>> {
-    static M: OnceLock<Mutex<HashMap<(String, String), Vec<u8>>>> = OnceLock::new();
+/// Values by (service, account).
+type Entries = HashMap<(String, String), Vec<u8>>;
+
+fn map() -> &'static Mutex<Entries> {
+    static M: OnceLock<Mutex<Entries>> = OnceLock::new();
     M.get_or_init(Default::default)
 }
 
-fn entries() -> std::sync::MutexGuard<'static, HashMap<(String, String), Vec<u8>>> {
+fn entries() -> std::sync::MutexGuard<'static, Entries> {
     map().lock().unwrap_or_else(|p| p.into_inner())
 }
 

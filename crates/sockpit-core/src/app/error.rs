@@ -9,28 +9,65 @@ use crate::secrets::SecretError;
 use crate::store::StoreError;
 use crate::template::TemplateError;
 
+/// Wrapped errors are boxed so the `Result`s of the API stay small.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Secret(#[from] SecretError),
+    Secret(Box<SecretError>),
     #[error(transparent)]
-    Collection(#[from] CollectionError),
+    Collection(Box<CollectionError>),
     #[error(transparent)]
-    Template(#[from] TemplateError),
+    Template(Box<TemplateError>),
     #[error(transparent)]
-    Run(#[from] RunError),
+    Run(Box<RunError>),
     #[error(transparent)]
-    Payload(#[from] PayloadError),
+    Payload(Box<PayloadError>),
     #[error(transparent)]
-    Proto(#[from] ProtoError),
+    Proto(Box<ProtoError>),
     /// Input the API refuses, with what to do: `app.empty_name`, `app.invalid_kind`, ...
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
     /// A file the API was asked to write or read.
     #[error("cannot write {path}: {reason}")]
     Io { path: String, reason: String },
+}
+
+impl From<SecretError> for AppError {
+    fn from(e: SecretError) -> AppError {
+        AppError::Secret(Box::new(e))
+    }
+}
+
+impl From<CollectionError> for AppError {
+    fn from(e: CollectionError) -> AppError {
+        AppError::Collection(Box::new(e))
+    }
+}
+
+impl From<TemplateError> for AppError {
+    fn from(e: TemplateError) -> AppError {
+        AppError::Template(Box::new(e))
+    }
+}
+
+impl From<RunError> for AppError {
+    fn from(e: RunError) -> AppError {
+        AppError::Run(Box::new(e))
+    }
+}
+
+impl From<PayloadError> for AppError {
+    fn from(e: PayloadError) -> AppError {
+        AppError::Payload(Box::new(e))
+    }
+}
+
+impl From<ProtoError> for AppError {
+    fn from(e: ProtoError) -> AppError {
+        AppError::Proto(Box::new(e))
+    }
 }
 
 impl AppError {

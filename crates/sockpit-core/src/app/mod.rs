@@ -27,7 +27,7 @@ pub use render::{sse_config, ws_config, SseRender};
 pub use requests::{parse_node_kind, SavedRequest, DEFAULT_COLLECTION};
 pub use share::{export_text, write_atomically, ExportKind, ImportSummary};
 
-pub use crate::payload::encode_message;
+pub use crate::message::encode_message;
 
 use crate::secrets::{SecretStatus, SecretStore};
 use crate::store::Store;

@@ -202,7 +202,7 @@ pub fn outgoing(
         message: m.name.clone(),
         reason,
     };
-    crate::payload::encode_message(m.kind, &m.body, base_dir, codec).map_err(|e| match e {
+    crate::message::encode_message(m.kind, &m.body, base_dir, codec).map_err(|e| match e {
         crate::payload::PayloadError::NoProtoType => {
             bad("a protobuf message needs settings.proto with schemas and a send_type".into())
         }
