@@ -56,7 +56,7 @@ export function checkHex(body: string): Check {
       i++;
       continue;
     }
-    if (!/[0-9a-fA-F]/.test(c)) return { ok: false, error: `Invalid hex at character ${i + 1}: '${c}' is not a hex digit` };
+    if (!/[0-9a-fA-F]/.test(c)) return { ok: false, error: `Invalid hex: '${c}' is not a hex digit (character ${i + 1})` };
     digits++;
   }
   if (digits % 2 !== 0) return { ok: false, error: `Invalid hex: odd number of digits (${digits}): every byte needs two` };
