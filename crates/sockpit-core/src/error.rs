@@ -24,6 +24,7 @@ error_codes!(
     crate::collection::CollectionError,
     crate::payload::PayloadError,
     crate::proto::ProtoError,
+    crate::protocol::ProtocolError,
     crate::runner::RunError,
     crate::secrets::SecretError,
     crate::sse::SseClientError,

@@ -12,6 +12,7 @@ pub mod message;
 pub mod net;
 pub mod payload;
 pub mod proto;
+pub mod protocol;
 pub mod runner;
 pub mod secrets;
 pub mod sse;
