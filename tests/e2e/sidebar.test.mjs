@@ -140,14 +140,15 @@ test("bearer auth is accepted by /auth/header", async () => {
   await waitStatus("Connected");
   await waitRow("Messages", "in", '"via":"bearer"');
   await screenshot("bearer-auth");
-  // Saved with the request and back after reopening it from the tree.
+  // Saved with the request and back after reopening it from the tree: the literal token went to the
+  // secret store on save, so the field now holds the secret variable that carries it.
   await win.wd.click(await button("Save"));
   await win.wd.click(await byLabel("Close tab Echo req"));
   await win.wd.click(await win.wd.xpath(item("Echo req")));
   await openTab("Auth");
   await win.wd.waitFor("auth reloaded", async () =>
     (await win.wd.exec(`return document.querySelector('select[aria-label="Auth type"]').value`)) === "bearer", 5000);
-  assert.equal(await win.wd.property(await byLabel("Token"), "value"), "demo-token");
+  assert.equal(await win.wd.property(await byLabel("Token"), "value"), "{{auth_echo_req_token}}");
   // The SSE pane beside it uses the request's auth: /auth/sse/bearer lets it in.
   await setInput("SSE URL", `${win.mockHttp}/auth/sse/bearer?n=2`);
   await win.wd.click(await button("Subscribe"));

@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use sockpit_core::app::{encode_message, AppError as CoreError};
-use sockpit_core::collection::model::Protocol;
+use sockpit_core::app::{encode_message, App, AppError as CoreError};
+use sockpit_core::collection::model::{Protocol, Request};
+use sockpit_core::store::HistoryRecorder;
 use sockpit_core::ws::{ConnectConfig, ReconnectPolicy, SessionCommand, SessionHandle};
 use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
@@ -26,29 +27,58 @@ pub async fn ws_connect(
 ) -> Result<u32, AppError> {
     let model = args.spec.as_ref().map(spec_to_model).transpose()?;
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
-    let (url, subprotocols, headers) =
-        (args.url.trim().to_string(), args.subprotocols, args.headers);
+    let url = args.url.trim().to_string();
+    let plain = plain_config(url, reconnect, args.subprotocols, args.headers);
     let (mut cfg, history) = state
-        .blocking(move |a| {
-            let cfg = match &model {
-                Some(m) => a.render_ws(m, collection, reconnect)?,
-                None => plain_config(url, reconnect, subprotocols, headers),
-            };
-            // History never keeps a secret variable's value.
-            let shown_url = sockpit_core::auth::redact(&cfg.url, &cfg.redact);
-            let history = a.record_connection(Protocol::Websocket, &shown_url, request);
-            Ok::<_, CoreError>((cfg, history))
-        })
+        .blocking(move |a| render_and_record(a, model, plain, collection, request))
         .await?;
     cfg.inspect_frames = args.record_frames;
+    Ok(start_session(
+        &state,
+        &inspect,
+        cfg,
+        args.previous,
+        on_event,
+        history,
+    ))
+}
+
+/// The configuration for the editor's request (or the plain one without a request), and its
+/// history recorder; the URL history keeps never holds a secret variable's value.
+fn render_and_record(
+    a: &App,
+    model: Option<Request>,
+    plain: ConnectConfig,
+    collection: Option<i64>,
+    request: Option<i64>,
+) -> Result<(ConnectConfig, Option<HistoryRecorder>), CoreError> {
+    let cfg = match &model {
+        Some(m) => a.render_ws(m, collection, plain.reconnect.is_some())?,
+        None => plain,
+    };
+    let shown_url = sockpit_core::auth::redact(&cfg.url, &cfg.redact);
+    let history = a.record_connection(Protocol::Websocket, &shown_url, request);
+    Ok((cfg, history))
+}
+
+/// Spawns the session and its forwarder, registers its log (and frames) under a new id, and frees
+/// the log of the session it replaces.
+fn start_session(
+    state: &AppState,
+    inspect: &InspectState,
+    cfg: ConnectConfig,
+    previous: Option<u32>,
+    on_event: Channel<WsBatch>,
+    history: Option<HistoryRecorder>,
+) -> u32 {
+    let record_frames = cfg.inspect_frames;
     let handle = SessionHandle::spawn(cfg);
     let id = state.next_id();
-    if let Some(prev) = args.previous {
-        // The UI has moved on from that session's log; free it.
+    if let Some(prev) = previous {
         lock(&state.ws).remove(&prev);
         lock(&inspect.frames).remove(&prev);
     }
-    let frames = args.record_frames.then(|| Arc::new(Mutex::new(Vec::new())));
+    let frames = record_frames.then(|| Arc::new(Mutex::new(Vec::new())));
     if let Some(f) = &frames {
         lock(&inspect.frames).insert(id, f.clone());
     }
@@ -63,7 +93,7 @@ pub async fn ws_connect(
     );
     let proto = inspect.proto.clone();
     tokio::spawn(forward_ws(handle, log, frames, proto, on_event, history));
-    Ok(id)
+    id
 }
 
 /// A connection without a stored request: the URL, subprotocols and headers as given.
