@@ -57,6 +57,21 @@ pub struct HistoryConnection {
     pub dropped: u64,
 }
 
+/// A `history_connections` row from its first eight columns (id, request_id, protocol, url,
+/// started_at, ended_at, events, dropped).
+fn connection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryConnection> {
+    Ok(HistoryConnection {
+        id: r.get(0)?,
+        request_id: r.get(1)?,
+        protocol: r.get(2)?,
+        url: r.get(3)?,
+        started_at: r.get(4)?,
+        ended_at: r.get(5)?,
+        events: r.get::<_, i64>(6)?.max(0) as u64,
+        dropped: r.get::<_, i64>(7)?.max(0) as u64,
+    })
+}
+
 /// One stored event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedEvent {
@@ -162,18 +177,7 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([limit], |r| {
-                Ok(HistoryConnection {
-                    id: r.get(0)?,
-                    request_id: r.get(1)?,
-                    protocol: r.get(2)?,
-                    url: r.get(3)?,
-                    started_at: r.get(4)?,
-                    ended_at: r.get(5)?,
-                    events: r.get::<_, i64>(6)?.max(0) as u64,
-                    dropped: r.get::<_, i64>(7)?.max(0) as u64,
-                })
-            })
+            .query_map([limit], connection_row)
             .map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| self.err(e))
@@ -204,16 +208,7 @@ impl Store {
         let rows = stmt
             .query_map([limit], |r| {
                 Ok((
-                    HistoryConnection {
-                        id: r.get(0)?,
-                        request_id: r.get(1)?,
-                        protocol: r.get(2)?,
-                        url: r.get(3)?,
-                        started_at: r.get(4)?,
-                        ended_at: r.get(5)?,
-                        events: r.get::<_, i64>(6)?.max(0) as u64,
-                        dropped: r.get::<_, i64>(7)?.max(0) as u64,
-                    },
+                    connection_row(r)?,
                     super::HistoryOutcome {
                         opened: r.get(8)?,
                         close_code: r

@@ -51,35 +51,7 @@ impl Store {
 
     /// Sets (or adds) a global variable.
     pub fn set_global(&mut self, var: &Variable) -> Result<(), StoreError> {
-        let path = self.path().to_path_buf();
-        let e = |e| StoreError::from_sqlite(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let updated = tx
-            .execute(
-                "UPDATE variables SET value = ?2, secret = ?3
-                 WHERE collection_id IS NULL AND environment_id IS NULL AND name = ?1",
-                params![var.name, var.value, var.secret],
-            )
-            .map_err(e)?;
-        if updated == 0 {
-            let pos: i64 = tx
-                .query_row(
-                    "SELECT count(*) FROM variables WHERE collection_id IS NULL AND environment_id IS NULL",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(e)?;
-            insert_variables(&tx, None, None, std::slice::from_ref(var)).map_err(e)?;
-            tx.execute(
-                "UPDATE variables SET position = ?1 WHERE id = last_insert_rowid()",
-                [pos],
-            )
-            .map_err(e)?;
-        }
-        tx.commit().map_err(e)
+        self.upsert_variable(None, var)
     }
 
     /// Sets (or adds, last) a variable of collection `collection` itself (not of an environment).
@@ -88,28 +60,38 @@ impl Store {
         collection: i64,
         var: &Variable,
     ) -> Result<(), StoreError> {
+        self.upsert_variable(Some(collection), var)
+    }
+
+    /// Updates the variable named like `var` of `collection` (globals: `None`), or adds it last.
+    fn upsert_variable(
+        &mut self,
+        collection: Option<i64>,
+        var: &Variable,
+    ) -> Result<(), StoreError> {
         let path = self.path().to_path_buf();
         let e = |e| StoreError::from_sqlite(&path, e);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
+        // `collection_id IS ?1` matches NULL for globals and the id otherwise.
         let updated = tx
             .execute(
                 "UPDATE variables SET value = ?3, secret = ?4
-                 WHERE collection_id = ?1 AND environment_id IS NULL AND name = ?2",
+                 WHERE collection_id IS ?1 AND environment_id IS NULL AND name = ?2",
                 params![collection, var.name, var.value, var.secret],
             )
             .map_err(e)?;
         if updated == 0 {
             let pos: i64 = tx
                 .query_row(
-                    "SELECT count(*) FROM variables WHERE collection_id = ?1 AND environment_id IS NULL",
+                    "SELECT count(*) FROM variables WHERE collection_id IS ?1 AND environment_id IS NULL",
                     [collection],
                     |r| r.get(0),
                 )
                 .map_err(e)?;
-            insert_variables(&tx, Some(collection), None, std::slice::from_ref(var)).map_err(e)?;
+            insert_variables(&tx, collection, None, std::slice::from_ref(var)).map_err(e)?;
             tx.execute(
                 "UPDATE variables SET position = ?1 WHERE id = last_insert_rowid()",
                 [pos],
