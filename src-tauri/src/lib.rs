@@ -7,6 +7,7 @@ pub mod dto_share;
 pub mod dto_store;
 pub mod inspect;
 pub mod legacy;
+pub mod logging;
 pub mod renderer;
 pub mod request_extras;
 pub mod request_map;
@@ -18,7 +19,9 @@ use commands::{compare, demo, frames, log, log_view, proto, sse, ws};
 
 /// Builds and runs the app until its window closes.
 pub fn run() -> Result<(), String> {
-    tauri::Builder::default()
+    // First, so that everything after it is logged; the guard lives until the app exits.
+    let mut log_guard = logging::init_for_app();
+    let app = tauri::Builder::default()
         .plugin(window_state::plugin())
         .on_window_event(window_state::on_window_event)
         .manage(state::AppState::default())
@@ -64,6 +67,17 @@ pub fn run() -> Result<(), String> {
             commands::share::collection_export,
             commands::share::demo_open,
         ])
-        .run(tauri::generate_context!())
-        .map_err(|e| format!("sockpit window failed: {e}"))
+        .build(tauri::generate_context!())
+        .map_err(|e| {
+            tracing::error!("the window could not start: {e}");
+            format!("sockpit window failed: {e}")
+        })?;
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            tracing::info!("window exiting");
+            // Writes out what is still buffered: the process may end without unwinding.
+            log_guard.take();
+        }
+    });
+    Ok(())
 }

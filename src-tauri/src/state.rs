@@ -101,10 +101,15 @@ pub fn data_dir(state: &AppState) -> Result<PathBuf, AppError> {
     if let Some(d) = lock(&state.data_dir).clone() {
         return Ok(d);
     }
+    let dir = env_data_dir()?;
+    *lock(&state.data_dir) = Some(dir.clone());
+    Ok(dir)
+}
+
+/// `SOCKPIT_DATA_DIR` or the OS default, as the CLI resolves it.
+pub fn env_data_dir() -> Result<PathBuf, AppError> {
     let explicit = std::env::var_os("SOCKPIT_DATA_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    let dir = sockpit_core::store::resolve_data_dir(explicit.as_deref())?;
-    *lock(&state.data_dir) = Some(dir.clone());
-    Ok(dir)
+    Ok(sockpit_core::store::resolve_data_dir(explicit.as_deref())?)
 }

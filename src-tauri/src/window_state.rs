@@ -35,7 +35,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         tokio::time::sleep(SETTLE).await;
         if GENERATION.load(Ordering::SeqCst) == generation {
             if let Err(e) = app.save_window_state(FLAGS) {
-                eprintln!("sockpit: could not save the window geometry: {e}");
+                tracing::warn!("could not save the window geometry: {e}");
             }
         }
     });

@@ -81,6 +81,8 @@ impl CliOutput {
 pub async fn sockpit(args: &[&str], stdin: Option<&[u8]>, limit: Duration) -> CliOutput {
     let mut child = tokio::process::Command::new(sockpit_bin())
         .args(args)
+        // Tests read stderr: a RUST_LOG in the caller's environment would add log lines to it.
+        .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

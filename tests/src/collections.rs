@@ -130,7 +130,8 @@ pub async fn sockpit_with_env(args: &[&str], env: &[(&str, &str)], limit: Durati
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .kill_on_drop(true)
+        .env_remove("RUST_LOG");
     for (k, v) in env {
         cmd.env(k, v);
     }

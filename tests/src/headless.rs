@@ -24,6 +24,7 @@ pub async fn sockpit_headless(
         .env("SOCKPIT_DATA_DIR", data_dir)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("SOCKPIT_SECRET_BACKEND")
+        .env_remove("RUST_LOG")
         .env("XDG_RUNTIME_DIR", &runtime)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

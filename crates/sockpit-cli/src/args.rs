@@ -15,6 +15,10 @@ pub struct Cli {
     /// Where the database and settings live (default: the OS data directory).
     #[arg(long, global = true, env = "SOCKPIT_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Log what the engine does on stderr: -v info, -vv debug, -vvv trace. Give it before the
+    /// command (`sockpit -vv run ...`); RUST_LOG, when set, wins.
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }

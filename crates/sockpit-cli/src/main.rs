@@ -7,6 +7,7 @@ mod compare_cmd;
 mod connect;
 mod connect_proto;
 mod import_cmd;
+mod logging;
 mod output;
 mod proto_cmd;
 mod run_cmd;
@@ -30,6 +31,7 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    logging::init(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -297,6 +297,33 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
     out
 }
 
+/// `url` as it may appear in a log: no user info, no fragment, query values as `***` (names
+/// kept), then `secrets` redacted. Text that is not a URL gives `(not a URL)`.
+pub fn loggable_url(url: &str, secrets: &[String]) -> String {
+    let Ok(mut u) = url::Url::parse(url) else {
+        return "(not a URL)".into();
+    };
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
+    let names: Vec<String> = u.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    if names.is_empty() {
+        u.set_query(None);
+    } else {
+        let hidden: Vec<String> = names.iter().map(|k| format!("{k}=***")).collect();
+        u.set_query(Some(&hidden.join("&")));
+    }
+    redact(u.as_str(), secrets)
+}
+
+/// Only the scheme, host and port of `url`, for logs where the path may carry a secret.
+pub fn loggable_origin(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => "(not a URL)".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,5 +363,20 @@ mod tests {
         let r = redact("token=s3cr%2Bt%2Fx and s3cr+t/x, ab", &secrets);
         assert_eq!(r, "token=*** and ***, ab");
         assert_eq!(format!("{:?}", Secret::new("pw")), "Secret(***)");
+    }
+
+    #[test]
+    fn loggable_urls_hide_user_info_query_values_and_secrets() {
+        let secrets = vec!["s3cret-path".to_string()];
+        let shown = loggable_url(
+            "wss://user:pw@example.com:8443/feed/s3cret-path?token=abc&room=1#frag",
+            &secrets,
+        );
+        assert_eq!(shown, "wss://example.com:8443/feed/***?token=***&room=***");
+        assert_eq!(loggable_url("not a url", &secrets), "(not a URL)");
+        assert_eq!(
+            loggable_origin("https://u:p@example.com/a/b?token=x"),
+            "https://example.com"
+        );
     }
 }

@@ -153,13 +153,23 @@ impl SecretStore {
         if self.probe.is_none() {
             let forced = std::env::var(BACKEND_ENV).ok();
             let p = if forced.as_deref() == Some("database") {
+                tracing::info!("secrets: OS store turned off by {BACKEND_ENV}=database");
                 Probe::Fallback {
                     reason: format!("turned off by {BACKEND_ENV}=database"),
                 }
             } else {
                 match keyring_backend::probe(&self.service) {
-                    Ok(()) => Probe::Keyring,
-                    Err(reason) => Probe::Fallback { reason },
+                    Ok(()) => {
+                        tracing::debug!(store = Self::os_store_name(), "secrets: OS store works");
+                        Probe::Keyring
+                    }
+                    Err(reason) => {
+                        tracing::warn!(
+                            store = Self::os_store_name(),
+                            "secrets: OS store probe failed, falling back to the local database: {reason}"
+                        );
+                        Probe::Fallback { reason }
+                    }
                 }
             };
             self.probe = Some(p);

@@ -287,8 +287,12 @@ async fn run(cfg: SseConfig, commands: mpsc::Receiver<SseCommand>, sink: Sink) {
     };
     let reason = match subscribe(&cfg, &mut st).await {
         Ok(reason) => reason,
-        Err(ConsumerGone) => return,
+        Err(ConsumerGone) => {
+            tracing::debug!("sse: the consumer went away; subscription stopped");
+            return;
+        }
     };
+    tracing::debug!(reason = reason.as_str(), "sse: subscription ended");
     let t = st.sink.now();
     st.sink.push(SseSessionEvent::Ended { t, reason });
     let _ = st.sink.flush().await;
@@ -298,6 +302,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
     let prepared = match Prepared::new(cfg) {
         Ok(p) => p,
         Err(e) => {
+            tracing::info!(code = e.code(), "sse: subscription not started");
             st.sink.error(e);
             return Ok(SseEndReason::Failed);
         }
@@ -309,6 +314,8 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
             return Ok(SseEndReason::Failed);
         }
     };
+    // Logs name the origin only: the path and query may carry secrets the engine does not know.
+    let origin = crate::auth::loggable_origin(prepared.url().as_str());
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
     let mut connection: u32 = 0;
     // Failures since the last connection that delivered an event.
@@ -338,6 +345,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
             last_event_id: (!last_id.is_empty()).then(|| last_id.clone()),
         });
         st.sink.flush().await?;
+        tracing::debug!(%origin, attempt = connection, "sse: connecting");
         connection += 1;
         let opened = match auth {
             Err(e) => Err(SseClientError::Auth(e)),
@@ -362,6 +370,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
         // `None`: the stream ended well; `Some(transient)`: an error (already reported).
         let failure = match opened {
             Ok(Opened::NoContent(info)) => {
+                tracing::info!(%origin, "sse: 204 No Content, stopping");
                 let t = st.sink.now();
                 st.sink.push(SseSessionEvent::Open {
                     t,
@@ -370,6 +379,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
                 return Ok(SseEndReason::NoContent);
             }
             Ok(Opened::Stream(response, info)) => {
+                tracing::info!(%origin, "sse: open");
                 let t = st.sink.now();
                 st.sink.push(SseSessionEvent::Open {
                     t,
@@ -378,6 +388,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
                 match read_stream(cfg, st, response).await? {
                     Outcome::Unsubscribed => return Ok(SseEndReason::Unsubscribed),
                     Outcome::Ended { failure, delivered } => {
+                        tracing::info!(%origin, delivered, broken = failure.is_some(), "sse: stream ended");
                         if delivered > 0 {
                             failures = 0;
                         }
@@ -387,6 +398,8 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
             }
             Err(e) => {
                 let transient = e.is_transient();
+                // The code only: error texts may quote URLs or response bodies.
+                tracing::info!(%origin, code = e.code(), transient, "sse: request failed");
                 st.sink.error(e);
                 Some(transient)
             }
@@ -402,12 +415,14 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
         }
         failures += 1;
         if !policy.allows(failures) {
+            tracing::info!(%origin, attempts = failures - 1, "sse: gave up reconnecting");
             st.sink.error(SseClientError::GaveUp {
                 attempts: failures - 1,
             });
             return Ok(SseEndReason::Failed);
         }
         let delay = reconnect_delay(policy, st.parser.retry(), failures, &mut rng);
+        tracing::info!(%origin, attempt = connection, delay_ms = delay.as_millis() as u64, "sse: reconnecting");
         let t = st.sink.now();
         st.sink.push(SseSessionEvent::Reconnecting {
             t,

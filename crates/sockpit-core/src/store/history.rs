@@ -153,7 +153,21 @@ impl Store {
             .name("sockpit-history".into())
             .spawn(move || {
                 lower_priority();
-                writer(conn, path, rx, connection_id, keep, dropped_in_thread)
+                let r = writer(conn, path, rx, connection_id, keep, dropped_in_thread);
+                match &r {
+                    Ok(stats) if stats.dropped > 0 => tracing::warn!(
+                        connection_id,
+                        dropped = stats.dropped,
+                        "history: events dropped (the writer fell behind)"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(
+                        connection_id,
+                        code = e.code(),
+                        "history: writing failed: {e}"
+                    ),
+                }
+                r
             })
             .map_err(|e| StoreError::Sqlite {
                 path: self.path().display().to_string(),

@@ -154,9 +154,15 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> 
             Ok(at)
         })();
         match result {
-            Ok(_) => conn.execute_batch("COMMIT").map_err(err)?,
+            Ok(at) => {
+                conn.execute_batch("COMMIT").map_err(err)?;
+                if at < version {
+                    tracing::info!(path = %path.display(), from = at, to = version, "store: migrated");
+                }
+            }
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
+                tracing::warn!(path = %path.display(), version, "store: migration failed: {e}");
                 let mapped = err(e);
                 if let StoreError::Sqlite { reason, .. } = mapped {
                     return Err(StoreError::Migration {

@@ -94,6 +94,7 @@ impl Store {
             path: path.to_path_buf(),
         };
         migrate::migrate(&store.conn, path)?;
+        tracing::debug!(path = %path.display(), "store: open");
         Ok(store)
     }
 
@@ -137,6 +138,12 @@ pub(crate) fn open_connection(
     conn.busy_timeout(busy_timeout).map_err(err)?;
     let version = migrate::user_version(&conn).map_err(err)?;
     if version > migrate::LATEST {
+        tracing::warn!(
+            path = %path.display(),
+            found = version,
+            supported = migrate::LATEST,
+            "store: written by a newer Sockpit; not opened"
+        );
         return Err(StoreError::NewerVersion {
             path: path.display().to_string(),
             found: version,

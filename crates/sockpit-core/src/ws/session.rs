@@ -209,7 +209,10 @@ async fn run(cfg: ConnectConfig, commands: mpsc::Receiver<SessionCommand>, event
         user_closed: false,
         last_close_in: None,
     };
-    let _ = run_session(cfg, &mut st).await;
+    if run_session(cfg, &mut st).await.is_err() {
+        tracing::debug!("ws: the consumer went away; session stopped");
+    }
+    tracing::debug!(user_closed = st.user_closed, "ws: session ended");
     let t = st.events.now();
     st.events.push(SessionEvent::Ended { t });
     let _ = st.events.flush().await;
@@ -219,19 +222,24 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
     let fixed = match prepare(cfg) {
         Ok(f) => f,
         Err(e) => {
+            tracing::info!(code = e.code(), "ws: session not started");
             st.events.error(e);
             return Ok(());
         }
     };
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
     let mut retry: u32 = 0;
+    // Logs name the target without user info, query values or known secrets.
+    let url = auth::loggable_url(fixed.target.url.as_str(), &fixed.cfg.redact);
     loop {
         let t = st.events.now();
         st.events
             .push(SessionEvent::Connecting { t, attempt: retry });
         st.events.flush().await?;
+        tracing::debug!(%url, attempt = retry, "ws: connecting");
         match connect_phase(&fixed, st).await? {
             Phase::Opened(ws, report, wire, prepared) => {
+                tracing::info!(%url, attempt = retry, "ws: open");
                 retry = 0;
                 let t = st.events.now();
                 st.events.push(SessionEvent::Open { t, report });
@@ -239,18 +247,25 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
                 let outcome = connection::io_loop(&fixed, st, *ws, prepared).await;
                 st.events.flush().await?;
                 st.events.wire = None;
+                let lost = matches!(outcome, Ok(Outcome::Lost));
+                tracing::info!(%url, lost, close_code = st.last_close_in, "ws: connection ended");
                 if let Outcome::Finished = outcome? {
                     return Ok(());
                 }
             }
             Phase::Failed(e) => {
                 let transient = e.is_transient();
+                // The code only: error texts may quote URLs or response bodies.
+                tracing::info!(%url, code = e.code(), transient, "ws: connect failed");
                 st.events.error(e);
                 if !transient {
                     return Ok(());
                 }
             }
-            Phase::Cancelled => return Ok(()),
+            Phase::Cancelled => {
+                tracing::debug!(%url, "ws: connect cancelled");
+                return Ok(());
+            }
         }
         let Some(policy) = &fixed.cfg.reconnect else {
             return Ok(());
@@ -260,6 +275,7 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
         }
         retry += 1;
         if !policy.allows(retry) {
+            tracing::info!(%url, attempts = retry - 1, "ws: gave up reconnecting");
             st.events.error(WsError::Io(format!(
                 "gave up after {} reconnect attempts",
                 retry - 1
@@ -267,6 +283,7 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
             return Ok(());
         }
         let delay = policy.delay(retry, &mut rng);
+        tracing::info!(%url, attempt = retry, delay_ms = delay.as_millis() as u64, "ws: reconnecting");
         let t = st.events.now();
         st.events.push(SessionEvent::Reconnecting {
             t,
