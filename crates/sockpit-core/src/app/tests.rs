@@ -200,7 +200,8 @@ fn history_lists_outcomes_in_one_query_like_one_per_row() {
         by: crate::ws::Closer::Server,
     }]);
     rec.finish().unwrap();
-    app.record_connection(
+    // Still open while the list is read: dropping a recorder closes its row.
+    let _open = app.record_connection(
         crate::collection::model::Protocol::Websocket,
         "ws://y/",
         None,
