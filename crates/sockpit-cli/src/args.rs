@@ -111,6 +111,9 @@ pub struct ConnectArgs {
     /// Protobuf framing: none, varint, grpc, or type-byte:1=pkg.A,2=pkg.B.
     #[arg(long, value_name = "FRAMING", default_value = "none")]
     pub framing: String,
+    /// Extra query parameter NAME=VALUE (repeatable).
+    #[arg(short = 'q', long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }
@@ -122,9 +125,6 @@ pub struct ConnectionArgs {
     /// Request header on the upgrade, 'Name: value' (repeatable).
     #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<String>,
-    /// Extra query parameter NAME=VALUE (repeatable).
-    #[arg(short = 'q', long = "query", value_name = "NAME=VALUE")]
-    pub query: Vec<String>,
     /// Offer no permessage-deflate (it is offered by default, as browsers do).
     #[arg(long, conflicts_with = "deflate")]
     pub no_deflate: bool,

@@ -32,6 +32,12 @@ pub(crate) fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
 
 fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
     let mut cfg = connection_config(&a.url, &a.conn)?;
+    for q in &a.query {
+        let (k, v) = q
+            .split_once('=')
+            .ok_or_else(|| Usage(format!("query '{q}' has no '='; write it as NAME=VALUE")))?;
+        cfg.query.push((k.to_string(), v.to_string()));
+    }
     cfg.subprotocols = a.protocols.clone();
     cfg.inspect_frames = a.frames;
     Ok(cfg)
@@ -53,12 +59,6 @@ pub(crate) fn connection_config(url: &str, a: &ConnectionArgs) -> Result<Connect
         }
         cfg.headers
             .push((name.trim().to_string(), value.trim().to_string()));
-    }
-    for q in &a.query {
-        let (k, v) = q
-            .split_once('=')
-            .ok_or_else(|| Usage(format!("query '{q}' has no '='; write it as NAME=VALUE")))?;
-        cfg.query.push((k.to_string(), v.to_string()));
     }
     cfg.handshake_timeout = secs("handshake-timeout", a.handshake_timeout)?;
     cfg.max_message_size = a.max_message_size;

@@ -245,8 +245,10 @@ fn handle<W: Write>(
                 .get_or_insert_with(|| error.message.clone());
             if a.json {
                 p.json_error_raw(Some(*t), error.code(), &error.message, String::new())
-            } else {
+            } else if a.verbose {
                 writeln!(p.notes, "sockpit: {}", error.message)
+            } else {
+                Ok(())
             }
         }
         LayerEvent::Protocol { t, event } => gql(p, st, a, *t, event),
@@ -351,8 +353,10 @@ fn gql<W: Write>(
                     t,
                     json!({"event": "gql_error", "id": id, "errors": errors, "terminal": terminal}),
                 )
-            } else {
+            } else if a.verbose {
                 writeln!(p.notes, "sockpit: operation {id}: GraphQL error: {first}")
+            } else {
+                Ok(())
             }
         }
         GqlEvent::Complete { id } | GqlEvent::Stopped { id } => {
