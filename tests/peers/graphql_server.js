@@ -85,6 +85,8 @@ if (mode === 'transport') {
     wss,
     keepalive || 12000,
   );
+  // useServer installs its own subprotocol choice (graphql-transport-ws whatever the order).
+  if (flag('--no-subprotocol')) wss.options.handleProtocols = () => false;
 } else if (mode === 'legacy') {
   const { SubscriptionServer } = require('subscriptions-transport-ws');
   const { execute, subscribe } = require('graphql');
