@@ -85,6 +85,7 @@ impl ProtocolLayer for Counter {
 }
 
 /// An echo server that selects the first offered subprotocol.
+#[allow(clippy::result_large_err)] // tungstenite's callback type
 async fn echo_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
