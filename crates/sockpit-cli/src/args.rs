@@ -28,6 +28,9 @@ pub enum Command {
     /// Open a WebSocket, send messages (arguments, then lines on stdin) and print what arrives.
     #[command(after_help = CONNECT_AFTER_HELP)]
     Connect(Box<ConnectArgs>),
+    /// Run GraphQL operations over WebSocket (graphql-transport-ws or the legacy graphql-ws).
+    #[command(after_help = crate::graphql_cmd::GRAPHQL_AFTER_HELP)]
+    Graphql(Box<crate::graphql_cmd::GraphqlArgs>),
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
     Sse(Box<crate::sse_cmd::SseArgs>),
@@ -60,15 +63,9 @@ Exit status: 0 clean finish, 1 connection/handshake/protocol error, 2 usage erro
 pub struct ConnectArgs {
     /// ws:// or wss:// URL.
     pub url: String,
-    /// Request header on the upgrade, 'Name: value' (repeatable).
-    #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'")]
-    pub headers: Vec<String>,
     /// Offer a subprotocol (repeatable, in order of preference).
     #[arg(short = 'p', long = "protocol", value_name = "PROTOCOL")]
     pub protocols: Vec<String>,
-    /// Extra query parameter NAME=VALUE (repeatable).
-    #[arg(short = 'q', long = "query", value_name = "NAME=VALUE")]
-    pub query: Vec<String>,
     /// Send a text message after connecting (repeatable; all --send* flags keep their order).
     #[arg(long = "send", value_name = "TEXT")]
     pub send: Vec<String>,
@@ -103,6 +100,35 @@ pub struct ConnectArgs {
     /// --json, lines on stderr otherwise.
     #[arg(long)]
     pub frames: bool,
+    /// Protobuf schema, a .proto file or a descriptor set (.binpb, .desc, .pb) (repeatable).
+    #[arg(long = "schema", value_name = "FILE")]
+    pub schema: Vec<PathBuf>,
+    /// Import path for --schema .proto files (repeatable).
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    pub include: Vec<PathBuf>,
+    /// Encode each --send TEXT (and stdin line) as JSON of this protobuf type; send binary.
+    #[arg(long, value_name = "TYPE")]
+    pub send_type: Option<String>,
+    /// Decode binary messages received as this protobuf type (shown as JSON).
+    #[arg(long, value_name = "TYPE")]
+    pub recv_type: Option<String>,
+    /// Protobuf framing: none, varint, grpc, or type-byte:1=pkg.A,2=pkg.B.
+    #[arg(long, value_name = "FRAMING", default_value = "none")]
+    pub framing: String,
+    /// Extra query parameter NAME=VALUE (repeatable).
+    #[arg(short = 'q', long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+}
+
+/// The connection flags `connect` and `graphql` share: headers, TLS, proxy, auth, reconnect,
+/// keepalive, limits.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Request header on the upgrade, 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<String>,
     /// Offer no permessage-deflate (it is offered by default, as browsers do).
     #[arg(long, conflicts_with = "deflate")]
     pub no_deflate: bool,
@@ -163,21 +189,6 @@ pub struct ConnectArgs {
     /// Largest frame accepted (bytes).
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_frame_size: usize,
-    /// Protobuf schema, a .proto file or a descriptor set (.binpb, .desc, .pb) (repeatable).
-    #[arg(long = "schema", value_name = "FILE")]
-    pub schema: Vec<PathBuf>,
-    /// Import path for --schema .proto files (repeatable).
-    #[arg(short = 'I', long = "include", value_name = "DIR")]
-    pub include: Vec<PathBuf>,
-    /// Encode each --send TEXT (and stdin line) as JSON of this protobuf type; send binary.
-    #[arg(long, value_name = "TYPE")]
-    pub send_type: Option<String>,
-    /// Decode binary messages received as this protobuf type (shown as JSON).
-    #[arg(long, value_name = "TYPE")]
-    pub recv_type: Option<String>,
-    /// Protobuf framing: none, varint, grpc, or type-byte:1=pkg.A,2=pkg.B.
-    #[arg(long, value_name = "FRAMING", default_value = "none")]
-    pub framing: String,
     #[command(flatten)]
     pub auth: crate::auth_args::AuthArgs,
 }

@@ -14,15 +14,15 @@ use sockpit_core::ws::{
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
-use crate::args::ConnectArgs;
+use crate::args::{ConnectArgs, ConnectionArgs};
 use crate::connect_proto;
 use crate::exit;
 use crate::output::Printer;
 
 /// A usage problem found after clap: printed as one line, exit status 2.
-struct Usage(String);
+pub(crate) struct Usage(pub(crate) String);
 
-fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
+pub(crate) fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
     Duration::try_from_secs_f64(v).map_err(|_| {
         Usage(format!(
             "--{name} must be a non-negative number of seconds, got {v}"
@@ -31,9 +31,23 @@ fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
 }
 
 fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
+    let mut cfg = connection_config(&a.url, &a.conn)?;
+    for q in &a.query {
+        let (k, v) = q
+            .split_once('=')
+            .ok_or_else(|| Usage(format!("query '{q}' has no '='; write it as NAME=VALUE")))?;
+        cfg.query.push((k.to_string(), v.to_string()));
+    }
+    cfg.subprotocols = a.protocols.clone();
+    cfg.inspect_frames = a.frames;
+    Ok(cfg)
+}
+
+/// The session settings every WebSocket subcommand shares (`ConnectionArgs`).
+pub(crate) fn connection_config(url: &str, a: &ConnectionArgs) -> Result<ConnectConfig, Usage> {
     // A URL that can never work is a usage error, reported before anything starts.
-    sockpit_core::ws::handshake::parse_target(&a.url, &[]).map_err(|e| Usage(e.to_string()))?;
-    let mut cfg = ConnectConfig::new(a.url.clone());
+    sockpit_core::ws::handshake::parse_target(url, &[]).map_err(|e| Usage(e.to_string()))?;
+    let mut cfg = ConnectConfig::new(url.to_string());
     for h in &a.headers {
         let (name, value) = h.split_once(':').ok_or_else(|| {
             Usage(format!(
@@ -46,13 +60,6 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
         cfg.headers
             .push((name.trim().to_string(), value.trim().to_string()));
     }
-    for q in &a.query {
-        let (k, v) = q
-            .split_once('=')
-            .ok_or_else(|| Usage(format!("query '{q}' has no '='; write it as NAME=VALUE")))?;
-        cfg.query.push((k.to_string(), v.to_string()));
-    }
-    cfg.subprotocols = a.protocols.clone();
     cfg.handshake_timeout = secs("handshake-timeout", a.handshake_timeout)?;
     cfg.max_message_size = a.max_message_size;
     cfg.max_frame_size = a.max_frame_size;
@@ -67,7 +74,6 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
         },
         skip_verify: a.insecure,
     };
-    cfg.inspect_frames = a.frames;
     cfg.auth = a.auth.config().map_err(Usage)?;
     if a.no_deflate {
         cfg.deflate = None;

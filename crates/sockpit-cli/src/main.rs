@@ -6,6 +6,7 @@ mod collections;
 mod compare_cmd;
 mod connect;
 mod connect_proto;
+mod graphql_cmd;
 mod import_cmd;
 mod logging;
 mod output;
@@ -48,6 +49,7 @@ fn main() {
                 let sub = matches.subcommand_matches("connect");
                 connect::run(*a, sub).await
             }
+            args::Command::Graphql(a) => graphql_cmd::run(*a).await,
             args::Command::Serve(a) => serve::run(a).await,
             args::Command::Proto(a) => proto_cmd::run(a),
             args::Command::Sse(a) => sse_cmd::run(*a).await,

@@ -128,6 +128,7 @@ async fn drive<L: ProtocolLayer>(
                 let Some(events) = b else { break };
                 for ev in events {
                     let now = Instant::now();
+                    layer.on_session(&ev, now, &mut out);
                     match &ev {
                         SessionEvent::Open { report, .. } => layer.on_open(report, now, &mut out),
                         SessionEvent::Message { dir: crate::ws::Direction::In, kind, data, .. } => {

@@ -14,12 +14,13 @@
 //! protocol allows; where it does not, the layer asks for a close.
 
 mod driver;
+pub mod graphql;
 
 use std::time::Instant;
 
 use bytes::Bytes;
 
-use crate::ws::{DataKind, Outgoing, UpgradeReport};
+use crate::ws::{DataKind, Outgoing, SessionEvent, UpgradeReport};
 
 pub use driver::{spawn, LayerControl, LayerEvent, LayerHandle};
 
@@ -97,6 +98,16 @@ pub trait ProtocolLayer: Send + 'static {
     /// Subprotocols to offer in the upgrade, in order of preference (none by default).
     fn subprotocols(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// Every session event, before the specific hook below (if any) sees it: lets a layer explain
+    /// a handshake failure or a close code in its own terms. Nothing by default.
+    fn on_session(
+        &mut self,
+        _event: &SessionEvent,
+        _now: Instant,
+        _out: &mut LayerOutput<Self::Event>,
+    ) {
     }
 
     /// A connection opened (the first one, or after a reconnect): send the handshake.

@@ -1,0 +1,406 @@
+//! `sockpit graphql`: GraphQL operations over WebSocket (graphql-transport-ws or the legacy
+//! graphql-ws), through core's `protocol::graphql` layer; results as JSON lines.
+
+use std::collections::HashSet;
+use std::io::{BufWriter, Write};
+
+use clap::Args;
+use serde_json::{json, Value};
+use sockpit_core::protocol::graphql::{
+    GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
+};
+use sockpit_core::protocol::{self, LayerEvent};
+use sockpit_core::ws::{close_code_name, Closer, Direction, SessionEvent, WsError};
+
+use crate::args::ConnectionArgs;
+use crate::connect::{connection_config, secs, Usage};
+use crate::exit;
+use crate::output::Printer;
+
+pub const GRAPHQL_AFTER_HELP: &str = "\
+Both subprotocols are offered (graphql-transport-ws first) and the one the server selects is spoken;
+--subprotocol offers only one (use it for a legacy server that blindly picks the first offered).
+The k-th --variables/--operation-name belongs to the k-th --query; operations get ids 1, 2, ...
+Output: each result's payload as one JSON line; with --json one event per line: gql_next, gql_error,
+gql_complete, gql_ack, gql_resubscribe (after a reconnect), open (with \"protocol\"), close, error.
+Without -n the run ends when every operation has completed; -n N ends after N results or errors.
+Exit status: 0 clean finish, 1 connection/protocol/GraphQL error (a missing connection_ack after
+--ack-timeout included), 2 usage error, 3 timeout (--timeout).";
+
+#[derive(Debug, Args)]
+pub struct GraphqlArgs {
+    /// ws:// or wss:// URL of the GraphQL endpoint.
+    pub url: String,
+    /// A GraphQL document to run (query, mutation or subscription; repeatable).
+    #[arg(long = "query", value_name = "Q", required = true)]
+    pub queries: Vec<String>,
+    /// The variables of the matching --query, a JSON object (repeatable).
+    #[arg(long = "variables", value_name = "JSON")]
+    pub variables: Vec<String>,
+    /// The operationName of the matching --query (repeatable).
+    #[arg(long = "operation-name", value_name = "N")]
+    pub operation_names: Vec<String>,
+    /// The connection_init payload, JSON.
+    #[arg(long, value_name = "JSON")]
+    pub init: Option<String>,
+    /// Offer only this subprotocol: graphql-transport-ws or graphql-ws (legacy).
+    #[arg(long, value_name = "P", value_parser = ["graphql-transport-ws", "graphql-ws"])]
+    pub subprotocol: Option<String>,
+    /// Give up when no connection_ack arrives within SECS of connection_init (exit 1).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub ack_timeout: f64,
+    /// End with a clean close after N results (`next`/`data`) or operation errors.
+    #[arg(short = 'n', long = "count", value_name = "N")]
+    pub count: Option<u64>,
+    /// Bound the whole run (exit status 3 when it runs out).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Print JSON Lines events on stdout and nothing else.
+    #[arg(long)]
+    pub json: bool,
+    /// With --json, also print every raw message (`message` events) and frame (`frame` events).
+    #[arg(long)]
+    pub raw: bool,
+    /// Print protocol notes (ack, pings, keepalives) on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+}
+
+fn json_arg(flag: &str, text: &str) -> Result<Value, Usage> {
+    serde_json::from_str(text).map_err(|e| Usage(format!("{flag} is not valid JSON ({e}): {text}")))
+}
+
+fn operations(a: &GraphqlArgs) -> Result<Vec<Operation>, Usage> {
+    if a.variables.len() > a.queries.len() || a.operation_names.len() > a.queries.len() {
+        return Err(Usage(
+            "more --variables or --operation-name than --query: the k-th belongs to the k-th --query"
+                .into(),
+        ));
+    }
+    let mut ops = Vec::new();
+    for (i, q) in a.queries.iter().enumerate() {
+        let mut op = Operation::new(q.clone());
+        if let Some(v) = a.variables.get(i) {
+            let v = json_arg("--variables", v)?;
+            if !v.is_object() {
+                return Err(Usage(format!("--variables must be a JSON object, got {v}")));
+            }
+            op.variables = Some(v);
+        }
+        op.operation_name = a.operation_names.get(i).cloned();
+        ops.push(op);
+    }
+    Ok(ops)
+}
+
+fn prepare(
+    a: &GraphqlArgs,
+) -> Result<
+    (
+        sockpit_core::ws::ConnectConfig,
+        GraphqlOptions,
+        Vec<Operation>,
+    ),
+    Usage,
+> {
+    let ops = operations(a)?;
+    let init_payload = a
+        .init
+        .as_deref()
+        .map(|t| json_arg("--init", t))
+        .transpose()?;
+    let opts = GraphqlOptions {
+        only: a.subprotocol.as_deref().and_then(Subprotocol::parse),
+        init_payload,
+        ack_timeout: secs("ack-timeout", a.ack_timeout)?,
+    };
+    let mut cfg = connection_config(&a.url, &a.conn)?;
+    cfg.inspect_frames = a.raw && a.json;
+    Ok((cfg, opts, ops))
+}
+
+/// How the run is going.
+#[derive(Default)]
+struct State {
+    received: u64,
+    /// Our operations not yet completed.
+    running: HashSet<String>,
+    closing: bool,
+    ended: bool,
+    /// The layer's first error (the root cause), a session failure, a GraphQL error.
+    protocol_failure: Option<String>,
+    session_failure: Option<(i32, String)>,
+    gql_failure: Option<String>,
+}
+
+pub async fn run(a: GraphqlArgs) -> i32 {
+    let prepared = prepare(&a).and_then(|p| {
+        let t = a.timeout.map(|t| secs("timeout", t)).transpose()?;
+        Ok((p, t))
+    });
+    let ((cfg, opts, ops), timeout) = match prepared {
+        Ok(v) => v,
+        Err(Usage(msg)) => {
+            eprintln!("sockpit: error: {msg}");
+            return exit::USAGE;
+        }
+    };
+    let mut printer = Printer {
+        out: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+        json: a.json,
+        verbose: a.verbose,
+        quiet: false,
+        proto: None,
+        notes: BufWriter::new(std::io::stderr()),
+    };
+    let mut h = protocol::spawn(GraphqlLayer::new(opts), cfg);
+    let control = h.control();
+    let mut st = State::default();
+    for (i, op) in ops.into_iter().enumerate() {
+        let id = (i + 1).to_string();
+        st.running.insert(id.clone());
+        if !control.intent(GqlIntent::Start { id: Some(id), op }).await {
+            break;
+        }
+    }
+    let run = async {
+        while let Some(batch) = h.next_batch().await {
+            for ev in &batch {
+                if handle(&mut printer, &mut st, &a, ev).is_err() {
+                    st.ended = true; // stdout is gone
+                }
+            }
+            let _ = printer.flush();
+            let done = st.count_reached(a.count) || (a.count.is_none() && st.running.is_empty());
+            if done && !st.closing && !st.ended {
+                st.closing = true;
+                let _ = control.intent(GqlIntent::Terminate).await;
+            }
+            if st.ended {
+                break;
+            }
+        }
+    };
+    let timed_out = match timeout {
+        Some(t) => tokio::time::timeout(t, run).await.is_err(),
+        None => {
+            run.await;
+            false
+        }
+    };
+    if timed_out {
+        let msg = format!(
+            "timed out after {} s (--timeout)",
+            timeout.map(|t| t.as_secs_f64()).unwrap_or_default()
+        );
+        if a.json {
+            let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());
+        }
+        let _ = printer.flush();
+        eprintln!("sockpit: error: {msg}");
+        return exit::TIMEOUT;
+    }
+    let _ = printer.flush();
+    if !st.closing && !st.running.is_empty() && st.session_failure.is_none() {
+        st.session_failure = Some((
+            exit::FAILURE,
+            format!(
+                "the connection ended with {} operation(s) still running",
+                st.running.len()
+            ),
+        ));
+    }
+    let failure = st
+        .protocol_failure
+        .map(|m| (exit::FAILURE, m))
+        .or(st.session_failure)
+        .or(st.gql_failure.map(|m| (exit::FAILURE, m)));
+    match failure {
+        Some((code, msg)) => {
+            eprintln!("sockpit: error: {msg}");
+            code
+        }
+        None => exit::OK,
+    }
+}
+
+impl State {
+    fn count_reached(&self, n: Option<u64>) -> bool {
+        n.is_some_and(|n| self.received >= n)
+    }
+}
+
+fn handle<W: Write>(
+    p: &mut Printer<W>,
+    st: &mut State,
+    a: &GraphqlArgs,
+    ev: &LayerEvent<GqlEvent>,
+) -> std::io::Result<()> {
+    match ev {
+        LayerEvent::Session(s) => session(p, st, a, s),
+        LayerEvent::Error { t, error } => {
+            st.protocol_failure
+                .get_or_insert_with(|| error.message.clone());
+            if a.json {
+                p.json_error_raw(Some(*t), error.code(), &error.message, String::new())
+            } else if a.verbose {
+                writeln!(p.notes, "sockpit: {}", error.message)
+            } else {
+                Ok(())
+            }
+        }
+        LayerEvent::Protocol { t, event } => gql(p, st, a, *t, event),
+    }
+}
+
+fn session<W: Write>(
+    p: &mut Printer<W>,
+    st: &mut State,
+    a: &GraphqlArgs,
+    ev: &SessionEvent,
+) -> std::io::Result<()> {
+    match ev {
+        SessionEvent::Open { .. } => st.session_failure = None,
+        SessionEvent::Error { error, .. } => {
+            let code = match error.as_ref() {
+                WsError::Timeout { .. } => exit::TIMEOUT,
+                _ => exit::FAILURE,
+            };
+            st.session_failure = Some((code, error.to_string()));
+        }
+        SessionEvent::Close {
+            dir: Direction::In,
+            code,
+            reason,
+            by,
+            ..
+        } => {
+            let clean = matches!(code, 1000 | 1001) || *by == Closer::Client && *code != 1006;
+            if !clean && st.session_failure.is_none() {
+                let mut msg = format!(
+                    "server closed the connection with {code} {}",
+                    close_code_name(*code)
+                );
+                if !reason.is_empty() {
+                    msg.push_str(&format!(": {reason}"));
+                }
+                st.session_failure = Some((exit::FAILURE, msg));
+            }
+        }
+        SessionEvent::Ended { .. } => st.ended = true,
+        _ => {}
+    }
+    let raw = matches!(
+        ev,
+        SessionEvent::Message { .. } | SessionEvent::Frame { .. }
+    );
+    if raw && !(a.raw && a.json) {
+        return Ok(());
+    }
+    p.event(ev)
+}
+
+fn line<W: Write>(p: &mut Printer<W>, t: u64, mut v: Value) -> std::io::Result<()> {
+    if let Value::Object(o) = &mut v {
+        o.insert("t_ms".into(), json!(t as f64 / 1e6));
+    }
+    writeln!(p.out, "{v}")
+}
+
+fn gql<W: Write>(
+    p: &mut Printer<W>,
+    st: &mut State,
+    a: &GraphqlArgs,
+    t: u64,
+    ev: &GqlEvent,
+) -> std::io::Result<()> {
+    let counting = !st.count_reached(a.count);
+    match ev {
+        GqlEvent::Next { id, payload } => {
+            if !counting {
+                return Ok(());
+            }
+            st.received += 1;
+            if a.json {
+                line(
+                    p,
+                    t,
+                    json!({"event": "gql_next", "id": id, "payload": payload}),
+                )
+            } else {
+                writeln!(p.out, "{payload}")
+            }
+        }
+        GqlEvent::Error {
+            id,
+            errors,
+            terminal,
+        } => {
+            if *terminal {
+                st.running.remove(id);
+                if counting {
+                    st.received += 1;
+                }
+            }
+            let first = sockpit_core::protocol::graphql::first_message(errors);
+            st.gql_failure
+                .get_or_insert_with(|| format!("operation {id}: GraphQL error: {first}"));
+            if a.json {
+                line(
+                    p,
+                    t,
+                    json!({"event": "gql_error", "id": id, "errors": errors, "terminal": terminal}),
+                )
+            } else if a.verbose {
+                writeln!(p.notes, "sockpit: operation {id}: GraphQL error: {first}")
+            } else {
+                Ok(())
+            }
+        }
+        GqlEvent::Complete { id } | GqlEvent::Stopped { id } => {
+            st.running.remove(id);
+            let by = if matches!(ev, GqlEvent::Complete { .. }) {
+                "server"
+            } else {
+                "client"
+            };
+            if a.json {
+                line(p, t, json!({"event": "gql_complete", "id": id, "by": by}))
+            } else if a.verbose {
+                writeln!(p.notes, "sockpit: operation {id} complete")
+            } else {
+                Ok(())
+            }
+        }
+        GqlEvent::Resubscribed { ids } => {
+            if a.json {
+                line(p, t, json!({"event": "gql_resubscribe", "ids": ids}))
+            } else {
+                writeln!(
+                    p.notes,
+                    "sockpit: reconnected: re-subscribed operation(s) {}",
+                    ids.join(", ")
+                )
+            }
+        }
+        other => {
+            let (name, payload) = match other {
+                GqlEvent::Selected { protocol } => ("gql_protocol", json!(protocol.as_str())),
+                GqlEvent::Ack { payload } => ("gql_ack", json!(payload)),
+                GqlEvent::Started { id } => ("gql_start", json!(id)),
+                GqlEvent::Ping { payload } => ("gql_ping", json!(payload)),
+                GqlEvent::Pong { payload } => ("gql_pong", json!(payload)),
+                _ => ("gql_ka", Value::Null),
+            };
+            if a.json {
+                line(p, t, json!({"event": name, "value": payload}))
+            } else if a.verbose {
+                writeln!(p.notes, "sockpit: {name} {payload}")
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
