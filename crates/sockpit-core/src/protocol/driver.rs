@@ -6,7 +6,9 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use super::{LayerOutput, ProtocolError, ProtocolLayer};
-use crate::ws::{ConnectConfig, Nanos, SessionCommand, SessionControl, SessionEvent, SessionHandle};
+use crate::ws::{
+    ConnectConfig, Nanos, SessionCommand, SessionControl, SessionEvent, SessionHandle,
+};
 
 /// Intents waiting for the driver at most; a full queue makes `LayerControl::intent` wait.
 const INTENT_QUEUE: usize = 256;
@@ -96,7 +98,9 @@ pub fn spawn<L: ProtocolLayer>(layer: L, mut config: ConnectConfig) -> LayerHand
 
 /// Nanoseconds since `started`, on the session's clock.
 fn since(started: Instant, now: Instant) -> Nanos {
-    now.saturating_duration_since(started).as_nanos().min(u64::MAX as u128) as Nanos
+    now.saturating_duration_since(started)
+        .as_nanos()
+        .min(u64::MAX as u128) as Nanos
 }
 
 async fn drive<L: ProtocolLayer>(
@@ -158,6 +162,9 @@ async fn drive<L: ProtocolLayer>(
                 break;
             }
         }
+        if let Some(reason) = out.drop.take() {
+            let _ = control.command(SessionCommand::Drop { reason }).await;
+        }
         if let Some((code, reason)) = out.close.take() {
             let _ = control.close(code, reason).await;
         }
@@ -172,6 +179,14 @@ async fn drive<L: ProtocolLayer>(
 
 /// Moves what the layer produced (besides frames to send) into the batch, stamped `t`.
 fn collect<E>(out: &mut LayerOutput<E>, batch: &mut Vec<LayerEvent<E>>, t: Nanos) {
-    batch.extend(out.events.drain(..).map(|event| LayerEvent::Protocol { t, event }));
-    batch.extend(out.errors.drain(..).map(|error| LayerEvent::Error { t, error }));
+    batch.extend(
+        out.events
+            .drain(..)
+            .map(|event| LayerEvent::Protocol { t, event }),
+    );
+    batch.extend(
+        out.errors
+            .drain(..)
+            .map(|error| LayerEvent::Error { t, error }),
+    );
 }

@@ -14,6 +14,7 @@
 //! protocol allows; where it does not, the layer asks for a close.
 
 mod driver;
+pub mod socketio;
 
 use std::time::Instant;
 
@@ -55,6 +56,9 @@ pub struct LayerOutput<E> {
     pub errors: Vec<ProtocolError>,
     /// Close the connection cleanly with this code and reason (the session then ends).
     pub close: Option<(u16, String)>,
+    /// Drop the connection as lost, with this reason (a missed protocol keepalive): no close
+    /// handshake, and the session reconnects if its policy allows.
+    pub drop: Option<String>,
 }
 
 impl<E> Default for LayerOutput<E> {
@@ -64,6 +68,7 @@ impl<E> Default for LayerOutput<E> {
             events: Vec::new(),
             errors: Vec::new(),
             close: None,
+            drop: None,
         }
     }
 }

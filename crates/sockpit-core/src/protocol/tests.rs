@@ -51,7 +51,10 @@ impl ProtocolLayer for Counter {
             "ka" => out.event(Ev::KeepAlive),
             other => match other.strip_prefix("n:").and_then(|n| n.parse().ok()) {
                 Some(n) => out.event(Ev::Got(n)),
-                None => out.error("counter.malformed", format!("not a counter message: {other:?}")),
+                None => out.error(
+                    "counter.malformed",
+                    format!("not a counter message: {other:?}"),
+                ),
             },
         }
     }
@@ -158,8 +161,7 @@ async fn a_layer_handshakes_decodes_keeps_alive_and_survives_bad_input() {
     // The session went on after the bad message, and ends cleanly on request.
     control.close(1000, "done").await;
     let mut ended = false;
-    while let Ok(Some(batch)) = tokio::time::timeout(Duration::from_secs(2), h.next_batch()).await
-    {
+    while let Ok(Some(batch)) = tokio::time::timeout(Duration::from_secs(2), h.next_batch()).await {
         ended |= batch
             .iter()
             .any(|e| matches!(e, LayerEvent::Session(SessionEvent::Ended { .. })));
