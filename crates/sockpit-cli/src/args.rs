@@ -24,6 +24,9 @@ pub enum Command {
     /// Open a WebSocket, send messages (arguments, then lines on stdin) and print what arrives.
     #[command(after_help = CONNECT_AFTER_HELP)]
     Connect(Box<ConnectArgs>),
+    /// Speak Socket.IO (v2-v4): connect namespaces, emit events with acks, print what arrives.
+    #[command(after_help = crate::socketio_cmd::SOCKETIO_AFTER_HELP)]
+    Socketio(Box<crate::socketio_cmd::SocketIoArgs>),
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
     Sse(Box<crate::sse_cmd::SseArgs>),

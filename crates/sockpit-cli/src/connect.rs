@@ -22,6 +22,10 @@ use crate::output::Printer;
 /// A usage problem found after clap: printed as one line, exit status 2.
 struct Usage(String);
 
+pub(crate) fn secs_or(name: &str, v: f64) -> Result<Duration, String> {
+    secs(name, v).map_err(|Usage(m)| m)
+}
+
 fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
     Duration::try_from_secs_f64(v).map_err(|_| {
         Usage(format!(
@@ -30,9 +34,19 @@ fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
     })
 }
 
+/// The connection settings of `a` (TLS, proxy, auth, reconnect, ...) for another subcommand that
+/// checks its URL itself (`sockpit socketio`); a usage error's message otherwise.
+pub(crate) fn shared_config(a: &ConnectArgs) -> Result<ConnectConfig, String> {
+    build_config_unchecked(a).map_err(|Usage(m)| m)
+}
+
 fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
     // A URL that can never work is a usage error, reported before anything starts.
     sockpit_core::ws::handshake::parse_target(&a.url, &[]).map_err(|e| Usage(e.to_string()))?;
+    build_config_unchecked(a)
+}
+
+fn build_config_unchecked(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
     let mut cfg = ConnectConfig::new(a.url.clone());
     for h in &a.headers {
         let (name, value) = h.split_once(':').ok_or_else(|| {

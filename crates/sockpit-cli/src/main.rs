@@ -12,6 +12,7 @@ mod proto_cmd;
 mod run_cmd;
 mod secret_cmd;
 mod serve;
+mod socketio_cmd;
 mod sse_cmd;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -46,6 +47,7 @@ fn main() {
                 let sub = matches.subcommand_matches("connect");
                 connect::run(*a, sub).await
             }
+            args::Command::Socketio(a) => socketio_cmd::run(*a).await,
             args::Command::Serve(a) => serve::run(a).await,
             args::Command::Proto(a) => proto_cmd::run(a),
             args::Command::Sse(a) => sse_cmd::run(*a).await,

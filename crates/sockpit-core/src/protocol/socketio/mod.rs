@@ -128,6 +128,15 @@ impl SocketIoConfig {
     }
 }
 
+/// The first namespace `cfg` connects (where a CLI's emits go): the first given, else the URL's
+/// path, else `/`.
+pub fn first_namespace(cfg: &SocketIoConfig) -> String {
+    handshake::plan(cfg)
+        .ok()
+        .and_then(|p| p.namespaces.into_iter().next())
+        .unwrap_or_else(|| "/".into())
+}
+
 /// A running Socket.IO session.
 pub type SocketIoHandle = LayerHandle<SocketIoLayer>;
 
