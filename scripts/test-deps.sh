@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the test peers: a Python venv (websockets, uvicorn, sse-starlette, websocat) and Node's ws.
+# Installs the test peers: a Python venv (websockets, uvicorn, sse-starlette, websocat, python-socketio)
+# and Node's ws, socket.io 4 and socket.io 2 (alias socket.io-v2).
 # Idempotent; safe to run on every test run.
 set -euo pipefail
 cd "$(dirname "$0")/../tests/peers"
@@ -11,7 +12,7 @@ if ! cmp -s requirements.txt .venv/.installed 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
   cp requirements.txt .venv/.installed
 fi
-if [ ! -d node_modules/ws ] || [ package.json -nt node_modules/.installed ]; then
+if [ ! -d node_modules/ws ] || [ ! -d node_modules/socket.io-v2 ] || [ package.json -nt node_modules/.installed ]; then
   npm install --silent --no-audit --no-fund
   touch node_modules/.installed
 fi

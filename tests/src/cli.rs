@@ -7,8 +7,12 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
-/// The `sockpit` binary of this build (`<target>/debug/sockpit`).
+/// The `sockpit` binary of this build (`<target>/debug/sockpit`), or `$SOCKPIT_BIN` when set (a
+/// target directory shared by several checkouts has one `debug/sockpit` for all of them).
 pub fn sockpit_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("SOCKPIT_BIN") {
+        return PathBuf::from(p);
+    }
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let profile_dir = exe
         .parent()

@@ -31,6 +31,9 @@ pub enum Command {
     /// Run GraphQL operations over WebSocket (graphql-transport-ws or the legacy graphql-ws).
     #[command(after_help = crate::graphql_cmd::GRAPHQL_AFTER_HELP)]
     Graphql(Box<crate::graphql_cmd::GraphqlArgs>),
+    /// Speak Socket.IO (v2-v4): connect namespaces, emit events with acks, print what arrives.
+    #[command(after_help = crate::socketio_cmd::SOCKETIO_AFTER_HELP)]
+    Socketio(Box<crate::socketio_cmd::SocketIoArgs>),
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
     Sse(Box<crate::sse_cmd::SseArgs>),

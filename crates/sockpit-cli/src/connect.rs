@@ -22,12 +22,22 @@ use crate::output::Printer;
 /// A usage problem found after clap: printed as one line, exit status 2.
 pub(crate) struct Usage(pub(crate) String);
 
+pub(crate) fn secs_or(name: &str, v: f64) -> Result<Duration, String> {
+    secs(name, v).map_err(|Usage(m)| m)
+}
+
 pub(crate) fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
     Duration::try_from_secs_f64(v).map_err(|_| {
         Usage(format!(
             "--{name} must be a non-negative number of seconds, got {v}"
         ))
     })
+}
+
+/// The connection settings of `a` (TLS, proxy, auth, reconnect, ...) for another subcommand that
+/// checks its URL itself (`sockpit socketio`); a usage error's message otherwise.
+pub(crate) fn shared_config(a: &ConnectArgs) -> Result<ConnectConfig, String> {
+    connection_config_unchecked(&a.url, &a.conn).map_err(|Usage(m)| m)
 }
 
 fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
@@ -47,6 +57,12 @@ fn build_config(a: &ConnectArgs) -> Result<ConnectConfig, Usage> {
 pub(crate) fn connection_config(url: &str, a: &ConnectionArgs) -> Result<ConnectConfig, Usage> {
     // A URL that can never work is a usage error, reported before anything starts.
     sockpit_core::ws::handshake::parse_target(url, &[]).map_err(|e| Usage(e.to_string()))?;
+    connection_config_unchecked(url, a)
+}
+
+/// `connection_config` without the URL check, for subcommands that take other URL forms
+/// (`sockpit socketio` accepts http(s)://).
+fn connection_config_unchecked(url: &str, a: &ConnectionArgs) -> Result<ConnectConfig, Usage> {
     let mut cfg = ConnectConfig::new(url.to_string());
     for h in &a.headers {
         let (name, value) = h.split_once(':').ok_or_else(|| {

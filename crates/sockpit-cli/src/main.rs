@@ -14,6 +14,7 @@ mod proto_cmd;
 mod run_cmd;
 mod secret_cmd;
 mod serve;
+mod socketio_cmd;
 mod sse_cmd;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -50,6 +51,7 @@ fn main() {
                 connect::run(*a, sub).await
             }
             args::Command::Graphql(a) => graphql_cmd::run(*a).await,
+            args::Command::Socketio(a) => socketio_cmd::run(*a).await,
             args::Command::Serve(a) => serve::run(a).await,
             args::Command::Proto(a) => proto_cmd::run(a),
             args::Command::Sse(a) => sse_cmd::run(*a).await,

@@ -3,7 +3,9 @@
 use std::io::{self, Write};
 
 use base64::Engine;
-use sockpit_core::ws::{close_code_name, DataKind, Direction, FrameRecord, SessionEvent, WsError};
+use sockpit_core::ws::{
+    close_code_name, DataKind, Direction, FrameRecord, SessionEvent, UpgradeReport, WsError,
+};
 
 /// Writes events to stdout (buffered) and notes to stderr.
 pub struct Printer<W: Write> {
@@ -143,27 +145,7 @@ impl<W: Write> Printer<W> {
                 r#"{{"event":"connecting","t_ms":{:.3},"attempt":{attempt}}}"#,
                 t_ms(*t)
             ),
-            SessionEvent::Open { t, report } => writeln!(
-                o,
-                r#"{{"event":"open","t_ms":{:.3},"url":{},"status":{},"protocol":{},"extensions":{},"handshake_ms":{:.3},"request_line":{},"request_headers":{},"response_headers":{}}}"#,
-                t_ms(*t),
-                js(&report.url),
-                report.status,
-                report
-                    .protocol
-                    .as_deref()
-                    .map(js)
-                    .unwrap_or_else(|| "null".into()),
-                report
-                    .extensions
-                    .as_deref()
-                    .map(js)
-                    .unwrap_or_else(|| "null".into()),
-                report.elapsed.as_secs_f64() * 1e3,
-                js(&report.request_line),
-                pairs_json(&report.request_headers),
-                pairs_json(&report.response_headers),
-            ),
+            SessionEvent::Open { t, report } => open_line(o, *t, report, ""),
             SessionEvent::Message { t, dir, kind, data } => {
                 write!(
                     o,
@@ -311,4 +293,34 @@ fn extra_fields(e: &WsError) -> String {
         ),
         _ => String::new(),
     }
+}
+
+/// The JSON `open` line; `extra` is more fields (`,"sid":"..."`), or empty.
+pub fn open_line<W: Write>(
+    o: &mut W,
+    t: u64,
+    report: &UpgradeReport,
+    extra: &str,
+) -> io::Result<()> {
+    writeln!(
+        o,
+        r#"{{"event":"open","t_ms":{:.3},"url":{},"status":{},"protocol":{},"extensions":{},"handshake_ms":{:.3},"request_line":{},"request_headers":{},"response_headers":{}{extra}}}"#,
+        t_ms(t),
+        js(&report.url),
+        report.status,
+        report
+            .protocol
+            .as_deref()
+            .map(js)
+            .unwrap_or_else(|| "null".into()),
+        report
+            .extensions
+            .as_deref()
+            .map(js)
+            .unwrap_or_else(|| "null".into()),
+        report.elapsed.as_secs_f64() * 1e3,
+        js(&report.request_line),
+        pairs_json(&report.request_headers),
+        pairs_json(&report.response_headers),
+    )
 }

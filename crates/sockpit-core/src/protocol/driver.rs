@@ -163,6 +163,9 @@ async fn drive<L: ProtocolLayer>(
                 break;
             }
         }
+        if let Some(reason) = out.drop.take() {
+            let _ = control.command(SessionCommand::Drop { reason }).await;
+        }
         if let Some((code, reason)) = out.close.take() {
             let _ = control.close(code, reason).await;
         }

@@ -15,6 +15,7 @@
 
 mod driver;
 pub mod graphql;
+pub mod socketio;
 
 use std::time::Instant;
 
@@ -56,6 +57,9 @@ pub struct LayerOutput<E> {
     pub errors: Vec<ProtocolError>,
     /// Close the connection cleanly with this code and reason (the session then ends).
     pub close: Option<(u16, String)>,
+    /// Drop the connection as lost, with this reason (a missed protocol keepalive): no close
+    /// handshake, and the session reconnects if its policy allows.
+    pub drop: Option<String>,
 }
 
 impl<E> Default for LayerOutput<E> {
@@ -65,6 +69,7 @@ impl<E> Default for LayerOutput<E> {
             events: Vec::new(),
             errors: Vec::new(),
             close: None,
+            drop: None,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct ConnectConfig {
     /// Values to hide (`***`) in upgrade reports and handshake errors besides the auth step's own
     /// secrets: the secret variables a caller rendered into the URL or headers (`sockpit run`).
     pub redact: Vec<String>,
+    /// Query parameters for the first connection attempt only, e.g. the single-use session id of
+    /// an HTTP pre-handshake (Socket.IO's polling upgrade); reconnects go without them.
+    pub first_attempt_query: Vec<(String, String)>,
 }
 
 impl ConnectConfig {
@@ -64,6 +67,7 @@ impl ConnectConfig {
             inspect_frames: false,
             auth: None,
             redact: Vec::new(),
+            first_attempt_query: Vec::new(),
         }
     }
 }

@@ -175,6 +175,10 @@ pub(super) async fn io_loop(
                             start_close(st, &mut ws, &mut keep, &mut closing_by, code, reason).await;
                             break;
                         }
+                        Some(SessionCommand::Drop { reason }) => {
+                            let _ = ws.flush().await;
+                            return dropped(st, reason).await;
+                        }
                     };
                     if let Err(e) = r {
                         return lost(st, e).await;
@@ -311,7 +315,7 @@ async fn authenticate(
                 match cmd {
                     None => st.commands_open = false,
                     Some(SessionCommand::Send(m)) => enqueue(st, m, cfg.send_queue_limit),
-                    Some(SessionCommand::Ping(_)) => {}
+                    Some(SessionCommand::Ping(_) | SessionCommand::Drop { .. }) => {}
                     Some(SessionCommand::Close { code, reason }) => {
                         st.user_closed = true;
                         start_close(st, ws, keep, closing_by, code, reason).await;

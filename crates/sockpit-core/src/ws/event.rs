@@ -178,6 +178,11 @@ pub enum SessionCommand {
         code: u16,
         reason: String,
     },
+    /// Abandon the open connection as lost (no close handshake; recorded as 1006 with `reason`),
+    /// e.g. when a protocol layer's keepalive failed; the session reconnects if its policy allows.
+    Drop {
+        reason: String,
+    },
 }
 
 /// The RFC 6455 §7.4 (and IANA registry) name of a close code.

@@ -231,13 +231,16 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
     let mut retry: u32 = 0;
     // Logs name the target without user info, query values or known secrets.
     let url = auth::loggable_url(fixed.target.url.as_str(), &fixed.cfg.redact);
+    let mut first = true;
     loop {
         let t = st.events.now();
         st.events
             .push(SessionEvent::Connecting { t, attempt: retry });
         st.events.flush().await?;
         tracing::debug!(%url, attempt = retry, "ws: connecting");
-        match connect_phase(&fixed, st).await? {
+        let phase = connect_phase(&fixed, st, first).await?;
+        first = false;
+        match phase {
             Phase::Opened(ws, report, wire, prepared) => {
                 tracing::info!(%url, attempt = retry, "ws: open");
                 retry = 0;
@@ -334,8 +337,8 @@ enum Phase {
     Cancelled,
 }
 
-async fn connect_phase(fixed: &Fixed, st: &mut State) -> Result<Phase, ConsumerGone> {
-    let attempt = open_attempt(fixed, st.events.epoch);
+async fn connect_phase(fixed: &Fixed, st: &mut State, first: bool) -> Result<Phase, ConsumerGone> {
+    let attempt = open_attempt(fixed, st.events.epoch, first);
     tokio::pin!(attempt);
     loop {
         tokio::select! {
@@ -366,13 +369,23 @@ type Attempt = (
 
 /// One attempt: the auth prepare step (fresh login, ticket, token), then the upgrade with what it
 /// added. Secrets in the upgrade report are redacted.
-async fn open_attempt(fixed: &Fixed, epoch: std::time::Instant) -> Result<Attempt, WsError> {
+async fn open_attempt(
+    fixed: &Fixed,
+    epoch: std::time::Instant,
+    first: bool,
+) -> Result<Attempt, WsError> {
+    let mut target = fixed.target.clone();
+    if first && !fixed.cfg.first_attempt_query.is_empty() {
+        let mut pairs = target.url.query_pairs_mut();
+        for (k, v) in &fixed.cfg.first_attempt_query {
+            pairs.append_pair(k, v);
+        }
+    }
     let Some(runner) = &fixed.auth else {
         let extra = &fixed.cfg.redact;
-        let (ws, mut report, wire) =
-            handshake::open(&fixed.cfg, &fixed.target, fixed.tls.clone(), epoch)
-                .await
-                .map_err(|e| redact_error(e, extra))?;
+        let (ws, mut report, wire) = handshake::open(&fixed.cfg, &target, fixed.tls.clone(), epoch)
+            .await
+            .map_err(|e| redact_error(e, extra))?;
         redact_report(&mut report, extra);
         return Ok((ws, report, wire, None));
     };
@@ -382,7 +395,6 @@ async fn open_attempt(fixed: &Fixed, epoch: std::time::Instant) -> Result<Attemp
     cfg.headers.extend(prepared.headers.iter().cloned());
     cfg.subprotocols
         .extend(prepared.subprotocols.iter().cloned());
-    let mut target = fixed.target.clone();
     if !prepared.query.is_empty() {
         let mut pairs = target.url.query_pairs_mut();
         for (k, v) in &prepared.query {
@@ -469,7 +481,7 @@ fn handle_offline_cmd(st: &mut State, cmd: Option<SessionCommand>, limit: usize)
             enqueue(st, m, limit);
             true
         }
-        Some(SessionCommand::Ping(_)) => true,
+        Some(SessionCommand::Ping(_) | SessionCommand::Drop { .. }) => true,
         Some(SessionCommand::Close { .. }) => {
             st.user_closed = true;
             false

@@ -1,0 +1,355 @@
+//! `sockpit socketio`: a Socket.IO session (core's `protocol::socketio`) from flags, printed as
+//! `name args-json` lines or JSON Lines (`sio`, `sio_ack`, `sio_connect_error`, `open` with sid).
+
+use std::io::{BufWriter, Write};
+
+use clap::Args;
+use serde_json::{json, Value};
+use sockpit_core::protocol::socketio::{self, SioEvent, SioIntent, SocketIoConfig, Transport};
+use sockpit_core::protocol::LayerEvent;
+use sockpit_core::ws::{Closer, Direction, SessionEvent, UpgradeReport};
+
+use crate::args::ConnectArgs;
+use crate::exit;
+use crate::output::{open_line, Printer};
+
+pub const SOCKETIO_AFTER_HELP: &str = "\
+URL: http(s)://host:port or ws(s)://host:port; a path (http://host/chat) names the namespace.
+Output: one line per received event, 'name args-json' (acks as 'ack:ID args-json'); with --json
+JSON Lines: sio, sio_ack, sio_connect_error, open (with sid and eio), message, close, error.
+Binary attachments are {\"_binary_b64\":\"...\"} in args, both ways.
+Reconnects (--reconnect) go straight to WebSocket and reconnect every namespace.
+Exit status: 0 clean finish, 1 connection/protocol error (incl. connect_error), 2 usage, 3 timeout.";
+
+#[derive(Debug, Args)]
+pub struct SocketIoArgs {
+    /// The Engine.IO path.
+    #[arg(long, value_name = "PATH", default_value = "/socket.io/")]
+    pub path: String,
+    /// Namespace to connect (repeatable; emits go to the first).
+    #[arg(long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+    /// CONNECT payload (v3+) as JSON; for v2 its entries become the query.
+    #[arg(long = "auth", value_name = "JSON")]
+    pub auth_payload: Option<String>,
+    /// Engine.IO version (3 = Socket.IO v2, 4 = v3/v4); detected when absent.
+    #[arg(long, value_name = "3|4", value_parser = ["3", "4"])]
+    pub eio: Option<String>,
+    /// polling: handshake over HTTP long-polling, then upgrade (the official client's default);
+    /// websocket: straight to WebSocket.
+    #[arg(long, value_name = "websocket|polling", default_value = "polling", value_parser = ["websocket", "polling"])]
+    pub transport: String,
+    /// Emit EVENT with ARGS_JSON (a JSON array of args; another value is one arg) once the
+    /// namespace is connected (repeatable).
+    #[arg(long, num_args = 2, value_names = ["EVENT", "ARGS_JSON"], action = clap::ArgAction::Append)]
+    pub emit: Vec<String>,
+    /// Ask for an ack on every --emit.
+    #[arg(long)]
+    pub ack: bool,
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+}
+
+fn usage(msg: String) -> i32 {
+    eprintln!("sockpit: error: {msg}");
+    exit::USAGE
+}
+
+fn parse_args_json(event: &str, text: &str) -> Result<Vec<Value>, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(a)) => Ok(a),
+        Ok(v) => Ok(vec![v]),
+        Err(e) => Err(format!(
+            "--emit {event} '{text}': ARGS_JSON is not JSON ({e}); write a JSON array like '[\"hi\", 1]'"
+        )),
+    }
+}
+
+pub async fn run(a: SocketIoArgs) -> i32 {
+    let c = &a.conn;
+    if !c.send.is_empty() || !c.send_hex.is_empty() || c.echo || c.send_type.is_some() {
+        return usage(
+            "--send*, --echo and --send-type are for `sockpit connect`; use --emit".into(),
+        );
+    }
+    let mut ws = match crate::connect::shared_config(c) {
+        Ok(w) => w,
+        Err(m) => return usage(m),
+    };
+    ws.url = c.url.clone();
+    let mut cfg = SocketIoConfig::new(c.url.clone());
+    cfg.ws = ws;
+    cfg.path = a.path.clone();
+    cfg.namespaces = a.namespaces.clone();
+    cfg.eio = a.eio.as_deref().and_then(|e| e.parse().ok());
+    cfg.transport = if a.transport == "websocket" {
+        Transport::WebSocket
+    } else {
+        Transport::Polling
+    };
+    if let Some(t) = &a.auth_payload {
+        match serde_json::from_str(t) {
+            Ok(v) => cfg.auth = Some(v),
+            Err(e) => return usage(format!("--auth '{t}' is not JSON ({e})")),
+        }
+    }
+    let mut emits = Vec::new();
+    for pair in a.emit.chunks(2) {
+        let [name, args] = pair else { continue };
+        match parse_args_json(name, args) {
+            Ok(v) => emits.push((name.clone(), v)),
+            Err(m) => return usage(m),
+        }
+    }
+    let timeout = match c
+        .timeout
+        .map(|t| crate::connect::secs_or("timeout", t))
+        .transpose()
+    {
+        Ok(t) => t,
+        Err(m) => return usage(m),
+    };
+    let first_nsp = socketio::first_namespace(&cfg);
+    let mut h = match socketio::connect(cfg).await {
+        Ok(h) => h,
+        Err(e) => {
+            if c.json {
+                println!(
+                    "{}",
+                    json!({"event":"error","code":e.code(),"message":e.message})
+                );
+            }
+            eprintln!("sockpit: error: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let control = h.control();
+    for (name, args) in emits {
+        let intent = SioIntent::Emit {
+            namespace: first_nsp.clone(),
+            name,
+            args,
+            ack: a.ack,
+            volatile: false,
+        };
+        if !control.intent(intent).await {
+            break;
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut st = Run {
+        p: Printer {
+            out: BufWriter::new(stdout.lock()),
+            json: c.json,
+            verbose: c.verbose,
+            quiet: c.quiet,
+            proto: crate::connect_proto::Codec::default(),
+            notes: BufWriter::new(std::io::stderr()),
+        },
+        received: 0,
+        count: c.count,
+        failure: None,
+        refused: false,
+        last_open: None,
+        closing: false,
+    };
+    let run = async {
+        while let Some(batch) = h.next_batch().await {
+            let ended = st.batch(batch);
+            let _ = st.p.flush();
+            if !st.closing && (st.count.is_some_and(|n| st.received >= n) || st.refused) {
+                st.closing = true;
+                control.close(1000, "").await;
+            }
+            if ended {
+                break;
+            }
+        }
+    };
+    let timed_out = match timeout {
+        Some(t) => tokio::time::timeout(t, run).await.is_err(),
+        None => {
+            run.await;
+            false
+        }
+    };
+    if timed_out {
+        let msg = format!(
+            "timed out after {} s (--timeout)",
+            timeout.map(|t| t.as_secs_f64()).unwrap_or_default()
+        );
+        if c.json {
+            let _ =
+                st.p.json_error_raw(None, "cli.timeout", &msg, String::new());
+        }
+        let _ = st.p.flush();
+        eprintln!("sockpit: error: {msg}");
+        return exit::TIMEOUT;
+    }
+    let _ = st.p.flush();
+    match st.failure {
+        Some(m) => {
+            eprintln!("sockpit: error: {m}");
+            exit::FAILURE
+        }
+        None => exit::OK,
+    }
+}
+
+struct Run<W: Write> {
+    p: Printer<W>,
+    received: u64,
+    count: Option<u64>,
+    failure: Option<String>,
+    /// A namespace was refused (connect_error): the run ends with status 1.
+    refused: bool,
+    last_open: Option<(u64, Box<UpgradeReport>)>,
+    closing: bool,
+}
+
+impl<W: Write> Run<W> {
+    /// Prints a batch; `true` once the session has ended.
+    fn batch(&mut self, batch: Vec<LayerEvent<SioEvent>>) -> bool {
+        for ev in batch {
+            let r = match ev {
+                LayerEvent::Session(ev) => {
+                    if let Some(done) = self.session(&ev) {
+                        return done;
+                    }
+                    Ok(())
+                }
+                LayerEvent::Protocol { t, event } => self.sio(t, event),
+                LayerEvent::Error { t, error } => {
+                    if error.code() != "socketio.malformed"
+                        && error.code() != "socketio.unknown_ack"
+                    {
+                        self.failure = Some(error.message.clone());
+                    } else {
+                        eprintln!("sockpit: {}", error.message);
+                    }
+                    if self.p.json {
+                        self.p
+                            .json_error_raw(Some(t), error.code(), &error.message, String::new())
+                    } else {
+                        Ok(())
+                    }
+                }
+            };
+            if r.is_err() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `Some(true)` when the session ended.
+    fn session(&mut self, ev: &SessionEvent) -> Option<bool> {
+        match ev {
+            SessionEvent::Open { t, report } => {
+                // Printed with the Engine.IO sid once the handshake is done.
+                if !self.refused {
+                    self.failure = None;
+                }
+                self.last_open = Some((*t, report.clone()));
+                return None;
+            }
+            SessionEvent::Message { .. } if !self.p.json => return None,
+            SessionEvent::Error { error, .. } => self.failure = Some(error.to_string()),
+            SessionEvent::Close {
+                dir: Direction::In,
+                code,
+                reason,
+                by,
+                ..
+            } => {
+                let clean = matches!(code, 1000 | 1001) || (*by == Closer::Client && *code != 1006);
+                if !clean && self.failure.is_none() {
+                    self.failure = Some(format!("connection closed ({code}) {reason}"));
+                }
+            }
+            SessionEvent::Ended { .. } => return Some(true),
+            _ => {}
+        }
+        let _ = self.p.event(ev);
+        None
+    }
+
+    fn sio(&mut self, t: u64, ev: SioEvent) -> std::io::Result<()> {
+        let t_ms = t as f64 / 1e6;
+        let line = match ev {
+            SioEvent::Handshake {
+                sid,
+                eio,
+                upgraded,
+                reconnect,
+                ..
+            } => {
+                if let Some((t, report)) = self.last_open.take() {
+                    if self.p.json {
+                        let extra = format!(
+                            r#","sid":{},"eio":{eio},"upgraded":{upgraded},"reconnect":{reconnect}"#,
+                            Value::from(sid.clone())
+                        );
+                        open_line(&mut self.p.out, t, &report, &extra)?;
+                    }
+                }
+                if self.p.verbose {
+                    eprintln!("sockpit: Engine.IO {eio} session {sid} (upgraded: {upgraded}, reconnect: {reconnect})");
+                }
+                return Ok(());
+            }
+            SioEvent::Connected {
+                namespace,
+                sid,
+                reconnect,
+            } => {
+                if self.p.verbose {
+                    eprintln!("sockpit: namespace {namespace} connected");
+                }
+                json!({"event":"sio_connect","t_ms":t_ms,"namespace":namespace,"sid":sid,"reconnect":reconnect})
+            }
+            SioEvent::ConnectError { namespace, data } => {
+                self.failure = Some(format!("namespace {namespace} refused: {data}"));
+                self.refused = true;
+                json!({"event":"sio_connect_error","t_ms":t_ms,"namespace":namespace,"data":data})
+            }
+            SioEvent::Disconnected { namespace } => {
+                json!({"event":"sio_disconnect","t_ms":t_ms,"namespace":namespace})
+            }
+            SioEvent::Event {
+                dir,
+                namespace,
+                name,
+                args,
+                id,
+            } => {
+                if dir == Direction::In {
+                    self.received += 1;
+                    if !self.p.json && !self.p.quiet {
+                        writeln!(self.p.out, "{name} {}", Value::Array(args.clone()))?;
+                    }
+                }
+                json!({"event":"sio","dir":dir.as_str(),"t_ms":t_ms,"namespace":namespace,"name":name,"args":args,"id":id})
+            }
+            SioEvent::Ack {
+                dir,
+                namespace,
+                id,
+                name,
+                args,
+            } => {
+                if dir == Direction::In {
+                    self.received += 1;
+                    if !self.p.json && !self.p.quiet {
+                        writeln!(self.p.out, "ack:{id} {}", Value::Array(args.clone()))?;
+                    }
+                }
+                json!({"event":"sio_ack","dir":dir.as_str(),"t_ms":t_ms,"namespace":namespace,"id":id,"name":name,"args":args})
+            }
+        };
+        if self.p.json {
+            writeln!(self.p.out, "{line}")?;
+        }
+        Ok(())
+    }
+}
