@@ -85,6 +85,8 @@ impl ProtocolLayer for Counter {
 }
 
 /// An echo server that selects the first offered subprotocol.
+// tungstenite's header callback type fixes the (large) error type of the closure.
+#[allow(clippy::result_large_err)]
 async fn echo_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
