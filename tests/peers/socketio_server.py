@@ -1,6 +1,6 @@
 """Socket.IO test peer: python-socketio (AsyncServer) on uvicorn. Prints its port first.
 
-pingInterval/pingTimeout 0.3 s. Namespace "/": "ack-me" acks its args; "echo" emits "echo" back;
+pingInterval/pingTimeout 1 s (python-engineio announces whole seconds: 0.3 would be 0). Namespace "/": "ack-me" acks its args; "echo" emits "echo" back;
 "later" [ms] emits "later" ["done"] after ms. "/chat" needs auth {"token": "secret"} and emits
 "joined" ["/chat"]; otherwise connect_error with {"reason": "bad token"}.
 """
@@ -11,7 +11,7 @@ import socket
 import socketio
 import uvicorn
 
-sio = socketio.AsyncServer(async_mode="asgi", ping_interval=0.3, ping_timeout=0.3)
+sio = socketio.AsyncServer(async_mode="asgi", ping_interval=1, ping_timeout=1)
 app = socketio.ASGIApp(sio)
 
 
