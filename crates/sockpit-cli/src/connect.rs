@@ -26,6 +26,26 @@ pub(crate) fn secs_or(name: &str, v: f64) -> Result<Duration, String> {
     secs(name, v).map_err(|Usage(m)| m)
 }
 
+/// Runs `run` to its end, or until `limit` runs out; `true` when it ran out first.
+pub(crate) async fn ran_out(
+    limit: Option<Duration>,
+    run: impl std::future::Future<Output = ()>,
+) -> bool {
+    match limit {
+        Some(t) => tokio::time::timeout(t, run).await.is_err(),
+        None => {
+            run.await;
+            false
+        }
+    }
+}
+
+/// What a run that ran out of `--timeout` says.
+pub(crate) fn timeout_message(limit: Option<Duration>) -> String {
+    let secs = limit.map(|t| t.as_secs_f64()).unwrap_or_default();
+    format!("timed out after {secs} s (--timeout)")
+}
+
 pub(crate) fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
     Duration::try_from_secs_f64(v).map_err(|_| {
         Usage(format!(
@@ -290,8 +310,7 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         }
     };
     if timed_out {
-        let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-        let msg = format!("timed out after {secs} s (--timeout)");
+        let msg = timeout_message(timeout);
         if a.json {
             let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());
         }

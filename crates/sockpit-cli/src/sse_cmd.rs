@@ -214,16 +214,9 @@ pub async fn run(a: SseArgs) -> i32 {
             }
         }
     };
-    let timed_out = match timeout {
-        Some(t) => tokio::time::timeout(t, run).await.is_err(),
-        None => {
-            run.await;
-            false
-        }
-    };
+    let timed_out = crate::connect::ran_out(timeout, run).await;
     if timed_out {
-        let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-        let msg = format!("timed out after {secs} s (--timeout)");
+        let msg = crate::connect::timeout_message(timeout);
         if a.json {
             let _ = out.error_raw(None, "cli.timeout", &msg, String::new());
         }
