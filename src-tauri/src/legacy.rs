@@ -53,6 +53,7 @@ pub fn import_old_requests(store: &mut Store, dir: &Path) -> Result<(), AppError
                     kind: MessageKind::Text,
                     body: m.clone(),
                     delay_ms: None,
+                    ..SavedMessage::default()
                 })
                 .collect(),
             ..Request::default()

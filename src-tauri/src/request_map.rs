@@ -101,6 +101,7 @@ pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
                 kind: message_kind(m.kind),
                 body: m.body.clone(),
                 delay_ms: None,
+                ..SavedMessage::default()
             })
             .collect(),
         ..Request::default()

@@ -57,12 +57,14 @@ pub fn sample_collection(name: &str) -> Collection {
                 kind: MessageKind::Text,
                 body: "hello".into(),
                 delay_ms: None,
+                ..SavedMessage::default()
             },
             SavedMessage {
                 name: "bin".into(),
                 kind: MessageKind::Hex,
                 body: "dead beef".into(),
                 delay_ms: Some(10),
+                ..SavedMessage::default()
             },
         ],
         assertions: vec![

@@ -317,7 +317,31 @@ impl Vars {
             }
         })?;
         for m in &mut out.messages {
-            m.body = self.render(&m.body, &place(&format!("message '{}'", m.name)))?;
+            let at = place(&format!("message '{}'", m.name));
+            m.body = self.render(&m.body, &at)?;
+            for v in [
+                &mut m.event,
+                &mut m.namespace,
+                &mut m.variables,
+                &mut m.operation_name,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *v = self.render(v, &at)?;
+            }
+        }
+        if let Some(sio) = &mut out.settings.socketio {
+            let at = place("settings.socketio");
+            for v in sio.path.iter_mut().chain(sio.auth.iter_mut()) {
+                *v = self.render(v, &at)?;
+            }
+            for n in &mut sio.namespaces {
+                *n = self.render(n, &at)?;
+            }
+        }
+        if let Some(init) = out.settings.graphql.as_mut().and_then(|g| g.init.as_mut()) {
+            *init = self.render(init, &place("settings.graphql.init"))?;
         }
         if let Some(h) = &mut out.settings.heartbeat {
             h.message = self.render(&h.message, &place("the heartbeat"))?;

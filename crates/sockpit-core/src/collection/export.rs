@@ -64,7 +64,7 @@ fn ident(name: &str) -> String {
 }
 
 /// A double-quoted shell word with variables as `${name}`.
-fn sh(s: &str) -> String {
+pub(super) fn sh(s: &str) -> String {
     let mut out = String::from("\"");
     for p in parts(s) {
         match p {
@@ -90,7 +90,7 @@ fn sh(s: &str) -> String {
 }
 
 /// A JavaScript template literal with variables as `${__ENV.name}`.
-fn js(s: &str) -> String {
+pub(super) fn js(s: &str) -> String {
     let mut out = String::from("`");
     for p in parts(s) {
         match p {
@@ -353,11 +353,45 @@ fn transport_flags(format: ExportFormat, r: &Request, lines: &mut Vec<String>) -
     flags
 }
 
+/// `sockpit`'s own flags for `settings.ca_file`, `insecure` and `proxy`.
+fn sockpit_flags(r: &Request) -> String {
+    let s = &r.settings;
+    let mut flags = String::new();
+    if let Some(ca) = s
+        .ca_file
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        flags.push_str(&format!(" --cacert {}", sh(ca)));
+    }
+    if s.insecure == Some(true) {
+        flags.push_str(" --insecure");
+    }
+    if let Some(p) = s.proxy.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        flags.push_str(&format!(" --proxy {}", sh(p)));
+    }
+    flags
+}
+
 fn command(format: ExportFormat, r: &Request) -> String {
     let (url, headers) = target(r);
     let mut lines = Vec::new();
     if let Some(note) = auth_note(r) {
         lines.push(format!("# {note}"));
+    }
+    if let Some(line) = super::export_layers::sockpit_line(r, &url, &headers, &sockpit_flags(r)) {
+        let tool = match format {
+            ExportFormat::Wscat => "wscat",
+            ExportFormat::Websocat => "websocat",
+            ExportFormat::Curl | ExportFormat::K6 => "curl",
+        };
+        lines.push(format!(
+            "# a {} request: {tool} cannot speak it; with Sockpit's CLI:",
+            r.protocol.as_str()
+        ));
+        lines.push(line);
+        return lines.join("\n") + "\n";
     }
     let transport = transport_flags(format, r, &mut lines);
     let mut cmd = String::new();
@@ -449,7 +483,7 @@ fn command(format: ExportFormat, r: &Request) -> String {
             cmd.push_str(&transport);
             cmd.push_str(&format!(" {}", sh(&url)));
         }
-        (ExportFormat::K6, _) => {}
+        (ExportFormat::K6, _) | (_, Protocol::Socketio | Protocol::Graphql) => {}
     }
     lines.push(cmd);
     lines.join("\n") + "\n"
@@ -497,6 +531,12 @@ fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
             continue;
         }
         let (url, headers) = target(r);
+        if r.protocol == Protocol::Socketio {
+            let line = super::export_layers::sockpit_line(r, &url, &headers, &sockpit_flags(r))
+                .unwrap_or_default();
+            s.push_str(&super::export_layers::k6_block(r, &line).unwrap_or_default());
+            continue;
+        }
         if let Some(note) = auth_note(r) {
             s.push_str(&format!("  // {note}\n"));
         }
@@ -523,6 +563,11 @@ fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
             ));
         }
         s.push_str(" };\n");
+        if r.protocol == Protocol::Graphql {
+            s.push_str(&super::export_layers::k6_block(r, "").unwrap_or_default());
+            s.push_str("  }\n\n");
+            continue;
+        }
         s.push_str("    const received = [];\n");
         s.push_str("    const res = ws.connect(url, params, function (socket) {\n");
         s.push_str("      socket.on('open', function () {\n");

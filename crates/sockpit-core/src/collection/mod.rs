@@ -5,10 +5,12 @@ pub mod auth;
 mod auth_check;
 pub mod error;
 pub mod export;
+mod export_layers;
 pub mod import;
 pub mod model;
 pub mod share;
 pub mod validate;
+mod validate_layers;
 
 pub use error::CollectionError;
 pub use model::{

@@ -123,6 +123,11 @@ pub enum Protocol {
     #[default]
     Websocket,
     Sse,
+    /// Socket.IO (Engine.IO 3/4) over the WebSocket session: saved messages are emits.
+    Socketio,
+    /// GraphQL over WebSocket (graphql-transport-ws or the legacy protocol): saved messages are
+    /// operations.
+    Graphql,
 }
 
 impl Protocol {
@@ -130,7 +135,24 @@ impl Protocol {
         match self {
             Protocol::Websocket => "websocket",
             Protocol::Sse => "sse",
+            Protocol::Socketio => "socketio",
+            Protocol::Graphql => "graphql",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Protocol> {
+        Some(match s {
+            "websocket" => Protocol::Websocket,
+            "sse" => Protocol::Sse,
+            "socketio" => Protocol::Socketio,
+            "graphql" => Protocol::Graphql,
+            _ => return None,
+        })
+    }
+
+    /// Runs over a WebSocket session (everything but SSE).
+    pub fn is_websocket(self) -> bool {
+        self != Protocol::Sse
     }
 }
 
@@ -226,6 +248,50 @@ pub struct Settings {
     /// (`client_no_context_takeover; server_max_window_bits=10`); ignored when `deflate` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deflate_params: Option<String>,
+    /// Socket.IO requests: path, namespaces, auth payload, version, transport.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub socketio: Option<SocketIoSettings>,
+    /// GraphQL requests: subprotocol, `connection_init` payload, ack timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graphql: Option<GraphqlSettings>,
+}
+
+/// A Socket.IO request's own settings, as `sockpit socketio` takes them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SocketIoSettings {
+    /// The Engine.IO path (`/socket.io/` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Namespaces to connect (`/`, or the URL's path, when empty); emits go to the first unless
+    /// a message names its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// The CONNECT payload (v3+) as JSON text, which may hold `{{variables}}`; for v2 its entries
+    /// become the query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<String>,
+    /// Engine.IO version, 3 or 4; detected when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eio: Option<u8>,
+    /// `polling` (handshake over long-polling, then upgrade; the default) or `websocket`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+}
+
+/// A GraphQL request's own settings, as `sockpit graphql` takes them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlSettings {
+    /// `graphql-transport-ws` or `graphql-ws` (the legacy protocol); both offered when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subprotocol: Option<String>,
+    /// The `connection_init` payload as JSON text, which may hold `{{variables}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init: Option<String>,
+    /// How long to wait for `connection_ack` (10 s when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_timeout_ms: Option<u64>,
 }
 
 impl Settings {
@@ -319,7 +385,9 @@ impl MessageKind {
     }
 }
 
-/// A named message saved with a request.
+/// A named message saved with a request. On a Socket.IO request it is an emit (`event`, with
+/// `body` the JSON args: an array, or one value); on a GraphQL request an operation (`body` the
+/// query, with `variables` and `operation_name`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedMessage {
@@ -330,14 +398,66 @@ pub struct SavedMessage {
     /// `sockpit run` waits this long before sending it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
+    /// Socket.IO: the event to emit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Socket.IO: the namespace to emit on (the request's first when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Socket.IO: ask for an acknowledgement; assertions see it as event `ack:EVENT`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ack: bool,
+    /// GraphQL: the operation's variables, a JSON object as text (may hold `{{variables}}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<String>,
+    /// GraphQL: `operationName`, for a document with several operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+}
+
+/// The protocol parts of a [`SavedMessage`], as the store keeps them (one JSON column).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MessageExtra {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ack: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+}
+
+impl SavedMessage {
+    pub fn extra(&self) -> MessageExtra {
+        MessageExtra {
+            event: self.event.clone(),
+            namespace: self.namespace.clone(),
+            ack: self.ack,
+            variables: self.variables.clone(),
+            operation_name: self.operation_name.clone(),
+        }
+    }
+
+    pub fn set_extra(&mut self, x: MessageExtra) {
+        self.event = x.event;
+        self.namespace = x.namespace;
+        self.ack = x.ack;
+        self.variables = x.variables;
+        self.operation_name = x.operation_name;
+    }
 }
 
 fn is_text(k: &MessageKind) -> bool {
     *k == MessageKind::Text
 }
 
-/// A check `sockpit run` makes on what a request received. `event` (SSE) limits a check to events
-/// of that type.
+/// A check `sockpit run` makes on what a request received. `event` limits a check to events of
+/// that type: the SSE event type; the Socket.IO event name (its args are checked as a JSON array),
+/// or `ack:EVENT` for the acks of emits of EVENT; the GraphQL operation's saved-message name (each
+/// `next` payload, or `{"errors":[...]}`, is checked as JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Assertion {

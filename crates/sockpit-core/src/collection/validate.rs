@@ -99,7 +99,8 @@ pub fn validate_request(r: &Request) -> Result<(), CollectionError> {
         }
     }
     validate_auth(r)?;
-    validate_settings(r)
+    validate_settings(r)?;
+    super::validate_layers::validate_layers(r)
 }
 
 /// `settings.ca_file`, `settings.proxy` and `settings.deflate_params`, parsed the way `sockpit

@@ -189,6 +189,11 @@ impl Checker {
         }
     }
 
+    /// The request has assertions at all.
+    pub fn has_checks(&self) -> bool {
+        !self.checks.is_empty()
+    }
+
     /// Every assertion has passed or failed.
     pub fn all_decided(&self) -> bool {
         self.checks.iter().all(|c| c.state != State::Pending)

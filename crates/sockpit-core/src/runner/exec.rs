@@ -17,9 +17,9 @@ use crate::ws::{Closer, DataKind, Direction, Outgoing, SessionEvent, SessionHand
 /// How long a request may run when its settings say nothing.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often pending `count` windows are looked at.
-const TICK: Duration = Duration::from_millis(20);
+pub(super) const TICK: Duration = Duration::from_millis(20);
 /// How long we wait for the close handshake after asking to close.
-const CLOSE_WAIT: Duration = Duration::from_secs(3);
+pub(super) const CLOSE_WAIT: Duration = Duration::from_secs(3);
 
 pub(crate) async fn run_request(
     r: &Request,
@@ -42,6 +42,8 @@ pub(crate) async fn run_request(
     let outcome = match r.protocol {
         Protocol::Websocket => run_ws(r, base_dir, history, secrets).await,
         Protocol::Sse => run_sse(r, base_dir, history, secrets).await,
+        Protocol::Socketio => super::layered::run_socketio(r, base_dir, history, secrets).await,
+        Protocol::Graphql => super::layered::run_graphql(r, base_dir, history, secrets).await,
     };
     match outcome {
         Ok((received, assertions, error)) => {
@@ -55,9 +57,9 @@ pub(crate) async fn run_request(
     result
 }
 
-type Outcome = Result<(u64, Vec<AssertionResult>, Option<(String, String)>), RunError>;
+pub(super) type Outcome = Result<(u64, Vec<AssertionResult>, Option<(String, String)>), RunError>;
 
-fn timeout_of(r: &Request) -> Duration {
+pub(super) fn timeout_of(r: &Request) -> Duration {
     r.settings
         .timeout_ms
         .map(prepare::ms)

@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod check;
 mod exec;
+pub mod layered;
 pub mod prepare;
 pub mod report;
 

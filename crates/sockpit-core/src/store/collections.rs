@@ -237,31 +237,34 @@ impl Store {
             })?;
         let (name, description, protocol, url, method, body, json) = row;
         let what = format!("request '{name}'");
-        let protocol = match protocol.as_str() {
-            "sse" => Protocol::Sse,
-            _ => Protocol::Websocket,
-        };
+        let protocol = Protocol::parse(&protocol).unwrap_or_default();
         let mut messages = Vec::new();
         {
             let mut stmt = self
                 .conn
                 .prepare(
-                    "SELECT name, kind, body, delay_ms FROM saved_messages
+                    "SELECT name, kind, body, delay_ms, extra FROM saved_messages
                      WHERE request_id = ?1 ORDER BY position, id",
                 )
                 .map_err(|e| self.err(e))?;
             let rows = stmt
                 .query_map([id], |r| {
-                    Ok(SavedMessage {
-                        name: r.get(0)?,
-                        kind: MessageKind::parse(&r.get::<_, String>(1)?).unwrap_or_default(),
-                        body: r.get(2)?,
-                        delay_ms: r.get::<_, Option<i64>>(3)?.map(|v| v.max(0) as u64),
-                    })
+                    Ok((
+                        SavedMessage {
+                            name: r.get(0)?,
+                            kind: MessageKind::parse(&r.get::<_, String>(1)?).unwrap_or_default(),
+                            body: r.get(2)?,
+                            delay_ms: r.get::<_, Option<i64>>(3)?.map(|v| v.max(0) as u64),
+                            ..SavedMessage::default()
+                        },
+                        r.get::<_, String>(4)?,
+                    ))
                 })
                 .map_err(|e| self.err(e))?;
             for m in rows {
-                messages.push(m.map_err(|e| self.err(e))?);
+                let (mut m, extra) = m.map_err(|e| self.err(e))?;
+                m.set_extra(from_json(&what, &extra)?);
+                messages.push(m);
             }
         }
         let mut assertions = Vec::new();
@@ -532,8 +535,8 @@ fn insert_request(
 
 fn insert_children(conn: &Connection, request: i64, r: &Request) -> Sql<()> {
     let mut msg = conn.prepare_cached(
-        "INSERT INTO saved_messages (request_id, position, name, kind, body, delay_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO saved_messages (request_id, position, name, kind, body, delay_ms, extra)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (pos, m) in r.messages.iter().enumerate() {
         msg.execute(params![
@@ -542,7 +545,8 @@ fn insert_children(conn: &Connection, request: i64, r: &Request) -> Sql<()> {
             m.name,
             m.kind.as_str(),
             m.body,
-            m.delay_ms.map(|d| d.min(i64::MAX as u64) as i64)
+            m.delay_ms.map(|d| d.min(i64::MAX as u64) as i64),
+            to_json(&m.extra())
         ])?;
     }
     let mut asrt = conn.prepare_cached(

@@ -111,6 +111,7 @@ fn examples(doc: &Value, msg: &Value, fallback: &str) -> Vec<SavedMessage> {
                 kind,
                 body,
                 delay_ms: None,
+                ..SavedMessage::default()
             }
         })
         .collect()

@@ -212,6 +212,7 @@ pub(super) fn bru_request(
                     kind,
                     body: get(b, "content").unwrap_or("").to_string(),
                     delay_ms: None,
+                    ..SavedMessage::default()
                 });
             }
             "docs" => {
@@ -433,6 +434,7 @@ fn oc_items(items: &[Value], ctx: &mut Ctx, skipped: &mut u32) -> Vec<Item> {
                             None => String::new(),
                         },
                         delay_ms: None,
+                        ..SavedMessage::default()
                     });
                 }
                 if let Some(a) = w.get("auth").filter(|a| !a.is_null()) {

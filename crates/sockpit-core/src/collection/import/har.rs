@@ -47,6 +47,7 @@ fn message(m: &Value, n: usize, prefix: &str) -> SavedMessage {
         kind,
         body: data,
         delay_ms: None,
+        ..SavedMessage::default()
     }
 }
 

@@ -162,6 +162,7 @@ fn v4_children(resources: &[Value], parent: &str, ctx: &mut Ctx) -> Vec<Item> {
                 kind,
                 body: t(&s(p.get("value"))),
                 delay_ms: None,
+                ..SavedMessage::default()
             });
         }
         items.push(Item::Request(Box::new(req)));

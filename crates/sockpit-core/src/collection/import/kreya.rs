@@ -118,6 +118,7 @@ pub(super) fn import(doc: &Value, ctx: &mut Ctx) -> Result<Collection, Collectio
             kind,
             body: t(body.trim_end_matches('\n')),
             delay_ms: None,
+            ..SavedMessage::default()
         });
     }
     for k in ["scripts", "tests", "script"] {

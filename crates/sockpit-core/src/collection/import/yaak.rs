@@ -219,6 +219,7 @@ fn request(v: &Value, ctx: &mut Ctx) -> Request {
             kind,
             body: message,
             delay_ms: None,
+            ..SavedMessage::default()
         }]
     };
     Request {

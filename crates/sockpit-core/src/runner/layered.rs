@@ -1,0 +1,385 @@
+//! Running a Socket.IO or GraphQL request: the saved messages become emits or operations on the
+//! protocol layer, and the assertions see decoded events (a Socket.IO event's args, as a JSON
+//! array, under its name; an ack's args under `ack:EVENT`; a GraphQL result's payload, or
+//! `{"errors":[...]}`, under the operation's saved-message name), never the raw frames. The raw
+//! frames still go to history, so a recorded run shows the wire.
+//!
+//! A request ends when every saved message was handed over and every assertion is decided; with
+//! no assertions it waits for what the protocol promises (every asked-for ack, every operation
+//! completed), so a bare run still proves the server answers.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::check::Checker;
+use super::exec::{timeout_of, Outcome, CLOSE_WAIT, TICK};
+use super::{prepare, RunError};
+use crate::collection::model::Request;
+use crate::protocol::graphql::{
+    GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
+};
+use crate::protocol::socketio::{self, SioEvent, SioIntent, SocketIoConfig, Transport};
+use crate::protocol::{LayerControl, LayerEvent, LayerHandle, ProtocolLayer};
+use crate::store::HistoryRecorder;
+use crate::ws::{Closer, Direction, Nanos, SessionEvent};
+
+/// How long `connection_ack` may take when the request's settings say nothing.
+const ACK_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn bad_message(r: &Request, message: &str, reason: String) -> RunError {
+    RunError::Message {
+        request: r.name.clone(),
+        message: message.into(),
+        reason,
+    }
+}
+
+fn bad_settings(r: &Request, reason: String) -> RunError {
+    RunError::Request {
+        request: r.name.clone(),
+        code: "run.invalid_settings",
+        message: reason,
+    }
+}
+
+/// A rendered Socket.IO request as the layer's config (TLS, proxy, auth and reconnect from the
+/// request, like a WebSocket request).
+pub fn socketio_config(r: &Request, base_dir: &Path) -> Result<SocketIoConfig, RunError> {
+    // A Socket.IO URL may be http(s)://; the session underneath is checked as its ws(s):// twin.
+    let mut as_ws = r.clone();
+    for (from, to) in [("http://", "ws://"), ("https://", "wss://")] {
+        if let Some(rest) = r.url.strip_prefix(from) {
+            as_ws.url = format!("{to}{rest}");
+        }
+    }
+    let ws = prepare::ws_config(&as_ws, base_dir)?;
+    let mut cfg = SocketIoConfig::new(r.url.clone());
+    cfg.ws = ws;
+    let s = r.settings.socketio.clone().unwrap_or_default();
+    if let Some(p) = s.path {
+        cfg.path = p;
+    }
+    cfg.namespaces = s.namespaces;
+    cfg.eio = s.eio;
+    cfg.transport = match s.transport.as_deref() {
+        Some("websocket") => Transport::WebSocket,
+        _ => Transport::Polling,
+    };
+    if let Some(a) = &s.auth {
+        cfg.auth = Some(serde_json::from_str(a).map_err(|e| {
+            bad_settings(
+                r,
+                format!("settings.socketio.auth is not JSON once rendered ({e}): {a}"),
+            )
+        })?);
+    }
+    Ok(cfg)
+}
+
+/// A rendered GraphQL request's layer options.
+pub fn graphql_options(r: &Request) -> Result<GraphqlOptions, RunError> {
+    let g = r.settings.graphql.clone().unwrap_or_default();
+    let init_payload = match &g.init {
+        Some(i) => Some(serde_json::from_str(i).map_err(|e| {
+            bad_settings(
+                r,
+                format!("settings.graphql.init is not JSON once rendered ({e}): {i}"),
+            )
+        })?),
+        None => None,
+    };
+    Ok(GraphqlOptions {
+        only: g.subprotocol.as_deref().and_then(Subprotocol::parse),
+        init_payload,
+        ack_timeout: g.ack_timeout_ms.map(prepare::ms).unwrap_or(ACK_TIMEOUT),
+    })
+}
+
+/// A saved message's body as an emit's args: a JSON array, one other value, or none when empty.
+fn emit_args(r: &Request, name: &str, body: &str) -> Result<Vec<Value>, RunError> {
+    if body.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    match serde_json::from_str(body) {
+        Ok(Value::Array(a)) => Ok(a),
+        Ok(v) => Ok(vec![v]),
+        Err(e) => Err(bad_message(
+            r,
+            name,
+            format!("the args are not JSON once rendered ({e}): {body}"),
+        )),
+    }
+}
+
+pub(super) async fn run_socketio(
+    r: &Request,
+    base_dir: &Path,
+    history: Option<&HistoryRecorder>,
+    secrets: &[String],
+) -> Outcome {
+    let mut cfg = socketio_config(r, base_dir)?;
+    // Secret variables rendered into the URL or headers stay out of events (and so history).
+    cfg.ws.redact = secrets.to_vec();
+    let first = socketio::first_namespace(&cfg);
+    let mut sends = Vec::new();
+    for m in &r.messages {
+        sends.push((
+            m.delay_ms.unwrap_or(0),
+            SioIntent::Emit {
+                namespace: m.namespace.clone().unwrap_or_else(|| first.clone()),
+                name: m.event.clone().unwrap_or_default(),
+                args: emit_args(r, &m.name, &m.body)?,
+                ack: m.ack,
+                volatile: false,
+            },
+        ));
+    }
+    let acks_wanted = r.messages.iter().filter(|m| m.ack).count();
+    let checker = Checker::new(r).map_err(RunError::from)?;
+    let limit = timeout_of(r);
+    let h = match socketio::connect(cfg).await {
+        Ok(h) => h,
+        Err(e) => {
+            return Ok((
+                0,
+                checker.finish("the handshake failed"),
+                Some((e.code().into(), e.message)),
+            ))
+        }
+    };
+    let mut acks = 0usize;
+    let mut connected = false;
+    drive(
+        h,
+        sends,
+        checker,
+        limit,
+        history,
+        |checker, t, ev, error| {
+            match ev {
+                SioEvent::Connected { .. } => connected = true,
+                SioEvent::ConnectError { namespace, data } => {
+                    *error = Some((
+                        "socketio.connect_error".into(),
+                        format!("namespace {namespace} refused the connection: {data}"),
+                    ));
+                }
+                SioEvent::Event {
+                    dir: Direction::In,
+                    name,
+                    args,
+                    ..
+                } => checker.on_message(t, Some(&name), &Value::Array(args).to_string()),
+                SioEvent::Ack {
+                    dir: Direction::In,
+                    name,
+                    args,
+                    ..
+                } => {
+                    acks += 1;
+                    let on = format!("ack:{}", name.unwrap_or_default());
+                    checker.on_message(t, Some(&on), &Value::Array(args).to_string());
+                }
+                _ => {}
+            }
+            connected && acks >= acks_wanted
+        },
+    )
+    .await
+}
+
+pub(super) async fn run_graphql(
+    r: &Request,
+    base_dir: &Path,
+    history: Option<&HistoryRecorder>,
+    secrets: &[String],
+) -> Outcome {
+    let mut cfg = prepare::ws_config(r, base_dir)?;
+    cfg.redact = secrets.to_vec();
+    let opts = graphql_options(r)?;
+    let mut sends = Vec::new();
+    let mut names = HashMap::new();
+    for (i, m) in r.messages.iter().enumerate() {
+        let id = (i + 1).to_string();
+        let variables = match &m.variables {
+            Some(v) => Some(serde_json::from_str::<Value>(v).map_err(|e| {
+                bad_message(
+                    r,
+                    &m.name,
+                    format!("variables are not JSON once rendered ({e}): {v}"),
+                )
+            })?),
+            None => None,
+        };
+        let mut op = Operation::new(m.body.clone());
+        op.variables = variables;
+        op.operation_name = m.operation_name.clone();
+        names.insert(id.clone(), m.name.clone());
+        sends.push((
+            m.delay_ms.unwrap_or(0),
+            GqlIntent::Start { id: Some(id), op },
+        ));
+    }
+    let checker = Checker::new(r).map_err(RunError::from)?;
+    let limit = timeout_of(r);
+    let h = crate::protocol::spawn(GraphqlLayer::new(opts), cfg);
+    let mut finished = 0usize;
+    let total = names.len();
+    drive(
+        h,
+        sends,
+        checker,
+        limit,
+        history,
+        |checker, t, ev, error| {
+            match ev {
+                GqlEvent::Next { id, payload } => {
+                    let on = names.get(&id).map(String::as_str).unwrap_or("");
+                    checker.on_message(t, Some(on), &payload.to_string());
+                }
+                GqlEvent::Error {
+                    id,
+                    errors,
+                    terminal,
+                } => {
+                    let on = names.get(&id).cloned().unwrap_or_default();
+                    let body = serde_json::json!({ "errors": errors });
+                    checker.on_message(t, Some(&on), &body.to_string());
+                    if terminal {
+                        finished += 1;
+                        *error = Some((
+                            "graphql.error".into(),
+                            format!("operation '{on}' failed: {errors}"),
+                        ));
+                    }
+                }
+                GqlEvent::Complete { .. } => finished += 1,
+                _ => {}
+            }
+            finished >= total
+        },
+    )
+    .await
+}
+
+/// Runs a layered session: hands `sends` to the layer (each after its delay), feeds every layer
+/// event to `on_event` (which answers whether the protocol's own work is done), records the raw
+/// session events, and closes once everything is decided or the time is up.
+async fn drive<L: ProtocolLayer>(
+    mut h: LayerHandle<L>,
+    sends: Vec<(u64, L::Intent)>,
+    mut checker: Checker,
+    limit: Duration,
+    history: Option<&HistoryRecorder>,
+    mut on_event: impl FnMut(&mut Checker, Nanos, L::Event, &mut Option<(String, String)>) -> bool,
+) -> Outcome {
+    let control: LayerControl<L::Intent> = h.control();
+    let sender = {
+        let control = control.clone();
+        tokio::spawn(async move {
+            for (delay, intent) in sends {
+                if delay > 0 {
+                    tokio::time::sleep(prepare::ms(delay)).await;
+                }
+                if !control.intent(intent).await {
+                    return;
+                }
+            }
+        })
+    };
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut error: Option<(String, String)> = None;
+    let mut protocol_done = false;
+    let mut closing = false;
+    let mut close_deadline = None;
+    let mut ticker = tokio::time::interval(TICK);
+    let started = Instant::now();
+    let mut why = "the connection ended".to_string();
+    loop {
+        let batch = tokio::select! {
+            b = h.next_batch() => b,
+            _ = ticker.tick() => {
+                checker.on_tick(started.elapsed().as_nanos() as u64);
+                Some(Vec::new())
+            }
+        };
+        let Some(batch) = batch else { break };
+        let mut ended = false;
+        let mut raw = Vec::new();
+        for ev in batch {
+            match ev {
+                LayerEvent::Session(ev) => {
+                    match &ev {
+                        SessionEvent::Open { t, .. } => checker.on_open(*t),
+                        SessionEvent::Close {
+                            dir: Direction::In,
+                            code,
+                            by: Closer::Server,
+                            ..
+                        } => checker.on_close(*code),
+                        SessionEvent::Error { error: e, .. } => {
+                            error = Some((e.code().to_string(), e.to_string()));
+                        }
+                        SessionEvent::Ended { .. } => ended = true,
+                        _ => {}
+                    }
+                    raw.push(ev);
+                }
+                LayerEvent::Protocol { t, event } => {
+                    protocol_done = on_event(&mut checker, t, event, &mut error);
+                }
+                LayerEvent::Error { error: e, .. } => {
+                    error = Some((e.code().to_string(), e.message));
+                }
+            }
+        }
+        if let Some(h) = history {
+            if !raw.is_empty() {
+                h.record_ws_owned(raw);
+            }
+        }
+        if ended {
+            break;
+        }
+        let now = tokio::time::Instant::now();
+        let decided = checker.all_decided() && (checker.has_checks() || protocol_done);
+        if !closing && sender.is_finished() && decided {
+            closing = true;
+            close_deadline = Some(now + CLOSE_WAIT);
+            control.close(1000, "").await;
+        }
+        if !closing && now >= deadline {
+            closing = true;
+            close_deadline = Some(now + CLOSE_WAIT);
+            control.close(1000, "sockpit run: timeout").await;
+        }
+        if close_deadline.is_some_and(|d| now >= d) {
+            why = "the connection did not close".to_string();
+            break;
+        }
+    }
+    sender.abort();
+    if tokio::time::Instant::now() >= deadline {
+        why = format!("not seen within {} ms", limit.as_millis());
+        if !checker.has_checks() && !protocol_done && error.is_none() {
+            error = Some((
+                "run.timeout".into(),
+                format!(
+                    "the protocol did not finish within {} ms (acks or operations still pending)",
+                    limit.as_millis()
+                ),
+            ));
+        }
+    }
+    let received = checker.received();
+    let results = checker.finish(&why);
+    let error = if results.iter().all(|a| a.passed) && !results.is_empty() {
+        None
+    } else {
+        error
+    };
+    Ok((received, results, error))
+}
