@@ -343,6 +343,7 @@ async fn imported_requests_run_against_the_mock() {
     // Every fixture imports through the CLI, and its export re-imports to the same file.
     for f in [
         "insomnia-v4.json",
+        "insomnia-v4-socketio.json",
         "insomnia-v5.yaml",
         "yaak.json",
         "bruno/echo.bru",

@@ -252,3 +252,61 @@ async fn the_store_keeps_protocol_parts_and_exports_say_how_to_run_them() {
         out.stdout
     );
 }
+
+#[tokio::test]
+async fn an_insomnia_socketio_request_imports_as_an_emit_and_runs() {
+    let file = sockpit_tests::collections::import_fixture("insomnia-v4-socketio.json");
+    let imported = sockpit_core::collection::import::import_file(
+        &file,
+        sockpit_core::collection::import::Format::Auto,
+    )
+    .unwrap();
+    let sockpit_core::collection::Item::Request(r) = &imported.collection.items[0] else {
+        panic!("{:?}", imported.collection.items)
+    };
+    assert_eq!(r.protocol, sockpit_core::collection::Protocol::Socketio);
+    assert_eq!(r.url, "http://{{host}}/");
+    let m = &r.messages[0];
+    assert_eq!(m.event.as_deref(), Some("ack-me"));
+    assert!(m.ack);
+    assert_eq!(m.body, r#"[{"room": "{{room}}"}, "hi \"there\""]"#);
+    let warned = |text: &str| imported.warnings.iter().any(|w| w.contains(text));
+    assert!(warned("event listeners (echo)"), "{:?}", imported.warnings);
+    assert!(warned("skipped 1 'request'"), "{:?}", imported.warnings);
+
+    // Imported into a store, it runs against socket.io 4: the ack comes back.
+    let peer = Peer::node("socketio_server.js").await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let out = sockpit(
+        &["import", file.to_str().unwrap(), "--data-dir", data],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let host = format!(
+        "host={}",
+        peer.http_url("/")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+    );
+    let out = sockpit(
+        &[
+            "run",
+            "Realtime",
+            "--var",
+            &host,
+            "--data-dir",
+            data,
+            "--reporter",
+            "json",
+        ],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["requests"][0]["received"], 1, "the ack: {report}");
+}

@@ -1,5 +1,6 @@
-//! Insomnia: the v4 JSON export (`resources` with `websocket_request` and `websocket_payload`)
-//! and the v5 YAML collection (`type: collection.insomnia.rest/5.0`; WebSocket items, no payload).
+//! Insomnia: the v4 JSON export (`resources` with `websocket_request` and `websocket_payload`,
+//! `socketio_request` and `socketio_payload`) and the v5 YAML collection
+//! (`type: collection.insomnia.rest/5.0`; WebSocket and Socket.IO items, no payload).
 
 use serde_json::Value;
 
@@ -89,6 +90,8 @@ pub(super) fn import(doc: &Value, ctx: &mut Ctx) -> Result<Collection, Collectio
                 | "request_group"
                 | "websocket_request"
                 | "websocket_payload"
+                | "socketio_request"
+                | "socketio_payload"
                 | "cookie_jar"
                 | "api_spec"
         ) {
@@ -97,7 +100,7 @@ pub(super) fn import(doc: &Value, ctx: &mut Ctx) -> Result<Collection, Collectio
     }
     for (k, n) in skipped {
         ctx.warn(format!(
-            "skipped {n} '{k}' resource(s): Sockpit imports WebSocket requests"
+            "skipped {n} '{k}' resource(s): Sockpit imports WebSocket and Socket.IO requests"
         ));
     }
     c.items = v4_children(resources, &root, ctx);
@@ -115,7 +118,7 @@ fn v4_children(resources: &[Value], parent: &str, ctx: &mut Ctx) -> Vec<Item> {
         .filter(|r| {
             matches!(
                 r.get("_type").and_then(Value::as_str),
-                Some("request_group" | "websocket_request")
+                Some("request_group" | "websocket_request" | "socketio_request")
             )
         })
         .collect();
@@ -129,6 +132,10 @@ fn v4_children(resources: &[Value], parent: &str, ctx: &mut Ctx) -> Vec<Item> {
                 description: s(r.get("description")),
                 items: v4_children(resources, &rid, ctx),
             }));
+            continue;
+        }
+        if r.get("_type").and_then(Value::as_str) == Some("socketio_request") {
+            items.push(Item::Request(Box::new(socketio_request(r, resources, ctx))));
             continue;
         }
         let mut req = ws_request(r, ctx);
@@ -168,6 +175,77 @@ fn v4_children(resources: &[Value], parent: &str, ctx: &mut Ctx) -> Vec<Item> {
         items.push(Item::Request(Box::new(req)));
     }
     items
+}
+
+/// A v4 `socketio_request` with its `socketio_payload` (one per request: event name, args, ack)
+/// as a saved emit. Each arg is JSON text (mode `application/json`) or a string; the args become
+/// the body's JSON array, written as text so `{{variables}}` inside survive.
+fn socketio_request(r: &Value, resources: &[Value], ctx: &mut Ctx) -> Request {
+    let mut req = ws_request(r, ctx);
+    req.protocol = Protocol::Socketio;
+    let rid = s(r.get("_id"));
+    listeners_note(r, &req.name, ctx);
+    let payload = resources.iter().find(|p| {
+        p.get("_type").and_then(Value::as_str) == Some("socketio_payload")
+            && s(p.get("parentId")) == rid
+    });
+    if let Some(p) = payload {
+        let event = s(p.get("eventName"));
+        let args: Vec<String> = p
+            .get("args")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|arg| {
+                        let value = t(&s(arg.get("value")));
+                        match s(arg.get("mode")).as_str() {
+                            "application/json" if value.trim().is_empty() => None,
+                            "application/json" => Some(value),
+                            _ => Some(Value::from(value).to_string()),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if event.is_empty() {
+            if !args.is_empty() {
+                ctx.warn(format!(
+                    "request '{}': its payload has no event name; not imported",
+                    req.name
+                ));
+            }
+        } else {
+            req.messages.push(SavedMessage {
+                name: event.clone(),
+                body: format!("[{}]", args.join(", ")),
+                event: Some(event),
+                ack: p.get("ack").and_then(Value::as_bool) == Some(true),
+                ..SavedMessage::default()
+            });
+        }
+    }
+    req
+}
+
+/// Insomnia's event listeners choose what its log shows; Sockpit shows every event.
+fn listeners_note(r: &Value, request: &str, ctx: &mut Ctx) {
+    let names: Vec<String> = r
+        .get("eventListeners")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|l| s(l.get("eventName")))
+                .filter(|n| !n.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !names.is_empty() {
+        ctx.warn(format!(
+            "request '{request}': event listeners ({}) are not imported: Sockpit receives every \
+             event; filter them in the window or assert on them by name",
+            names.join(", ")
+        ));
+    }
 }
 
 /// Fields shared by v4 and v5 WebSocket requests.
@@ -316,7 +394,7 @@ fn import_v5(doc: &Value, ty: &str, ctx: &mut Ctx) -> Result<Collection, Collect
     c.items = v5_items(&items, ctx, &mut skipped);
     if skipped > 0 {
         ctx.warn(format!(
-            "skipped {skipped} HTTP/gRPC/GraphQL request(s): Sockpit imports WebSocket requests"
+            "skipped {skipped} HTTP/gRPC/GraphQL request(s): Sockpit imports WebSocket and Socket.IO requests"
         ));
     }
     if c.items
@@ -324,7 +402,7 @@ fn import_v5(doc: &Value, ty: &str, ctx: &mut Ctx) -> Result<Collection, Collect
         .any(|i| matches!(i, Item::Request(_) | Item::Folder(_)))
     {
         ctx.warn(
-            "Insomnia v5 collections carry no WebSocket messages: add saved messages in Sockpit",
+            "Insomnia v5 collections carry no WebSocket messages or Socket.IO emits: add saved messages in Sockpit",
         );
     }
     Ok(c)
@@ -352,6 +430,11 @@ fn v5_items(items: &[Value], ctx: &mut Ctx, skipped: &mut u32) -> Vec<Item> {
         let id = s(it.get("meta").and_then(|m| m.get("id")));
         if id.starts_with("ws-req_") {
             out.push(Item::Request(Box::new(ws_request(it, ctx))));
+        } else if id.starts_with("socketio-req_") {
+            let mut r = ws_request(it, ctx);
+            r.protocol = Protocol::Socketio;
+            listeners_note(it, &r.name, ctx);
+            out.push(Item::Request(Box::new(r)));
         } else {
             *skipped += 1;
         }
