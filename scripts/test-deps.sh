@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the test peers: a Python venv (websockets, uvicorn, sse-starlette, websocat, python-socketio)
+# Installs the test peers: a Python venv (websockets, uvicorn, sse-starlette, websocat, python-socketio,
+# strawberry-graphql)
 # and Node's ws, socket.io 4 and socket.io 2 (alias socket.io-v2).
 # Idempotent; safe to run on every test run.
 set -euo pipefail

@@ -1,6 +1,7 @@
 //! `sockpit graphql` against real GraphQL-over-WebSocket servers no one here wrote: `graphql-ws`
 //! (graphql-transport-ws) and `subscriptions-transport-ws` (legacy `graphql-ws`), both in
-//! `tests/peers/graphql_server.js` on 127.0.0.1.
+//! `tests/peers/graphql_server.js` on 127.0.0.1, and Strawberry (Python, both protocols) in
+//! `tests/peers/graphql_server.py`.
 
 use std::time::Duration;
 
@@ -304,4 +305,86 @@ async fn invalid_json_flags_are_usage_errors_naming_the_flag() {
     .await;
     assert_eq!(out.status, 2, "{out:?}");
     assert!(out.one_error_line().contains("--init"));
+}
+
+#[tokio::test]
+async fn strawberry_speaks_both_protocols_and_its_legacy_refusals_are_shown() {
+    let p = Peer::python("graphql_server.py").await;
+    for (offer, want) in [
+        (None, "graphql-transport-ws"),
+        (Some("graphql-transport-ws"), "graphql-transport-ws"),
+    ] {
+        let mut args = vec![
+            "--query",
+            "query($n: String) { hello(name: $n) }",
+            "--variables",
+            r#"{"n":"strawberry"}"#,
+            "--query",
+            "subscription { count(to: 3, delayMs: 10) }",
+            "--query",
+            "mutation { add(a: 1, b: 2) }",
+            "--json",
+        ];
+        if let Some(o) = offer {
+            args.extend(["--subprotocol", o]);
+        }
+        let out = gql(&p, &args).await;
+        assert_eq!(out.status, 0, "{offer:?}: {out:?}");
+        assert_eq!(out.events_of("open")[0]["protocol"], want, "{offer:?}");
+        assert_eq!(
+            payloads(&out, "1"),
+            [json!({"data":{"hello":"hello strawberry"}})],
+            "{offer:?}"
+        );
+        let counts: Vec<Value> = payloads(&out, "2")
+            .iter()
+            .map(|p| p["data"]["count"].clone())
+            .collect();
+        assert_eq!(counts, [json!(1), json!(2), json!(3)], "{offer:?}");
+        assert_eq!(
+            payloads(&out, "3"),
+            [json!({"data":{"add":3}})],
+            "{offer:?}"
+        );
+        assert_eq!(out.events_of("gql_complete").len(), 3, "{offer:?}: {out:?}");
+    }
+    // Strawberry's legacy handler takes subscriptions only: a query gets its words back, exit 1.
+    let out = gql(
+        &p,
+        &[
+            "--subprotocol",
+            "graphql-ws",
+            "--query",
+            "subscription { count(to: 2) }",
+            "--query",
+            "{ hello }",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(out.status, 1, "{out:?}");
+    assert_eq!(out.events_of("open")[0]["protocol"], "graphql-ws");
+    let counts: Vec<Value> = payloads(&out, "1")
+        .iter()
+        .map(|p| p["data"]["count"].clone())
+        .collect();
+    assert_eq!(counts, [json!(1), json!(2)], "{out:?}");
+    let refused = &out.events_of("gql_error")[0];
+    assert_eq!(refused["id"], "2");
+    assert!(
+        refused["errors"]
+            .to_string()
+            .contains("queries are not allowed"),
+        "{refused}"
+    );
+    assert!(
+        out.stderr.contains("queries are not allowed"),
+        "{}",
+        out.stderr
+    );
+    // A query the schema refuses: the errors array, exit 1.
+    let out = gql(&p, &["--query", "{ nope }", "--json"]).await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let errors = &out.events_of("gql_error")[0]["errors"];
+    assert!(errors.to_string().contains("nope"), "{errors}");
 }
