@@ -1,5 +1,6 @@
 // A Socket.IO test peer: the real `socket.io` server, v4 (default) or v2 (`--v2`, the npm alias
-// socket.io-v2). Prints its port on the first line. pingInterval/pingTimeout are 300 ms each.
+// socket.io-v2). Prints its port on the first line. pingInterval/pingTimeout are 300 ms each, or
+// MS each with `--ping MS`.
 // Namespace "/": "ack-me" acks its args; "echo" emits "echo" back with the same args (binary
 // stays binary); "bin" emits "bin" ["pic", <Buffer 01 02 03>]; "later" [ms] emits "later"
 // ["done"] after ms of silence; "drop" kills the TCP connection (no close frame); "malformed"
@@ -13,7 +14,9 @@ const http = require('http');
 
 const v2 = process.argv.includes('--v2');
 const server = http.createServer();
-const opts = { pingInterval: 300, pingTimeout: 300 };
+const pingAt = process.argv.indexOf('--ping');
+const ping = pingAt > 0 ? Number(process.argv[pingAt + 1]) : 300;
+const opts = { pingInterval: ping, pingTimeout: ping };
 let io;
 if (v2) {
   io = require('socket.io-v2')(server, opts);

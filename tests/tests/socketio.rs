@@ -276,6 +276,51 @@ async fn server_pings_are_honoured_through_silence() {
     }
 }
 
+/// A minute of silence at ping intervals of 10 s: socket.io 4's server pings (Engine.IO 4) and
+/// socket.io 2's client pings (Engine.IO 3) both keep the one session alive, side by side.
+#[tokio::test]
+async fn a_minute_of_silence_keeps_the_session() {
+    let v4 = Peer::node_with("socketio_server.js", &["--ping", "10000"]).await;
+    let v2 = Peer::node_with("socketio_server.js", &["--v2", "--ping", "10000"]).await;
+    let silent = |url: String| async move {
+        let mut all = vec!["socketio".to_string(), url];
+        all.extend(
+            [
+                "--emit",
+                "later",
+                "[60000]",
+                "-n",
+                "1",
+                "--json",
+                "--timeout",
+                "80",
+            ]
+            .map(String::from),
+        );
+        let args: Vec<&str> = all.iter().map(String::as_str).collect();
+        sockpit(&args, None, Duration::from_secs(90)).await
+    };
+    let (a, b) = tokio::join!(silent(v4.http_url("/")), silent(v2.http_url("/")));
+    for (name, out, keepalive) in [("socket.io 4", a, "3"), ("socket.io 2", b, "2")] {
+        assert_eq!(out.status, 0, "{name}: {out:?}");
+        assert_eq!(sio_in(&out, "sio")[0]["args"], json!(["done"]), "{name}");
+        assert_eq!(
+            out.events_of("open").len(),
+            1,
+            "{name}: one session throughout"
+        );
+        let sent = out
+            .events_of("message")
+            .iter()
+            .filter(|m| m["dir"] == "out" && m["data"] == keepalive)
+            .count();
+        assert!(
+            sent >= 5,
+            "{name}: {sent} keepalive frames '{keepalive}' in 60 s"
+        );
+    }
+}
+
 #[tokio::test]
 async fn reconnect_after_a_drop_rehandshakes_and_reconnects_namespaces() {
     for (name, peer) in [

@@ -113,6 +113,9 @@ impl SocketIoLayer {
         if self.eio >= 4 {
             self.ping_due = Some(now + self.interval + self.timeout);
         } else {
+            // Engine.IO 3: the client pings; the handshake's own deadline (the open packet or the
+            // probe's answer, 20 s) is over.
+            self.ping_due = None;
             self.next_ping = Some(now + self.interval);
         }
         out.event(SioEvent::Handshake {

@@ -250,6 +250,23 @@ fn eio3_upgrade_binary_and_client_pings() {
     let mut out = LayerOutput::default();
     l.on_timer(t0 + Duration::from_millis(100), &mut out);
     assert_eq!(texts(&out), ["2"]);
+    // Answered pings keep it open well past the handshake's 20 s deadline (which once stayed
+    // armed after a polling upgrade and dropped a quiet EIO3 session at 20 s).
+    let _ = feed(&mut l, "3", t0 + Duration::from_millis(101));
+    let mut t = t0 + Duration::from_millis(100);
+    while t < t0 + Duration::from_secs(30) {
+        t = l.next_deadline().expect("a ping is always scheduled");
+        let mut out = LayerOutput::default();
+        l.on_timer(t, &mut out);
+        assert!(
+            out.errors.is_empty() && out.drop.is_none(),
+            "{:?}",
+            out.errors
+        );
+        if texts(&out) == ["2"] {
+            let _ = feed(&mut l, "3", t + Duration::from_millis(1));
+        }
+    }
     // A reconnect goes without the polling sid and expects the open packet again.
     l.on_close(t0, &mut out);
     let mut out = LayerOutput::default();
