@@ -5,7 +5,8 @@
 // stays binary); "bin" emits "bin" ["pic", <Buffer 01 02 03>]; "later" [ms] emits "later"
 // ["done"] after ms of silence; "drop" kills the TCP connection (no close frame); "malformed"
 // writes a broken Socket.IO packet, then emits "after" ["ok"].
-// A connection whose URL query has greet=1 gets "hello" [socket id] on connect.
+// "ask" makes the server emit "question" ["q?"] asking for an ack, then emit "answered" with the
+// ack's args. A connection whose URL query has greet=1 gets "hello" [socket id] on connect.
 // "/chat" needs auth token "secret" (v4: the CONNECT auth payload; v2: the query) and emits
 // "joined" ["/chat"] on connect; otherwise connect_error "not authorized" with data
 // {"reason":"bad token"}. "/news" emits "headline" ["news"] on connect.
@@ -41,6 +42,7 @@ io.of('/').on('connection', (socket) => {
     if (typeof args[args.length - 1] === 'function') args.pop();
     socket.emit('echo', ...args);
   });
+  socket.on('ask', () => socket.emit('question', 'q?', (...answer) => socket.emit('answered', ...answer)));
   socket.on('bin', () => socket.emit('bin', 'pic', Buffer.from([1, 2, 3])));
   socket.on('later', (ms) => setTimeout(() => socket.emit('later', 'done'), Number(ms) || 1000));
   socket.on('drop', () => kill(socket));

@@ -237,6 +237,90 @@ async fn two_namespaces_on_one_connection() {
 }
 
 #[tokio::test]
+async fn ack_replies_volatile_emits_and_emits_to_another_namespace() {
+    for (name, peer) in [
+        ("socket.io 4", node4().await),
+        ("socket.io 2", node2().await),
+    ] {
+        let out = run(&[
+            &peer.http_url("/"),
+            "--emit",
+            "ask",
+            "[]",
+            "--emit-to",
+            "/news",
+            "echo",
+            r#"["to news"]"#,
+            "--ack-reply",
+            r#"["yes", 1]"#,
+            "--volatile",
+            "-n",
+            "3",
+            "--json",
+            "--timeout",
+            "10",
+        ])
+        .await;
+        assert_eq!(out.status, 0, "{name}: {out:?}");
+        let events = sio_in(&out, "sio");
+        let named = |n: &str| events.iter().find(|e| e["name"] == n).cloned();
+        let question = named("question").expect("the server asked");
+        assert!(
+            question["id"].is_u64(),
+            "{name}: it asks for an ack: {question}"
+        );
+        assert_eq!(
+            named("answered").map(|e| e["args"].clone()),
+            Some(json!(["yes", 1])),
+            "{name}: {out:?}"
+        );
+        assert_eq!(
+            named("headline").map(|e| e["namespace"].clone()),
+            Some(json!("/news")),
+            "{name}"
+        );
+        // The ack went out on "/" with the server's id; the volatile emits were sent once each
+        // namespace was connected, not dropped.
+        let acks_out: Vec<Value> = out
+            .events_of("sio_ack")
+            .into_iter()
+            .filter(|a| a["dir"] == "out")
+            .collect();
+        assert_eq!(acks_out.len(), 1, "{name}: {out:?}");
+        assert_eq!(acks_out[0]["id"], question["id"]);
+        let emitted: Vec<(Value, Value)> = out
+            .events_of("sio")
+            .into_iter()
+            .filter(|e| e["dir"] == "out")
+            .map(|e| (e["namespace"].clone(), e["name"].clone()))
+            .collect();
+        assert!(
+            emitted.contains(&(json!("/"), json!("ask"))),
+            "{name}: {emitted:?}"
+        );
+        assert!(
+            emitted.contains(&(json!("/news"), json!("echo"))),
+            "{name}: {emitted:?}"
+        );
+    }
+    let out = run(&["http://127.0.0.1:9/", "--emit-to", "news", "e", "[]"]).await;
+    assert_eq!(out.status, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("a namespace starts with '/'"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["http://127.0.0.1:9/", "--ack-reply", "[1,"]).await;
+    assert_eq!(out.status, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--ack-reply '[1,': ARGS_JSON is not JSON"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
 async fn server_pings_are_honoured_through_silence() {
     // 2.5 s of silence is 8 ping intervals of the Node peers (300 ms + 300 ms timeout) and 2.5 of
     // python-socketio's (1 s + 1 s): without answers to the pings the session would be dropped.

@@ -1,6 +1,7 @@
 //! `sockpit socketio`: a Socket.IO session (core's `protocol::socketio`) from flags, printed as
 //! `name args-json` lines or JSON Lines (`sio`, `sio_ack`, `sio_connect_error`, `open` with sid).
 
+use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 
 use clap::Args;
@@ -18,6 +19,8 @@ URL: http(s)://host:port or ws(s)://host:port; a path (http://host/chat) names t
 Output: one line per received event, 'name args-json' (acks as 'ack:ID args-json'); with --json
 JSON Lines: sio, sio_ack, sio_connect_error, open (with sid and eio), message, close, error.
 Binary attachments are {\"_binary_b64\":\"...\"} in args, both ways.
+Emits go out once their namespace is connected (--emit to the first, --emit-to NS to NS, which is
+connected too); --ack-reply answers every server event that asks for an ack.
 Reconnects (--reconnect) go straight to WebSocket and reconnect every namespace.
 Exit status: 0 clean finish, 1 connection/protocol error (incl. connect_error), 2 usage, 3 timeout.";
 
@@ -43,9 +46,18 @@ pub struct SocketIoArgs {
     /// namespace is connected (repeatable).
     #[arg(long, num_args = 2, value_names = ["EVENT", "ARGS_JSON"], action = clap::ArgAction::Append)]
     pub emit: Vec<String>,
-    /// Ask for an ack on every --emit.
+    /// Emit EVENT with ARGS_JSON on namespace NS (connected on the same connection; repeatable).
+    #[arg(long = "emit-to", num_args = 3, value_names = ["NS", "EVENT", "ARGS_JSON"], action = clap::ArgAction::Append)]
+    pub emit_to: Vec<String>,
+    /// Ask for an ack on every --emit and --emit-to.
     #[arg(long)]
     pub ack: bool,
+    /// Send the emits as volatile (dropped, not queued, if they cannot go at once).
+    #[arg(long)]
+    pub volatile: bool,
+    /// Answer every server event that asks for an ack with ARGS_JSON (a JSON array of args).
+    #[arg(long = "ack-reply", value_name = "ARGS_JSON")]
+    pub ack_reply: Option<String>,
     #[command(flatten)]
     pub conn: ConnectArgs,
 }
@@ -93,13 +105,63 @@ pub async fn run(a: SocketIoArgs) -> i32 {
             Err(e) => return usage(format!("--auth '{t}' is not JSON ({e})")),
         }
     }
+    let first_nsp = socketio::first_namespace(&cfg);
     let mut emits = Vec::new();
     for pair in a.emit.chunks(2) {
         let [name, args] = pair else { continue };
         match parse_args_json(name, args) {
-            Ok(v) => emits.push((name.clone(), v)),
+            Ok(v) => emits.push((first_nsp.clone(), name.clone(), v)),
             Err(m) => return usage(m),
         }
+    }
+    for triple in a.emit_to.chunks(3) {
+        let [nsp, name, args] = triple else { continue };
+        if !nsp.starts_with('/') {
+            return usage(format!(
+                "--emit-to {nsp} {name}: a namespace starts with '/', like /chat"
+            ));
+        }
+        let nsp = socketio::normalize_nsp(nsp);
+        match parse_args_json(name, args) {
+            Ok(v) => {
+                // Connected in the handshake, beside the first (or the URL's) namespace.
+                if !cfg
+                    .namespaces
+                    .iter()
+                    .any(|n| socketio::normalize_nsp(n) == nsp)
+                {
+                    if cfg.namespaces.is_empty() {
+                        cfg.namespaces.push(first_nsp.clone());
+                    }
+                    cfg.namespaces.push(nsp.clone());
+                }
+                emits.push((nsp, name.clone(), v))
+            }
+            Err(m) => return usage(m),
+        }
+    }
+    let ack_reply = match a
+        .ack_reply
+        .as_deref()
+        .map(|t| parse_args_json("--ack-reply", t))
+    {
+        Some(Ok(v)) => Some(v),
+        Some(Err(m)) => return usage(m.replacen("--emit --ack-reply", "--ack-reply", 1)),
+        None => None,
+    };
+    // Each emit waits for its namespace's first connect, as the official client emits on 'connect'.
+    let mut pending: HashMap<String, Vec<SioIntent>> = HashMap::new();
+    for (namespace, name, args) in emits {
+        pending
+            .entry(namespace.clone())
+            .or_default()
+            .push(SioIntent::Emit {
+                namespace,
+                name,
+                args,
+                ack: a.ack,
+                volatile: a.volatile,
+            });
     }
     let timeout = match c
         .timeout
@@ -109,7 +171,6 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         Ok(t) => t,
         Err(m) => return usage(m),
     };
-    let first_nsp = socketio::first_namespace(&cfg);
     let mut h = match socketio::connect(cfg).await {
         Ok(h) => h,
         Err(e) => {
@@ -124,18 +185,6 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         }
     };
     let control = h.control();
-    for (name, args) in emits {
-        let intent = SioIntent::Emit {
-            namespace: first_nsp.clone(),
-            name,
-            args,
-            ack: a.ack,
-            volatile: false,
-        };
-        if !control.intent(intent).await {
-            break;
-        }
-    }
     let stdout = std::io::stdout();
     let mut st = Run {
         p: Printer {
@@ -152,11 +201,19 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         refused: false,
         last_open: None,
         closing: false,
+        pending,
+        ack_reply,
+        outbox: Vec::new(),
     };
     let run = async {
         while let Some(batch) = h.next_batch().await {
             let ended = st.batch(batch);
             let _ = st.p.flush();
+            for intent in std::mem::take(&mut st.outbox) {
+                if !control.intent(intent).await {
+                    break;
+                }
+            }
             if !st.closing && (st.count.is_some_and(|n| st.received >= n) || st.refused) {
                 st.closing = true;
                 control.close(1000, "").await;
@@ -196,6 +253,12 @@ struct Run<W: Write> {
     refused: bool,
     last_open: Option<(u64, Box<UpgradeReport>)>,
     closing: bool,
+    /// Emits waiting for their namespace's first connect.
+    pending: HashMap<String, Vec<SioIntent>>,
+    /// `--ack-reply`: the args every ack the server asks for gets.
+    ack_reply: Option<Vec<Value>>,
+    /// Intents to hand to the layer after this batch.
+    outbox: Vec<SioIntent>,
 }
 
 impl<W: Write> Run<W> {
@@ -297,6 +360,9 @@ impl<W: Write> Run<W> {
                 if self.p.verbose {
                     eprintln!("sockpit: namespace {namespace} connected");
                 }
+                if let Some(emits) = self.pending.remove(&namespace) {
+                    self.outbox.extend(emits);
+                }
                 json!({"event":"sio_connect","t_ms":t_ms,"namespace":namespace,"sid":sid,"reconnect":reconnect})
             }
             SioEvent::ConnectError { namespace, data } => {
@@ -318,6 +384,13 @@ impl<W: Write> Run<W> {
                     self.received += 1;
                     if !self.p.json && !self.p.quiet {
                         writeln!(self.p.out, "{name} {}", Value::Array(args.clone()))?;
+                    }
+                    if let (Some(id), Some(reply)) = (id, &self.ack_reply) {
+                        self.outbox.push(SioIntent::Ack {
+                            namespace: namespace.clone(),
+                            id,
+                            args: reply.clone(),
+                        });
                     }
                 }
                 json!({"event":"sio","dir":dir.as_str(),"t_ms":t_ms,"namespace":namespace,"name":name,"args":args,"id":id})
