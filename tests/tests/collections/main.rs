@@ -1,0 +1,13 @@
+//! Collections: the share format, importers, exporters and `sockpit run` (the demo, transport settings, Socket.IO and GraphQL requests), bad input.
+//!
+//! One test binary per area (each module was once its own binary): core is linked once here, not
+//! once per file. `cargo test -p sockpit-tests --test collections MODULE::` runs one module.
+
+mod bad_input;
+mod export;
+mod export_redaction;
+mod import;
+mod run_demo;
+mod run_protocols;
+mod run_transport_settings;
+mod share;

@@ -1,0 +1,8 @@
+//! The built-in mock server seen by real clients: chaos routes, rooms, and its route documentation.
+//!
+//! One test binary per area (each module was once its own binary): core is linked once here, not
+//! once per file. `cargo test -p sockpit-tests --test mock MODULE::` runs one module.
+
+mod chaos;
+mod docs;
+mod rooms;
