@@ -203,14 +203,17 @@ pub fn result_errors(payload: &Value) -> Option<&Value> {
         .filter(|e| e.as_array().is_some_and(|a| !a.is_empty()))
 }
 
-/// The first error's `message`, for one-line reports.
+/// The first error's `message`, for one-line reports: runs of whitespace (a parser's multi-line
+/// caret diagram) become one space.
 pub fn first_message(errors: &Value) -> String {
-    errors
+    match errors
         .get(0)
         .and_then(|e| e.get("message"))
         .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| errors.to_string())
+    {
+        Some(m) => m.split_whitespace().collect::<Vec<_>>().join(" "),
+        None => errors.to_string(),
+    }
 }
 
 /// What a close code means in GraphQL over WebSocket (graphql-ws's `CloseCode`; the legacy
