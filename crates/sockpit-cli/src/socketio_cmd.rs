@@ -4,6 +4,7 @@
 use std::io::{BufWriter, Write};
 
 use clap::Args;
+use serde::Serialize;
 use serde_json::{json, Value};
 use sockpit_core::protocol::socketio::{self, SioEvent, SioIntent, SocketIoConfig, Transport};
 use sockpit_core::protocol::LayerEvent;
@@ -307,6 +308,7 @@ impl<W: Write> Run<W> {
             SioEvent::Disconnected { namespace } => {
                 json!({"event":"sio_disconnect","t_ms":t_ms,"namespace":namespace})
             }
+            // Events and acks are the hot path: written straight from the args, no line object.
             SioEvent::Event {
                 dir,
                 namespace,
@@ -314,13 +316,15 @@ impl<W: Write> Run<W> {
                 args,
                 id,
             } => {
-                if dir == Direction::In {
-                    self.received += 1;
-                    if !self.p.json && !self.p.quiet {
-                        writeln!(self.p.out, "{name} {}", Value::Array(args.clone()))?;
-                    }
-                }
-                json!({"event":"sio","dir":dir.as_str(),"t_ms":t_ms,"namespace":namespace,"name":name,"args":args,"id":id})
+                return self.event_line(EventLine {
+                    args: &args,
+                    dir: dir.as_str(),
+                    event: "sio",
+                    id,
+                    name: Some(&name),
+                    namespace: &namespace,
+                    t_ms,
+                });
             }
             SioEvent::Ack {
                 dir,
@@ -329,13 +333,15 @@ impl<W: Write> Run<W> {
                 name,
                 args,
             } => {
-                if dir == Direction::In {
-                    self.received += 1;
-                    if !self.p.json && !self.p.quiet {
-                        writeln!(self.p.out, "ack:{id} {}", Value::Array(args.clone()))?;
-                    }
-                }
-                json!({"event":"sio_ack","dir":dir.as_str(),"t_ms":t_ms,"namespace":namespace,"id":id,"name":name,"args":args})
+                return self.event_line(EventLine {
+                    args: &args,
+                    dir: dir.as_str(),
+                    event: "sio_ack",
+                    id: Some(id),
+                    name: name.as_deref(),
+                    namespace: &namespace,
+                    t_ms,
+                });
             }
         };
         if self.p.json {
@@ -343,4 +349,37 @@ impl<W: Write> Run<W> {
         }
         Ok(())
     }
+
+    /// One `sio`/`sio_ack` line: with `--json` the event object, otherwise (received only)
+    /// `NAME [args]` or `ack:ID [args]`.
+    fn event_line(&mut self, l: EventLine<'_>) -> std::io::Result<()> {
+        if l.dir == Direction::In.as_str() {
+            self.received += 1;
+            if !self.p.json && !self.p.quiet {
+                match (l.event, l.id) {
+                    ("sio_ack", Some(id)) => write!(self.p.out, "ack:{id} ")?,
+                    _ => write!(self.p.out, "{} ", l.name.unwrap_or_default())?,
+                }
+                serde_json::to_writer(&mut self.p.out, l.args)?;
+                self.p.out.write_all(b"\n")?;
+            }
+        }
+        if self.p.json {
+            serde_json::to_writer(&mut self.p.out, &l)?;
+            self.p.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// A `sio`/`sio_ack` JSON line; fields in the order `json!` printed them (sorted).
+#[derive(Serialize)]
+struct EventLine<'a> {
+    args: &'a [Value],
+    dir: &'a str,
+    event: &'a str,
+    id: Option<u64>,
+    name: Option<&'a str>,
+    namespace: &'a str,
+    t_ms: f64,
 }
