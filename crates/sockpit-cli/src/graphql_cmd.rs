@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 
 use clap::Args;
+use serde::Serialize;
 use serde_json::{json, Value};
 use sockpit_core::protocol::graphql::{
     GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
@@ -314,15 +315,21 @@ fn gql<W: Write>(
                 return Ok(());
             }
             st.received += 1;
+            // The hot path: written straight from the payload, no line object.
             if a.json {
-                line(
-                    p,
-                    t,
-                    json!({"event": "gql_next", "id": id, "payload": payload}),
-                )
+                serde_json::to_writer(
+                    &mut p.out,
+                    &NextLine {
+                        event: "gql_next",
+                        id,
+                        payload,
+                        t_ms: t as f64 / 1e6,
+                    },
+                )?;
             } else {
-                writeln!(p.out, "{payload}")
+                serde_json::to_writer(&mut p.out, payload)?;
             }
+            p.out.write_all(b"\n")
         }
         GqlEvent::Error {
             id,
@@ -394,4 +401,13 @@ fn gql<W: Write>(
             }
         }
     }
+}
+
+/// A `gql_next` JSON line; fields in the order `json!` printed them (sorted).
+#[derive(Serialize)]
+struct NextLine<'a> {
+    event: &'a str,
+    id: &'a str,
+    payload: &'a Value,
+    t_ms: f64,
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 
 use clap::Args;
+use serde::Serialize;
 use serde_json::{json, Value};
 use sockpit_core::protocol::socketio::{self, SioEvent, SioIntent, SocketIoConfig, Transport};
 use sockpit_core::protocol::LayerEvent;
@@ -373,6 +374,7 @@ impl<W: Write> Run<W> {
             SioEvent::Disconnected { namespace } => {
                 json!({"event":"sio_disconnect","t_ms":t_ms,"namespace":namespace})
             }
+            // Events and acks are the hot path: written straight from the args, no line object.
             SioEvent::Event {
                 dir,
                 namespace,
@@ -381,10 +383,6 @@ impl<W: Write> Run<W> {
                 id,
             } => {
                 if dir == Direction::In {
-                    self.received += 1;
-                    if !self.p.json && !self.p.quiet {
-                        writeln!(self.p.out, "{name} {}", Value::Array(args.clone()))?;
-                    }
                     if let (Some(id), Some(reply)) = (id, &self.ack_reply) {
                         self.outbox.push(SioIntent::Ack {
                             namespace: namespace.clone(),
@@ -393,7 +391,15 @@ impl<W: Write> Run<W> {
                         });
                     }
                 }
-                json!({"event":"sio","dir":dir.as_str(),"t_ms":t_ms,"namespace":namespace,"name":name,"args":args,"id":id})
+                return self.event_line(EventLine {
+                    args: &args,
+                    dir: dir.as_str(),
+                    event: "sio",
+                    id,
+                    name: Some(&name),
+                    namespace: &namespace,
+                    t_ms,
+                });
             }
             SioEvent::Ack {
                 dir,
@@ -402,13 +408,15 @@ impl<W: Write> Run<W> {
                 name,
                 args,
             } => {
-                if dir == Direction::In {
-                    self.received += 1;
-                    if !self.p.json && !self.p.quiet {
-                        writeln!(self.p.out, "ack:{id} {}", Value::Array(args.clone()))?;
-                    }
-                }
-                json!({"event":"sio_ack","dir":dir.as_str(),"t_ms":t_ms,"namespace":namespace,"id":id,"name":name,"args":args})
+                return self.event_line(EventLine {
+                    args: &args,
+                    dir: dir.as_str(),
+                    event: "sio_ack",
+                    id: Some(id),
+                    name: name.as_deref(),
+                    namespace: &namespace,
+                    t_ms,
+                });
             }
         };
         if self.p.json {
@@ -416,4 +424,37 @@ impl<W: Write> Run<W> {
         }
         Ok(())
     }
+
+    /// One `sio`/`sio_ack` line: with `--json` the event object, otherwise (received only)
+    /// `NAME [args]` or `ack:ID [args]`.
+    fn event_line(&mut self, l: EventLine<'_>) -> std::io::Result<()> {
+        if l.dir == Direction::In.as_str() {
+            self.received += 1;
+            if !self.p.json && !self.p.quiet {
+                match (l.event, l.id) {
+                    ("sio_ack", Some(id)) => write!(self.p.out, "ack:{id} ")?,
+                    _ => write!(self.p.out, "{} ", l.name.unwrap_or_default())?,
+                }
+                serde_json::to_writer(&mut self.p.out, l.args)?;
+                self.p.out.write_all(b"\n")?;
+            }
+        }
+        if self.p.json {
+            serde_json::to_writer(&mut self.p.out, &l)?;
+            self.p.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// A `sio`/`sio_ack` JSON line; fields in the order `json!` printed them (sorted).
+#[derive(Serialize)]
+struct EventLine<'a> {
+    args: &'a [Value],
+    dir: &'a str,
+    event: &'a str,
+    id: Option<u64>,
+    name: Option<&'a str>,
+    namespace: &'a str,
+    t_ms: f64,
 }

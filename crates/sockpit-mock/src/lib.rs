@@ -5,9 +5,11 @@
 pub mod auth;
 mod auth_sse;
 pub mod chaos;
+pub mod graphql;
 pub mod proto;
 mod rooms;
 mod routes;
+pub mod socketio;
 pub mod sse;
 mod tls;
 
@@ -55,6 +57,18 @@ pub const ROUTES: &str = r#"/echo[?protocols=a,b]          echoes every text and
 /proto?n=&interval=&framing=   n binary protobuf sockpit.demo.Envelope messages (default 10, 0 endless) every
                                interval ms (default 100), schema collections/protos/sockpit_demo.proto;
                                framing=none|varint|grpc; echoes what it is sent
+/socket.io/                    Socket.IO v4 (Engine.IO 4: polling then upgrade, or websocket only; pings every
+                               5 s). Namespaces / and /chat: "echo" emits "echo" back with the same args
+                               (binary stays binary) and acks with them when asked; "ack-me" acks with its
+                               args; "chat" emits "chat" with its args to the whole namespace, sender too;
+                               "bin" emits "bin" ["pic", <binary 01 02 03>]. /chat needs auth
+                               {"token":"demo-token"} (connect_error "not authorized: ..." otherwise) and
+                               greets with "joined" ["/chat"]
+/graphql                       GraphQL over WebSocket, graphql-transport-ws or legacy graphql-ws (the first
+                               the client offers), and over HTTP POST. Query { hello(name: String): String!,
+                               boom: String (always an error) }, Mutation { add(a: Int!, b: Int!): Int!,
+                               echo(text: String!): String! }, Subscription { count(to: Int!,
+                               intervalMs: Int! = 100): Int! } (1..to, then complete)
 Auth routes (demo credentials: token demo-token, user demo / demo-pass, client demo-client / demo-secret);
 each accepted connection first gets {"authenticated":true,"via":..}, then echoes:
 /auth/query?token=             token in the query string (401 without it)
@@ -234,4 +248,7 @@ fn router(state: AppState) -> Router {
         .route("/proto", get(proto::proto_feed))
         .with_state(state)
         .merge(auth::router())
+        .merge(graphql::router())
+        // Last, so it sees every request: it answers those under /socket.io/ itself.
+        .layer(socketio::layer())
 }

@@ -492,14 +492,23 @@ async fn invalid_emit_json_is_a_usage_error() {
 
 #[tokio::test]
 async fn a_server_that_is_not_socketio_gets_a_clear_error() {
+    // The mock serves Socket.IO at /socket.io/ only: any other path is a plain 404.
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
-    let out = run(&[&mock.http_url(), "--json", "--timeout", "10"]).await;
+    let out = run(&[
+        &mock.http_url(),
+        "--path",
+        "/not-socketio/",
+        "--json",
+        "--timeout",
+        "10",
+    ])
+    .await;
     assert_eq!(out.status, 1, "{out:?}");
     let line = out.one_error_line();
     assert!(line.contains("not a Socket.IO endpoint"), "{line}");
     assert!(line.contains("404"), "{line}");
     assert!(
-        line.contains("/socket.io/?EIO=4&transport=polling"),
+        line.contains("/not-socketio/?EIO=4&transport=polling"),
         "{line}"
     );
     assert_eq!(out.events_of("error")[0]["code"], "socketio.not_socketio");

@@ -5,4 +5,5 @@
 
 mod chaos;
 mod docs;
+mod protocols;
 mod rooms;

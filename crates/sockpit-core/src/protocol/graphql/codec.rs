@@ -150,13 +150,14 @@ fn id_of(o: &Map<String, Value>, kind: &str, text: &str) -> Result<String, Strin
 /// a message naming what was wrong.
 pub fn decode(proto: Subprotocol, text: &str) -> Result<ServerMsg, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}"), text))?;
-    let Value::Object(o) = v else {
+    let Value::Object(mut o) = v else {
         return Err(bad("not a JSON object", text));
     };
+    // Moved out, never cloned: a `next` payload can be large and comes at a high rate.
+    let payload = o.remove("payload").filter(|p| !p.is_null());
     let Some(kind) = o.get("type").and_then(Value::as_str) else {
         return Err(bad("no string 'type'", text));
     };
-    let payload = o.get("payload").filter(|p| !p.is_null()).cloned();
     let legacy = proto == Subprotocol::LegacyWs;
     match kind {
         "connection_ack" => Ok(ServerMsg::Ack(payload)),
@@ -203,14 +204,17 @@ pub fn result_errors(payload: &Value) -> Option<&Value> {
         .filter(|e| e.as_array().is_some_and(|a| !a.is_empty()))
 }
 
-/// The first error's `message`, for one-line reports.
+/// The first error's `message`, for one-line reports: runs of whitespace (a parser's multi-line
+/// caret diagram) become one space.
 pub fn first_message(errors: &Value) -> String {
-    errors
+    match errors
         .get(0)
         .and_then(|e| e.get("message"))
         .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| errors.to_string())
+    {
+        Some(m) => m.split_whitespace().collect::<Vec<_>>().join(" "),
+        None => errors.to_string(),
+    }
 }
 
 /// What a close code means in GraphQL over WebSocket (graphql-ws's `CloseCode`; the legacy

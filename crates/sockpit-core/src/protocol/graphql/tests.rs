@@ -369,3 +369,15 @@ fn results_for_unknown_operations_are_reported() {
         .errors
         .is_empty());
 }
+
+#[test]
+fn first_message_is_one_line() {
+    let parse_error =
+        json!([{"message": " --> 1:9\n  |\n1 | { hello(\n  |   ^---\n  = expected name\n"}]);
+    assert_eq!(
+        first_message(&parse_error),
+        "--> 1:9 | 1 | { hello( | ^--- = expected name"
+    );
+    assert_eq!(first_message(&json!([{"message": "boom"}])), "boom");
+    assert_eq!(first_message(&json!({"x": 1})), r#"{"x":1}"#);
+}

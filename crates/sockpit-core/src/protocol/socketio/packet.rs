@@ -370,7 +370,14 @@ fn deconstruct(v: &Value, out: &mut Vec<Vec<u8>>) -> Value {
 }
 
 /// Puts the attachments back where their placeholders are, as `{"_binary_b64":"..."}`.
-pub fn reconstruct(v: Value, attachments: &[Bytes]) -> Result<Value, String> {
+pub fn reconstruct(mut v: Value, attachments: &[Bytes]) -> Result<Value, String> {
+    fill_placeholders(&mut v, attachments)?;
+    Ok(v)
+}
+
+/// [`reconstruct`] in place: only placeholders are replaced, so a packet without any (every text
+/// event) is walked once and never rebuilt.
+fn fill_placeholders(v: &mut Value, attachments: &[Bytes]) -> Result<(), String> {
     match v {
         Value::Object(o)
             if o.get("_placeholder") == Some(&Value::Bool(true)) && o.contains_key("num") =>
@@ -389,18 +396,15 @@ pub fn reconstruct(v: Value, attachments: &[Bytes]) -> Result<Value, String> {
                     )
                 })?;
             let b64 = base64::engine::general_purpose::STANDARD.encode(data);
-            Ok(serde_json::json!({ BINARY_KEY: b64 }))
+            *v = serde_json::json!({ BINARY_KEY: b64 });
+            Ok(())
         }
         Value::Array(a) => a
-            .into_iter()
-            .map(|x| reconstruct(x, attachments))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array),
+            .iter_mut()
+            .try_for_each(|x| fill_placeholders(x, attachments)),
         Value::Object(o) => o
-            .into_iter()
-            .map(|(k, x)| reconstruct(x, attachments).map(|x| (k, x)))
-            .collect::<Result<serde_json::Map<_, _>, _>>()
-            .map(Value::Object),
-        other => Ok(other),
+            .values_mut()
+            .try_for_each(|x| fill_placeholders(x, attachments)),
+        _ => Ok(()),
     }
 }

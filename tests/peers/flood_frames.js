@@ -1,0 +1,46 @@
+// Pre-framed WebSocket text frames for the flood servers of tests/bench/{socketio,graphql}_bench.sh:
+// the server writes ready-made bytes straight to the TCP socket, so its own encoding never limits
+// the clients it measures.
+'use strict';
+
+// One unmasked text frame (server to client) carrying `text`.
+function textFrame(text) {
+  const payload = Buffer.from(text, 'utf8');
+  const n = payload.length;
+  let head;
+  if (n < 126) {
+    head = Buffer.from([0x81, n]);
+  } else if (n < 65536) {
+    head = Buffer.alloc(4);
+    head[0] = 0x81;
+    head[1] = 126;
+    head.writeUInt16BE(n, 2);
+  } else {
+    head = Buffer.alloc(10);
+    head[0] = 0x81;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+// Writes n frames, text(i) for i = 1..n, to `socket` in chunks of `per` frames, waiting for
+// 'drain' whenever the kernel buffer is full; calls done() after the last write was accepted.
+function flood(socket, n, text, done, per = 512) {
+  let i = 1;
+  const step = () => {
+    while (i <= n) {
+      const parts = [];
+      const end = Math.min(n, i + per - 1);
+      for (; i <= end; i++) parts.push(textFrame(text(i)));
+      if (!socket.write(Buffer.concat(parts))) {
+        socket.once('drain', step);
+        return;
+      }
+    }
+    done();
+  };
+  step();
+}
+
+module.exports = { textFrame, flood };
