@@ -211,8 +211,12 @@ pub async fn forward_ws(
                 if !decoded.is_empty() {
                     pending.dirty = true;
                     // A protocol error (a malformed packet, a refused handshake) also shows in the
-                    // error bar, like a session's own errors.
-                    if let Some(e) = decoded.iter().rev().find(|r| r.kind == "protocol_error") {
+                    // error bar, like a session's own errors; not a result that was in flight when
+                    // the user stopped its operation (it stays a row in the events).
+                    let shown = |r: &&ProtoEventDto| {
+                        r.kind == "protocol_error" && r.name != "graphql.unknown_operation"
+                    };
+                    if let Some(e) = decoded.iter().rev().find(shown) {
                         pending.error = Some(AppError::new(&e.name, e.data.clone()));
                     }
                     pending.proto.extend(decoded);

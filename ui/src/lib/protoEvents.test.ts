@@ -1,7 +1,7 @@
 // Tests for the decoded-event views: ack threading, listener filtering, the GraphQL operations list.
 import { describe, expect, it } from "vitest";
 import type { ProtoEventDto } from "../ipc";
-import { appendBounded, eventNames, listenerFilter, nextOpId, operations, parseData, sioSummary, threadAcks } from "./protoEvents";
+import { appendBounded, eventNames, gqlSession, listenerFilter, nextOpId, operations, parseData, sioSummary, threadAcks } from "./protoEvents";
 
 let t = 0;
 const ev = (p: Partial<ProtoEventDto>): ProtoEventDto => ({
@@ -103,6 +103,18 @@ describe("GraphQL operations", () => {
     expect(nextOpId(new Map())).toBe("1");
     expect(nextOpId(new Map([["1", 0], ["3", 0]]))).toBe("4");
     expect(nextOpId(new Map([["2", 0]]))).toBe("3");
+  });
+});
+
+describe("GraphQL session line", () => {
+  it("names the picked subprotocol, the ack and protocol errors; a reconnect waits for a new ack", () => {
+    const s = gqlSession([
+      ev({ kind: "selected", name: "graphql-ws" }),
+      ev({ kind: "connection_ack" }),
+      ev({ kind: "protocol_error", name: "graphql.unknown_operation", data: "a result for operation '2'" }),
+    ]);
+    expect(s).toEqual({ protocol: "graphql-ws", acked: true, errors: [{ code: "graphql.unknown_operation", message: "a result for operation '2'" }] });
+    expect(gqlSession([ev({ kind: "selected", name: "x" }), ev({ kind: "connection_ack" }), ev({ kind: "selected", name: "x" })]).acked).toBe(false);
   });
 });
 

@@ -183,3 +183,22 @@ export function nextOpId(used: ReadonlyMap<string, unknown>): string {
   while (used.has(String(n))) n += 1;
   return String(n);
 }
+
+/** A GraphQL session's state line: the subprotocol the server picked, whether it acked, protocol errors. */
+export interface GqlSession {
+  protocol: string;
+  acked: boolean;
+  errors: { code: string; message: string }[];
+}
+
+export function gqlSession(events: readonly ProtoEventDto[]): GqlSession {
+  const s: GqlSession = { protocol: "", acked: false, errors: [] };
+  for (const ev of events) {
+    if (ev.kind === "selected") {
+      s.protocol = ev.name;
+      s.acked = false;
+    } else if (ev.kind === "connection_ack") s.acked = true;
+    else if (ev.kind === "protocol_error") s.errors.push({ code: ev.name, message: ev.data });
+  }
+  return s;
+}

@@ -4,7 +4,7 @@
 import { useMemo, useState } from "react";
 import { backend, type AppError, type SavedMessageDto } from "../../ipc";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
-import { nextOpId, operations, type OpMeta } from "../../lib/protoEvents";
+import { gqlSession, nextOpId, operations, type OpMeta } from "../../lib/protoEvents";
 import { CodeEditor } from "../ws/CodeEditor";
 import { JsonTree } from "../ws/JsonTree";
 import "../socketio/protoViews.css";
@@ -45,6 +45,8 @@ export function GraphqlView({ session, live, connected, ended, saved, onKeep }: 
   const meta = metaOf(live);
   const events = live.proto;
   const ops = useMemo(() => operations(events, meta, ended), [events, meta, ended, meta.size]);
+  const info = useMemo(() => gqlSession(events), [events]);
+  const lastError = info.errors[info.errors.length - 1];
   const current = ops.find((o) => o.id === selected) ?? ops[ops.length - 1] ?? null;
 
   const run = async () => {
@@ -95,6 +97,10 @@ export function GraphqlView({ session, live, connected, ended, saved, onKeep }: 
         </div>
       </div>
       {error && <div className="error" aria-live="polite" data-testid="gql-error">{error}</div>}
+      <div className="gql-session muted" aria-label="GraphQL session">
+        {info.protocol ? `${info.protocol} · ${info.acked ? "connection_ack received" : "waiting for connection_ack"}` : "not connected"}
+        {lastError && ` · ${info.errors.length} protocol error${info.errors.length === 1 ? "" : "s"}, last: ${lastError.code}: ${lastError.message}`}
+      </div>
       <div className="gql-results">
         <ul aria-label="Operations" className="gql-ops">
           {ops.length === 0 && <li className="muted">Run an operation: its state and results show here.</li>}
