@@ -68,7 +68,7 @@ app-test: ui-deps
 
 ## Regenerates ui/src/ipc/bindings from the Rust DTOs.
 bindings:
-	UPDATE_BINDINGS=1 $(CARGO) test $(APP_FEATURES) typescript_bindings
+	UPDATE_BINDINGS=1 $(CARGO) test $(APP_FEATURES) --lib bindings
 
 ## Window e2e under Xvfb (tauri-driver + WebKitWebDriver); screenshots in tests/output/e2e/.
 e2e: deps

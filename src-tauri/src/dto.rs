@@ -97,6 +97,8 @@ pub struct WsBatch {
     pub frames: u32,
     /// The upgrade exchange, on every open (the "Upgrade report").
     pub upgrade: Option<crate::dto_store::UpgradeDto>,
+    /// Decoded protocol events since the last batch (Socket.IO, GraphQL sessions; empty otherwise).
+    pub proto: Vec<crate::dto_layer::ProtoEventDto>,
 }
 
 /// What the UI asks for when it connects.

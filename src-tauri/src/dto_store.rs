@@ -50,6 +50,9 @@ pub struct ExtrasDto {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
 pub struct RequestSpec {
     pub name: String,
+    /// `websocket`, `socketio`, `graphql` or `sse` (chosen when the request is created).
+    #[serde(default = "websocket")]
+    pub protocol: String,
     pub url: String,
     pub params: Vec<KvDto>,
     pub headers: Vec<KvDto>,
@@ -72,6 +75,30 @@ pub struct SavedMessageDto {
     pub name: String,
     pub kind: SendMode,
     pub body: String,
+    /// Socket.IO: the event name of a saved emit (its args are `body`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub event: Option<String>,
+    /// Socket.IO: the namespace of a saved emit (the request's first when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub namespace: Option<String>,
+    /// Socket.IO: the emit asks for an ack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ack: Option<bool>,
+    /// GraphQL: the variables (JSON text) of a saved operation (its document is `body`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub variables: Option<String>,
+    /// GraphQL: the operation name of a saved operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub operation_name: Option<String>,
+}
+
+fn websocket() -> String {
+    "websocket".into()
 }
 
 /// A stored request and where it is.

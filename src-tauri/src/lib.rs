@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod dto;
 pub mod dto_inspect;
+pub mod dto_layer;
 pub mod dto_share;
 pub mod dto_store;
 pub mod inspect;
@@ -30,6 +31,9 @@ pub fn run() -> Result<(), String> {
             ws::ws_connect,
             ws::ws_send,
             ws::ws_disconnect,
+            commands::layered::sio_emit,
+            commands::layered::gql_start,
+            commands::layered::gql_stop,
             log::log_range,
             log::log_search,
             log_view::log_select,

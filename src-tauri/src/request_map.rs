@@ -8,6 +8,8 @@ use sockpit_core::collection::model::{
     Auth, KeyValue, MessageKind, Protocol, Request, SavedMessage, Settings,
 };
 
+use sockpit_core::app::parse_protocol;
+
 use crate::dto::{AppError, SendMode};
 use crate::dto_store::{KvDto, RequestSpec, SavedMessageDto};
 use crate::request_extras::{extras_of, with_extras, without_extras};
@@ -75,7 +77,10 @@ fn from_json<T: serde::de::DeserializeOwned + Default>(
 pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
     Ok(Request {
         name: spec.name.trim().to_string(),
-        protocol: Protocol::Websocket,
+        protocol: match spec.protocol.trim() {
+            "" => Protocol::Websocket,
+            p => parse_protocol(p)?,
+        },
         url: spec.url.trim().to_string(),
         params: kvs(&spec.params),
         headers: kvs(&spec.headers),
@@ -101,7 +106,11 @@ pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
                 kind: message_kind(m.kind),
                 body: m.body.clone(),
                 delay_ms: None,
-                ..SavedMessage::default()
+                event: m.event.clone().filter(|e| !e.trim().is_empty()),
+                namespace: m.namespace.clone().filter(|n| !n.trim().is_empty()),
+                ack: m.ack.unwrap_or(false),
+                variables: m.variables.clone().filter(|v| !v.trim().is_empty()),
+                operation_name: m.operation_name.clone().filter(|o| !o.trim().is_empty()),
             })
             .collect(),
         ..Request::default()
@@ -121,6 +130,7 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
     };
     RequestSpec {
         name: r.name.clone(),
+        protocol: r.protocol.as_str().to_string(),
         url: r.url.clone(),
         params: kv(&r.params),
         headers: kv(&r.headers),
@@ -135,6 +145,11 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
                 name: m.name.clone(),
                 kind: send_mode(m.kind),
                 body: m.body.clone(),
+                event: m.event.clone(),
+                namespace: m.namespace.clone(),
+                ack: m.ack.then_some(true),
+                variables: m.variables.clone(),
+                operation_name: m.operation_name.clone(),
             })
             .collect(),
         sse_url: String::new(),
@@ -184,9 +199,23 @@ mod tests {
         vars
     }
 
+    fn msg() -> SavedMessageDto {
+        SavedMessageDto {
+            name: String::new(),
+            kind: SendMode::Text,
+            body: String::new(),
+            event: None,
+            namespace: None,
+            ack: None,
+            variables: None,
+            operation_name: None,
+        }
+    }
+
     fn spec() -> RequestSpec {
         RequestSpec {
             name: "r".into(),
+            protocol: "websocket".into(),
             url: "ws://{{host}}/echo".into(),
             params: vec![KvDto {
                 name: "a".into(),
@@ -206,11 +235,13 @@ mod tests {
                     name: "greeting".into(),
                     kind: SendMode::Text,
                     body: "hello".into(),
+                    ..msg()
                 },
                 SavedMessageDto {
                     name: String::new(),
                     kind: SendMode::Hex,
                     body: "de ad".into(),
+                    ..msg()
                 },
             ],
             sse_url: String::new(),
@@ -342,5 +373,47 @@ mod tests {
         s.extras.proxy = "ftp://x".into();
         let e = connect_config(&s, &vars, false, std::path::Path::new("/data")).unwrap_err();
         assert!(e.to_string().contains("settings.proxy"), "{e}");
+    }
+
+    #[test]
+    fn a_socketio_request_keeps_its_protocol_settings_and_emits_through_the_editor() {
+        let mut s = spec();
+        s.protocol = "socketio".into();
+        s.settings = serde_json::json!({"socketio": {"path": "/io/", "namespaces": ["/chat"], "auth": "{\"token\":\"t\"}", "eio": 4, "transport": "websocket"}});
+        s.messages = vec![SavedMessageDto {
+            name: "hi".into(),
+            body: "[1]".into(),
+            event: Some("chat".into()),
+            namespace: Some("/chat".into()),
+            ack: Some(true),
+            ..msg()
+        }];
+        let model = spec_to_model(&s).expect("model");
+        assert_eq!(model.protocol, Protocol::Socketio);
+        let sio = model.settings.socketio.clone().expect("socketio settings");
+        assert_eq!(sio.path.as_deref(), Some("/io/"));
+        assert_eq!(sio.eio, Some(4));
+        assert!(model.messages[0].ack);
+        let back = model_to_spec(&model);
+        assert_eq!(back.protocol, "socketio");
+        assert_eq!(back.messages, s.messages);
+        assert_eq!(back.settings["socketio"]["namespaces"][0], "/chat");
+        s.protocol = "mqtt".into();
+        let e = spec_to_model(&s).expect_err("unknown protocol");
+        assert_eq!(e.code, "app.invalid_protocol");
+    }
+
+    #[test]
+    fn a_graphql_request_keeps_its_subprotocol_and_init_payload() {
+        let mut s = spec();
+        s.protocol = "graphql".into();
+        s.settings =
+            serde_json::json!({"graphql": {"subprotocol": "graphql-transport-ws", "init": "{}"}});
+        let back = model_to_spec(&spec_to_model(&s).expect("model"));
+        assert_eq!(back.protocol, "graphql");
+        assert_eq!(
+            back.settings["graphql"]["subprotocol"],
+            "graphql-transport-ws"
+        );
     }
 }

@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sockpit_core::app::App;
+use sockpit_core::protocol::graphql::GqlIntent;
+use sockpit_core::protocol::socketio::SioIntent;
+use sockpit_core::protocol::LayerControl;
 use sockpit_core::sse::SseControl;
 use sockpit_core::ws::SessionControl;
 use sockpit_core::SessionLog;
@@ -19,6 +22,15 @@ use crate::dto::AppError;
 pub struct WsEntry {
     pub control: SessionControl,
     pub log: Arc<Mutex<SessionLog>>,
+    /// The protocol layer on it (Socket.IO, GraphQL), for emits and operations.
+    pub layer: Option<LayerCtl>,
+}
+
+/// The control of a session's protocol layer.
+#[derive(Clone)]
+pub enum LayerCtl {
+    Socketio(LayerControl<SioIntent>),
+    Graphql(LayerControl<GqlIntent>),
 }
 
 #[derive(Default)]

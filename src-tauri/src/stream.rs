@@ -7,12 +7,16 @@ use std::time::Duration;
 
 use sockpit_core::log::{Row, RowKind};
 use sockpit_core::proto::PayloadCodec;
+use sockpit_core::protocol::graphql::GraphqlLayer;
+use sockpit_core::protocol::socketio::SocketIoHandle;
+use sockpit_core::protocol::LayerHandle;
 use sockpit_core::sse::{SseHandle, SseSessionEvent};
 use sockpit_core::ws::{close_code_name, Direction, SessionEvent, SessionHandle};
 use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
 
 use crate::dto::{AppError, CloseDto, ConnState, Dir, RowDto, SseBatch, SseRow, SseState, WsBatch};
+use crate::dto_layer::{gql_dto, sio_dto, split, ProtoEventDto};
 use crate::inspect::{FrameLog, FrameRow, ProtoSetting};
 use crate::state::lock;
 
@@ -93,6 +97,27 @@ struct Pending {
     /// Row total at the last flush: only rows after it go out with the next batch.
     sent_total: usize,
     upgrade: Option<crate::dto_store::UpgradeDto>,
+    /// Decoded protocol events not sent yet.
+    proto: Vec<ProtoEventDto>,
+}
+
+/// Where a forwarder's events come from: a plain session, or one with a protocol layer (whose
+/// batches carry the session's events and the decoded ones).
+pub enum Source {
+    Ws(SessionHandle),
+    Socketio(SocketIoHandle),
+    Graphql(LayerHandle<GraphqlLayer>),
+}
+
+impl Source {
+    /// The next batch: the session's events (the wire view) and the decoded events.
+    async fn next(&mut self) -> Option<(Vec<SessionEvent>, Vec<ProtoEventDto>)> {
+        match self {
+            Source::Ws(h) => h.next_batch().await.map(|b| (b, Vec::new())),
+            Source::Socketio(h) => h.next_batch().await.map(|b| split(b, sio_dto)),
+            Source::Graphql(h) => h.next_batch().await.map(|b| split(b, gql_dto)),
+        }
+    }
 }
 
 impl Pending {
@@ -136,7 +161,7 @@ impl Pending {
 
 /// Runs until the session ends or the UI is gone. Holds the log lock only while pushing or reading.
 pub async fn forward_ws(
-    mut handle: SessionHandle,
+    mut source: Source,
     log: Arc<Mutex<SessionLog>>,
     frames: Option<Arc<Mutex<FrameLog>>>,
     proto: Arc<Mutex<ProtoSetting>>,
@@ -155,8 +180,8 @@ pub async fn forward_ws(
     let mut rest = false;
     loop {
         tokio::select! {
-            batch = handle.next_batch() => {
-                let Some(batch) = batch else {
+            batch = source.next() => {
+                let Some((batch, decoded)) = batch else {
                     pending.state = Some(ConnState::Disconnected);
                     pending.ended = true;
                     pending.dirty = true;
@@ -182,6 +207,19 @@ pub async fn forward_ws(
                 }
                 for ev in &batch {
                     pending.absorb(ev);
+                }
+                if !decoded.is_empty() {
+                    pending.dirty = true;
+                    // A protocol error (a malformed packet, a refused handshake) also shows in the
+                    // error bar, like a session's own errors; not a result that was in flight when
+                    // the user stopped its operation (it stays a row in the events).
+                    let shown = |r: &&ProtoEventDto| {
+                        r.kind == "protocol_error" && r.name != "graphql.unknown_operation"
+                    };
+                    if let Some(e) = decoded.iter().rev().find(shown) {
+                        pending.error = Some(AppError::new(&e.name, e.data.clone()));
+                    }
+                    pending.proto.extend(decoded);
                 }
                 if pending.ended {
                     let _ = flush(&mut pending, &out);
@@ -240,6 +278,7 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<usize> {
         queued: pending.queued.take(),
         frames,
         upgrade: pending.upgrade.take(),
+        proto: std::mem::take(&mut pending.proto),
     };
     let added = total.saturating_sub(pending.sent_total);
     pending.dirty = false;

@@ -127,6 +127,7 @@ async fn window_import_and_save_leave_no_secret_in_the_database() {
     // A request saved from the editor with a literal token typed into the Auth tab.
     let spec = RequestSpec {
         name: "Typed".into(),
+        protocol: "websocket".into(),
         url: format!("ws://{host}/auth/header"),
         params: vec![],
         headers: vec![],

@@ -28,9 +28,16 @@ async fn a_stalled_credential_store_does_not_block_the_log() {
     let st = app.state::<AppState>();
     *lock(&st.data_dir) = Some(dir.path().to_path_buf());
     // A collection with an environment secret in the (slow) OS store.
-    let c = store::store_create(app.state(), "collection".into(), "Slow".into(), None, None)
-        .await
-        .expect("collection");
+    let c = store::store_create(
+        app.state(),
+        "collection".into(),
+        "Slow".into(),
+        None,
+        None,
+        None,
+    )
+    .await
+    .expect("collection");
     let env = env::env_create(app.state(), c, "dev".into())
         .await
         .expect("env");
@@ -62,6 +69,7 @@ async fn a_stalled_credential_store_does_not_block_the_log() {
         WsEntry {
             control,
             log: Arc::new(Mutex::new(log)),
+            layer: None,
         },
     );
 

@@ -14,6 +14,7 @@ import { blankSpec } from "./lib/requestModel";
 import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
 import { NoticeBar } from "./features/notices/NoticeBar";
+import { PROTOCOLS, namespacesOf } from "./lib/protocolSettings";
 
 export function App() {
   const prefs = loadPrefs();
@@ -82,6 +83,12 @@ export function App() {
     }
     setVarError(null);
     const t = tabs.active;
+    if (t.spec.protocol === "sse") {
+      // An SSE request subscribes in the SSE pane, with this request's headers and auth.
+      setSseUrl(url);
+      setNotice("An SSE request subscribes in the SSE pane: press Subscribe there");
+      return;
+    }
     void ws.connect(url, reconnect, { recordFrames, request: { spec: t.spec, collection: t.collection, requestId: t.storedId } });
   };
 
@@ -126,6 +133,10 @@ export function App() {
         <NoticeBar refresh={storeVersion + envVersion} />
         <RequestTabs tabs={tabs.tabs} states={states} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
         <div className="request-head">
+          <select aria-label="Protocol" value={spec.protocol} onChange={(e) => tabs.update({ protocol: e.target.value })}
+            title="The request's protocol (Socket.IO and GraphQL run over a WebSocket session)">
+            {PROTOCOLS.map(([id, label]) => <option key={id} value={id}>{label}</option>)}
+          </select>
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="button" onClick={() => void save()}>Save</button>
           {notice && <span className="notice" role="note">{notice}</span>}
@@ -169,6 +180,9 @@ export function App() {
               onKeep={(m) => setSaved((s) => [...s, m])}
               onForget={(i) => setSaved((s) => s.filter((_, j) => j !== i))}
               onRename={(i, n) => setSaved((s) => s.map((m, j) => (j === i ? { ...m, name: n } : m)))}
+              protocol={spec.protocol}
+              namespaces={namespacesOf(spec.settings)}
+              viewKey={tabs.active.key}
             />
           </div>
           <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />

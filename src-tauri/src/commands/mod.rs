@@ -5,6 +5,7 @@ pub mod demo;
 pub mod env;
 pub mod frames;
 pub mod history;
+pub mod layered;
 pub mod log;
 pub mod log_view;
 pub mod proto;

@@ -2,7 +2,7 @@
 //! duplicate, delete, reorder and move; load and save a request (literal credentials go to the
 //! secret store). Each command maps its arguments and runs the call off the async threads.
 
-use sockpit_core::app::parse_node_kind;
+use sockpit_core::app::{parse_node_kind, parse_protocol};
 use sockpit_core::store::{NodeKind, TreeNode};
 use tauri::State;
 
@@ -40,10 +40,15 @@ pub async fn store_create(
     name: String,
     collection: Option<i64>,
     folder: Option<i64>,
+    protocol: Option<String>,
 ) -> Result<i64, AppError> {
     let k = parse_node_kind(&kind)?;
-    st.blocking(move |a| a.create_node(k, &name, collection, folder))
-        .await
+    let p = protocol.as_deref().map(parse_protocol).transpose()?;
+    st.blocking(move |a| match (k, p, collection) {
+        (NodeKind::Request, Some(p), Some(c)) => a.create_request(&name, p, c, folder),
+        _ => a.create_node(k, &name, collection, folder),
+    })
+    .await
 }
 
 /// Renames a node; a collection's secrets move with it (refused, unchanged, when the OS

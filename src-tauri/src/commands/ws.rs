@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use sockpit_core::app::{encode_message, App, AppError as CoreError};
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::store::HistoryRecorder;
-use sockpit_core::ws::{ConnectConfig, ReconnectPolicy, SessionCommand, SessionHandle};
+use sockpit_core::ws::{
+    ConnectConfig, ReconnectPolicy, SessionCommand, SessionControl, SessionHandle,
+};
 use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -15,8 +17,8 @@ use tauri::State;
 use crate::dto::{AppError, ConnectArgs, SendMode, WsBatch};
 use crate::inspect::InspectState;
 use crate::request_map::{message_kind, spec_to_model};
-use crate::state::{lock, off_thread, AppState, WsEntry};
-use crate::stream::forward_ws;
+use crate::state::{lock, off_thread, AppState, LayerCtl, WsEntry};
+use crate::stream::{forward_ws, Source};
 
 #[tauri::command]
 pub async fn ws_connect(
@@ -26,6 +28,19 @@ pub async fn ws_connect(
     on_event: Channel<WsBatch>,
 ) -> Result<u32, AppError> {
     let model = args.spec.as_ref().map(spec_to_model).transpose()?;
+    match model.as_ref().map(|m| m.protocol) {
+        Some(Protocol::Socketio | Protocol::Graphql) => {
+            let model = model.ok_or_else(|| AppError::new("app.invalid_request", "no request"))?;
+            return super::layered::connect_layered(&state, &inspect, model, args, on_event).await;
+        }
+        Some(Protocol::Sse) => {
+            return Err(AppError::new(
+                "app.sse_request",
+                "an SSE request is subscribed from the SSE pane (SSE URL, then Subscribe), not connected here",
+            ))
+        }
+        _ => {}
+    }
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
     let url = args.url.trim().to_string();
     let plain = plain_config(url, reconnect, args.subprotocols, args.headers);
@@ -33,14 +48,29 @@ pub async fn ws_connect(
         .blocking(move |a| render_and_record(a, model, plain, collection, request))
         .await?;
     cfg.inspect_frames = args.record_frames;
+    let handle = SessionHandle::spawn(cfg);
+    let started = Started {
+        control: handle.control(),
+        source: Source::Ws(handle),
+        layer: None,
+        record_frames: args.record_frames,
+    };
     Ok(start_session(
         &state,
         &inspect,
-        cfg,
+        started,
         args.previous,
         on_event,
         history,
     ))
+}
+
+/// A session just spawned, plain or layered, before it is registered.
+pub(crate) struct Started {
+    pub source: Source,
+    pub control: SessionControl,
+    pub layer: Option<LayerCtl>,
+    pub record_frames: bool,
 }
 
 /// The configuration for the editor's request (or the plain one without a request), and its
@@ -63,16 +93,20 @@ fn render_and_record(
 
 /// Spawns the session and its forwarder, registers its log (and frames) under a new id, and frees
 /// the log of the session it replaces.
-fn start_session(
+pub(crate) fn start_session(
     state: &AppState,
     inspect: &InspectState,
-    cfg: ConnectConfig,
+    started: Started,
     previous: Option<u32>,
     on_event: Channel<WsBatch>,
     history: Option<HistoryRecorder>,
 ) -> u32 {
-    let record_frames = cfg.inspect_frames;
-    let handle = SessionHandle::spawn(cfg);
+    let Started {
+        source,
+        control,
+        layer,
+        record_frames,
+    } = started;
     let id = state.next_id();
     if let Some(prev) = previous {
         lock(&state.ws).remove(&prev);
@@ -83,16 +117,16 @@ fn start_session(
         lock(&inspect.frames).insert(id, f.clone());
     }
     let log = Arc::new(Mutex::new(SessionLog::new()));
-    let control = handle.control();
     lock(&state.ws).insert(
         id,
         WsEntry {
             control,
             log: log.clone(),
+            layer,
         },
     );
     let proto = inspect.proto.clone();
-    tokio::spawn(forward_ws(handle, log, frames, proto, on_event, history));
+    tokio::spawn(forward_ws(source, log, frames, proto, on_event, history));
     id
 }
 

@@ -39,6 +39,7 @@ export type { HistoryDto } from "./bindings/HistoryDto";
 export type { NoticeDto } from "./bindings/NoticeDto";
 import type { NoticeDto } from "./bindings/NoticeDto";
 export type { UpgradeDto } from "./bindings/UpgradeDto";
+export type { ProtoEventDto } from "./bindings/ProtoEventDto";
 import type { TreeNodeDto as Tree } from "./bindings/TreeNodeDto";
 import type { RequestSpec as Spec } from "./bindings/RequestSpec";
 import type { StoredRequestDto as Stored } from "./bindings/StoredRequestDto";
@@ -74,6 +75,13 @@ export const backend = {
   },
   wsSend: (session: number, mode: SendMode, body: string) => call<void>("ws_send", { session, mode, body }),
   wsDisconnect: (session: number) => call<void>("ws_disconnect", { session }),
+  /** Socket.IO: emit `event` with `args` (JSON: an array of arguments or one value) on `namespace`. */
+  sioEmit: (session: number, namespace: string, event: string, args: string, ack: boolean) =>
+    call<void>("sio_emit", { session, namespace, event, args, ack }),
+  /** GraphQL: start an operation with the UI's `id`; results come in the session's batches. */
+  gqlStart: (session: number, id: string, query: string, variables: string, operationName: string) =>
+    call<void>("gql_start", { session, id, query, variables, operationName }),
+  gqlStop: (session: number, id: string) => call<void>("gql_stop", { session, id }),
   logRange: (session: number, start: number, end: number) => call<RowDto[]>("log_range", { session, start, end }),
   logSearch: (session: number, needle: string, from: number, limit: number) =>
     call<number[]>("log_search", { session, needle, from, limit }),
@@ -111,8 +119,9 @@ export const backend = {
     call<ExportReport>("collection_export", { collection, path, kind }),
   demoOpen: () => call<DemoOpened>("demo_open"),
   storeTree: () => call<Tree[]>("store_tree"),
-  storeCreate: (kind: string, name: string, collection: number | null, folder: number | null) =>
-    call<number>("store_create", { kind, name, collection, folder }),
+  /** `protocol` (`websocket`, `socketio`, `graphql`, `sse`) for a new request. */
+  storeCreate: (kind: string, name: string, collection: number | null, folder: number | null, protocol: string | null = null) =>
+    call<number>("store_create", { kind, name, collection, folder, protocol }),
   storeRename: (kind: string, id: number, name: string) => call<void>("store_rename", { kind, id, name }),
   storeDuplicate: (kind: string, id: number) => call<number>("store_duplicate", { kind, id }),
   storeDelete: (kind: string, id: number) => call<void>("store_delete", { kind, id }),

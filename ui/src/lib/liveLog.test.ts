@@ -1,5 +1,6 @@
 // Tests for the live session log: batches update rows, frames and rate, and subscribers are told
 // at most once per frame.
+import { MAX_PROTO_EVENTS } from "./protoEvents";
 import { describe, expect, it } from "vitest";
 import type { RowDto } from "../ipc";
 import { LiveLog, frameCoalescer } from "./liveLog";
@@ -33,5 +34,20 @@ describe("LiveLog", () => {
     c.cancel();
     expect(frames.length).toBe(0);
     expect(calls).toBe(1);
+  });
+  it("keeps a layered session's decoded events, a new array per change, the newest only", () => {
+    const live = new LiveLog();
+    const ev = (n: number) => ({ t_ms: n, kind: "event", dir: "in" as const, namespace: "/", name: "e", id: null, data: "[]", terminal: false });
+    const before = live.proto;
+    live.apply({ total: 0, tail: [], frames: 0, proto: [ev(1), ev(2)] }, 1000);
+    expect(live.proto).not.toBe(before);
+    expect(live.proto.map((e) => e.t_ms)).toEqual([1, 2]);
+    const same = live.proto;
+    live.apply({ total: 0, tail: [], frames: 0, proto: [] }, 1001);
+    expect(live.proto).toBe(same);
+    live.apply({ total: 0, tail: [], frames: 0, proto: Array.from({ length: MAX_PROTO_EVENTS }, (_, i) => ev(i + 3)) }, 1002);
+    expect(live.proto.length).toBe(MAX_PROTO_EVENTS);
+    expect(live.protoDropped).toBe(2);
+    expect(live.proto[0].t_ms).toBe(3);
   });
 });

@@ -1,8 +1,9 @@
 // A live session's fast-changing side (rows, frame count, message rate) kept outside React state, so a
 // batch every 16 ms re-renders only the views that subscribe to it, at most once per painted frame.
 import { useEffect, useState } from "react";
-import type { WsBatch } from "../ipc";
+import type { ProtoEventDto, WsBatch } from "../ipc";
 import { LogModel } from "./logModel";
+import { appendBounded } from "./protoEvents";
 import { RateMeter } from "./rate";
 
 export class LiveLog {
@@ -10,10 +11,19 @@ export class LiveLog {
   readonly meter = new RateMeter();
   /** Frames recorded so far (Frames tab). */
   frames = 0;
+  /** Decoded protocol events (Socket.IO, GraphQL), the newest `MAX_PROTO_EVENTS`; replaced on change. */
+  proto: ProtoEventDto[] = [];
+  /** Decoded events dropped from the front of `proto`. */
+  protoDropped = 0;
   private listeners = new Set<() => void>();
 
   /** Takes a batch's rows and counters and tells the subscribers. */
-  apply(b: Pick<WsBatch, "total" | "tail" | "frames">, nowMs = Date.now()): void {
+  apply(b: Pick<WsBatch, "total" | "tail" | "frames"> & { proto?: ProtoEventDto[] }, nowMs = Date.now()): void {
+    if (b.proto?.length) {
+      const next = this.proto.slice();
+      this.protoDropped += appendBounded(next, b.proto);
+      this.proto = next;
+    }
     this.model.apply(b.total, b.tail);
     this.meter.record(b.total, nowMs);
     this.frames = b.frames;

@@ -173,7 +173,7 @@ export function blankSettings(): SettingsForm {
 export function settingsToModel(f: SettingsForm, keep: Record<string, unknown> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // Fields the tab does not edit (sockpit run's timeout, protobuf) are kept as they were.
-  for (const k of ["timeout_ms", "proto"]) if (keep[k] !== undefined) out[k] = keep[k];
+  for (const k of ["timeout_ms", "proto", "socketio", "graphql"]) if (keep[k] !== undefined) out[k] = keep[k];
   const hs = num(f.handshakeTimeoutMs);
   if (hs !== undefined) out.handshake_timeout_ms = hs;
   const base = num(f.reconnectBaseMs), max = num(f.reconnectMaxMs), retries = num(f.maxRetries);
@@ -218,9 +218,9 @@ export function settingsFromModel(m: Record<string, unknown> | null | undefined)
   return f;
 }
 
-export function blankSpec(url = ""): RequestSpec {
+export function blankSpec(url = "", protocol = "websocket"): RequestSpec {
   return {
-    name: "", url, params: [], headers: [], subprotocols: [], auth: { type: "none" }, settings: {},
+    name: "", protocol, url, params: [], headers: [], subprotocols: [], auth: { type: "none" }, settings: {},
     messages: [], sse_url: "", extras: { ca_file: "", insecure: false, proxy: "", deflate_params: "" },
   };
 }

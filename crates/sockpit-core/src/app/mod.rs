@@ -11,6 +11,7 @@
 mod environments;
 mod error;
 mod history;
+mod layered;
 mod render;
 mod requests;
 mod share;
@@ -23,6 +24,10 @@ use serde::Serialize;
 pub use environments::{EnvVarInput, EnvironmentView};
 pub use error::AppError;
 pub use history::HistoryItem;
+pub use layered::{
+    emit_args, emit_name, graphql_config, graphql_operation, parse_protocol, socketio_config,
+    GraphqlRender,
+};
 pub use render::{sse_config, ws_config, SseRender};
 pub use requests::{parse_node_kind, SavedRequest, DEFAULT_COLLECTION};
 pub use share::{export_text, write_atomically, ExportKind, ImportSummary};

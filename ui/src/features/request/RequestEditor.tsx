@@ -1,12 +1,18 @@
-// The request editor's tabs: Params, Headers, Auth, Protocols and Settings of the active request.
+// The request editor's tabs: Params, Headers, Auth, Protocols and Settings of the active request, and
+// for a Socket.IO or GraphQL request its protocol's settings first.
 import { useState } from "react";
 import type { RequestSpec } from "../../ipc";
 import { AuthTab } from "./AuthTab";
 import { KvTable } from "./KvTable";
 import { SettingsTab } from "./SettingsTab";
+import { GraphqlTab, SocketIoTab } from "./ProtocolTab";
 
-const TABS = ["Params", "Headers", "Auth", "Protocols", "Settings"] as const;
+const TABS = ["Socket.IO", "GraphQL", "Params", "Headers", "Auth", "Protocols", "Settings"] as const;
 type Tab = (typeof TABS)[number];
+
+/** The tabs a request of `protocol` shows (its protocol's own settings first). */
+const tabsFor = (protocol: string): Tab[] =>
+  TABS.filter((t) => (t === "Socket.IO" ? protocol === "socketio" : t === "GraphQL" ? protocol === "graphql" : true));
 
 interface Props {
   spec: RequestSpec;
@@ -14,13 +20,14 @@ interface Props {
 }
 
 export function RequestEditor({ spec, onChange }: Props) {
-  const [tab, setTab] = useState<Tab | null>(null);
+  const [picked, setTab] = useState<Tab | null>(null);
+  const tab = picked && tabsFor(spec.protocol).includes(picked) ? picked : null;
   const count = (t: Tab) =>
     t === "Params" ? spec.params.length : t === "Headers" ? spec.headers.length : t === "Protocols" ? spec.subprotocols.length : 0;
   return (
     <section className="request-editor" aria-label="Request editor">
       <div role="tablist" aria-label="Request settings" className="editor-tabs">
-        {TABS.map((t) => (
+        {tabsFor(spec.protocol).map((t) => (
           <button key={t} type="button" role="tab" id={`edtab-${t}`} aria-selected={tab === t} aria-controls="edpanel"
             onClick={() => setTab(tab === t ? null : t)}>
             {t}{count(t) ? ` (${count(t)})` : ""}{t === "Auth" && spec.auth.type && spec.auth.type !== "none" ? " •" : ""}
@@ -29,6 +36,8 @@ export function RequestEditor({ spec, onChange }: Props) {
       </div>
       {tab && (
         <div role="tabpanel" id="edpanel" aria-labelledby={`edtab-${tab}`} className="editor-panel">
+          {tab === "Socket.IO" && <SocketIoTab spec={spec} onChange={onChange} />}
+          {tab === "GraphQL" && <GraphqlTab spec={spec} onChange={onChange} />}
           {tab === "Params" && <KvTable noun="Param" rows={spec.params} onChange={(params) => onChange({ params })} />}
           {tab === "Headers" && <KvTable noun="Header" rows={spec.headers} onChange={(headers) => onChange({ headers })} />}
           {tab === "Auth" && <AuthTab auth={spec.auth} onChange={(auth) => onChange({ auth })} />}

@@ -4,6 +4,10 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { backend, type TreeNodeDto } from "../../ipc";
 import { ancestors, findRow, keyOf, moveTargets, step, visibleRows, type Row } from "../../lib/treeModel";
+import { PROTOCOLS, protocolLabel, type ProtocolId } from "../../lib/protocolSettings";
+
+/** The badge before a request's name in the tree. */
+const PROTOCOL_BADGE: Record<string, string> = { websocket: "WS", sse: "SSE", socketio: "SIO", graphql: "GQL" };
 
 interface Props {
   tree: TreeNodeDto[];
@@ -24,6 +28,7 @@ type Editing = { mode: "rename"; key: string; value: string } | { mode: "new"; k
 export function CollectionsTree(p: Props) {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [selected, setSelected] = useState<string | null>(null);
+  const [newProtocol, setNewProtocol] = useState<ProtocolId>("websocket");
   const [editing, setEditingState] = useState<Editing | null>(null);
   // The edit being committed is taken from a ref, so Enter and the blur that follows commit once.
   const editRef = useRef<Editing | null>(null);
@@ -155,7 +160,7 @@ export function CollectionsTree(p: Props) {
     if (!sel) return;
     const folder = sel.node.kind === "folder" ? sel.node.id : sel.node.kind === "request" && sel.parent?.kind === "folder" ? sel.parent.id : null;
     await act(async () => {
-      const id = await backend.storeCreate("request", "New request", sel.collection.id, folder);
+      const id = await backend.storeCreate("request", newProtocol === "websocket" ? "New request" : `New ${protocolLabel(newProtocol)} request`, sel.collection.id, folder, newProtocol);
       reveal(`request:${id}`);
       p.onOpen(id);
     });
@@ -191,7 +196,11 @@ export function CollectionsTree(p: Props) {
       <div className="tree-toolbar" role="toolbar" aria-label="Collection actions">
         <button type="button" aria-label="New collection" title="New collection" onClick={() => setEditing({ mode: "new", kind: "collection", value: "" })}>+ Coll</button>
         <button type="button" aria-label="New folder" title="New folder" disabled={!sel} onClick={() => setEditing({ mode: "new", kind: "folder", value: "" })}>+ Folder</button>
-        <button type="button" aria-label="New request" title="New request" disabled={!sel} onClick={() => void newRequest()}>+ Req</button>
+        <select aria-label="New request protocol" title="The protocol of the next new request" value={newProtocol}
+          onChange={(e) => setNewProtocol(e.target.value as ProtocolId)}>
+          {PROTOCOLS.map(([id, label]) => <option key={id} value={id}>{label}</option>)}
+        </select>
+        <button type="button" aria-label="New request" title={`New ${protocolLabel(newProtocol)} request`} disabled={!sel} onClick={() => void newRequest()}>+ Req</button>
         <button type="button" aria-label="Rename" title="Rename (F2)" disabled={!sel} onClick={() => sel && setEditing({ mode: "rename", key: keyOf(sel.node), value: sel.node.name })}>Rename</button>
         <button type="button" aria-label="Duplicate" title="Duplicate" disabled={!sel || sel.node.kind === "folder"} onClick={() => void duplicate()}>Copy</button>
         <button type="button" aria-label="Delete" title="Delete (Del)" disabled={!sel} onClick={() => sel && void remove(sel)}>Del</button>
@@ -239,7 +248,7 @@ export function CollectionsTree(p: Props) {
               ) : (
                 <>
                   <span className="tree-icon" aria-hidden="true">
-                    {r.node.kind === "request" ? (r.node.protocol === "sse" ? "SSE" : "WS") : open ? "▾" : "▸"}
+                    {r.node.kind === "request" ? PROTOCOL_BADGE[r.node.protocol] ?? "WS" : open ? "▾" : "▸"}
                   </span>
                   <span className="tree-name">{r.node.name}</span>
                 </>

@@ -1,5 +1,6 @@
-// The composer's editor: CodeMirror 6 with JSON highlighting and lint in JSON modes, Ctrl/Cmd+Enter
-// to send, and an accessible name on the editable element (the e2e tests find it by that name).
+// The composer's editor: CodeMirror 6 with JSON highlighting and lint in JSON modes (with `graphql`:
+// cm6-graphql's highlighting and graphql-js's syntax errors as lint), Ctrl/Cmd+Enter to send, and an
+// accessible name on the editable element (the e2e tests find it by that name).
 import { useEffect, useRef } from "react";
 import { Compartment, EditorState } from "@codemirror/state";
 import { EditorView, keymap, placeholder as cmPlaceholder } from "@codemirror/view";
@@ -8,6 +9,8 @@ import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { linter, lintGutter } from "@codemirror/lint";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { tags } from "@lezer/highlight";
+import { graphqlLanguageSupport } from "cm6-graphql";
+import { graphqlSyntaxError } from "../../lib/graphqlSyntax";
 
 /** JSON colours from the app's theme variables, so light and dark themes both read well. */
 const highlight = HighlightStyle.define([
@@ -15,7 +18,19 @@ const highlight = HighlightStyle.define([
   { tag: tags.string, color: "var(--ok)" },
   { tag: [tags.number, tags.bool, tags.null], color: "var(--in)" },
   { tag: tags.invalid, color: "var(--err)" },
+  { tag: [tags.keyword, tags.definitionKeyword, tags.operatorKeyword], color: "var(--out)", fontWeight: "bold" },
+  { tag: [tags.variableName, tags.special(tags.variableName)], color: "var(--in)" },
+  { tag: [tags.typeName, tags.definition(tags.variableName)], color: "var(--ok)" },
+  { tag: [tags.comment, tags.lineComment], color: "var(--muted)", fontStyle: "italic" },
 ]);
+
+/** GraphQL syntax errors as lint diagnostics (the schema is the server's business). */
+const graphqlLint = (v: EditorView) => {
+  const p = graphqlSyntaxError(v.state.doc.toString());
+  if (!p) return [];
+  const to = Math.min(p.from + 1, v.state.doc.length);
+  return [{ from: Math.min(p.from, to), to, severity: "error" as const, message: p.message }];
+};
 
 interface Props {
   label: string;
@@ -23,11 +38,13 @@ interface Props {
   json: boolean;
   invalid: boolean;
   placeholder: string;
+  /** GraphQL highlighting and syntax lint instead of plain text (when `json` is false). */
+  graphql?: boolean;
   onChange(value: string): void;
   onSubmit(): void;
 }
 
-export function CodeEditor({ label, value, json: isJson, invalid, placeholder, onChange, onSubmit }: Props) {
+export function CodeEditor({ label, value, json: isJson, invalid, placeholder, graphql = false, onChange, onSubmit }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const lang = useRef(new Compartment());
@@ -76,9 +93,11 @@ export function CodeEditor({ label, value, json: isJson, invalid, placeholder, o
 
   useEffect(() => {
     view.current?.dispatch({
-      effects: lang.current.reconfigure(isJson ? [json(), linter(jsonParseLinter(), { delay: 300 }), lintGutter()] : []),
+      effects: lang.current.reconfigure(
+        isJson ? [json(), linter(jsonParseLinter(), { delay: 300 }), lintGutter()] : graphql ? [graphqlLanguageSupport(), linter(graphqlLint, { delay: 300 }), lintGutter()] : [],
+      ),
     });
-  }, [isJson]);
+  }, [isJson, graphql]);
 
   useEffect(() => {
     const a: Record<string, string> = { "aria-label": label, "aria-multiline": "true", role: "textbox" };

@@ -1,6 +1,7 @@
 // The request's work area: tabs Messages (message log + composer), Frames and Compare, with the
-// protobuf settings shared by the composer and the log.
-import { useState } from "react";
+// protobuf settings shared by the composer and the log; a Socket.IO or GraphQL request gets its
+// protocol's tab first (decoded events), the raw frames one tab away.
+import { useEffect, useState } from "react";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
 import { backend, type AppError, type SavedMessageDto, type SendMode } from "../../ipc";
 import type { WsSession } from "./useWsSession";
@@ -9,14 +10,23 @@ import { Composer } from "./Composer";
 import { FramesTab } from "./FramesTab";
 import { ProtoPanel, type ProtoState } from "../proto/ProtoPanel";
 import { ComparePane } from "../compare/ComparePane";
+import { SocketIoView } from "../socketio/SocketIoView";
+import { GraphqlView } from "../graphql/GraphqlView";
 import "./workbench.css";
 
-type Tab = "messages" | "frames" | "compare";
+type Tab = "socketio" | "graphql" | "messages" | "frames" | "compare";
 const TABS: { id: Tab; label: string }[] = [
   { id: "messages", label: "Messages" },
   { id: "frames", label: "Frames" },
   { id: "compare", label: "Compare" },
 ];
+
+/** The tabs for a request of `protocol`: its protocol's view first, when it has one. */
+function tabsFor(protocol: string): { id: Tab; label: string }[] {
+  if (protocol === "socketio") return [{ id: "socketio", label: "Socket.IO" }, ...TABS];
+  if (protocol === "graphql") return [{ id: "graphql", label: "GraphQL" }, ...TABS];
+  return TABS;
+}
 
 interface Props {
   ws: WsSession;
@@ -27,6 +37,12 @@ interface Props {
   onKeep(message: SavedMessageDto): void;
   onForget(index: number): void;
   onRename(index: number, name: string): void;
+  /** The request's protocol (`websocket`, `socketio`, `graphql`, `sse`). */
+  protocol?: string;
+  /** Socket.IO: the request's namespaces. */
+  namespaces?: string[];
+  /** Changes with the request tab, so the protocol views start from that request's saved messages. */
+  viewKey?: string;
 }
 
 /** " (N)" frames recorded, re-rendered on its own as batches come. */
@@ -35,8 +51,12 @@ function FrameCount({ live }: { live: LiveLog }) {
   return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
-export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename }: Props) {
-  const [tab, setTab] = useState<Tab>("messages");
+export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey }: Props) {
+  const tabs = tabsFor(protocol);
+  const [tab, setTab] = useState<Tab>(tabs[0].id);
+  // A request of another protocol opens on its own first tab.
+  useEffect(() => setTab(tabsFor(protocol)[0].id), [protocol, viewKey]);
+  const shown: Tab = tabs.some((t) => t.id === tab) ? tab : tabs[0].id;
   const [proto, setProto] = useState<ProtoState>({ types: [], type: null });
 
   const skeleton = async (): Promise<{ text: string } | { error: string }> => {
@@ -51,15 +71,15 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
   return (
     <div className="workbench">
       <div role="tablist" aria-label="Views" className="tabs">
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <button
             key={t.id}
             type="button"
             role="tab"
             id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
+            aria-selected={shown === t.id}
             aria-controls={`panel-${t.id}`}
-            className={tab === t.id ? "tab active" : "tab"}
+            className={shown === t.id ? "tab active" : "tab"}
             onClick={() => setTab(t.id)}
           >
             {t.label}
@@ -67,7 +87,19 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
           </button>
         ))}
       </div>
-      <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={tab !== "messages"}>
+      {shown === "socketio" && (
+        <div role="tabpanel" id="panel-socketio" aria-labelledby="tab-socketio" className="tabpanel">
+          <SocketIoView key={viewKey} session={ws.session} live={ws.live} connected={ws.state === "Connected"}
+            namespaces={namespaces} saved={saved} onKeep={onKeep} />
+        </div>
+      )}
+      {shown === "graphql" && (
+        <div role="tabpanel" id="panel-graphql" aria-labelledby="tab-graphql" className="tabpanel">
+          <GraphqlView key={viewKey} session={ws.session} live={ws.live} connected={ws.state === "Connected"}
+            ended={ws.state === "Disconnected"} saved={saved} onKeep={onKeep} />
+        </div>
+      )}
+      <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={shown !== "messages"}>
         <ProtoPanel proto={proto} onProto={setProto} />
         <MessageLog session={ws.session} live={ws.live} decodeKey={proto.type ?? ""} />
         <Composer
@@ -81,12 +113,12 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
           onSkeleton={skeleton}
         />
       </div>
-      {tab === "frames" && (
+      {shown === "frames" && (
         <div role="tabpanel" id="panel-frames" aria-labelledby="tab-frames" className="tabpanel">
           <FramesTab session={ws.session} live={ws.live} recording={ws.recording} />
         </div>
       )}
-      {tab === "compare" && (
+      {shown === "compare" && (
         <div role="tabpanel" id="panel-compare" aria-labelledby="tab-compare" className="tabpanel">
           <ComparePane
             defaultWs={url.replace(/\/[^/]*$/, "/feed?n=20&interval=50")}

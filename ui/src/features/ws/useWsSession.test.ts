@@ -21,7 +21,7 @@ const { WsSessionController } = await import("./useWsSession");
 const { backend } = await import("../../ipc");
 
 const batch = (total: number, extra: Partial<WsBatch> = {}): WsBatch => ({
-  total, state: null, tail: [], close: null, error: null, queued: null, frames: 0, upgrade: null, ...extra,
+  total, state: null, tail: [], close: null, error: null, queued: null, frames: 0, upgrade: null, proto: [], ...extra,
 });
 
 describe("WsSessionController", () => {

@@ -7,7 +7,11 @@ import type { SavedMessageDto } from "./SavedMessageDto";
  * The editable request: what the editor shows, what Save stores and what Connect maps onto the
  * engine's configuration.
  */
-export type RequestSpec = { name: string, url: string, params: Array<KvDto>, headers: Array<KvDto>, subprotocols: Array<string>, 
+export type RequestSpec = { name: string, 
+/**
+ * `websocket`, `socketio`, `graphql` or `sse` (chosen when the request is created).
+ */
+protocol: string, url: string, params: Array<KvDto>, headers: Array<KvDto>, subprotocols: Array<string>, 
 /**
  * The model's `Auth` as JSON: `{"type":"bearer","token":"..."}`, ...
  */

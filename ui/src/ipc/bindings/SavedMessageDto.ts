@@ -4,4 +4,24 @@ import type { SendMode } from "./SendMode";
 /**
  * A message saved with a request: its name, how its body is sent, and the body.
  */
-export type SavedMessageDto = { name: string, kind: SendMode, body: string, };
+export type SavedMessageDto = { name: string, kind: SendMode, body: string, 
+/**
+ * Socket.IO: the event name of a saved emit (its args are `body`).
+ */
+event?: string, 
+/**
+ * Socket.IO: the namespace of a saved emit (the request's first when absent).
+ */
+namespace?: string, 
+/**
+ * Socket.IO: the emit asks for an ack.
+ */
+ack?: boolean, 
+/**
+ * GraphQL: the variables (JSON text) of a saved operation (its document is `body`).
+ */
+variables?: string, 
+/**
+ * GraphQL: the operation name of a saved operation.
+ */
+operation_name?: string, };

@@ -2,6 +2,7 @@
 import type { AppError } from "./AppError";
 import type { CloseDto } from "./CloseDto";
 import type { ConnState } from "./ConnState";
+import type { ProtoEventDto } from "./ProtoEventDto";
 import type { RowDto } from "./RowDto";
 import type { UpgradeDto } from "./UpgradeDto";
 
@@ -32,4 +33,8 @@ frames: number,
 /**
  * The upgrade exchange, on every open (the "Upgrade report").
  */
-upgrade: UpgradeDto | null, };
+upgrade: UpgradeDto | null, 
+/**
+ * Decoded protocol events since the last batch (Socket.IO, GraphQL sessions; empty otherwise).
+ */
+proto: Array<ProtoEventDto>, };

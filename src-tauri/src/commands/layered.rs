@@ -1,0 +1,183 @@
+//! Socket.IO and GraphQL sessions: `ws_connect` hands a request of either protocol here (rendered
+//! by core's `app` API, started on core's protocol layer; raw rows go to the session log as for
+//! WebSocket, decoded events ride in the same batches), and the commands that talk to the layer:
+//! emit, start and stop an operation. Input is checked by core (`app::emit_args`, ...).
+
+use sockpit_core::app::{emit_args, emit_name, graphql_operation, App, AppError as CoreError};
+use sockpit_core::collection::model::{Protocol, Request};
+use sockpit_core::protocol::graphql::{GqlIntent, GraphqlLayer};
+use sockpit_core::protocol::socketio::{self, SioIntent};
+use sockpit_core::store::HistoryRecorder;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use super::ws::{start_session, Started};
+use crate::dto::{AppError, ConnectArgs, WsBatch};
+use crate::inspect::InspectState;
+use crate::state::{lock, AppState, LayerCtl};
+use crate::stream::Source;
+
+/// What connecting a layered request renders to.
+enum Rendered {
+    Socketio(Box<socketio::SocketIoConfig>),
+    Graphql(Box<sockpit_core::app::GraphqlRender>),
+}
+
+/// Renders `model` for its protocol and records the connection in history (the URL as shown,
+/// never a secret's value).
+fn render(
+    a: &App,
+    model: &Request,
+    collection: Option<i64>,
+    reconnect: bool,
+    request: Option<i64>,
+) -> Result<(Rendered, Option<HistoryRecorder>), CoreError> {
+    let (r, ws) = match model.protocol {
+        Protocol::Graphql => {
+            let g = a.render_graphql(model, collection, reconnect)?;
+            let ws = g.ws.clone();
+            (Rendered::Graphql(Box::new(g)), ws)
+        }
+        _ => {
+            let s = a.render_socketio(model, collection, reconnect)?;
+            let ws = s.ws.clone();
+            (Rendered::Socketio(Box::new(s)), ws)
+        }
+    };
+    let shown = sockpit_core::auth::redact(&ws.url, &ws.redact);
+    Ok((r, a.record_connection(model.protocol, &shown, request)))
+}
+
+/// Connects a Socket.IO or GraphQL request: the layer's handshake runs (Socket.IO's polling
+/// pre-handshake before this returns), and the session registers like a WebSocket one.
+pub(crate) async fn connect_layered(
+    state: &AppState,
+    inspect: &InspectState,
+    model: Request,
+    args: ConnectArgs,
+    on_event: Channel<WsBatch>,
+) -> Result<u32, AppError> {
+    let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
+    let record_frames = args.record_frames;
+    let (rendered, history) = state
+        .blocking(move |a| render(a, &model, collection, reconnect, request))
+        .await?;
+    let started = match rendered {
+        Rendered::Socketio(mut cfg) => {
+            cfg.ws.inspect_frames = record_frames;
+            let h = socketio::connect(*cfg).await?;
+            let control = h.control();
+            Started {
+                control: control.session().clone(),
+                layer: Some(LayerCtl::Socketio(control)),
+                source: Source::Socketio(h),
+                record_frames,
+            }
+        }
+        Rendered::Graphql(g) => {
+            let mut ws = g.ws;
+            ws.inspect_frames = record_frames;
+            let h = sockpit_core::protocol::spawn(GraphqlLayer::new(g.options), ws);
+            let control = h.control();
+            Started {
+                control: control.session().clone(),
+                layer: Some(LayerCtl::Graphql(control)),
+                source: Source::Graphql(h),
+                record_frames,
+            }
+        }
+    };
+    Ok(start_session(
+        state,
+        inspect,
+        started,
+        args.previous,
+        on_event,
+        history,
+    ))
+}
+
+fn layer_of(state: &AppState, session: u32) -> Result<LayerCtl, AppError> {
+    lock(&state.ws)
+        .get(&session)
+        .ok_or_else(|| AppError::new("app.no_session", "that session is not open"))?
+        .layer
+        .clone()
+        .ok_or_else(|| {
+            AppError::new(
+                "app.no_layer",
+                "that session is plain WebSocket: connect a Socket.IO or GraphQL request",
+            )
+        })
+}
+
+fn ended() -> AppError {
+    AppError::new("app.no_session", "the session has ended; connect again")
+}
+
+/// Emits `event` with `args` (JSON: an array of arguments or one value) on `namespace` (`/` when
+/// empty), asking for an ack when `ack` is set; the ack shows in the session's events.
+#[tauri::command]
+pub async fn sio_emit(
+    state: State<'_, AppState>,
+    session: u32,
+    namespace: String,
+    event: String,
+    args: String,
+    ack: bool,
+) -> Result<(), AppError> {
+    let name = emit_name(&event)?;
+    let args = emit_args(&args)?;
+    let LayerCtl::Socketio(c) = layer_of(&state, session)? else {
+        return Err(AppError::new(
+            "app.no_layer",
+            "that session is not Socket.IO",
+        ));
+    };
+    let namespace = match namespace.trim() {
+        "" => "/".to_string(),
+        n => socketio::normalize_nsp(n),
+    };
+    let intent = SioIntent::Emit {
+        namespace,
+        name,
+        args,
+        ack,
+        volatile: false,
+    };
+    c.intent(intent).await.then_some(()).ok_or_else(ended)
+}
+
+/// Starts a GraphQL operation with the UI's `id`; its results show in the session's events.
+#[tauri::command]
+pub async fn gql_start(
+    state: State<'_, AppState>,
+    session: u32,
+    id: String,
+    query: String,
+    variables: String,
+    operation_name: String,
+) -> Result<(), AppError> {
+    let op = graphql_operation(&query, &variables, &operation_name)?;
+    let LayerCtl::Graphql(c) = layer_of(&state, session)? else {
+        return Err(AppError::new("app.no_layer", "that session is not GraphQL"));
+    };
+    let intent = GqlIntent::Start { id: Some(id), op };
+    c.intent(intent).await.then_some(()).ok_or_else(ended)
+}
+
+/// Stops a running GraphQL operation (`complete` / `stop`).
+#[tauri::command]
+pub async fn gql_stop(
+    state: State<'_, AppState>,
+    session: u32,
+    id: String,
+) -> Result<(), AppError> {
+    let LayerCtl::Graphql(c) = layer_of(&state, session)? else {
+        return Err(AppError::new("app.no_layer", "that session is not GraphQL"));
+    };
+    c.intent(GqlIntent::Stop { id })
+        .await
+        .then_some(())
+        .ok_or_else(ended)
+}

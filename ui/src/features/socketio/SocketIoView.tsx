@@ -1,0 +1,121 @@
+// The Socket.IO tab of a request: the emit composer (namespace, event name, JSON args, ack), the
+// listeners that show or hide events by name, and the decoded events with acks threaded to their emit.
+// The raw Engine.IO frames stay in the Messages log and the Frames tab.
+import { useMemo, useState } from "react";
+import { backend, type AppError, type SavedMessageDto } from "../../ipc";
+import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
+import { eventNames, listenerFilter, parseData, sioSummary, threadAcks, type SioRow } from "../../lib/protoEvents";
+import { CodeEditor } from "../ws/CodeEditor";
+import { JsonTree } from "../ws/JsonTree";
+import "./protoViews.css";
+
+/** Rows drawn at most (the newest); the rest stay in the session. */
+const SHOWN = 300;
+
+interface Props {
+  session: number | null;
+  live: LiveLog;
+  connected: boolean;
+  /** The request's namespaces (the first is where emits go by default). */
+  namespaces: string[];
+  saved: SavedMessageDto[];
+  onKeep(m: SavedMessageDto): void;
+}
+
+export function SocketIoView({ session, live, connected, namespaces, saved, onKeep }: Props) {
+  useLiveVersion(live);
+  const [namespace, setNamespace] = useState("");
+  const [event, setEvent] = useState("");
+  const [args, setArgs] = useState("");
+  const [ack, setAck] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const [selected, setSelected] = useState<SioRow | null>(null);
+
+  const events = live.proto;
+  const rows = useMemo(() => threadAcks(events), [events]);
+  const names = useMemo(() => eventNames(events), [events]);
+  const shown = useMemo(() => listenerFilter(rows, hidden).slice(-SHOWN), [rows, hidden]);
+  const defaultNs = namespaces[0] || "/";
+
+  const emit = async () => {
+    if (session === null || session < 0) {
+      setError("Connect first");
+      return;
+    }
+    try {
+      await backend.sioEmit(session, namespace.trim() || defaultNs, event, args, ack);
+      setError(null);
+    } catch (e) {
+      setError((e as AppError).message);
+    }
+  };
+
+  const load = (i: number) => {
+    const m = saved[i];
+    if (!m) return;
+    setEvent(m.event ?? "");
+    setNamespace(m.namespace ?? "");
+    setArgs(m.body);
+    setAck(m.ack ?? false);
+  };
+
+  const toggle = (name: string) =>
+    setHidden((h) => {
+      const n = new Set(h);
+      if (n.has(name)) n.delete(name);
+      else n.add(name);
+      return n;
+    });
+
+  return (
+    <div className="proto-view sio-view">
+      <div className="sio-composer">
+        <label className="field"><span>Namespace</span>
+          <input aria-label="Namespace" placeholder={defaultNs} value={namespace} onChange={(e) => setNamespace(e.target.value)} /></label>
+        <label className="field"><span>Event</span>
+          <input aria-label="Event" placeholder="event name" value={event} onChange={(e) => setEvent(e.target.value)}
+            onKeyDown={(e) => { if (e.key === "Enter") void emit(); }} /></label>
+        <div className="sio-args">
+          <CodeEditor label="Arguments" value={args} json invalid={false} placeholder='["hello", {"n": 1}] (a JSON array of arguments, or one value)'
+            onChange={setArgs} onSubmit={() => void emit()} />
+        </div>
+        <label className="check"><input type="checkbox" checked={ack} onChange={(e) => setAck(e.target.checked)} />Ack</label>
+        <button type="button" disabled={!connected} onClick={() => void emit()}>Emit</button>
+        <button type="button" title="Keep this emit with the request (Save stores it)" disabled={!event.trim()}
+          onClick={() => onKeep({ name: event.trim(), kind: "json", body: args, event: event.trim(), namespace: namespace.trim() || undefined, ack })}>Keep</button>
+        {saved.some((m) => m.event) && (
+          <select aria-label="Saved emits" value="" onChange={(e) => load(Number(e.target.value))}>
+            <option value="" disabled>Saved emits…</option>
+            {saved.map((m, i) => m.event ? <option key={i} value={i}>{m.name}</option> : null)}
+          </select>
+        )}
+      </div>
+      {error && <div className="error" aria-live="polite" data-testid="sio-error">{error}</div>}
+      <fieldset className="listeners" aria-label="Listeners">
+        <legend>Listeners</legend>
+        {names.length === 0 && <span className="muted">Events show here by name as they come.</span>}
+        {names.map((n) => (
+          <label key={n} className="check"><input type="checkbox" checked={!hidden.has(n)} onChange={() => toggle(n)} />{n}</label>
+        ))}
+      </fieldset>
+      <div role="log" aria-label="Socket.IO events" className="proto-log">
+        {live.protoDropped > 0 && <div className="muted">{live.protoDropped} older events not shown</div>}
+        {shown.map((r) => (
+          <div key={r.seq} data-direction={r.ev.dir} data-kind={r.ev.kind}
+            className={`proto-row dir-${r.ev.dir} kind-${r.ev.kind}${r.answers ? " threaded" : ""}${selected === r ? " selected" : ""}`}
+            onClick={() => setSelected(r)}>
+            <span className="t">{r.ev.t_ms.toFixed(1)}</span>
+            <span className="arrow">{r.ev.dir === "in" ? "↓" : "↑"}</span>
+            <span className="text">{sioSummary(r)}</span>
+          </div>
+        ))}
+      </div>
+      {selected && selected.ev.data && (
+        <div className="proto-detail">
+          <JsonTree value={parseData(selected.ev.data)} label="Event arguments" />
+        </div>
+      )}
+    </div>
+  );
+}
