@@ -6,6 +6,7 @@ pub mod cli;
 pub mod collections;
 pub mod headless;
 pub mod peers;
+pub mod rabbitmq;
 pub mod servers;
 pub mod tidy;
 

@@ -34,6 +34,16 @@ pub enum Command {
     /// Speak Socket.IO (v2-v4): connect namespaces, emit events with acks, print what arrives.
     #[command(after_help = crate::socketio_cmd::SOCKETIO_AFTER_HELP)]
     Socketio(Box<crate::socketio_cmd::SocketIoArgs>),
+    /// Speak STOMP 1.0-1.2 over WebSocket: subscribe, send, ack, transactions, receipts.
+    ///
+    /// (`--header` is a STOMP header on SEND frames here, `-H`/`--ws-header` an upgrade header;
+    /// `--heartbeat` is STOMP heart-beating, `--ws-heartbeat` the application heartbeat text.)
+    #[command(
+        after_help = crate::stomp_cmd::STOMP_AFTER_HELP,
+        mut_arg("headers", |a| a.long("ws-header")),
+        mut_arg("heartbeat", |a| a.long("ws-heartbeat"))
+    )]
+    Stomp(Box<crate::stomp_cmd::StompArgs>),
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
     Sse(Box<crate::sse_cmd::SseArgs>),

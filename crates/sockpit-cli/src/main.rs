@@ -16,6 +16,7 @@ mod secret_cmd;
 mod serve;
 mod socketio_cmd;
 mod sse_cmd;
+mod stomp_cmd;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -52,6 +53,7 @@ fn main() {
             }
             args::Command::Graphql(a) => graphql_cmd::run(*a).await,
             args::Command::Socketio(a) => socketio_cmd::run(*a).await,
+            args::Command::Stomp(a) => stomp_cmd::run(*a).await,
             args::Command::Serve(a) => serve::run(a).await,
             args::Command::Proto(a) => proto_cmd::run(a),
             args::Command::Sse(a) => sse_cmd::run(*a).await,

@@ -16,6 +16,7 @@
 mod driver;
 pub mod graphql;
 pub mod socketio;
+pub mod stomp;
 
 use std::time::Instant;
 
