@@ -34,6 +34,9 @@ pub enum Command {
     /// Speak Socket.IO (v2-v4): connect namespaces, emit events with acks, print what arrives.
     #[command(after_help = crate::socketio_cmd::SOCKETIO_AFTER_HELP)]
     Socketio(Box<crate::socketio_cmd::SocketIoArgs>),
+    /// Speak MQTT 3.1.1 or 5.0 over WebSocket: subscribe, publish at QoS 0/1/2, print what arrives.
+    #[command(after_help = crate::mqtt_cmd::MQTT_AFTER_HELP)]
+    Mqtt(Box<crate::mqtt_cmd::MqttArgs>),
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
     Sse(Box<crate::sse_cmd::SseArgs>),

@@ -10,11 +10,12 @@ use sockpit_core::protocol::graphql::{
     GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
 };
 use sockpit_core::protocol::{self, LayerEvent};
-use sockpit_core::ws::{close_code_name, Closer, Direction, SessionEvent, WsError};
+use sockpit_core::ws::SessionEvent;
 
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
+use crate::outcome::Outcome;
 use crate::output::Printer;
 
 pub const GRAPHQL_AFTER_HELP: &str = "\
@@ -252,36 +253,18 @@ fn session<W: Write>(
     a: &GraphqlArgs,
     ev: &SessionEvent,
 ) -> std::io::Result<()> {
-    match ev {
-        SessionEvent::Open { .. } => st.session_failure = None,
-        SessionEvent::Error { error, .. } => {
-            let code = match error.as_ref() {
-                WsError::Timeout { .. } => exit::TIMEOUT,
-                _ => exit::FAILURE,
-            };
-            st.session_failure = Some((code, error.to_string()));
-        }
-        SessionEvent::Close {
-            dir: Direction::In,
-            code,
-            reason,
-            by,
-            ..
-        } => {
-            let clean = matches!(code, 1000 | 1001) || *by == Closer::Client && *code != 1006;
-            if !clean && st.session_failure.is_none() {
-                let mut msg = format!(
-                    "server closed the connection with {code} {}",
-                    close_code_name(*code)
-                );
-                if !reason.is_empty() {
-                    msg.push_str(&format!(": {reason}"));
-                }
-                st.session_failure = Some((exit::FAILURE, msg));
+    match crate::outcome::session_outcome(ev) {
+        Outcome::Recovered => st.session_failure = None,
+        Outcome::Failed(code, msg) => {
+            // A server's close after an error keeps the error as the cause.
+            if matches!(ev, SessionEvent::Error { .. }) || st.session_failure.is_none() {
+                st.session_failure = Some((code, msg));
             }
         }
-        SessionEvent::Ended { .. } => st.ended = true,
-        _ => {}
+        Outcome::Neutral => {}
+    }
+    if let SessionEvent::Ended { .. } = ev {
+        st.ended = true;
     }
     let raw = matches!(
         ev,
