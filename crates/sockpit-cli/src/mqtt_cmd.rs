@@ -247,6 +247,8 @@ struct State {
     unfinished: usize,
     /// SUBACKs still awaited before the publishes go.
     subacks_awaited: usize,
+    /// Incoming QoS 2 publishes whose PUBREL has not arrived (the flow is finished before leaving).
+    incoming_qos2: usize,
     /// A CONNACK accepted the connection at least once.
     connacked: bool,
     closing: bool,
@@ -315,7 +317,7 @@ pub async fn run(a: MqttArgs) -> i32 {
             }
             let _ = printer.flush();
             // Never before CONNACK (a refusal must be seen), nor with our publishes in flight.
-            let published = pubs.is_none() && st.unfinished == 0;
+            let published = pubs.is_none() && st.unfinished == 0 && st.incoming_qos2 == 0;
             let done = st.connacked
                 && published
                 && match a.count {
@@ -428,6 +430,9 @@ fn mqtt<W: Write>(
                         return Ok(());
                     }
                     st.received += 1;
+                    if pb.qos == 2 {
+                        st.incoming_qos2 += 1;
+                    }
                     if !a.json {
                         write!(p.out, "{} ", pb.topic)?;
                         match std::str::from_utf8(&pb.payload) {
@@ -436,6 +441,10 @@ fn mqtt<W: Write>(
                         }
                     }
                     true
+                }
+                (Direction::In, Packet::PubRel(_)) => {
+                    st.incoming_qos2 = st.incoming_qos2.saturating_sub(1);
+                    false
                 }
                 (Direction::In, Packet::SubAck { .. }) => {
                     st.subacks_awaited = st.subacks_awaited.saturating_sub(1);
