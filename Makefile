@@ -39,6 +39,7 @@ bench: deps test-deps
 	./tests/bench/ws_flood.sh
 	./tests/bench/history_bench.sh
 	./tests/bench/sse_bench.sh
+	./tests/bench/mqtt_bench.sh
 
 ## The window benchmarks against a hello-world Tauri floor (release builds, Xvfb).
 bench-window: deps ui-deps
