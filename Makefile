@@ -41,6 +41,7 @@ bench: deps test-deps
 	./tests/bench/sse_bench.sh
 	./tests/bench/socketio_bench.sh
 	./tests/bench/graphql_bench.sh
+	./tests/bench/mqtt_bench.sh
 
 ## The window benchmarks against a hello-world Tauri floor (release builds, Xvfb).
 bench-window: deps ui-deps

@@ -13,7 +13,15 @@ if ! cmp -s requirements.txt .venv/.installed 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
   cp requirements.txt .venv/.installed
 fi
-if [ ! -d node_modules/ws ] || [ ! -d node_modules/socket.io-v2 ] || [ package.json -nt node_modules/.installed ]; then
+# amqtt (tests/tests/mqtt.rs) pins websockets==15.0.1, so it lives in a venv of its own.
+if [ ! -x .venv-amqtt/bin/python ]; then
+  "$py" -m venv .venv-amqtt
+fi
+if ! cmp -s requirements-amqtt.txt .venv-amqtt/.installed 2>/dev/null; then
+  .venv-amqtt/bin/pip install --quiet --disable-pip-version-check -r requirements-amqtt.txt
+  cp requirements-amqtt.txt .venv-amqtt/.installed
+fi
+if [ ! -d node_modules/ws ] || [ ! -d node_modules/aedes ] || [ ! -d node_modules/socket.io-v2 ] || [ package.json -nt node_modules/.installed ]; then
   npm install --silent --no-audit --no-fund
   touch node_modules/.installed
 fi

@@ -38,6 +38,18 @@ impl Peer {
         Peer::spawn(venv_python(), script, options).await
     }
 
+    /// `tests/peers/<script>` under another venv's Python (`tests/peers/<venv>/bin/python`), for a
+    /// peer whose pins clash with the main venv's (amqtt pins its own websockets).
+    pub async fn python_venv(venv: &str, script: &str) -> Peer {
+        let py = peers_dir().join(venv).join("bin/python");
+        assert!(
+            py.exists(),
+            "{} is missing: run scripts/test-deps.sh (`make test` does)",
+            py.display()
+        );
+        Peer::spawn(py, script, &[]).await
+    }
+
     /// `tests/peers/<script>` under Node, with `tests/peers/node_modules`.
     pub async fn node(script: &str) -> Peer {
         Peer::node_with(script, &[]).await

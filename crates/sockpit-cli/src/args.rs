@@ -44,6 +44,9 @@ pub enum Command {
         mut_arg("heartbeat", |a| a.long("ws-heartbeat"))
     )]
     Stomp(Box<crate::stomp_cmd::StompArgs>),
+    /// Speak MQTT 3.1.1 or 5.0 over WebSocket: subscribe, publish at QoS 0/1/2, print what arrives.
+    #[command(after_help = crate::mqtt_cmd::MQTT_AFTER_HELP)]
+    Mqtt(Box<crate::mqtt_cmd::MqttArgs>),
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]
     Sse(Box<crate::sse_cmd::SseArgs>),

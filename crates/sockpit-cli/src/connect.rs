@@ -40,43 +40,6 @@ pub(crate) async fn ran_out(
     }
 }
 
-/// Records in `slot` what a session event says about the run's exit status, for the protocol
-/// subcommands (`graphql`, `stomp`): an open clears an earlier failure (a reconnect recovered), a
-/// session error sets it (a handshake timeout is exit 3), and an unclean close sets it unless
-/// something earlier explained the end.
-pub(crate) fn note_session_failure(slot: &mut Option<(i32, String)>, ev: &SessionEvent) {
-    match ev {
-        SessionEvent::Open { .. } => *slot = None,
-        SessionEvent::Error { error, .. } => {
-            let code = match error.as_ref() {
-                WsError::Timeout { .. } => exit::TIMEOUT,
-                _ => exit::FAILURE,
-            };
-            *slot = Some((code, error.to_string()));
-        }
-        SessionEvent::Close {
-            dir: Direction::In,
-            code,
-            reason,
-            by,
-            ..
-        } => {
-            let clean = matches!(code, 1000 | 1001) || *by == Closer::Client && *code != 1006;
-            if !clean && slot.is_none() {
-                let mut msg = format!(
-                    "server closed the connection with {code} {}",
-                    close_code_name(*code)
-                );
-                if !reason.is_empty() {
-                    msg.push_str(&format!(": {reason}"));
-                }
-                *slot = Some((exit::FAILURE, msg));
-            }
-        }
-        _ => {}
-    }
-}
-
 /// What a run that ran out of `--timeout` says.
 pub(crate) fn timeout_message(limit: Option<Duration>) -> String {
     let secs = limit.map(|t| t.as_secs_f64()).unwrap_or_default();

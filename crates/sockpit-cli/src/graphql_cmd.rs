@@ -253,7 +253,7 @@ fn session<W: Write>(
     a: &GraphqlArgs,
     ev: &SessionEvent,
 ) -> std::io::Result<()> {
-    crate::connect::note_session_failure(&mut st.session_failure, ev);
+    crate::outcome::note_session_failure(&mut st.session_failure, ev);
     if let SessionEvent::Ended { .. } = ev {
         st.ended = true;
     }

@@ -9,6 +9,9 @@ mod connect_proto;
 mod graphql_cmd;
 mod import_cmd;
 mod logging;
+mod mqtt_cmd;
+mod mqtt_out;
+mod outcome;
 mod output;
 mod proto_cmd;
 mod run_cmd;
@@ -52,6 +55,7 @@ fn main() {
                 connect::run(*a, sub).await
             }
             args::Command::Graphql(a) => graphql_cmd::run(*a).await,
+            args::Command::Mqtt(a) => mqtt_cmd::run(*a).await,
             args::Command::Socketio(a) => socketio_cmd::run(*a).await,
             args::Command::Stomp(a) => stomp_cmd::run(*a).await,
             args::Command::Serve(a) => serve::run(a).await,

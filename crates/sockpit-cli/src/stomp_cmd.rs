@@ -15,8 +15,9 @@ use sockpit_core::protocol::{self, LayerControl, LayerEvent};
 use sockpit_core::ws::{Direction, SessionEvent};
 
 use crate::args::ConnectionArgs;
-use crate::connect::{connection_config, note_session_failure, secs, Usage};
+use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
+use crate::outcome::note_session_failure;
 use crate::output::Printer;
 
 pub const STOMP_AFTER_HELP: &str = "\

@@ -15,6 +15,7 @@
 
 mod driver;
 pub mod graphql;
+pub mod mqtt;
 pub mod socketio;
 pub mod stomp;
 
