@@ -42,11 +42,11 @@ async fn the_demo_passes_against_the_mock_with_every_reporter() {
     assert_eq!(out.status, 0, "{out:?}");
     assert!(
         out.stdout
-            .contains("5 of 5 requests passed, 0 failed; 13 of 13 assertions passed"),
+            .contains("7 of 7 requests passed, 0 failed; 19 of 19 assertions passed"),
         "{}",
         out.stdout
     );
-    assert_eq!(out.stdout.matches("PASS ").count(), 5, "{}", out.stdout);
+    assert_eq!(out.stdout.matches("PASS ").count(), 7, "{}", out.stdout);
     assert!(
         !dir.path().join("sockpit.db").exists(),
         "running a file creates no store"
@@ -62,7 +62,9 @@ async fn the_demo_passes_against_the_mock_with_every_reporter() {
     let v: serde_json::Value =
         serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
     assert_eq!(v["passed"], true);
-    assert_eq!(v["requests"].as_array().unwrap().len(), 5);
+    assert_eq!(v["requests"].as_array().unwrap().len(), 7);
+    assert_eq!(v["requests"][5]["protocol"], "socketio");
+    assert_eq!(v["requests"][6]["protocol"], "graphql");
     assert_eq!(v["requests"][2]["name"], "Flood");
     assert_eq!(v["requests"][2]["received"], 500);
     assert_eq!(v["requests"][4]["protocol"], "sse");
@@ -90,10 +92,10 @@ async fn the_demo_passes_against_the_mock_with_every_reporter() {
         "{xml}"
     );
     assert!(
-        xml.contains("tests=\"5\" failures=\"0\" errors=\"0\""),
+        xml.contains("tests=\"7\" failures=\"0\" errors=\"0\""),
         "{xml}"
     );
-    assert_eq!(xml.matches("<testcase ").count(), 5, "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 7, "{xml}");
     assert!(
         xml.contains("classname=\"Sockpit demo.Server-Sent Events\" name=\"Feed\""),
         "{xml}"
@@ -131,7 +133,7 @@ async fn the_demo_passes_against_sockpit_serve() {
     .await;
     assert_eq!(out.status, 0, "{out:?}");
     assert!(
-        out.stdout.contains("5 of 5 requests passed"),
+        out.stdout.contains("7 of 7 requests passed"),
         "{}",
         out.stdout
     );
@@ -347,7 +349,16 @@ async fn stored_collections_run_by_name_with_environments_secrets_and_history() 
     // Every connection of the runs went to history, with its events.
     let store = Store::open_in(dir.path()).unwrap();
     let history = store.history(100).unwrap();
-    assert_eq!(history.len(), 6, "{history:?}");
+    assert_eq!(history.len(), 8, "{history:?}");
+    // Layered requests keep their wire view in history: the raw Engine.IO / GraphQL frames.
+    for proto in ["socketio", "graphql"] {
+        let h = history.iter().find(|h| h.protocol == proto).unwrap();
+        let events = store.history_events(h.id, 0, 100).unwrap();
+        assert!(
+            events.iter().filter(|e| e.kind == "text").count() >= 4,
+            "{proto}: {events:?}"
+        );
+    }
     let flood = history.iter().find(|h| h.url.contains("/flood")).unwrap();
     let events = store.history_events(flood.id, 0, 10_000).unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "text").count(), 500);
