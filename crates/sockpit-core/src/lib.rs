@@ -14,6 +14,7 @@ pub mod payload;
 pub mod proto;
 pub mod protocol;
 pub mod runner;
+pub mod script;
 pub mod secrets;
 pub mod sse;
 pub mod store;
