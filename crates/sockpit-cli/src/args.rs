@@ -134,6 +134,13 @@ pub struct ConnectArgs {
     /// Extra query parameter NAME=VALUE (repeatable).
     #[arg(short = 'q', long = "query", value_name = "NAME=VALUE")]
     pub query: Vec<String>,
+    /// Run a JavaScript hook file: it defines any of onOpen(sp), onMessage(sp), onClose(sp),
+    /// beforeConnect(sp) and after(sp); its test() results decide the exit status.
+    #[arg(long, value_name = "FILE.js")]
+    pub script: Option<PathBuf>,
+    /// Close the session on the first uncaught script error (by default it goes on).
+    #[arg(long, requires = "script")]
+    pub script_stop_on_error: bool,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use clap::ArgMatches;
 use sockpit_core::payload;
+use sockpit_core::script::ScriptInput;
 use sockpit_core::ws::{
     close_code_name, ClientCert, Closer, ConnectConfig, DataKind, DeflateConfig, Direction,
     HeartbeatPolicy, Outgoing, PingPolicy, ProxyConfig, ReconnectPolicy, SessionCommand,
@@ -16,6 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::args::{ConnectArgs, ConnectionArgs};
 use crate::connect_proto;
+use crate::connect_script;
 use crate::exit;
 use crate::output::Printer;
 
@@ -221,6 +223,25 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         notes: std::io::BufWriter::new(std::io::stderr()),
     };
 
+    // The script is compiled before connecting: a syntax error costs no connection.
+    let mut script = match &a.script {
+        Some(path) => match connect_script::start(path, a.script_stop_on_error).await {
+            Ok(s) => Some(s),
+            Err(msg) => {
+                eprintln!("sockpit: error: {msg}");
+                if a.json {
+                    let _ = printer.json_error_raw(None, "script.invalid", &msg, String::new());
+                    let _ = printer.flush();
+                }
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
+    if let Some(s) = script.as_mut() {
+        s.feed(vec![ScriptInput::BeforeConnect]).await;
+    }
+
     let handle = SessionHandle::spawn(cfg);
     let (control, mut events) = handle.into_parts();
     for m in sends {
@@ -231,7 +252,7 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
     // Lines on stdin are sent as text. Their end closes the session (once everything queued is
     // sent: the session closes with 1000 when its last control is dropped) unless --count,
     // --timeout or --echo says how it ends.
-    let close_on_eof = a.count.is_none() && a.timeout.is_none() && !a.echo;
+    let close_on_eof = a.count.is_none() && a.timeout.is_none() && !a.echo && a.script.is_none();
     let stdin_control = control.clone();
     let keep_open = (!close_on_eof).then(|| control.clone());
     tokio::spawn(async move {
@@ -269,6 +290,8 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         });
         tx
     });
+    // A scripted session keeps a control for the script's sends and closes.
+    let script_control = script.as_ref().map(|_| control.clone());
     drop(control);
 
     let mut state = RunState {
@@ -279,18 +302,39 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
     };
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     let run = async {
-        while let Some(batch) = events.recv().await {
+        loop {
+            let batch = match script.as_mut() {
+                Some(s) => tokio::select! {
+                    b = events.recv() => b,
+                    action = s.next_action() => {
+                        s.apply(action, script_control.as_ref(), &mut printer).await;
+                        continue;
+                    }
+                },
+                None => events.recv().await,
+            };
+            let Some(batch) = batch else { break };
             let mut ended = handle_batch(&mut printer, &mut state, &batch, echo_tx.as_ref());
+            let mut inputs = connect_script::inputs_of(&batch);
             // Print everything already waiting before one flush.
             while !ended {
                 match events.try_recv() {
                     Ok(more) => {
-                        ended = handle_batch(&mut printer, &mut state, &more, echo_tx.as_ref())
+                        ended = handle_batch(&mut printer, &mut state, &more, echo_tx.as_ref());
+                        if script.is_some() {
+                            inputs.extend(connect_script::inputs_of(&more));
+                        }
                     }
                     Err(_) => break,
                 }
             }
             let _ = printer.flush();
+            if let Some(s) = script.as_mut() {
+                s.feed(inputs).await;
+                while let Some(action) = s.try_action() {
+                    s.apply(action, script_control.as_ref(), &mut printer).await;
+                }
+            }
             if state.closing_requested() {
                 state.closing = true;
                 if let Some(c) = &count_control {
@@ -310,6 +354,10 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         }
     };
     if timed_out {
+        // A scripted session that runs out still runs `after` and reports its tests.
+        if let Some(s) = script {
+            let _ = s.finish(&mut printer).await;
+        }
         let msg = timeout_message(timeout);
         if a.json {
             let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());
@@ -318,13 +366,22 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         eprintln!("sockpit: error: {msg}");
         return exit::TIMEOUT;
     }
+    drop(script_control);
+    let script_outcome = match script {
+        Some(s) => s.finish(&mut printer).await,
+        None => Ok(()),
+    };
     let _ = printer.flush();
-    match state.failure {
-        Some((code, msg)) => {
+    match (state.failure, script_outcome) {
+        (Some((code, msg)), _) => {
             eprintln!("sockpit: error: {msg}");
             code
         }
-        None => exit::OK,
+        (None, Err(msg)) => {
+            eprintln!("sockpit: error: {msg}");
+            exit::FAILURE
+        }
+        (None, Ok(())) => exit::OK,
     }
 }
 

@@ -6,6 +6,7 @@ mod collections;
 mod compare_cmd;
 mod connect;
 mod connect_proto;
+mod connect_script;
 mod graphql_cmd;
 mod import_cmd;
 mod logging;

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use base64::Engine;
+use sockpit_core::script::{Hook, ScriptError, ScriptTest};
 use sockpit_core::ws::{
     close_code_name, DataKind, Direction, FrameRecord, SessionEvent, UpgradeReport, WsError,
 };
@@ -228,6 +229,75 @@ impl<W: Write> Printer<W> {
             ),
             SessionEvent::Error { t, error } => self.json_error(Some(*t), error),
             SessionEvent::Ended { .. } => Ok(()),
+        }
+    }
+
+    /// An `sp.log` line: a `script` event with --json, a `script:` line on stderr otherwise.
+    pub fn script_log(&mut self, hook: Hook, text: &str) -> io::Result<()> {
+        if self.json {
+            writeln!(
+                self.out,
+                r#"{{"event":"script","hook":"{hook}","text":{}}}"#,
+                js(text)
+            )
+        } else {
+            writeln!(self.notes, "script: {text}")
+        }
+    }
+
+    /// One `test()` result: a `test` event with --json, a pass/fail line on stderr otherwise.
+    pub fn script_test(&mut self, t: &ScriptTest) -> io::Result<()> {
+        if self.json {
+            writeln!(
+                self.out,
+                r#"{{"event":"test","hook":"{}","name":{},"passed":{},"message":{},"line":{}}}"#,
+                t.hook,
+                js(&t.name),
+                t.passed,
+                js(&t.message),
+                t.line
+            )
+        } else if t.passed {
+            writeln!(self.notes, "test passed: {}", t.name)
+        } else {
+            let at = if t.line > 0 {
+                format!(" (line {})", t.line)
+            } else {
+                String::new()
+            };
+            writeln!(self.notes, "test FAILED: {}: {}{at}", t.name, t.message)
+        }
+    }
+
+    /// An uncaught script error: an `error` event with --json, a line and its stack on stderr.
+    pub fn script_error(&mut self, e: &ScriptError) -> io::Result<()> {
+        if self.json {
+            self.json_error_raw(None, e.code(), &e.to_string(), String::new())
+        } else {
+            writeln!(self.notes, "sockpit: script error: {e}")?;
+            for frame in e.stack().lines().filter(|l| !l.trim().is_empty()) {
+                writeln!(self.notes, "  {}", frame.trim())?;
+            }
+            Ok(())
+        }
+    }
+
+    /// The tally at the end of a scripted session.
+    pub fn script_summary(&mut self, tests: usize, failed: usize, errors: usize) -> io::Result<()> {
+        if self.json {
+            writeln!(
+                self.out,
+                r#"{{"event":"tests","total":{tests},"passed":{},"failed":{failed},"script_errors":{errors}}}"#,
+                tests - failed
+            )
+        } else if tests > 0 || errors > 0 {
+            writeln!(
+                self.notes,
+                "script tests: {} passed, {failed} failed; {errors} script error(s)",
+                tests - failed
+            )
+        } else {
+            Ok(())
         }
     }
 

@@ -1,0 +1,192 @@
+//! `sockpit connect --script FILE.js`: feeds the session to the script's hooks and carries out
+//! what they ask (sends, closes), printing their log lines, errors and test results.
+
+use std::io::Write;
+use std::path::Path;
+
+use sockpit_core::script::{
+    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptMessage, ScriptOptions, ScriptProgram,
+    ScriptTest,
+};
+use sockpit_core::ws::{Direction, SessionCommand, SessionControl, SessionEvent};
+
+use crate::output::Printer;
+
+pub(crate) struct ScriptRun {
+    host: ScriptHost,
+    tally: Tally,
+}
+
+/// What the script has reported so far.
+struct Tally {
+    tests: Vec<ScriptTest>,
+    errors: usize,
+    stop_on_error: bool,
+    stopped: bool,
+}
+
+/// Reads and compiles the hook file; a missing file or a syntax error is a usage error.
+pub(crate) async fn start(path: &Path, stop_on_error: bool) -> Result<ScriptRun, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the script {}: {e} (give the path of a .js file defining onOpen(sp), onMessage(sp) or onClose(sp))",
+            path.display()
+        )
+    })?;
+    let program = ScriptProgram::file(path.display().to_string(), text);
+    let host = ScriptHost::start(program, ScriptOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    if ![
+        Hook::BeforeConnect,
+        Hook::OnOpen,
+        Hook::OnMessage,
+        Hook::OnClose,
+        Hook::After,
+    ]
+    .iter()
+    .any(|h| host.has(*h))
+    {
+        return Err(format!(
+            "the script {} defines none of beforeConnect, onOpen, onMessage, onClose or after: define at least one as a function taking sp",
+            path.display()
+        ));
+    }
+    Ok(ScriptRun {
+        host,
+        tally: Tally {
+            tests: Vec::new(),
+            errors: 0,
+            stop_on_error,
+            stopped: false,
+        },
+    })
+}
+
+/// What of a batch the script sees: open, data messages both ways, and the close.
+pub(crate) fn inputs_of(batch: &[SessionEvent]) -> Vec<ScriptInput> {
+    let ms = |t: u64| t as f64 / 1e6;
+    batch
+        .iter()
+        .filter_map(|ev| match ev {
+            SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
+            SessionEvent::Message { t, dir, kind, data } => {
+                Some(ScriptInput::Message(ScriptMessage {
+                    dir: *dir,
+                    kind: *kind,
+                    data: data.clone(),
+                    t_ms: ms(*t),
+                    decoded: None,
+                }))
+            }
+            SessionEvent::Close {
+                t,
+                dir: Direction::In,
+                code,
+                reason,
+                ..
+            } => Some(ScriptInput::Close {
+                t_ms: ms(*t),
+                code: *code,
+                reason: reason.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+impl ScriptRun {
+    pub(crate) async fn feed(&mut self, inputs: Vec<ScriptInput>) {
+        self.host.feed(inputs).await;
+    }
+
+    /// The next action; never resolves once the script thread is gone (so a `select!` arm
+    /// on it simply stops firing).
+    pub(crate) async fn next_action(&mut self) -> ScriptAction {
+        match self.host.next_action().await {
+            Some(a) => a,
+            None => std::future::pending().await,
+        }
+    }
+
+    pub(crate) fn try_action(&mut self) -> Option<ScriptAction> {
+        self.host.try_action()
+    }
+
+    pub(crate) async fn apply<W: Write>(
+        &mut self,
+        a: ScriptAction,
+        control: Option<&SessionControl>,
+        printer: &mut Printer<W>,
+    ) {
+        self.tally.apply(a, control, printer).await
+    }
+
+    /// Runs `after`, prints what is left and the test summary; `Err` with the failure line when
+    /// a test failed or the script threw.
+    pub(crate) async fn finish<W: Write>(self, printer: &mut Printer<W>) -> Result<(), String> {
+        let ScriptRun { host, mut tally } = self;
+        for a in host.finish().await {
+            tally.apply(a, None, printer).await;
+        }
+        let failed = tally.tests.iter().filter(|t| !t.passed).count();
+        let _ = printer.script_summary(tally.tests.len(), failed, tally.errors);
+        let _ = printer.flush();
+        match (failed, tally.errors) {
+            (0, 0) => Ok(()),
+            (0, e) => Err(format!("the script threw {e} uncaught error(s)")),
+            (f, _) => Err(format!(
+                "{f} of {} script test(s) failed",
+                tally.tests.len()
+            )),
+        }
+    }
+}
+
+impl Tally {
+    /// Carries out one action. On the first script error with stop-on-error, closes the session.
+    async fn apply<W: Write>(
+        &mut self,
+        a: ScriptAction,
+        control: Option<&SessionControl>,
+        printer: &mut Printer<W>,
+    ) {
+        match a {
+            ScriptAction::Send(m) => {
+                if let Some(c) = control {
+                    let _ = c.command(SessionCommand::Send(m)).await;
+                }
+            }
+            ScriptAction::Close { code, reason } => {
+                if let Some(c) = control {
+                    let _ = c.close(code, reason).await;
+                }
+            }
+            ScriptAction::Log { hook, text } => {
+                let _ = printer.script_log(hook, &text);
+            }
+            ScriptAction::SetVar { .. } => {}
+            ScriptAction::Test(t) => {
+                let _ = printer.script_test(&t);
+                self.tests.push(t);
+            }
+            ScriptAction::Error(e) => {
+                self.errors += 1;
+                let _ = printer.script_error(&e);
+                if self.stop_on_error && !self.stopped {
+                    self.stopped = true;
+                    if let Some(c) = control {
+                        let _ = c.close(1000, "script error").await;
+                    }
+                }
+            }
+            ScriptAction::Emit { .. } | ScriptAction::Publish { .. } => {
+                let _ = printer.script_log(
+                    Hook::OnMessage,
+                    "sp.emit/sp.publish ignored: sockpit connect speaks plain WebSocket",
+                );
+            }
+        }
+        let _ = printer.flush();
+    }
+}
