@@ -4,10 +4,15 @@ Options: --deflate turns permessage-deflate on (websockets' default settings).
 Paths: /echo (echo; selects a subprotocol from chat/superchat in the client's order),
 /headers (first message: JSON of the request headers), /close?code=&reason= (closes at once),
 /flood?n=&size= (n text messages, then 1000),
-/ping (sends a ping with payload b"py-ping", then echoes).
+/ping (sends a ping with payload b"py-ping", then echoes),
+/pingpong?n= (n JSON pings {"type":"ping","id":i}, each waiting for {"type":"pong","id":i}; then
+{"type":"done","pongs":n} and 1000, or 1008 naming the first wrong answer),
+/session (sends {"type":"welcome","session":S}, answers {"type":"join","session":S} with
+{"type":"joined","ok":true|false}, then echoes).
 """
 import asyncio
 import json
+import secrets
 import sys
 from urllib.parse import parse_qs, urlparse
 
@@ -37,6 +42,23 @@ async def handler(ws):
         return
     elif url.path == "/ping":
         await ws.ping(b"py-ping")
+    elif url.path == "/pingpong":
+        n = int(q.get("n", "10"))
+        for i in range(n):
+            await ws.send(json.dumps({"type": "ping", "id": i}))
+            answer = json.loads(await ws.recv())
+            if answer != {"type": "pong", "id": i}:
+                await ws.close(1008, f"ping {i} answered with {answer}"[:120])
+                return
+        await ws.send(json.dumps({"type": "done", "pongs": n}))
+        await ws.close(1000, "pingpong done")
+        return
+    elif url.path == "/session":
+        session = secrets.token_hex(8)
+        await ws.send(json.dumps({"type": "welcome", "session": session}))
+        join = json.loads(await ws.recv())
+        ok = join.get("type") == "join" and join.get("session") == session
+        await ws.send(json.dumps({"type": "joined", "ok": ok}))
     async for message in ws:
         await ws.send(message)
 

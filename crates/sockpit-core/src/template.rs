@@ -116,6 +116,24 @@ impl Vars {
         });
     }
 
+    /// Each variable's value as it renders (the highest layer wins), for scripts' `sp.vars`.
+    pub fn values(&self) -> std::collections::HashMap<String, String> {
+        let mut out = std::collections::HashMap::new();
+        for v in self.layers.iter().rev().flat_map(|l| l.vars.iter()) {
+            let value = if v.secret {
+                std::env::var(secret_env_name(&v.name))
+                    .ok()
+                    .or(v.value.clone())
+            } else {
+                v.value.clone()
+            };
+            if let Some(value) = value {
+                out.insert(v.name.clone(), value);
+            }
+        }
+        out
+    }
+
     /// Every secret value these variables can produce (local values and `$SOCKPIT_VAR_*`), for
     /// redacting reports and errors.
     pub fn secret_values(&self) -> Vec<String> {

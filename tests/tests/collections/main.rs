@@ -9,5 +9,6 @@ mod export_redaction;
 mod import;
 mod run_demo;
 mod run_protocols;
+mod run_scripts;
 mod run_transport_settings;
 mod share;

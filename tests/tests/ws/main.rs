@@ -8,4 +8,5 @@ mod deflate;
 mod engine;
 mod mock;
 mod peers;
+mod scripts;
 mod tls_proxy;

@@ -162,6 +162,11 @@ impl App {
                 (None, None) => default_collection(s)?,
             };
             let name = collection_name(s, c)?;
+            let mut request = request;
+            if let (Some(id), true) = (id, request.scripts.is_empty()) {
+                // The window has no script editor yet: saving from it keeps the stored scripts.
+                request.scripts = s.load_request(id).map(|r| r.scripts).unwrap_or_default();
+            }
             // Names of plain variables are taken; a secret variable of the same name is reused,
             // so saving the same literal twice updates one secret instead of adding another.
             let plain: Vec<Variable> = s

@@ -189,6 +189,60 @@ pub struct Request {
     /// Messages the server sent in a recording (HAR), kept for reference; never sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub received_examples: Vec<SavedMessage>,
+    /// JavaScript hooks run by `sockpit run` and the window (see [`crate::script`]).
+    #[serde(default, skip_serializing_if = "Scripts::is_empty")]
+    pub scripts: Scripts,
+}
+
+/// A request's script hooks: each a JavaScript function body with `sp` in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scripts {
+    /// Before connecting (and before the auth step): set variables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_connect: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_open: Option<String>,
+    /// Every received data message, after protocol decoding (`sp.message`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_close: Option<String>,
+    /// When the request ends: tests over `sp.messages`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+}
+
+impl Scripts {
+    pub fn is_empty(&self) -> bool {
+        self.hooks().is_empty()
+    }
+
+    /// The non-blank hooks, for [`crate::script::ScriptProgram::hooks`].
+    pub fn hooks(&self) -> std::collections::BTreeMap<crate::script::Hook, String> {
+        use crate::script::Hook;
+        [
+            (Hook::BeforeConnect, &self.before_connect),
+            (Hook::OnOpen, &self.on_open),
+            (Hook::OnMessage, &self.on_message),
+            (Hook::OnClose, &self.on_close),
+            (Hook::After, &self.after),
+        ]
+        .into_iter()
+        .filter_map(|(h, b)| {
+            b.as_ref()
+                .filter(|b| !b.trim().is_empty())
+                .map(|b| (h, b.clone()))
+        })
+        .collect()
+    }
+
+    /// The program these hooks make, or `None` when there are none. Errors say `script`; the
+    /// run names the request beside them.
+    pub fn program(&self) -> Option<crate::script::ScriptProgram> {
+        let hooks = self.hooks();
+        (!hooks.is_empty()).then(|| crate::script::ScriptProgram::hooks("script", hooks))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

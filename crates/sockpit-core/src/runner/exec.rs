@@ -2,11 +2,13 @@
 //! arrives to the [`Checker`] and stop as soon as every assertion is decided, the connection ends
 //! or the request's timeout runs out.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::check::{AssertionResult, Checker};
 use super::prepare;
+use super::scripted::RequestScript;
 use super::{RequestResult, RunError};
 use crate::collection::model::{Protocol, Request};
 use crate::proto::payload_codec::PayloadCodec;
@@ -27,6 +29,7 @@ pub(crate) async fn run_request(
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
     secrets: &[String],
+    script_vars: &mut HashMap<String, String>,
 ) -> RequestResult {
     let started = Instant::now();
     let mut result = RequestResult {
@@ -38,9 +41,19 @@ pub(crate) async fn run_request(
         received: 0,
         assertions: Vec::new(),
         error: None,
+        tests: Vec::new(),
+        script_errors: Vec::new(),
+    };
+    let mut script = match RequestScript::start(r, script_vars).await {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some((e.code().to_string(), e.to_string()));
+            result.duration = started.elapsed();
+            return result;
+        }
     };
     let outcome = match r.protocol {
-        Protocol::Websocket => run_ws(r, base_dir, history, secrets).await,
+        Protocol::Websocket => run_ws(r, base_dir, history, secrets, script.as_mut()).await,
         Protocol::Sse => run_sse(r, base_dir, history, secrets).await,
         Protocol::Socketio => super::layered::run_socketio(r, base_dir, history, secrets).await,
         Protocol::Graphql => super::layered::run_graphql(r, base_dir, history, secrets).await,
@@ -52,6 +65,19 @@ pub(crate) async fn run_request(
             result.error = error;
         }
         Err(e) => result.error = Some((e.code().to_string(), e.to_string())),
+    }
+    if let Some(s) = script {
+        let listens = s.listens();
+        let outcome = s.finish().await;
+        result.tests = outcome.tests;
+        result.script_errors = outcome.errors;
+        if listens && r.protocol != Protocol::Websocket {
+            result.script_errors.push(format!(
+                "script.unsupported: on_message runs on WebSocket requests only so far; this {} request's messages did not reach it",
+                r.protocol.as_str()
+            ));
+        }
+        script_vars.extend(outcome.run_vars);
     }
     result.duration = started.elapsed();
     result
@@ -82,6 +108,7 @@ async fn run_ws(
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
     secrets: &[String],
+    mut script: Option<&mut RequestScript>,
 ) -> Outcome {
     let mut cfg = prepare::ws_config(r, base_dir)?;
     // Secret variables rendered into the URL or headers stay out of events (and so history).
@@ -108,6 +135,8 @@ async fn run_ws(
     let mut ticker = tokio::time::interval(TICK);
     let started = Instant::now();
     let why;
+    // A script that reads messages keeps the request open until it (or the server) closes.
+    let script_listens = script.as_ref().is_some_and(|s| s.listens());
     loop {
         let batch = tokio::select! {
             b = events.recv() => b,
@@ -115,11 +144,23 @@ async fn run_ws(
                 checker.on_tick(started.elapsed().as_nanos() as u64);
                 Some(Vec::new())
             }
+            a = next_script_action(&mut script) => {
+                if let Some(s) = script.as_deref_mut() {
+                    s.apply(a, Some(&control)).await;
+                }
+                Some(Vec::new())
+            }
         };
         let Some(batch) = batch else {
             why = "the connection ended".to_string();
             break;
         };
+        if let Some(s) = script.as_deref_mut() {
+            s.feed(&batch, decoder.as_ref()).await;
+            while let Some(a) = s.try_action() {
+                s.apply(a, Some(&control)).await;
+            }
+        }
         let mut ended = false;
         for ev in &batch {
             match ev {
@@ -175,7 +216,11 @@ async fn run_ws(
         }
         let now = tokio::time::Instant::now();
         let sent_all = sender.as_ref().is_some_and(|s| s.is_finished());
-        if !closing && sent_all && checker.all_decided() {
+        if !closing
+            && sent_all
+            && checker.all_decided()
+            && !(script_listens && r.assertions.is_empty())
+        {
             closing = true;
             close_deadline = Some(now + CLOSE_WAIT);
             let _ = control.close(1000, "").await;
@@ -292,4 +337,14 @@ async fn run_sse(
         error
     };
     Ok((received, results, error))
+}
+
+/// The script's next action, or never when there is no script.
+async fn next_script_action(
+    script: &mut Option<&mut RequestScript>,
+) -> crate::script::ScriptAction {
+    match script {
+        Some(s) => s.next_action().await,
+        None => std::future::pending().await,
+    }
 }

@@ -15,6 +15,7 @@ mod exec;
 pub mod layered;
 pub mod prepare;
 pub mod report;
+mod scripted;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -91,11 +92,18 @@ pub struct RequestResult {
     pub assertions: Vec<AssertionResult>,
     /// `(code, message)` of a connection or protocol error.
     pub error: Option<(String, String)>,
+    /// The `test()` results of the request's scripts, in the order they ran.
+    pub tests: Vec<crate::script::ScriptTest>,
+    /// Uncaught script errors, as `code: message`.
+    pub script_errors: Vec<String>,
 }
 
 impl RequestResult {
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.assertions.iter().all(|a| a.passed)
+        self.error.is_none()
+            && self.assertions.iter().all(|a| a.passed)
+            && self.tests.iter().all(|t| t.passed)
+            && self.script_errors.is_empty()
     }
 
     /// `Folder / Request`.
@@ -136,6 +144,14 @@ pub fn prepare(c: &Collection, opts: &RunOptions) -> Result<Vec<(Vec<String>, Re
     )?;
     let mut out = Vec::new();
     for (path, r) in requests_with_path(&c.items) {
+        // A script with a syntax error fails the run before anything connects.
+        if let Some(program) = r.scripts.program() {
+            crate::script::ScriptHost::check(&program).map_err(|e| RunError::Request {
+                request: r.name.clone(),
+                code: e.code(),
+                message: e.to_string(),
+            })?;
+        }
         out.push((path, vars.render_request(r)?));
     }
     if out.is_empty() {
@@ -157,6 +173,12 @@ fn redact_result(r: &mut RequestResult, secrets: &[String]) {
         a.assertion = red(&a.assertion);
         a.detail = red(&a.detail);
     }
+    for t in &mut r.tests {
+        t.message = red(&t.message);
+    }
+    for e in &mut r.script_errors {
+        *e = red(e);
+    }
 }
 
 /// Runs every request in order, calling `on_result` as each finishes. With `history`, each
@@ -177,6 +199,15 @@ pub async fn run_collection(
     )
     .map(|v| v.secret_values())
     .unwrap_or_default();
+    // Scripts see the run's variables; what they set with scope `run` reaches later requests.
+    let mut script_vars = Vars::for_collection(
+        c,
+        opts.environment.as_deref(),
+        &opts.globals,
+        &opts.overrides,
+    )
+    .map(|v| v.values())
+    .unwrap_or_default();
     let started = Instant::now();
     let mut results = Vec::with_capacity(requests.len());
     for (path, r) in requests {
@@ -184,8 +215,15 @@ pub async fn run_collection(
             let url = crate::auth::redact(&r.url, &secrets);
             s.record_connection(r.protocol, &url, None).ok()
         });
-        let mut result =
-            exec::run_request(&r, path, &opts.base_dir, recorder.as_ref(), &secrets).await;
+        let mut result = exec::run_request(
+            &r,
+            path,
+            &opts.base_dir,
+            recorder.as_ref(),
+            &secrets,
+            &mut script_vars,
+        )
+        .await;
         redact_result(&mut result, &secrets);
         if let Some(rec) = recorder {
             // History is best effort: a failing write never fails the run.

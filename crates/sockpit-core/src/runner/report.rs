@@ -23,6 +23,20 @@ pub fn text_result(r: &RequestResult) -> String {
         let mark = if a.passed { "ok  " } else { "FAIL" };
         let _ = writeln!(s, "     {mark} {}: {}", a.assertion, a.detail);
     }
+    for t in &r.tests {
+        let mark = if t.passed { "ok  " } else { "FAIL" };
+        let _ = write!(s, "     {mark} test '{}'", t.name);
+        if !t.passed {
+            let _ = write!(s, ": {}", t.message);
+            if t.line > 0 {
+                let _ = write!(s, " ({} line {})", t.hook, t.line);
+            }
+        }
+        s.push('\n');
+    }
+    for e in &r.script_errors {
+        let _ = writeln!(s, "     script error {e}");
+    }
     if let Some((code, message)) = &r.error {
         let _ = writeln!(s, "     error {code}: {message}");
     }
@@ -39,8 +53,19 @@ pub fn text_summary(report: &RunReport) -> String {
         .iter()
         .map(|r| r.assertions.iter().filter(|a| !a.passed).count())
         .sum();
+    let tests: usize = report.results.iter().map(|r| r.tests.len()).sum();
+    let failed_tests: usize = report
+        .results
+        .iter()
+        .map(|r| r.tests.iter().filter(|t| !t.passed).count())
+        .sum();
+    let script_tests = if tests > 0 {
+        format!("; {} of {tests} script tests passed", tests - failed_tests)
+    } else {
+        String::new()
+    };
     format!(
-        "{}: {} of {total} requests passed, {failed} failed; {} of {asserts} assertions passed ({} ms)\n",
+        "{}: {} of {total} requests passed, {failed} failed; {} of {asserts} assertions passed{script_tests} ({} ms)\n",
         report.collection,
         total - failed,
         asserts - failed_asserts,
@@ -74,6 +99,11 @@ pub fn json(report: &RunReport) -> String {
                 "assertions": r.assertions.iter().map(|a| serde_json::json!({
                     "assertion": a.assertion, "passed": a.passed, "detail": a.detail,
                 })).collect::<Vec<_>>(),
+                "tests": r.tests.iter().map(|t| serde_json::json!({
+                    "name": t.name, "hook": t.hook.as_str(), "passed": t.passed,
+                    "message": t.message, "line": t.line,
+                })).collect::<Vec<_>>(),
+                "script_errors": r.script_errors,
             })
         })
         .collect();
@@ -109,17 +139,30 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-/// JUnit XML: one `testsuite` for the collection, one `testcase` per request; failed assertions
-/// are `failure`s, connection errors `error`s.
+/// A request's own testcase: its connection, assertions and script errors (its `test()`s have
+/// their own testcases).
+fn own_passed(r: &RequestResult) -> bool {
+    r.error.is_none() && r.assertions.iter().all(|a| a.passed) && r.script_errors.is_empty()
+}
+
+/// JUnit XML: one `testsuite` for the collection, one `testcase` per request (failed assertions
+/// and script errors are `failure`s, connection errors `error`s) and one per script `test()`.
 pub fn junit(report: &RunReport) -> String {
     let secs = |d: std::time::Duration| format!("{:.3}", d.as_secs_f64());
-    let tests = report.results.len();
+    let script_tests: usize = report.results.iter().map(|r| r.tests.len()).sum();
+    let failed_script_tests: usize = report
+        .results
+        .iter()
+        .map(|r| r.tests.iter().filter(|t| !t.passed).count())
+        .sum();
+    let tests = report.results.len() + script_tests;
     let errors = report.results.iter().filter(|r| r.error.is_some()).count();
     let failures = report
         .results
         .iter()
-        .filter(|r| r.error.is_none() && !r.passed())
-        .count();
+        .filter(|r| r.error.is_none() && !own_passed(r))
+        .count()
+        + failed_script_tests;
     let name = xml_escape(&report.collection);
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -142,7 +185,7 @@ pub fn junit(report: &RunReport) -> String {
             xml_escape(&r.name),
             secs(r.duration)
         );
-        if r.passed() {
+        if own_passed(r) {
             s.push_str("/>\n");
             continue;
         }
@@ -163,9 +206,40 @@ pub fn junit(report: &RunReport) -> String {
                 xml_escape(&a.detail)
             );
         }
+        for e in &r.script_errors {
+            let _ = writeln!(
+                s,
+                "      <failure type=\"script\" message=\"{}\"/>",
+                xml_escape(e)
+            );
+        }
         let body = text_result(r);
         let _ = writeln!(s, "      <system-out>{}</system-out>", xml_escape(&body));
         s.push_str("    </testcase>\n");
+    }
+    for r in &report.results {
+        let mut class = vec![report.collection.clone()];
+        class.extend(r.path.iter().cloned());
+        class.push(r.name.clone());
+        let class = xml_escape(&class.join("."));
+        for t in &r.tests {
+            let _ = write!(
+                s,
+                "    <testcase classname=\"{class}\" name=\"{}\" time=\"0.000\"",
+                xml_escape(&t.name)
+            );
+            if t.passed {
+                s.push_str("/>\n");
+            } else {
+                let _ = writeln!(
+                    s,
+                    ">\n      <failure type=\"expect\" message=\"{}\">{} line {}</failure>\n    </testcase>",
+                    xml_escape(&t.message),
+                    t.hook,
+                    t.line
+                );
+            }
+        }
     }
     s.push_str("  </testsuite>\n</testsuites>\n");
     s

@@ -207,7 +207,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT name, description, protocol, url, method, body, params, headers,
-                        subprotocols, auth, settings, received
+                        subprotocols, auth, settings, received, scripts
                  FROM requests WHERE id = ?1",
                 [id],
                 |r| {
@@ -225,6 +225,7 @@ impl Store {
                             r.get::<_, String>(9)?,
                             r.get::<_, String>(10)?,
                             r.get::<_, String>(11)?,
+                            r.get::<_, String>(12)?,
                         ],
                     ))
                 },
@@ -295,6 +296,7 @@ impl Store {
             messages,
             assertions,
             received_examples: from_json(&what, &json[5])?,
+            scripts: from_json(&what, &json[6])?,
         })
     }
 
@@ -347,7 +349,7 @@ impl Store {
         tx.execute(
             "UPDATE requests SET name=?2, description=?3, protocol=?4, url=?5, method=?6, body=?7,
              params=?8, headers=?9, subprotocols=?10, auth=?11, settings=?12, received=?13,
-             updated_at=?14 WHERE id=?1",
+             updated_at=?14, scripts=?15 WHERE id=?1",
             params![
                 id,
                 request.name,
@@ -363,6 +365,7 @@ impl Store {
                 to_json(&request.settings),
                 to_json(&request.received_examples),
                 now_ms(),
+                to_json(&request.scripts),
             ],
         )
         .map_err(e)?;
@@ -507,8 +510,9 @@ fn insert_request(
 ) -> Sql<i64> {
     conn.execute(
         "INSERT INTO requests (collection_id, folder_id, position, name, description, protocol, url,
-            method, body, params, headers, subprotocols, auth, settings, received, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            method, body, params, headers, subprotocols, auth, settings, received, updated_at,
+            scripts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             collection,
             folder,
@@ -526,6 +530,7 @@ fn insert_request(
             to_json(&r.settings),
             to_json(&r.received_examples),
             now_ms(),
+            to_json(&r.scripts),
         ],
     )?;
     let id = conn.last_insert_rowid();

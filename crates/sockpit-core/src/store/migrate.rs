@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// `(version, SQL)`: the SQL takes the schema from `version - 1` to `version`.
-const MIGRATIONS: &[(u32, &str)] = &[(1, V1), (2, V2), (3, V3)];
+const MIGRATIONS: &[(u32, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
 
 /// The schema version this build writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -160,6 +160,11 @@ DROP TABLE requests;
 ALTER TABLE requests_v3 RENAME TO requests;
 CREATE INDEX requests_by_collection ON requests(collection_id, folder_id, position);
 ALTER TABLE saved_messages ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+"#;
+
+/// Request scripts (JavaScript hooks), as the share format's `scripts` object.
+const V4: &str = r#"
+ALTER TABLE requests ADD COLUMN scripts TEXT NOT NULL DEFAULT '{}';
 "#;
 
 /// Migrations that rebuild a table others reference: they run with foreign keys off (SQLite

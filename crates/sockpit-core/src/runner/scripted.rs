@@ -1,0 +1,164 @@
+//! A request's scripts during `sockpit run`: started before connecting, fed the session's events,
+//! their sends and closes carried out on the session, their tests and errors kept for the report.
+
+use std::collections::HashMap;
+
+use super::RunError;
+use crate::collection::model::{Protocol, Request};
+use crate::proto::payload_codec::PayloadCodec;
+use crate::script::{
+    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptLayer, ScriptMessage, ScriptOptions,
+    ScriptTest, VarScope,
+};
+use crate::ws::{DataKind, Direction, SessionCommand, SessionControl, SessionEvent};
+
+/// What a request's script reported by the end of the request.
+#[derive(Debug, Default)]
+pub(super) struct ScriptOutcome {
+    pub tests: Vec<ScriptTest>,
+    /// Uncaught errors, time-outs and memory overruns, as `code: message`.
+    pub errors: Vec<String>,
+    /// Variables set with scope `run`, for the requests after this one.
+    pub run_vars: HashMap<String, String>,
+}
+
+pub(super) struct RequestScript {
+    host: ScriptHost,
+    outcome: ScriptOutcome,
+}
+
+pub(super) fn layer_of(p: Protocol) -> ScriptLayer {
+    match p {
+        Protocol::Websocket => ScriptLayer::Websocket,
+        Protocol::Sse => ScriptLayer::Sse,
+        Protocol::Socketio => ScriptLayer::Socketio,
+        Protocol::Graphql => ScriptLayer::Graphql,
+    }
+}
+
+impl RequestScript {
+    /// Starts the request's scripts (if it has any) and runs `before_connect`.
+    pub async fn start(
+        r: &Request,
+        vars: &HashMap<String, String>,
+    ) -> Result<Option<Self>, RunError> {
+        let Some(program) = r.scripts.program() else {
+            return Ok(None);
+        };
+        let options = ScriptOptions {
+            vars: vars.clone(),
+            layer: layer_of(r.protocol),
+            ..ScriptOptions::default()
+        };
+        let mut host =
+            ScriptHost::start(program, options)
+                .await
+                .map_err(|e| RunError::Request {
+                    request: r.name.clone(),
+                    code: e.code(),
+                    message: e.to_string(),
+                })?;
+        host.feed(vec![ScriptInput::BeforeConnect]).await;
+        Ok(Some(RequestScript {
+            host,
+            outcome: ScriptOutcome::default(),
+        }))
+    }
+
+    /// Whether the script reads messages: then the request stays open for it (until the server
+    /// or the script closes, or the timeout) instead of closing once its assertions are decided.
+    pub fn listens(&self) -> bool {
+        self.host.has(Hook::OnMessage)
+    }
+
+    pub async fn feed(&mut self, batch: &[SessionEvent], decoder: Option<&PayloadCodec>) {
+        let ms = |t: u64| t as f64 / 1e6;
+        let inputs: Vec<ScriptInput> = batch
+            .iter()
+            .filter_map(|ev| match ev {
+                SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
+                SessionEvent::Message { t, dir, kind, data } => {
+                    Some(ScriptInput::Message(ScriptMessage {
+                        dir: *dir,
+                        kind: *kind,
+                        data: data.clone(),
+                        t_ms: ms(*t),
+                        decoded: match (kind, decoder) {
+                            (DataKind::Binary, Some(c)) => c.decode_json_text(data, false).ok(),
+                            _ => None,
+                        },
+                    }))
+                }
+                SessionEvent::Close {
+                    t,
+                    dir: Direction::In,
+                    code,
+                    reason,
+                    ..
+                } => Some(ScriptInput::Close {
+                    t_ms: ms(*t),
+                    code: *code,
+                    reason: reason.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        self.host.feed(inputs).await;
+    }
+
+    pub async fn next_action(&mut self) -> ScriptAction {
+        match self.host.next_action().await {
+            Some(a) => a,
+            None => std::future::pending().await,
+        }
+    }
+
+    pub fn try_action(&mut self) -> Option<ScriptAction> {
+        self.host.try_action()
+    }
+
+    pub async fn apply(&mut self, a: ScriptAction, control: Option<&SessionControl>) {
+        self.outcome.apply(a, control).await
+    }
+
+    /// Runs `after` and returns what the script reported.
+    pub async fn finish(self) -> ScriptOutcome {
+        let RequestScript { host, mut outcome } = self;
+        for a in host.finish().await {
+            outcome.apply(a, None).await;
+        }
+        outcome
+    }
+}
+
+impl ScriptOutcome {
+    /// Carries out one action; sends and closes go to `control` while the session lives.
+    async fn apply(&mut self, a: ScriptAction, control: Option<&SessionControl>) {
+        match a {
+            ScriptAction::Send(m) => {
+                if let Some(c) = control {
+                    let _ = c.command(SessionCommand::Send(m)).await;
+                }
+            }
+            ScriptAction::Close { code, reason } => {
+                if let Some(c) = control {
+                    let _ = c.close(code, reason).await;
+                }
+            }
+            ScriptAction::Test(t) => self.tests.push(t),
+            ScriptAction::Error(e) => self.errors.push(format!("{}: {e}", e.code())),
+            ScriptAction::SetVar { name, value, scope } => {
+                if scope == VarScope::Run {
+                    self.run_vars.insert(name, value);
+                } else {
+                    self.errors.push(format!(
+                        "script.unsupported: sp.vars.set('{name}', …, 'environment') is not kept by sockpit run yet; use the run scope"
+                    ));
+                }
+            }
+            // Log rows go to history with the session; the run report does not show them.
+            ScriptAction::Log { .. } => {}
+            ScriptAction::Emit { .. } | ScriptAction::Publish { .. } => {}
+        }
+    }
+}
