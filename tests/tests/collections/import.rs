@@ -164,8 +164,17 @@ fn bruno_bru_file_with_ws_messages() {
         "{\n  \"op\": \"subscribe\",\n  \"topic\": \"news\"\n}"
     );
     assert_eq!(r.settings.handshake_timeout_ms, Some(2500));
+    assert!(r
+        .scripts
+        .before_connect
+        .as_deref()
+        .unwrap()
+        .ends_with("bru.setVar(\"x\", 1);"));
     assert!(
-        warned(&i, "'script:pre-request' is not supported"),
+        warned(
+            &i,
+            "Bruno script:pre-request became its before_connect script"
+        ),
         "{:?}",
         i.warnings
     );

@@ -7,6 +7,7 @@ mod bad_input;
 mod export;
 mod export_redaction;
 mod import;
+mod import_scripts;
 mod run_demo;
 mod run_protocols;
 mod run_scripts;

@@ -20,6 +20,9 @@ use crate::ws::{Closer, DataKind, Direction, Outgoing, SessionEvent, SessionHand
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often pending `count` windows are looked at.
 pub(super) const TICK: Duration = Duration::from_millis(20);
+/// How long a request whose script reads messages (and that has no assertions) stays open
+/// with nothing arriving, once its saved messages are sent.
+pub(super) const SCRIPT_IDLE: Duration = Duration::from_secs(2);
 /// How long we wait for the close handshake after asking to close.
 pub(super) const CLOSE_WAIT: Duration = Duration::from_secs(3);
 
@@ -137,6 +140,7 @@ async fn run_ws(
     let why;
     // A script that reads messages keeps the request open until it (or the server) closes.
     let script_listens = script.as_ref().is_some_and(|s| s.listens());
+    let mut last_in = tokio::time::Instant::now();
     loop {
         let batch = tokio::select! {
             b = events.recv() => b,
@@ -205,6 +209,15 @@ async fn run_ws(
                 _ => {}
             }
         }
+        let got_in = batch.iter().any(|e| {
+            matches!(
+                e,
+                SessionEvent::Message {
+                    dir: Direction::In,
+                    ..
+                }
+            )
+        });
         if let Some(h) = history {
             if !batch.is_empty() {
                 h.record_ws_owned(batch);
@@ -216,11 +229,14 @@ async fn run_ws(
         }
         let now = tokio::time::Instant::now();
         let sent_all = sender.as_ref().is_some_and(|s| s.is_finished());
-        if !closing
-            && sent_all
-            && checker.all_decided()
-            && !(script_listens && r.assertions.is_empty())
-        {
+        if got_in {
+            last_in = now;
+        }
+        // A listening script without assertions has the request to itself until it closes, the
+        // server closes, or nothing has arrived for SCRIPT_IDLE after the last send.
+        let script_done = !(script_listens && r.assertions.is_empty())
+            || now.duration_since(last_in) >= SCRIPT_IDLE;
+        if !closing && sent_all && checker.all_decided() && script_done {
             closing = true;
             close_deadline = Some(now + CLOSE_WAIT);
             let _ = control.close(1000, "").await;

@@ -70,6 +70,7 @@
   }
 
   const messages = [];
+  const typed = Object.create(null);
   const sp = {
     message: undefined,
     messages: messages,
@@ -88,14 +89,17 @@
       native.log(args.map(show).join(" "));
     },
     vars: {
+      // Values keep their JavaScript type within the session; the run keeps them as text.
       get(name) {
-        return native.varGet(String(name));
+        const n = String(name);
+        return n in typed ? typed[n] : native.varGet(n);
       },
       set(name, value, scope) {
         const s = scope === undefined ? "run" : String(scope);
         if (s !== "run" && s !== "environment") {
           throw new TypeError("sp.vars.set(name, value, scope): scope is 'run' or 'environment', not '" + s + "'");
         }
+        typed[String(name)] = value;
         native.varSet(String(name), typeof value === "string" ? value : show(value), s);
       },
     },

@@ -16,6 +16,13 @@ struct Block {
     name: String,
     /// `(key, value, enabled)` for key-value blocks.
     pairs: Vec<(String, String, bool)>,
+    /// The text of a script block (`script:*`, `tests`), dedented.
+    raw: String,
+}
+
+/// Blocks whose body is JavaScript, kept as text rather than split into pairs.
+fn is_script_block(name: &str) -> bool {
+    name.starts_with("script:") || name == "tests"
 }
 
 /// Splits a `.bru` file into blocks. Values may span lines between `'''` markers.
@@ -35,6 +42,29 @@ fn blocks(text: &str, ctx: &Ctx) -> Result<Vec<Block>, CollectionError> {
         };
         if name.is_empty() || name.contains(' ') {
             return Err(ctx.invalid(FORMAT, format!("line {}: bad block name {:?}", n + 1, name)));
+        }
+        if is_script_block(name) {
+            let mut body: Vec<&str> = Vec::new();
+            let mut closed = false;
+            for (_, l) in lines.by_ref() {
+                if l.trim_end() == "}" {
+                    closed = true;
+                    break;
+                }
+                body.push(l);
+            }
+            if !closed {
+                return Err(ctx.invalid(
+                    FORMAT,
+                    format!("block '{name}' is never closed with '}}' (truncated file?)"),
+                ));
+            }
+            out.push(Block {
+                name: name.to_string(),
+                pairs: Vec::new(),
+                raw: super::scripts::dedent(&body),
+            });
+            continue;
         }
         let mut pairs = Vec::new();
         let mut closed = false;
@@ -97,6 +127,7 @@ fn blocks(text: &str, ctx: &Ctx) -> Result<Vec<Block>, CollectionError> {
         out.push(Block {
             name: name.to_string(),
             pairs,
+            raw: String::new(),
         });
     }
     Ok(out)
@@ -229,6 +260,7 @@ pub(super) fn bru_request(
                     .collect::<Vec<_>>()
                     .join("\n");
             }
+            "script:pre-request" | "script:post-response" | "tests" => {}
             "settings" => {
                 if let Some(ms) = get(b, "timeout")
                     .and_then(|v| v.parse::<u64>().ok())
@@ -242,6 +274,14 @@ pub(super) fn bru_request(
             )),
         }
     }
+    let script = |n: &str| blocks.iter().find(|b| b.name == n).map(|b| b.raw.as_str());
+    r.scripts = super::scripts::from_bruno(
+        &name,
+        script("script:pre-request"),
+        script("script:post-response"),
+        script("tests"),
+        ctx,
+    );
     let mapped_oauth2 =
         auth_mode == "oauth2" && matches!(r.auth, Auth::Oauth2ClientCredentials { .. });
     if !matches!(
@@ -453,7 +493,25 @@ fn oc_items(items: &[Value], ctx: &mut Ctx, skipped: &mut u32) -> Vec<Item> {
                         }
                     };
                 }
-                for k in ["script", "scripts", "tests", "assertions", "vars"] {
+                let script_of = |k: &str| {
+                    let v = w.get("script").or_else(|| it.get("script"));
+                    v.and_then(|v| v.get(k))
+                        .and_then(Value::as_str)
+                        .map(String::from)
+                };
+                let tests = w
+                    .get("tests")
+                    .or_else(|| it.get("tests"))
+                    .and_then(Value::as_str)
+                    .map(String::from);
+                r.scripts = super::scripts::from_bruno(
+                    &name,
+                    script_of("req").as_deref(),
+                    script_of("res").as_deref(),
+                    tests.as_deref(),
+                    ctx,
+                );
+                for k in ["scripts", "assertions", "vars"] {
                     if it.get(k).is_some() || w.get(k).is_some() {
                         ctx.warn(format!(
                             "request '{name}': '{k}' is not supported and was left out"

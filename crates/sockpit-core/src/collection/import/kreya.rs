@@ -1,6 +1,6 @@
 //! Kreya: a WebSocket operation file (`.krop`: `details.endpoint`, `invokerName`) whose messages
 //! live in sibling files named by `requests[].location`. Kreya templates `{{ env.x }}` and
-//! `{{ vars.x }}` become `{{x}}`.
+//! `{{ vars.x }}` become `{{x}}`; its operation script becomes the request's hooks.
 
 use serde_json::Value;
 
@@ -121,12 +121,23 @@ pub(super) fn import(doc: &Value, ctx: &mut Ctx) -> Result<Collection, Collectio
             ..SavedMessage::default()
         });
     }
-    for k in ["scripts", "tests", "script"] {
-        if doc.get(k).is_some() || details.get(k).is_some() {
-            ctx.warn(format!(
-                "request '{name}': Kreya {k} are not supported and were left out"
-            ));
-        }
+    // The operation script: a string, or an object holding it, under any of the names seen.
+    let script = ["script", "operationScript", "scripts"]
+        .iter()
+        .filter_map(|k| doc.get(*k).or_else(|| details.get(*k)))
+        .find_map(|v| match v {
+            Value::String(t) => Some(t.clone()),
+            Value::Object(o) => ["content", "code", "source", "script"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(Value::as_str).map(String::from)),
+            _ => None,
+        });
+    if let Some(text) = script {
+        r.scripts = super::scripts::from_kreya(&name, &text, ctx);
+    } else if doc.get("tests").is_some() || details.get("tests").is_some() {
+        ctx.warn(format!(
+            "request '{name}': Kreya tests outside an operation script are not supported and were left out"
+        ));
     }
     Ok(Collection {
         name,

@@ -13,6 +13,7 @@ mod bruno_dir;
 mod har;
 mod insomnia;
 mod kreya;
+mod scripts;
 mod yaak;
 
 use std::collections::HashMap;
@@ -83,6 +84,15 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    #[cfg(test)]
+    pub fn for_tests() -> Ctx<'static> {
+        Ctx {
+            path: "test",
+            dir: Path::new("."),
+            warnings: Vec::new(),
+        }
+    }
+
     pub fn warn(&mut self, w: impl Into<String>) {
         self.warnings.push(w.into());
     }
