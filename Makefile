@@ -42,6 +42,7 @@ bench: deps test-deps
 	./tests/bench/socketio_bench.sh
 	./tests/bench/graphql_bench.sh
 	./tests/bench/mqtt_bench.sh
+	./tests/bench/script_bench.sh
 
 ## The window benchmarks against a hello-world Tauri floor (release builds, Xvfb).
 bench-window: deps ui-deps

@@ -55,6 +55,8 @@ pub(crate) async fn flood(ws: WebSocketUpgrade, Query(q): Params) -> Response {
     let rate: u64 = param(&q, "rate", 0);
     // `numbered=1`: text messages start with their zero-padded index, so each one can be searched for.
     let numbered = matches!(q.get("numbered").map(String::as_str), Some("1" | "true"));
+    // `json=1`: text messages are `{"n":INDEX,"pad":"xx…"}`, padded to `size` (script benchmarks).
+    let json = matches!(q.get("json").map(String::as_str), Some("1" | "true"));
     ws.write_buffer_size(256 * 1024)
         .on_upgrade(move |mut socket| async move {
             let msg = if binary {
@@ -75,7 +77,11 @@ pub(crate) async fn flood(ws: WebSocketUpgrade, Query(q): Params) -> Response {
                 }
                 let end = n.min(i.saturating_add(per_tick));
                 while i < end {
-                    let m = if numbered && !binary {
+                    let m = if json && !binary {
+                        let head = format!("{{\"n\":{i},\"pad\":\"");
+                        let pad = size.saturating_sub(head.len() + 2);
+                        Message::Text(Utf8Bytes::from(head + &"x".repeat(pad) + "\"}"))
+                    } else if numbered && !binary {
                         let head = format!("{i:08} ");
                         let pad = size.saturating_sub(head.len());
                         Message::Text(Utf8Bytes::from(head + &"x".repeat(pad)))
