@@ -124,3 +124,44 @@ async fn a_script_syntax_error_fails_the_run_before_anything_connects() {
     );
     assert!(!out.stderr.contains("refused"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn scripts_see_decoded_socketio_and_graphql_events_and_sse_events() {
+    let mock = sockpit_mock::MockServer::start("127.0.0.1", 0)
+        .await
+        .unwrap();
+    let host = mock.addr().to_string();
+    let sio = json!({
+        "type": "request", "name": "sio", "protocol": "socketio", "url": format!("http://{host}/"),
+        "assertions": [{"type": "count", "event": "echo", "min": 1, "within_ms": 5000}],
+        "scripts": {
+            "on_open": "sp.emit('echo', {n: 7});",
+            "on_message": "const e = sp.message.json();\nif (e.type === 'event' && e.event === 'echo') test('echo args', () => expect(e.args[0]).to.deep.equal({n: 7}));"
+        }
+    });
+    let gql = json!({
+        "type": "request", "name": "gql", "protocol": "graphql", "url": format!("ws://{host}/graphql"),
+        "messages": [{"name": "count", "body": "subscription { count(to: 3, intervalMs: 10) }"}],
+        "scripts": {
+            "after": "const next = sp.messages.map(m => m.json()).filter(e => e.type === 'next');\ntest('three results of count', () => expect(next.map(e => e.payload.data.count)).to.deep.equal([1, 2, 3]));\ntest('named by the saved operation', () => expect(next[0].operation).to.equal('count'));"
+        }
+    });
+    let sse = json!({
+        "type": "request", "name": "sse", "protocol": "sse", "url": format!("http://{host}/sse?n=5&interval=10"),
+        "assertions": [{"type": "count", "min": 5, "within_ms": 5000}],
+        "scripts": {
+            "on_message": "sp.vars.set('events', (sp.vars.get('events') || 0) + 1);",
+            "after": "test('five events', () => expect(sp.vars.get('events')).to.equal(5));\ntest('typed', () => expect(sp.messages[0].decoded.event).to.be.a('string'));"
+        }
+    });
+    let (out, _dir) = run(vec![sio, gql, sse], "json").await;
+    let report: Value = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let counts: Vec<usize> = report["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["tests"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(counts, [1, 2, 2], "{report:#}");
+}

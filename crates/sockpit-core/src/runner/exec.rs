@@ -57,9 +57,13 @@ pub(crate) async fn run_request(
     };
     let outcome = match r.protocol {
         Protocol::Websocket => run_ws(r, base_dir, history, secrets, script.as_mut()).await,
-        Protocol::Sse => run_sse(r, base_dir, history, secrets).await,
-        Protocol::Socketio => super::layered::run_socketio(r, base_dir, history, secrets).await,
-        Protocol::Graphql => super::layered::run_graphql(r, base_dir, history, secrets).await,
+        Protocol::Sse => run_sse(r, base_dir, history, secrets, script.as_mut()).await,
+        Protocol::Socketio => {
+            super::layered::run_socketio(r, base_dir, history, secrets, script.as_mut()).await
+        }
+        Protocol::Graphql => {
+            super::layered::run_graphql(r, base_dir, history, secrets, script.as_mut()).await
+        }
     };
     match outcome {
         Ok((received, assertions, error)) => {
@@ -70,16 +74,10 @@ pub(crate) async fn run_request(
         Err(e) => result.error = Some((e.code().to_string(), e.to_string())),
     }
     if let Some(s) = script {
-        let listens = s.listens();
         let outcome = s.finish().await;
         result.tests = outcome.tests;
         result.script_errors = outcome.errors;
-        if listens && r.protocol != Protocol::Websocket {
-            result.script_errors.push(format!(
-                "script.unsupported: on_message runs on WebSocket requests only so far; this {} request's messages did not reach it",
-                r.protocol.as_str()
-            ));
-        }
+
         script_vars.extend(outcome.run_vars);
     }
     result.duration = started.elapsed();
@@ -275,6 +273,7 @@ async fn run_sse(
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
     secrets: &[String],
+    mut script: Option<&mut RequestScript>,
 ) -> Outcome {
     let cfg = prepare::sse_config(r, base_dir)?;
     let mut checker = Checker::new(r).map_err(RunError::from)?;
@@ -293,23 +292,56 @@ async fn run_sse(
                 checker.on_tick(started.elapsed().as_nanos() as u64);
                 Some(Vec::new())
             }
+            a = next_script_action(&mut script) => {
+                if let Some(s) = script.as_deref_mut() {
+                    sse_script_action(a, s, &control, &mut closed).await;
+                }
+                Some(Vec::new())
+            }
         };
         let Some(batch) = batch else { break };
         let mut ended = false;
+        let mut inputs = Vec::new();
         for ev in &batch {
             match ev {
-                SseSessionEvent::Open { t, .. } => checker.on_open(*t),
+                SseSessionEvent::Open { t, .. } => {
+                    checker.on_open(*t);
+                    inputs.push(crate::script::ScriptInput::Open {
+                        t_ms: *t as f64 / 1e6,
+                    });
+                }
                 SseSessionEvent::Event {
                     t,
                     event_type,
                     data,
                     ..
-                } => checker.on_message(*t, Some(event_type), data),
+                } => {
+                    if script.is_some() {
+                        // `sp.message.data` is the event's data; `decoded` names its type.
+                        let decoded = serde_json::json!({"event": event_type, "data": data});
+                        inputs.push(crate::script::ScriptInput::Message(
+                            crate::script::ScriptMessage {
+                                dir: Direction::In,
+                                kind: DataKind::Text,
+                                data: bytes::Bytes::from(data.clone()),
+                                t_ms: *t as f64 / 1e6,
+                                decoded: Some(decoded.to_string()),
+                            },
+                        ));
+                    }
+                    checker.on_message(*t, Some(event_type), data)
+                }
                 SseSessionEvent::Error { error: e, .. } => {
                     error = Some((e.code().to_string(), e.to_string()));
                 }
                 SseSessionEvent::Ended { .. } => ended = true,
                 _ => {}
+            }
+        }
+        if let Some(s) = script.as_deref_mut() {
+            s.feed_inputs(inputs).await;
+            while let Some(a) = s.try_action() {
+                sse_script_action(a, s, &control, &mut closed).await;
             }
         }
         if let Some(h) = history {
@@ -362,5 +394,26 @@ async fn next_script_action(
     match script {
         Some(s) => s.next_action().await,
         None => std::future::pending().await,
+    }
+}
+
+/// A script's action on an SSE request: a stream can only be closed; sends have nowhere to go.
+async fn sse_script_action(
+    a: crate::script::ScriptAction,
+    s: &mut RequestScript,
+    control: &crate::sse::SseControl,
+    closed: &mut bool,
+) {
+    match a {
+        crate::script::ScriptAction::Close { .. } => {
+            if !*closed {
+                *closed = true;
+                let _ = control.close().await;
+            }
+        }
+        crate::script::ScriptAction::Send(_) => {
+            s.note_unsupported("sp.send on an SSE request: an event stream only receives")
+        }
+        a => s.apply(a, None).await,
     }
 }

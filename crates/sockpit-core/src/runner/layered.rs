@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::check::Checker;
 use super::exec::{timeout_of, Outcome, CLOSE_WAIT, TICK};
+use super::scripted::RequestScript;
 use super::{prepare, RunError};
 use crate::collection::model::Request;
 use crate::protocol::graphql::{
@@ -23,6 +24,7 @@ use crate::protocol::graphql::{
 };
 use crate::protocol::socketio::{self, SioEvent, SioIntent, SocketIoConfig, Transport};
 use crate::protocol::{LayerControl, LayerEvent, LayerHandle, ProtocolLayer};
+use crate::script::{ScriptAction, ScriptInput, ScriptMessage};
 use crate::store::HistoryRecorder;
 use crate::ws::{Closer, Direction, Nanos, SessionEvent};
 
@@ -119,6 +121,7 @@ pub(super) async fn run_socketio(
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
     secrets: &[String],
+    script: Option<&mut RequestScript>,
 ) -> Outcome {
     let mut cfg = socketio_config(r, base_dir)?;
     // Secret variables rendered into the URL or headers stay out of events (and so history).
@@ -152,12 +155,27 @@ pub(super) async fn run_socketio(
     };
     let mut acks = 0usize;
     let mut connected = false;
+    let script_ns = first.clone();
     drive(
         h,
         sends,
         checker,
         limit,
         history,
+        ScriptLink {
+            script,
+            describe: &describe_sio,
+            intent: &|a| match a {
+                ScriptAction::Emit { event, args } => Some(SioIntent::Emit {
+                    namespace: script_ns.clone(),
+                    name: event,
+                    args,
+                    ack: false,
+                    volatile: false,
+                }),
+                _ => None,
+            },
+        },
         |checker, t, ev, error| {
             match ev {
                 SioEvent::Connected { .. } => connected = true,
@@ -196,6 +214,7 @@ pub(super) async fn run_graphql(
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
     secrets: &[String],
+    script: Option<&mut RequestScript>,
 ) -> Outcome {
     let mut cfg = prepare::ws_config(r, base_dir)?;
     cfg.redact = secrets.to_vec();
@@ -228,12 +247,37 @@ pub(super) async fn run_graphql(
     let h = crate::protocol::spawn(GraphqlLayer::new(opts), cfg);
     let mut finished = 0usize;
     let total = names.len();
+    let op_names = names.clone();
+    let describe = move |ev: &GqlEvent| {
+        let name = |id: &String| op_names.get(id).cloned().unwrap_or_default();
+        Some(match ev {
+            GqlEvent::Next { id, payload } => {
+                serde_json::json!({"type": "next", "id": id, "operation": name(id), "payload": payload})
+            }
+            GqlEvent::Error {
+                id,
+                errors,
+                terminal,
+            } => serde_json::json!({
+                "type": "error", "id": id, "operation": name(id), "errors": errors, "terminal": terminal
+            }),
+            GqlEvent::Complete { id } => {
+                serde_json::json!({"type": "complete", "id": id, "operation": name(id)})
+            }
+            _ => return None,
+        })
+    };
     drive(
         h,
         sends,
         checker,
         limit,
         history,
+        ScriptLink {
+            script,
+            describe: &describe,
+            intent: &|_| None,
+        },
         |checker, t, ev, error| {
             match ev {
                 GqlEvent::Next { id, payload } => {
@@ -274,6 +318,7 @@ async fn drive<L: ProtocolLayer>(
     mut checker: Checker,
     limit: Duration,
     history: Option<&HistoryRecorder>,
+    mut link: ScriptLink<'_, L>,
     mut on_event: impl FnMut(&mut Checker, Nanos, L::Event, &mut Option<(String, String)>) -> bool,
 ) -> Outcome {
     let control: LayerControl<L::Intent> = h.control();
@@ -305,13 +350,27 @@ async fn drive<L: ProtocolLayer>(
                 checker.on_tick(started.elapsed().as_nanos() as u64);
                 Some(Vec::new())
             }
+            a = link.next_action() => {
+                link.apply(a, &control).await;
+                Some(Vec::new())
+            }
         };
         let Some(batch) = batch else { break };
         let mut ended = false;
         let mut raw = Vec::new();
+        let mut inputs = Vec::new();
         for ev in batch {
             match ev {
                 LayerEvent::Session(ev) => {
+                    if link.script.is_some() {
+                        // The script sees the session open and close, and the decoded events
+                        // (not the layer's raw frames).
+                        inputs.extend(
+                            super::scripted::inputs_of(std::slice::from_ref(&ev), None)
+                                .into_iter()
+                                .filter(|i| !matches!(i, ScriptInput::Message(_))),
+                        );
+                    }
                     match &ev {
                         SessionEvent::Open { t, .. } => checker.on_open(*t),
                         SessionEvent::Close {
@@ -329,12 +388,30 @@ async fn drive<L: ProtocolLayer>(
                     raw.push(ev);
                 }
                 LayerEvent::Protocol { t, event } => {
+                    if link.script.is_some() {
+                        if let Some(v) = (link.describe)(&event) {
+                            let text = v.to_string();
+                            inputs.push(ScriptInput::Message(ScriptMessage {
+                                dir: Direction::In,
+                                kind: crate::ws::DataKind::Text,
+                                data: bytes::Bytes::from(text.clone()),
+                                t_ms: t as f64 / 1e6,
+                                decoded: Some(text),
+                            }));
+                        }
+                    }
                     protocol_done = on_event(&mut checker, t, event, &mut error);
                 }
                 LayerEvent::Error { error: e, .. } => {
                     error = Some((e.code().to_string(), e.message));
                 }
             }
+        }
+        if let Some(s) = link.script.as_deref_mut() {
+            s.feed_inputs(inputs).await;
+        }
+        while let Some(a) = link.script.as_deref_mut().and_then(|s| s.try_action()) {
+            link.apply(a, &control).await;
         }
         if let Some(h) = history {
             if !raw.is_empty() {
@@ -382,4 +459,65 @@ async fn drive<L: ProtocolLayer>(
         error
     };
     Ok((received, results, error))
+}
+
+/// A request's script on a layered session: how layer events look to it (`sp.message.json()` is
+/// the decoded event) and which of its actions become layer intents (`sp.emit` on Socket.IO).
+pub(super) struct ScriptLink<'a, L: ProtocolLayer> {
+    script: Option<&'a mut RequestScript>,
+    describe: &'a dyn Fn(&L::Event) -> Option<Value>,
+    intent: &'a dyn Fn(ScriptAction) -> Option<L::Intent>,
+}
+
+impl<L: ProtocolLayer> ScriptLink<'_, L> {
+    async fn next_action(&mut self) -> ScriptAction {
+        match self.script.as_deref_mut() {
+            Some(s) => s.next_action().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    async fn apply(&mut self, a: ScriptAction, control: &LayerControl<L::Intent>) {
+        let Some(s) = self.script.as_deref_mut() else {
+            return;
+        };
+        match a {
+            ScriptAction::Close { code, reason } => control.close(code, &reason).await,
+            a @ (ScriptAction::Emit { .. }
+            | ScriptAction::Publish { .. }
+            | ScriptAction::Send(_)) => match (self.intent)(a) {
+                Some(i) => {
+                    control.intent(i).await;
+                }
+                None => s.note_unsupported(
+                    "sp.send on a layered request: use the layer's own call (sp.emit on Socket.IO)",
+                ),
+            },
+            other => s.apply(other, None).await,
+        }
+    }
+}
+
+fn describe_sio(ev: &SioEvent) -> Option<Value> {
+    match ev {
+        SioEvent::Event {
+            dir: Direction::In,
+            namespace,
+            name,
+            args,
+            ..
+        } => Some(
+            serde_json::json!({"type": "event", "namespace": namespace, "event": name, "args": args}),
+        ),
+        SioEvent::Ack {
+            dir: Direction::In,
+            namespace,
+            name,
+            args,
+            ..
+        } => Some(
+            serde_json::json!({"type": "ack", "namespace": namespace, "event": name, "args": args}),
+        ),
+        _ => None,
+    }
 }

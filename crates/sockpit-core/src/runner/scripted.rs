@@ -72,38 +72,18 @@ impl RequestScript {
     }
 
     pub async fn feed(&mut self, batch: &[SessionEvent], decoder: Option<&PayloadCodec>) {
-        let ms = |t: u64| t as f64 / 1e6;
-        let inputs: Vec<ScriptInput> = batch
-            .iter()
-            .filter_map(|ev| match ev {
-                SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
-                SessionEvent::Message { t, dir, kind, data } => {
-                    Some(ScriptInput::Message(ScriptMessage {
-                        dir: *dir,
-                        kind: *kind,
-                        data: data.clone(),
-                        t_ms: ms(*t),
-                        decoded: match (kind, decoder) {
-                            (DataKind::Binary, Some(c)) => c.decode_json_text(data, false).ok(),
-                            _ => None,
-                        },
-                    }))
-                }
-                SessionEvent::Close {
-                    t,
-                    dir: Direction::In,
-                    code,
-                    reason,
-                    ..
-                } => Some(ScriptInput::Close {
-                    t_ms: ms(*t),
-                    code: *code,
-                    reason: reason.clone(),
-                }),
-                _ => None,
-            })
-            .collect();
+        self.host.feed(inputs_of(batch, decoder)).await;
+    }
+
+    pub async fn feed_inputs(&mut self, inputs: Vec<ScriptInput>) {
         self.host.feed(inputs).await;
+    }
+
+    /// Records that the script asked for something this request cannot do.
+    pub fn note_unsupported(&mut self, what: &str) {
+        self.outcome
+            .errors
+            .push(format!("script.unsupported: {what}"));
     }
 
     pub async fn next_action(&mut self) -> ScriptAction {
@@ -161,4 +141,42 @@ impl ScriptOutcome {
             ScriptAction::Emit { .. } | ScriptAction::Publish { .. } => {}
         }
     }
+}
+
+/// What of a session batch a script sees: open, data messages both ways, and the close.
+pub(super) fn inputs_of(
+    batch: &[SessionEvent],
+    decoder: Option<&PayloadCodec>,
+) -> Vec<ScriptInput> {
+    let ms = |t: u64| t as f64 / 1e6;
+    batch
+        .iter()
+        .filter_map(|ev| match ev {
+            SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
+            SessionEvent::Message { t, dir, kind, data } => {
+                Some(ScriptInput::Message(ScriptMessage {
+                    dir: *dir,
+                    kind: *kind,
+                    data: data.clone(),
+                    t_ms: ms(*t),
+                    decoded: match (kind, decoder) {
+                        (DataKind::Binary, Some(c)) => c.decode_json_text(data, false).ok(),
+                        _ => None,
+                    },
+                }))
+            }
+            SessionEvent::Close {
+                t,
+                dir: Direction::In,
+                code,
+                reason,
+                ..
+            } => Some(ScriptInput::Close {
+                t_ms: ms(*t),
+                code: *code,
+                reason: reason.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
