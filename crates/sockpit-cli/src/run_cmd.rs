@@ -160,6 +160,7 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
         None => {}
     }
     let _ = std::io::stdout().flush();
+    save_script_variables(&a, data_dir, &report);
     if report.passed() {
         exit::OK
     } else {
@@ -169,5 +170,48 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
             report.results.len()
         );
         exit::FAILURE
+    }
+}
+
+/// Saves what scripts set with scope `environment` into the run's environment of a stored
+/// collection; otherwise says they were kept for this run only.
+fn save_script_variables(a: &RunArgs, data_dir: Option<&Path>, report: &runner::RunReport) {
+    if report.environment_updates.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = report
+        .environment_updates
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let path = Path::new(&a.collection);
+    let from_file = path.is_file() || path.join("bruno.json").is_file();
+    let target = match (&a.env, from_file) {
+        (Some(env), false) => env,
+        _ => {
+            eprintln!(
+                "sockpit: warning: scripts set {} with scope 'environment'; only a stored collection run with --env keeps them (this run used them and forgot them)",
+                names.join(", ")
+            );
+            return;
+        }
+    };
+    let dir = match resolve_data_dir(data_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("sockpit: warning: script variables not saved: {e}");
+            return;
+        }
+    };
+    match sockpit_core::app::App::new(&dir).set_environment_variables(
+        &report.collection,
+        target,
+        &report.environment_updates,
+    ) {
+        Ok(()) => eprintln!(
+            "sockpit: saved {} to environment '{target}'",
+            names.join(", ")
+        ),
+        Err(e) => eprintln!("sockpit: warning: script variables not saved: {e}"),
     }
 }

@@ -165,3 +165,114 @@ async fn scripts_see_decoded_socketio_and_graphql_events_and_sse_events() {
         .collect();
     assert_eq!(counts, [1, 2, 2], "{report:#}");
 }
+
+#[tokio::test]
+async fn environment_scope_variables_are_saved_to_a_stored_environment_with_secrets_kept_secret() {
+    let mock = sockpit_mock::MockServer::start("127.0.0.1", 0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let file = dir.path().join("envs.sockpit.json");
+    // The first run saves two variables; the next one finds them and tests them.
+    let script = "if (sp.vars.get('session')) {\n  test('kept', () => expect([sp.vars.get('session'), sp.vars.get('token')]).to.deep.equal(['s-1', 'tok-secret-42']));\n} else {\n  sp.vars.set('session', 's-1', 'environment');\n  sp.vars.set('token', 'tok-secret-42', 'environment');\n}\nsp.close();";
+    let c = json!({
+        "sockpit": 1, "name": "Env scripts",
+        "environments": [{"name": "local", "variables": [
+            {"name": "host", "value": mock.addr().to_string()},
+            {"name": "token", "secret": true}
+        ]}],
+        "items": [{
+            "type": "request", "name": "save", "protocol": "websocket", "url": "ws://{{host}}/echo",
+            "scripts": {"on_open": script}
+        }]
+    });
+    std::fs::write(&file, serde_json::to_string(&c).unwrap()).unwrap();
+
+    // A file run uses the values and says they were not kept.
+    let out = sockpit(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--env",
+            "local",
+            "--data-dir",
+            data,
+        ],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(
+        out.stderr.contains("scripts set session, token with scope 'environment'; only a stored collection run with --env keeps them"),
+        "{}",
+        out.stderr
+    );
+
+    let out = sockpit(
+        &["import", file.to_str().unwrap(), "--data-dir", data],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let out = sockpit(
+        &["run", "Env scripts", "--env", "local", "--data-dir", data],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("saved session, token to environment 'local'"),
+        "{}",
+        out.stderr
+    );
+
+    let store = sockpit_core::store::Store::open_in(std::path::Path::new(data)).unwrap();
+    let env = store
+        .environments()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == "local")
+        .unwrap();
+    let var = |n: &str| env.variables.iter().find(|v| v.name == n).unwrap().clone();
+    assert_eq!(var("session").value.as_deref(), Some("s-1"));
+    assert!(!var("session").secret);
+    assert!(var("token").secret, "a secret stays secret");
+    assert_eq!(
+        var("token").value,
+        None,
+        "its value is not in the environment's row"
+    );
+    drop(store);
+
+    let out = sockpit(
+        &[
+            "run",
+            "Env scripts",
+            "--env",
+            "local",
+            "--data-dir",
+            data,
+            "--reporter",
+            "json",
+        ],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["requests"][0]["tests"][0]["name"], "kept",
+        "{report:#}"
+    );
+    assert_eq!(
+        report["requests"][0]["tests"][0]["passed"], true,
+        "{report:#}"
+    );
+}

@@ -114,6 +114,52 @@ impl App {
         })
     }
 
+    /// Sets variables of environment `environment` of stored collection `collection` (what
+    /// scripts saved with scope `environment`): a secret variable's value goes to the secret
+    /// store, a plain one into the row, a new name becomes a plain variable.
+    pub fn set_environment_variables(
+        &self,
+        collection: &str,
+        environment: &str,
+        updates: &[(String, String)],
+    ) -> Result<(), AppError> {
+        let env = self
+            .with_store(|s| Ok(s.environments()?))?
+            .into_iter()
+            .find(|e| e.collection == collection && e.name == environment)
+            .ok_or_else(|| AppError::Invalid {
+                code: "app.environment_not_found",
+                message: format!(
+                    "collection '{collection}' has no environment '{environment}' to save script variables into"
+                ),
+            })?;
+        let mut vars: Vec<EnvVarInput> = env
+            .variables
+            .iter()
+            .map(|v| EnvVarInput {
+                name: v.name.clone(),
+                // Empty keeps a secret's stored value.
+                value: if v.secret {
+                    String::new()
+                } else {
+                    v.value.clone().unwrap_or_default()
+                },
+                secret: v.secret,
+            })
+            .collect();
+        for (name, value) in updates {
+            match vars.iter_mut().find(|v| &v.name == name) {
+                Some(v) => v.value = value.clone(),
+                None => vars.push(EnvVarInput {
+                    name: name.clone(),
+                    value: value.clone(),
+                    secret: false,
+                }),
+            }
+        }
+        self.update_environment(env.id, "", vars)
+    }
+
     /// Deletes an environment and its secrets (one that cannot be removed stays on record, with
     /// a notice).
     pub fn delete_environment(&self, id: i64) -> Result<(), AppError> {

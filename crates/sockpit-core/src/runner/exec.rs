@@ -33,6 +33,7 @@ pub(crate) async fn run_request(
     history: Option<&HistoryRecorder>,
     secrets: &[String],
     script_vars: &mut HashMap<String, String>,
+    env_updates: &mut Vec<(String, String)>,
 ) -> RequestResult {
     let started = Instant::now();
     let mut result = RequestResult {
@@ -79,6 +80,7 @@ pub(crate) async fn run_request(
         result.script_errors = outcome.errors;
 
         script_vars.extend(outcome.run_vars);
+        env_updates.extend(outcome.env_vars);
     }
     result.duration = started.elapsed();
     result

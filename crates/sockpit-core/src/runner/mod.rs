@@ -121,6 +121,9 @@ pub struct RunReport {
     pub environment: Option<String>,
     pub results: Vec<RequestResult>,
     pub duration: Duration,
+    /// What scripts set with `sp.vars.set(name, value, 'environment')`, in order: the face saves
+    /// them to the run's environment when the collection is a stored one.
+    pub environment_updates: Vec<(String, String)>,
 }
 
 impl RunReport {
@@ -208,6 +211,7 @@ pub async fn run_collection(
     )
     .map(|v| v.values())
     .unwrap_or_default();
+    let mut environment_updates = Vec::new();
     let started = Instant::now();
     let mut results = Vec::with_capacity(requests.len());
     for (path, r) in requests {
@@ -222,6 +226,7 @@ pub async fn run_collection(
             recorder.as_ref(),
             &secrets,
             &mut script_vars,
+            &mut environment_updates,
         )
         .await;
         redact_result(&mut result, &secrets);
@@ -237,5 +242,6 @@ pub async fn run_collection(
         environment: opts.environment.clone(),
         results,
         duration: started.elapsed(),
+        environment_updates,
     })
 }

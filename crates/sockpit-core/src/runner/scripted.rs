@@ -18,8 +18,10 @@ pub(super) struct ScriptOutcome {
     pub tests: Vec<ScriptTest>,
     /// Uncaught errors, time-outs and memory overruns, as `code: message`.
     pub errors: Vec<String>,
-    /// Variables set with scope `run`, for the requests after this one.
+    /// Variables set with scope `run` or `environment`, for the requests after this one.
     pub run_vars: HashMap<String, String>,
+    /// Variables set with scope `environment`, in the order set, to be saved after the run.
+    pub env_vars: Vec<(String, String)>,
 }
 
 pub(super) struct RequestScript {
@@ -128,13 +130,10 @@ impl ScriptOutcome {
             ScriptAction::Test(t) => self.tests.push(t),
             ScriptAction::Error(e) => self.errors.push(format!("{}: {e}", e.code())),
             ScriptAction::SetVar { name, value, scope } => {
-                if scope == VarScope::Run {
-                    self.run_vars.insert(name, value);
-                } else {
-                    self.errors.push(format!(
-                        "script.unsupported: sp.vars.set('{name}', …, 'environment') is not kept by sockpit run yet; use the run scope"
-                    ));
+                if scope == VarScope::Environment {
+                    self.env_vars.push((name.clone(), value.clone()));
                 }
+                self.run_vars.insert(name, value);
             }
             // Log rows go to history with the session; the run report does not show them.
             ScriptAction::Log { .. } => {}

@@ -444,6 +444,19 @@ fn referenced_names(c: &Collection, globals: &[Variable]) -> std::collections::H
         out.insert(after[..end].trim().to_string());
         rest = &after[end + 2..];
     }
+    // Scripts read variables by name (`sp.vars.get('token')`): a quoted name in a script counts.
+    for (_, r) in crate::collection::model::requests_with_path(&c.items) {
+        for body in r.scripts.hooks().values() {
+            for quote in ['\'', '"', '`'] {
+                let mut parts = body.split(quote).skip(1).step_by(2);
+                for p in parts.by_ref() {
+                    if !p.is_empty() && p.len() <= 64 && !p.contains(char::is_whitespace) {
+                        out.insert(p.to_string());
+                    }
+                }
+            }
+        }
+    }
     out
 }
 
