@@ -5,10 +5,9 @@ use std::io::Write;
 use std::path::Path;
 
 use sockpit_core::script::{
-    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptMessage, ScriptOptions, ScriptProgram,
-    ScriptTest,
+    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptOptions, ScriptProgram, ScriptTest,
 };
-use sockpit_core::ws::{Direction, SessionCommand, SessionControl, SessionEvent};
+use sockpit_core::ws::{SessionCommand, SessionControl, SessionEvent};
 
 use crate::output::Printer;
 
@@ -65,34 +64,7 @@ pub(crate) async fn start(path: &Path, stop_on_error: bool) -> Result<ScriptRun,
 
 /// What of a batch the script sees: open, data messages both ways, and the close.
 pub(crate) fn inputs_of(batch: &[SessionEvent]) -> Vec<ScriptInput> {
-    let ms = |t: u64| t as f64 / 1e6;
-    batch
-        .iter()
-        .filter_map(|ev| match ev {
-            SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
-            SessionEvent::Message { t, dir, kind, data } => {
-                Some(ScriptInput::Message(ScriptMessage {
-                    dir: *dir,
-                    kind: *kind,
-                    data: data.clone(),
-                    t_ms: ms(*t),
-                    decoded: None,
-                }))
-            }
-            SessionEvent::Close {
-                t,
-                dir: Direction::In,
-                code,
-                reason,
-                ..
-            } => Some(ScriptInput::Close {
-                t_ms: ms(*t),
-                code: *code,
-                reason: reason.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
+    sockpit_core::script::session_inputs(batch, None)
 }
 
 impl ScriptRun {

@@ -366,7 +366,7 @@ async fn drive<L: ProtocolLayer>(
                         // The script sees the session open and close, and the decoded events
                         // (not the layer's raw frames).
                         inputs.extend(
-                            super::scripted::inputs_of(std::slice::from_ref(&ev), None)
+                            crate::script::session_inputs(std::slice::from_ref(&ev), None)
                                 .into_iter()
                                 .filter(|i| !matches!(i, ScriptInput::Message(_))),
                         );

@@ -7,10 +7,9 @@ use super::RunError;
 use crate::collection::model::{Protocol, Request};
 use crate::proto::payload_codec::PayloadCodec;
 use crate::script::{
-    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptLayer, ScriptMessage, ScriptOptions,
-    ScriptTest, VarScope,
+    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptLayer, ScriptOptions, ScriptTest, VarScope,
 };
-use crate::ws::{DataKind, Direction, SessionCommand, SessionControl, SessionEvent};
+use crate::ws::{SessionCommand, SessionControl, SessionEvent};
 
 /// What a request's script reported by the end of the request.
 #[derive(Debug, Default)]
@@ -74,7 +73,9 @@ impl RequestScript {
     }
 
     pub async fn feed(&mut self, batch: &[SessionEvent], decoder: Option<&PayloadCodec>) {
-        self.host.feed(inputs_of(batch, decoder)).await;
+        self.host
+            .feed(crate::script::session_inputs(batch, decoder))
+            .await;
     }
 
     pub async fn feed_inputs(&mut self, inputs: Vec<ScriptInput>) {
@@ -140,42 +141,4 @@ impl ScriptOutcome {
             ScriptAction::Emit { .. } | ScriptAction::Publish { .. } => {}
         }
     }
-}
-
-/// What of a session batch a script sees: open, data messages both ways, and the close.
-pub(super) fn inputs_of(
-    batch: &[SessionEvent],
-    decoder: Option<&PayloadCodec>,
-) -> Vec<ScriptInput> {
-    let ms = |t: u64| t as f64 / 1e6;
-    batch
-        .iter()
-        .filter_map(|ev| match ev {
-            SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
-            SessionEvent::Message { t, dir, kind, data } => {
-                Some(ScriptInput::Message(ScriptMessage {
-                    dir: *dir,
-                    kind: *kind,
-                    data: data.clone(),
-                    t_ms: ms(*t),
-                    decoded: match (kind, decoder) {
-                        (DataKind::Binary, Some(c)) => c.decode_json_text(data, false).ok(),
-                        _ => None,
-                    },
-                }))
-            }
-            SessionEvent::Close {
-                t,
-                dir: Direction::In,
-                code,
-                reason,
-                ..
-            } => Some(ScriptInput::Close {
-                t_ms: ms(*t),
-                code: *code,
-                reason: reason.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
 }

@@ -375,6 +375,46 @@ impl Drop for ScriptHost {
     }
 }
 
+/// What of a WebSocket session batch a script sees: the open, data messages both ways (binary
+/// ones with their protobuf JSON when `decoder` decodes them), and the server's close.
+pub fn session_inputs(
+    batch: &[crate::ws::SessionEvent],
+    decoder: Option<&crate::proto::payload_codec::PayloadCodec>,
+) -> Vec<ScriptInput> {
+    use crate::ws::SessionEvent;
+    let ms = |t: u64| t as f64 / 1e6;
+    batch
+        .iter()
+        .filter_map(|ev| match ev {
+            SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
+            SessionEvent::Message { t, dir, kind, data } => {
+                Some(ScriptInput::Message(ScriptMessage {
+                    dir: *dir,
+                    kind: *kind,
+                    data: data.clone(),
+                    t_ms: ms(*t),
+                    decoded: match (kind, decoder) {
+                        (DataKind::Binary, Some(c)) => c.decode_json_text(data, false).ok(),
+                        _ => None,
+                    },
+                }))
+            }
+            SessionEvent::Close {
+                t,
+                dir: Direction::In,
+                code,
+                reason,
+                ..
+            } => Some(ScriptInput::Close {
+                t_ms: ms(*t),
+                code: *code,
+                reason: reason.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Turns a finished script's actions into test results and errors, for reports.
 pub fn tests_of(actions: &[ScriptAction]) -> Vec<ScriptTest> {
     actions

@@ -54,10 +54,7 @@ fn blocks(text: &str, ctx: &Ctx) -> Result<Vec<Block>, CollectionError> {
                 body.push(l);
             }
             if !closed {
-                return Err(ctx.invalid(
-                    FORMAT,
-                    format!("block '{name}' is never closed with '}}' (truncated file?)"),
-                ));
+                return Err(unclosed(ctx, name));
             }
             out.push(Block {
                 name: name.to_string(),
@@ -119,10 +116,7 @@ fn blocks(text: &str, ctx: &Ctx) -> Result<Vec<Block>, CollectionError> {
             }
         }
         if !closed {
-            return Err(ctx.invalid(
-                FORMAT,
-                format!("block '{name}' is never closed with '}}' (truncated file?)"),
-            ));
+            return Err(unclosed(ctx, name));
         }
         out.push(Block {
             name: name.to_string(),
@@ -131,6 +125,13 @@ fn blocks(text: &str, ctx: &Ctx) -> Result<Vec<Block>, CollectionError> {
         });
     }
     Ok(out)
+}
+
+fn unclosed(ctx: &Ctx, name: &str) -> CollectionError {
+    ctx.invalid(
+        FORMAT,
+        format!("block '{name}' is never closed with '}}' (truncated file?)"),
+    )
 }
 
 fn get<'a>(b: &'a Block, key: &str) -> Option<&'a str> {
