@@ -1,10 +1,12 @@
-//! WebSocket commands: connect (the request rendered by core's `app` API; events stream back over a
-//! Channel), send (encoded by core), disconnect.
+//! WebSocket commands: connect (the request rendered by core's `app` API, its scripts run by core's
+//! `ScriptedSession`; events stream back over a Channel), send (encoded by core), disconnect.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use sockpit_core::app::{encode_message, App, AppError as CoreError};
+use sockpit_core::app::{
+    encode_message, start_request_script, App, AppError as CoreError, ScriptedSession,
+};
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::store::HistoryRecorder;
 use sockpit_core::ws::{
@@ -41,6 +43,11 @@ pub async fn ws_connect(
         }
         _ => {}
     }
+    // The request's scripts start (and run `before_connect`) before anything connects.
+    let script = match &model {
+        Some(m) => start_request_script(m).await?,
+        None => None,
+    };
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
     let url = args.url.trim().to_string();
     let plain = plain_config(url, reconnect, args.subprotocols, args.headers);
@@ -49,9 +56,14 @@ pub async fn ws_connect(
         .await?;
     cfg.inspect_frames = args.record_frames;
     let handle = SessionHandle::spawn(cfg);
+    let control = handle.control();
+    let source = match script {
+        Some(host) => Source::Scripted(ScriptedSession::new(handle, host)),
+        None => Source::Ws(handle),
+    };
     let started = Started {
-        control: handle.control(),
-        source: Source::Ws(handle),
+        control,
+        source,
         layer: None,
         record_frames: args.record_frames,
     };
