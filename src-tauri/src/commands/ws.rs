@@ -43,17 +43,22 @@ pub async fn ws_connect(
         }
         _ => {}
     }
-    // The request's scripts start (and run `before_connect`) before anything connects.
-    let script = match &model {
-        Some(m) => start_request_script(m).await?,
-        None => None,
-    };
+    let scripted = model.as_ref().filter(|m| !m.scripts.is_empty()).cloned();
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
     let url = args.url.trim().to_string();
     let plain = plain_config(url, reconnect, args.subprotocols, args.headers);
     let (mut cfg, history) = state
         .blocking(move |a| render_and_record(a, model, plain, collection, request))
         .await?;
+    // The request's scripts start (and run `before_connect`) with its variables, before the
+    // session connects.
+    let script = match scripted {
+        Some(m) => {
+            let vars = state.blocking(move |a| a.request_vars(collection)).await?;
+            start_request_script(&m, vars.values()).await?
+        }
+        None => None,
+    };
     cfg.inspect_frames = args.record_frames;
     let handle = SessionHandle::spawn(cfg);
     let control = handle.control();

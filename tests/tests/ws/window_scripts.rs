@@ -1,5 +1,5 @@
 //! The window's scripted sessions (core's `app::ScriptedSession`) against the mock's /echo: an
-//! `on_open` send, `on_message` log lines and tests, a script close, and `after` run at the end.
+//! `on_open` send of a request variable, `on_message` log lines and tests, a script close, and `after` run at the end.
 
 #![allow(clippy::unwrap_used)]
 
@@ -19,7 +19,7 @@ async fn a_scripted_session_sends_logs_tests_closes_and_runs_after() {
         name: "scripted".into(),
         url: url.clone(),
         scripts: Scripts {
-            on_open: Some("sp.send('hi')".into()),
+            on_open: Some("sp.send(sp.vars.get('greeting'))".into()),
             on_message: Some(
                 "sp.log('got ' + sp.message.data);\ntest('echo', () => expect(sp.message.data).to.equal('hi'));\nsp.close(1000, 'done');".into(),
             ),
@@ -28,7 +28,8 @@ async fn a_scripted_session_sends_logs_tests_closes_and_runs_after() {
         },
         ..Request::default()
     };
-    let host = start_request_script(&request).await.unwrap().unwrap();
+    let vars = [("greeting".to_string(), "hi".to_string())].into();
+    let host = start_request_script(&request, vars).await.unwrap().unwrap();
     let mut session = ScriptedSession::new(SessionHandle::spawn(ConnectConfig::new(url)), host);
     let mut log = SessionLog::new();
     let (mut events, mut script) = (Vec::new(), Vec::new());
@@ -72,8 +73,14 @@ async fn a_syntax_error_stops_the_connect_and_no_scripts_means_no_host() {
         url: "ws://127.0.0.1:9/echo".into(),
         ..Request::default()
     };
-    assert!(start_request_script(&request).await.unwrap().is_none());
+    assert!(start_request_script(&request, Default::default())
+        .await
+        .unwrap()
+        .is_none());
     request.scripts.on_open = Some("let x = ;".into());
-    let err = start_request_script(&request).await.err().unwrap();
+    let err = start_request_script(&request, Default::default())
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.code(), "script.syntax");
 }

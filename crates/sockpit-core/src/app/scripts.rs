@@ -3,6 +3,8 @@
 //! [`ScriptHost`], carries out its sends and closes, and hands the face its `sp.log` lines,
 //! errors and `test()` results beside each batch. `after` runs when the session ends.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::AppError;
@@ -97,9 +99,12 @@ impl ScriptedBatch {
     }
 }
 
-/// Starts a request's scripts (if it has any) and runs `before_connect`. A syntax error or an
-/// exception at start is an error: nothing should connect.
-pub async fn start_request_script(r: &Request) -> Result<Option<ScriptHost>, AppError> {
+/// Starts a request's scripts (if it has any) with the request's variables (`sp.vars.get`) and runs
+/// `before_connect`. A syntax error or an exception at start is an error: nothing should connect.
+pub async fn start_request_script(
+    r: &Request,
+    vars: HashMap<String, String>,
+) -> Result<Option<ScriptHost>, AppError> {
     let Some(program) = r.scripts.program() else {
         return Ok(None);
     };
@@ -110,6 +115,7 @@ pub async fn start_request_script(r: &Request) -> Result<Option<ScriptHost>, App
             Protocol::Socketio => ScriptLayer::Socketio,
             Protocol::Graphql => ScriptLayer::Graphql,
         },
+        vars,
         ..ScriptOptions::default()
     };
     let mut host = ScriptHost::start(program, options).await?;
