@@ -99,6 +99,8 @@ pub struct WsBatch {
     pub upgrade: Option<crate::dto_store::UpgradeDto>,
     /// Decoded protocol events since the last batch (Socket.IO, GraphQL sessions; empty otherwise).
     pub proto: Vec<crate::dto_layer::ProtoEventDto>,
+    /// Script `test()` results since the last batch (sessions of requests with scripts).
+    pub tests: Vec<crate::dto_script::ScriptTestDto>,
 }
 
 /// What the UI asks for when it connects.

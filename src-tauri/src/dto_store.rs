@@ -67,6 +67,11 @@ pub struct RequestSpec {
     pub messages: Vec<SavedMessageDto>,
     pub sse_url: String,
     pub extras: ExtrasDto,
+    /// The JavaScript hooks. Absent (an older window): saving keeps the stored ones; present with
+    /// every hook blank: saving clears them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub scripts: Option<crate::dto_script::ScriptsDto>,
 }
 
 /// A message saved with a request: its name, how its body is sent, and the body.

@@ -4,6 +4,7 @@ pub mod commands;
 pub mod dto;
 pub mod dto_inspect;
 pub mod dto_layer;
+pub mod dto_script;
 pub mod dto_share;
 pub mod dto_store;
 pub mod inspect;
@@ -42,6 +43,7 @@ pub fn run() -> Result<(), String> {
             log_view::log_clear,
             log_view::log_export,
             frames::frames_range,
+            commands::script::script_check,
             proto::proto_load,
             proto::proto_set_type,
             proto::proto_skeleton,

@@ -11,6 +11,7 @@ use sockpit_core::collection::model::{
 use sockpit_core::app::parse_protocol;
 
 use crate::dto::{AppError, SendMode};
+use crate::dto_script::ScriptsDto;
 use crate::dto_store::{KvDto, RequestSpec, SavedMessageDto};
 use crate::request_extras::{extras_of, with_extras, without_extras};
 
@@ -113,6 +114,11 @@ pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
                 operation_name: m.operation_name.clone().filter(|o| !o.trim().is_empty()),
             })
             .collect(),
+        scripts: spec
+            .scripts
+            .as_ref()
+            .map(ScriptsDto::to_model)
+            .unwrap_or_default(),
         ..Request::default()
     })
 }
@@ -154,6 +160,7 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
             .collect(),
         sse_url: String::new(),
         extras: extras_of(&r.settings),
+        scripts: Some(ScriptsDto::of_model(&r.scripts)),
     }
 }
 
@@ -250,6 +257,10 @@ mod tests {
                 proxy: "socks5://127.0.0.1:1080".into(),
                 ..ExtrasDto::default()
             },
+            scripts: Some(ScriptsDto {
+                on_open: "sp.send('hi')".into(),
+                ..ScriptsDto::default()
+            }),
         }
     }
 
@@ -287,6 +298,7 @@ mod tests {
         assert_eq!(back.messages[1].name, "de ad");
         assert_eq!(back.messages[1].kind, SendMode::Hex);
         assert_eq!(back.settings["handshake_timeout_ms"], 1500);
+        assert_eq!(back.scripts, s.scripts, "the hooks round-trip");
         assert_eq!(back.extras, s.extras);
     }
 

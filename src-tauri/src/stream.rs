@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use sockpit_core::app::{ScriptEvent, ScriptedBatch, ScriptedSession};
 use sockpit_core::log::{Row, RowKind};
 use sockpit_core::proto::PayloadCodec;
 use sockpit_core::protocol::graphql::GraphqlLayer;
@@ -17,6 +18,7 @@ use tauri::ipc::Channel;
 
 use crate::dto::{AppError, CloseDto, ConnState, Dir, RowDto, SseBatch, SseRow, SseState, WsBatch};
 use crate::dto_layer::{gql_dto, sio_dto, split, ProtoEventDto};
+use crate::dto_script::ScriptTestDto;
 use crate::inspect::{FrameLog, FrameRow, ProtoSetting};
 use crate::state::lock;
 
@@ -43,6 +45,7 @@ pub fn row_dto(row: &Row<'_>, codec: Option<&PayloadCodec>) -> RowDto {
         RowKind::Frame => "frame",
         RowKind::Error => "error",
         RowKind::Ended => "ended",
+        RowKind::Script => "script",
     };
     let shown = &row.data[..row.data.len().min(PREVIEW)];
     let decoded = match (row.kind, codec) {
@@ -99,6 +102,8 @@ struct Pending {
     upgrade: Option<crate::dto_store::UpgradeDto>,
     /// Decoded protocol events not sent yet.
     proto: Vec<ProtoEventDto>,
+    /// Script `test()` results not sent yet.
+    tests: Vec<ScriptTestDto>,
 }
 
 /// Where a forwarder's events come from: a plain session, or one with a protocol layer (whose
@@ -107,15 +112,26 @@ pub enum Source {
     Ws(SessionHandle),
     Socketio(SocketIoHandle),
     Graphql(LayerHandle<GraphqlLayer>),
+    /// A plain session with the request's scripts beside it.
+    Scripted(ScriptedSession),
 }
+
+/// One batch from a [`Source`]: the session's events (the wire view), the decoded events, and
+/// what a script reported.
+type Next = (Vec<SessionEvent>, Vec<ProtoEventDto>, Option<ScriptedBatch>);
 
 impl Source {
     /// The next batch: the session's events (the wire view) and the decoded events.
-    async fn next(&mut self) -> Option<(Vec<SessionEvent>, Vec<ProtoEventDto>)> {
+    async fn next(&mut self) -> Option<Next> {
+        let plain = |(events, decoded)| (events, decoded, None);
         match self {
-            Source::Ws(h) => h.next_batch().await.map(|b| (b, Vec::new())),
-            Source::Socketio(h) => h.next_batch().await.map(|b| split(b, sio_dto)),
-            Source::Graphql(h) => h.next_batch().await.map(|b| split(b, gql_dto)),
+            Source::Ws(h) => h.next_batch().await.map(|b| (b, Vec::new(), None)),
+            Source::Socketio(h) => h.next_batch().await.map(|b| plain(split(b, sio_dto))),
+            Source::Graphql(h) => h.next_batch().await.map(|b| plain(split(b, gql_dto))),
+            Source::Scripted(s) => s.next_batch().await.map(|mut b| {
+                let events = std::mem::take(&mut b.events);
+                (events, Vec::new(), Some(b))
+            }),
         }
     }
 }
@@ -181,7 +197,7 @@ pub async fn forward_ws(
     loop {
         tokio::select! {
             batch = source.next() => {
-                let Some((batch, decoded)) = batch else {
+                let Some((batch, decoded, scripted)) = batch else {
                     pending.state = Some(ConnState::Disconnected);
                     pending.ended = true;
                     pending.dirty = true;
@@ -196,6 +212,16 @@ pub async fn forward_ws(
                     for ev in batch.iter().filter(|e| !matches!(e, SessionEvent::Frame { .. })) {
                         l.push(ev);
                     }
+                    if let Some(s) = &scripted {
+                        s.push_rows(&mut l);
+                    }
+                }
+                if let Some(s) = &scripted {
+                    pending.dirty |= !s.script.is_empty();
+                    pending.tests.extend(s.script.iter().filter_map(|e| match e {
+                        ScriptEvent::Test(t) => Some(ScriptTestDto::from(t)),
+                        _ => None,
+                    }));
                 }
                 if let Some(f) = &frames {
                     let mut f = lock(f);
@@ -279,6 +305,7 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<usize> {
         frames,
         upgrade: pending.upgrade.take(),
         proto: std::mem::take(&mut pending.proto),
+        tests: std::mem::take(&mut pending.tests),
     };
     let added = total.saturating_sub(pending.sent_total);
     pending.dirty = false;

@@ -137,6 +137,7 @@ async fn window_import_and_save_leave_no_secret_in_the_database() {
         messages: vec![],
         sse_url: String::new(),
         extras: ExtrasDto::default(),
+        scripts: None,
     };
     let saved = store::request_save(app.state(), None, None, spec)
         .await

@@ -11,6 +11,7 @@ import { RequestEditor } from "./features/request/RequestEditor";
 import { UpgradeReport } from "./features/request/UpgradeReport";
 import { newTab, useRequestTabs } from "./features/request/useRequestTabs";
 import { blankSpec } from "./lib/requestModel";
+import { writtenHooks } from "./lib/scripts";
 import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
 import { NoticeBar } from "./features/notices/NoticeBar";
@@ -183,6 +184,7 @@ export function App() {
               protocol={spec.protocol}
               namespaces={namespacesOf(spec.settings)}
               viewKey={tabs.active.key}
+              scripted={writtenHooks(spec.scripts).length > 0}
             />
           </div>
           <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />

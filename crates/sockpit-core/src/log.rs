@@ -19,6 +19,8 @@ pub enum RowKind {
     Frame,
     Error,
     Ended,
+    /// A script's `sp.log` line or error (see [`SessionLog::push_script`]).
+    Script,
 }
 
 /// One row as read back: borrowed from the log.
@@ -158,6 +160,21 @@ impl SessionLog {
             code,
             kind,
             dir,
+        });
+    }
+
+    /// A row that is not a session event: a script's `sp.log` line or error, at `t` (nanoseconds
+    /// since the session started, like the events).
+    pub fn push_script(&mut self, t: u64, text: &str) {
+        let (chunk, offset) = self.store(text.as_bytes());
+        self.entries.push(Entry {
+            t,
+            chunk,
+            offset,
+            len: text.len() as u32,
+            code: 0,
+            kind: RowKind::Script,
+            dir: Direction::In,
         });
     }
 

@@ -9,6 +9,7 @@ pub mod layered;
 pub mod log;
 pub mod log_view;
 pub mod proto;
+pub mod script;
 pub mod share;
 pub mod sse;
 pub mod store;

@@ -126,8 +126,12 @@ pub async fn request_save(
     spec: RequestSpec,
 ) -> Result<StoredRequestDto, AppError> {
     let model = spec_to_model(&spec)?;
+    let keep_scripts = spec.scripts.is_none();
     let saved = st
-        .blocking(move |a| a.save_request(id, collection, model))
+        .blocking(move |a| match keep_scripts {
+            true => a.save_request_keeping_scripts(id, collection, model),
+            false => a.save_request(id, collection, model),
+        })
         .await?;
     let spec = RequestSpec {
         sse_url: spec.sse_url,

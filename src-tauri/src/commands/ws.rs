@@ -1,10 +1,12 @@
-//! WebSocket commands: connect (the request rendered by core's `app` API; events stream back over a
-//! Channel), send (encoded by core), disconnect.
+//! WebSocket commands: connect (the request rendered by core's `app` API, its scripts run by core's
+//! `ScriptedSession`; events stream back over a Channel), send (encoded by core), disconnect.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use sockpit_core::app::{encode_message, App, AppError as CoreError};
+use sockpit_core::app::{
+    encode_message, start_request_script, App, AppError as CoreError, ScriptedSession,
+};
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::store::HistoryRecorder;
 use sockpit_core::ws::{
@@ -41,17 +43,32 @@ pub async fn ws_connect(
         }
         _ => {}
     }
+    let scripted = model.as_ref().filter(|m| !m.scripts.is_empty()).cloned();
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
     let url = args.url.trim().to_string();
     let plain = plain_config(url, reconnect, args.subprotocols, args.headers);
     let (mut cfg, history) = state
         .blocking(move |a| render_and_record(a, model, plain, collection, request))
         .await?;
+    // The request's scripts start (and run `before_connect`) with its variables, before the
+    // session connects.
+    let script = match scripted {
+        Some(m) => {
+            let vars = state.blocking(move |a| a.request_vars(collection)).await?;
+            start_request_script(&m, vars.values()).await?
+        }
+        None => None,
+    };
     cfg.inspect_frames = args.record_frames;
     let handle = SessionHandle::spawn(cfg);
+    let control = handle.control();
+    let source = match script {
+        Some(host) => Source::Scripted(ScriptedSession::new(handle, host)),
+        None => Source::Ws(handle),
+    };
     let started = Started {
-        control: handle.control(),
-        source: Source::Ws(handle),
+        control,
+        source,
         layer: None,
         record_frames: args.record_frames,
     };

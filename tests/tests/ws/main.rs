@@ -10,3 +10,4 @@ mod mock;
 mod peers;
 mod scripts;
 mod tls_proxy;
+mod window_scripts;

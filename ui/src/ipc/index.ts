@@ -48,6 +48,11 @@ import type { VariableDto as Var } from "./bindings/VariableDto";
 import type { HistoryDto as Hist } from "./bindings/HistoryDto";
 export type { LogFilter, LogSelection, RowDetail, ExportResult, FrameDto, ProtoSchemaDto, CompareArgs, CompareBatch };
 export type { CompareItemDto } from "./bindings/CompareItemDto";
+export type { ScriptsDto } from "./bindings/ScriptsDto";
+export type { ScriptTestDto } from "./bindings/ScriptTestDto";
+export type { ScriptDiagnosticDto } from "./bindings/ScriptDiagnosticDto";
+import type { ScriptsDto } from "./bindings/ScriptsDto";
+import type { ScriptDiagnosticDto } from "./bindings/ScriptDiagnosticDto";
 export type { CompareSummaryDto } from "./bindings/CompareSummaryDto";
 
 /** Any rejection as `{code, message}`: the commands reject with that shape already. */
@@ -95,6 +100,8 @@ export const backend = {
   protoLoad: (path: string) => call<ProtoSchemaDto>("proto_load", { path }),
   protoSetType: (typeName: string) => call<void>("proto_set_type", { typeName }),
   protoSkeleton: (typeName: string) => call<string>("proto_skeleton", { typeName }),
+  /** Syntax errors of the request's hooks (one per broken hook), for the Scripts editor's lint. */
+  scriptCheck: (scripts: ScriptsDto) => call<ScriptDiagnosticDto[]>("script_check", { scripts }),
   compareStart(args: CompareArgs, onBatch: (b: CompareBatch) => void): Promise<number> {
     const onEvent = new Channel<CompareBatch>();
     onEvent.onmessage = onBatch;

@@ -2,6 +2,7 @@
 // the store model's JSON (collection/model.rs, collection/auth.rs: `deny_unknown_fields`, so only the
 // fields of the chosen pattern are sent), and what the connect command takes.
 import type { ConnectArgs, KvDto, RequestSpec } from "../ipc";
+import { blankScripts } from "./scripts";
 
 /** Every auth pattern the engine has, with the label the Auth tab shows. */
 export const AUTH_TYPES = [
@@ -222,6 +223,7 @@ export function blankSpec(url = "", protocol = "websocket"): RequestSpec {
   return {
     name: "", protocol, url, params: [], headers: [], subprotocols: [], auth: { type: "none" }, settings: {},
     messages: [], sse_url: "", extras: { ca_file: "", insecure: false, proxy: "", deflate_params: "" },
+    scripts: blankScripts(),
   };
 }
 

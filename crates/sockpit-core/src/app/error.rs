@@ -5,6 +5,7 @@ use crate::collection::CollectionError;
 use crate::payload::PayloadError;
 use crate::proto::ProtoError;
 use crate::runner::RunError;
+use crate::script::ScriptError;
 use crate::secrets::SecretError;
 use crate::store::StoreError;
 use crate::template::TemplateError;
@@ -26,6 +27,8 @@ pub enum AppError {
     Payload(Box<PayloadError>),
     #[error(transparent)]
     Proto(Box<ProtoError>),
+    #[error(transparent)]
+    Script(Box<ScriptError>),
     /// Input the API refuses, with what to do: `app.empty_name`, `app.invalid_kind`, ...
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
@@ -70,6 +73,12 @@ impl From<ProtoError> for AppError {
     }
 }
 
+impl From<ScriptError> for AppError {
+    fn from(e: ScriptError) -> AppError {
+        AppError::Script(Box::new(e))
+    }
+}
+
 impl AppError {
     pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
         AppError::Invalid {
@@ -87,6 +96,7 @@ impl AppError {
             AppError::Run(e) => e.code(),
             AppError::Payload(e) => e.code(),
             AppError::Proto(e) => e.code(),
+            AppError::Script(e) => e.code(),
             AppError::Invalid { code, .. } => code,
             AppError::Io { .. } => "app.io",
         }

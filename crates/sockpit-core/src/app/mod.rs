@@ -14,6 +14,7 @@ mod history;
 mod layered;
 mod render;
 mod requests;
+mod scripts;
 mod share;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,10 @@ pub use layered::{
 };
 pub use render::{sse_config, ws_config, SseRender};
 pub use requests::{parse_node_kind, SavedRequest, DEFAULT_COLLECTION};
+pub use scripts::{
+    check_scripts, start_request_script, ScriptDiagnostic, ScriptEvent, ScriptedBatch,
+    ScriptedSession,
+};
 pub use share::{export_text, write_atomically, ExportKind, ImportSummary};
 
 pub use crate::message::encode_message;

@@ -138,6 +138,20 @@ impl App {
         self.with_store(|s| Ok((s.load_request(id)?, s.request_location(id)?.0)))
     }
 
+    /// Like [`App::save_request`], but request `id` keeps its stored scripts (for a face that
+    /// sent none: an older window, or one without the Scripts tab open).
+    pub fn save_request_keeping_scripts(
+        &self,
+        id: Option<i64>,
+        collection: Option<i64>,
+        mut request: Request,
+    ) -> Result<SavedRequest, AppError> {
+        if let Some(id) = id {
+            request.scripts = self.with_store(|s| Ok(s.load_request(id)?.scripts))?;
+        }
+        self.save_request(id, collection, request)
+    }
+
     /// Saves over request `id`, or (without one) adds it to `collection` or the default
     /// collection. Literal credentials (auth fields, credential headers) become secret variables
     /// of the collection, `{{auth_<request>_<field>}}`, whose values go to the secret store: the
@@ -162,11 +176,6 @@ impl App {
                 (None, None) => default_collection(s)?,
             };
             let name = collection_name(s, c)?;
-            let mut request = request;
-            if let (Some(id), true) = (id, request.scripts.is_empty()) {
-                // The window has no script editor yet: saving from it keeps the stored scripts.
-                request.scripts = s.load_request(id).map(|r| r.scripts).unwrap_or_default();
-            }
             // Names of plain variables are taken; a secret variable of the same name is reused,
             // so saving the same literal twice updates one secret instead of adding another.
             let plain: Vec<Variable> = s

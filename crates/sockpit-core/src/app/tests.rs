@@ -239,3 +239,22 @@ fn node_kinds_and_export_formats() {
     assert_eq!(e.code(), "app.io");
     assert!(e.to_string().contains("folder"), "{e}");
 }
+
+#[test]
+fn saving_without_scripts_clears_them_and_keeping_leaves_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let mut scripted = bearer("S", "{{t}}");
+    scripted.scripts.on_open = Some("sp.send('hi')".into());
+    let saved = app.save_request(None, None, scripted).unwrap();
+    // A face that sent no scripts field keeps the stored ones.
+    app.save_request_keeping_scripts(Some(saved.id), None, bearer("S", "{{t}}"))
+        .unwrap();
+    let (kept, _) = app.load_request(saved.id).unwrap();
+    assert_eq!(kept.scripts.on_open.as_deref(), Some("sp.send('hi')"));
+    // The window clearing every hook saves them cleared.
+    app.save_request(Some(saved.id), None, bearer("S", "{{t}}"))
+        .unwrap();
+    let (cleared, _) = app.load_request(saved.id).unwrap();
+    assert!(cleared.scripts.is_empty());
+}

@@ -1,13 +1,15 @@
-// The request editor's tabs: Params, Headers, Auth, Protocols and Settings of the active request, and
+// The request editor's tabs: Params, Headers, Auth, Protocols, Scripts and Settings of the active request, and
 // for a Socket.IO or GraphQL request its protocol's settings first.
 import { useState } from "react";
 import type { RequestSpec } from "../../ipc";
 import { AuthTab } from "./AuthTab";
 import { KvTable } from "./KvTable";
 import { SettingsTab } from "./SettingsTab";
+import { ScriptsTab } from "./ScriptsTab";
+import { writtenHooks } from "../../lib/scripts";
 import { GraphqlTab, SocketIoTab } from "./ProtocolTab";
 
-const TABS = ["Socket.IO", "GraphQL", "Params", "Headers", "Auth", "Protocols", "Settings"] as const;
+const TABS = ["Socket.IO", "GraphQL", "Params", "Headers", "Auth", "Protocols", "Scripts", "Settings"] as const;
 type Tab = (typeof TABS)[number];
 
 /** The tabs a request of `protocol` shows (its protocol's own settings first). */
@@ -23,7 +25,7 @@ export function RequestEditor({ spec, onChange }: Props) {
   const [picked, setTab] = useState<Tab | null>(null);
   const tab = picked && tabsFor(spec.protocol).includes(picked) ? picked : null;
   const count = (t: Tab) =>
-    t === "Params" ? spec.params.length : t === "Headers" ? spec.headers.length : t === "Protocols" ? spec.subprotocols.length : 0;
+    t === "Params" ? spec.params.length : t === "Headers" ? spec.headers.length : t === "Protocols" ? spec.subprotocols.length : t === "Scripts" ? writtenHooks(spec.scripts).length : 0;
   return (
     <section className="request-editor" aria-label="Request editor">
       <div role="tablist" aria-label="Request settings" className="editor-tabs">
@@ -48,6 +50,7 @@ export function RequestEditor({ spec, onChange }: Props) {
                 onChange={(e) => onChange({ subprotocols: e.target.value.split("\n") })} />
             </label>
           )}
+          {tab === "Scripts" && <ScriptsTab scripts={spec.scripts} onChange={(scripts) => onChange({ scripts })} />}
           {tab === "Settings" && <SettingsTab spec={spec} onChange={onChange} />}
         </div>
       )}

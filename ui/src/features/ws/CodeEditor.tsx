@@ -13,7 +13,7 @@ import { graphqlLanguageSupport } from "cm6-graphql";
 import { graphqlSyntaxError } from "../../lib/graphqlSyntax";
 
 /** JSON colours from the app's theme variables, so light and dark themes both read well. */
-const highlight = HighlightStyle.define([
+export const highlight = HighlightStyle.define([
   { tag: tags.propertyName, color: "var(--out)" },
   { tag: tags.string, color: "var(--ok)" },
   { tag: [tags.number, tags.bool, tags.null], color: "var(--in)" },

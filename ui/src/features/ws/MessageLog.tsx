@@ -32,7 +32,7 @@ function Row({ row, selected, onSelect }: { row: RowDto; selected: boolean; onSe
       onClick={onSelect}
     >
       <span className="t">{formatTime(row.t_ms)}</span>
-      <span className="arrow" aria-hidden>{row.dir === "in" ? "↓" : "↑"}</span>
+      <span className="arrow" aria-hidden>{row.kind === "script" ? "⚙" : row.dir === "in" ? "↓" : "↑"}</span>
       <span className="kind">{row.kind}</span>
       <span className="payload">{row.text}</span>
       {isData && <span className="size">{formatSize(row.size)}</span>}

@@ -1,4 +1,5 @@
-// The request's work area: tabs Messages (message log + composer), Frames and Compare, with the
+// The request's work area: tabs Messages (message log, the script's Tests panel, composer), Frames
+// and Compare, with the
 // protobuf settings shared by the composer and the log; a Socket.IO or GraphQL request gets its
 // protocol's tab first (decoded events), the raw frames one tab away.
 import { useEffect, useState } from "react";
@@ -6,6 +7,7 @@ import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
 import { backend, type AppError, type SavedMessageDto, type SendMode } from "../../ipc";
 import type { WsSession } from "./useWsSession";
 import { MessageLog } from "./MessageLog";
+import { TestsPanel } from "./TestsPanel";
 import { Composer } from "./Composer";
 import { FramesTab } from "./FramesTab";
 import { ProtoPanel, type ProtoState } from "../proto/ProtoPanel";
@@ -43,6 +45,8 @@ interface Props {
   namespaces?: string[];
   /** Changes with the request tab, so the protocol views start from that request's saved messages. */
   viewKey?: string;
+  /** The request has scripts: the Tests panel shows beside the log. */
+  scripted?: boolean;
 }
 
 /** " (N)" frames recorded, re-rendered on its own as batches come. */
@@ -51,7 +55,7 @@ function FrameCount({ live }: { live: LiveLog }) {
   return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
-export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey }: Props) {
+export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false }: Props) {
   const tabs = tabsFor(protocol);
   const [tab, setTab] = useState<Tab>(tabs[0].id);
   // A request of another protocol opens on its own first tab.
@@ -102,6 +106,7 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
       <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={shown !== "messages"}>
         <ProtoPanel proto={proto} onProto={setProto} />
         <MessageLog session={ws.session} live={ws.live} decodeKey={proto.type ?? ""} />
+        {(scripted || ws.tests.length > 0) && <TestsPanel tests={ws.tests} ended={ws.state === "Disconnected" && ws.session !== null} />}
         <Composer
           canSend={ws.state !== "Disconnected"}
           onSend={onSend}

@@ -21,7 +21,7 @@ const { WsSessionController } = await import("./useWsSession");
 const { backend } = await import("../../ipc");
 
 const batch = (total: number, extra: Partial<WsBatch> = {}): WsBatch => ({
-  total, state: null, tail: [], close: null, error: null, queued: null, frames: 0, upgrade: null, proto: [], ...extra,
+  total, state: null, tail: [], close: null, error: null, queued: null, frames: 0, upgrade: null, proto: [], tests: [], ...extra,
 });
 
 describe("WsSessionController", () => {
@@ -71,5 +71,17 @@ describe("WsSessionController", () => {
     await c.connect("ws://127.0.0.1:1/z", false);
     c.dispose();
     await vi.waitFor(() => expect(backend.wsDisconnect).toHaveBeenCalledWith(c.view.session));
+  });
+
+  it("collects the script's test results as they stream in and starts over on reconnect", async () => {
+    const c = new WsSessionController();
+    await c.connect("ws://127.0.0.1:1/echo", false);
+    const ch = channels[channels.length - 1];
+    const t = (name: string, passed: boolean) => ({ hook: "on_message", name, passed, message: passed ? "" : "nope", line: 1 });
+    ch(batch(1, { tests: [t("echo", true)] }));
+    ch(batch(2, { tests: [t("again", false)] }));
+    expect(c.view.tests.map((x) => [x.name, x.passed])).toEqual([["echo", true], ["again", false]]);
+    await c.connect("ws://127.0.0.1:1/echo", false);
+    expect(c.view.tests).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // its live log and send/disconnect; `useWsSessions` keeps one per tab and re-renders the window only
 // on state changes (batches of rows go to the views that subscribe to the live log).
 import { useCallback, useEffect, useRef, useState } from "react";
-import { backend, type AppError, type CloseDto, type ConnState, type RequestSpec, type SendMode, type UpgradeDto, type WsBatch } from "../../ipc";
+import { backend, type AppError, type CloseDto, type ConnState, type RequestSpec, type ScriptTestDto, type SendMode, type UpgradeDto, type WsBatch } from "../../ipc";
 import { LiveLog } from "../../lib/liveLog";
 
 /** The editor's request to connect (see `ConnectArgs.spec`), with its collection and stored id. */
@@ -30,6 +30,8 @@ export interface WsView {
   recording: boolean;
   /** The last upgrade exchange (the "Upgrade report"). */
   upgrade: UpgradeDto | null;
+  /** Script `test()` results of this session so far, in order. */
+  tests: ScriptTestDto[];
 }
 
 export interface WsSession extends WsView {
@@ -40,7 +42,7 @@ export interface WsSession extends WsView {
 }
 
 const initialView = (): WsView => ({
-  state: "Disconnected", session: null, live: new LiveLog(), close: null, error: null, queued: 0, recording: false, upgrade: null,
+  state: "Disconnected", session: null, live: new LiveLog(), close: null, error: null, queued: 0, recording: false, upgrade: null, tests: [],
 });
 
 export class WsSessionController {
@@ -74,6 +76,7 @@ export class WsSessionController {
     if (b.queued !== null) patch.queued = b.queued;
     if (b.state === "Connected") patch.queued = 0;
     if (b.upgrade) patch.upgrade = b.upgrade;
+    if (b.tests?.length) patch.tests = [...this.view.tests, ...b.tests];
     this.set(patch);
   }
 
@@ -82,7 +85,7 @@ export class WsSessionController {
     const recordFrames = opts?.recordFrames ?? false;
     const previous = this.id !== null && this.id >= 0 ? this.id : null;
     this.id = -1;
-    this.set({ upgrade: null, live: new LiveLog(), close: null, error: null, queued: 0, recording: recordFrames, state: "Connecting" });
+    this.set({ upgrade: null, live: new LiveLog(), close: null, error: null, queued: 0, recording: recordFrames, state: "Connecting", tests: [] });
     let mine: number | null = null;
     try {
       mine = await backend.wsConnect(

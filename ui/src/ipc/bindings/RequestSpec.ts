@@ -2,6 +2,7 @@
 import type { ExtrasDto } from "./ExtrasDto";
 import type { KvDto } from "./KvDto";
 import type { SavedMessageDto } from "./SavedMessageDto";
+import type { ScriptsDto } from "./ScriptsDto";
 
 /**
  * The editable request: what the editor shows, what Save stores and what Connect maps onto the
@@ -23,4 +24,9 @@ settings: Record<string, unknown>,
 /**
  * Saved messages, in order.
  */
-messages: Array<SavedMessageDto>, sse_url: string, extras: ExtrasDto, };
+messages: Array<SavedMessageDto>, sse_url: string, extras: ExtrasDto, 
+/**
+ * The JavaScript hooks. Absent (an older window): saving keeps the stored ones; present with
+ * every hook blank: saving clears them.
+ */
+scripts?: ScriptsDto, };

@@ -4,6 +4,7 @@ import type { CloseDto } from "./CloseDto";
 import type { ConnState } from "./ConnState";
 import type { ProtoEventDto } from "./ProtoEventDto";
 import type { RowDto } from "./RowDto";
+import type { ScriptTestDto } from "./ScriptTestDto";
 import type { UpgradeDto } from "./UpgradeDto";
 
 /**
@@ -37,4 +38,8 @@ upgrade: UpgradeDto | null,
 /**
  * Decoded protocol events since the last batch (Socket.IO, GraphQL sessions; empty otherwise).
  */
-proto: Array<ProtoEventDto>, };
+proto: Array<ProtoEventDto>, 
+/**
+ * Script `test()` results since the last batch (sessions of requests with scripts).
+ */
+tests: Array<ScriptTestDto>, };

@@ -1,0 +1,39 @@
+//! The Scripts tab's syntax check: core's `check_scripts` on the edited hooks, one diagnostic per
+//! broken hook for the editor's lint.
+
+use crate::dto::AppError;
+use crate::dto_script::{ScriptDiagnosticDto, ScriptsDto};
+use crate::state::off_thread;
+
+#[tauri::command]
+pub async fn script_check(scripts: ScriptsDto) -> Result<Vec<ScriptDiagnosticDto>, AppError> {
+    off_thread(move || Ok::<_, AppError>(diagnostics(&scripts))).await
+}
+
+fn diagnostics(scripts: &ScriptsDto) -> Vec<ScriptDiagnosticDto> {
+    sockpit_core::app::check_scripts(&scripts.to_model())
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syntax_error_maps_to_its_hook_line_and_column() {
+        let scripts = ScriptsDto {
+            on_message: "test('echo', () => {\n  expect(1).to.equal(1)\n  let x = ;\n});".into(),
+            on_open: "sp.send('hi')".into(),
+            ..ScriptsDto::default()
+        };
+        let d = diagnostics(&scripts);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].hook, "on_message");
+        assert_eq!(d[0].code, "script.syntax");
+        assert_eq!(d[0].line, 3);
+        assert!(d[0].column >= 1 && !d[0].message.is_empty(), "{d:?}");
+        assert!(diagnostics(&ScriptsDto::default()).is_empty());
+    }
+}
