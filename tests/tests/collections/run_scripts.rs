@@ -276,3 +276,36 @@ async fn environment_scope_variables_are_saved_to_a_stored_environment_with_secr
         "{report:#}"
     );
 }
+
+#[tokio::test]
+async fn before_connect_sets_a_variable_the_request_is_rendered_with() {
+    let mock = sockpit_mock::MockServer::start("127.0.0.1", 0)
+        .await
+        .unwrap();
+    let c = json!({
+        "sockpit": 1, "name": "Before connect",
+        "variables": [{"name": "token", "value": "unset"}],
+        "items": [{
+            "type": "request", "name": "headers", "protocol": "websocket",
+            "url": format!("ws://{}/headers", mock.addr()),
+            "headers": [{"name": "X-Token", "value": "{{token}}"}],
+            "assertions": [{"type": "contains", "value": "tok-42"}],
+            "scripts": {"before_connect": "sp.vars.set('token', 'tok-' + 6 * 7);"}
+        }]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bc.sockpit.json");
+    std::fs::write(&file, serde_json::to_string(&c).unwrap()).unwrap();
+    let out = sockpit(
+        &["run", file.to_str().unwrap(), "--reporter", "json"],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        report["requests"][0]["assertions"][0]["passed"], true,
+        "{report:#}"
+    );
+}

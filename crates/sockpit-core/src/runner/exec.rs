@@ -28,6 +28,7 @@ pub(super) const CLOSE_WAIT: Duration = Duration::from_secs(3);
 
 pub(crate) async fn run_request(
     r: &Request,
+    rerender: &dyn Fn(&[(String, String)]) -> Result<Request, RunError>,
     path: Vec<String>,
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
@@ -55,6 +56,22 @@ pub(crate) async fn run_request(
             result.duration = started.elapsed();
             return result;
         }
+    };
+    // Variables `before_connect` set are rendered into this request (URL, headers, auth, ...).
+    let rendered;
+    let r = match script.as_ref().map(|s| s.before_connect_vars()) {
+        Some(vars) if !vars.is_empty() => match rerender(&vars) {
+            Ok(again) => {
+                rendered = again;
+                &rendered
+            }
+            Err(e) => {
+                result.error = Some((e.code().to_string(), e.to_string()));
+                result.duration = started.elapsed();
+                return result;
+            }
+        },
+        _ => r,
     };
     let outcome = match r.protocol {
         Protocol::Websocket => run_ws(r, base_dir, history, secrets, script.as_mut()).await,

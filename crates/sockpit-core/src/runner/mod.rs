@@ -214,13 +214,25 @@ pub async fn run_collection(
     let mut environment_updates = Vec::new();
     let started = Instant::now();
     let mut results = Vec::with_capacity(requests.len());
-    for (path, r) in requests {
+    let originals: Vec<Request> = requests_with_path(&c.items)
+        .into_iter()
+        .map(|(_, r)| r.clone())
+        .collect();
+    for ((path, r), original) in requests.into_iter().zip(originals) {
+        let rerender = |set: &[(String, String)]| -> Result<Request, RunError> {
+            let mut overrides = opts.overrides.clone();
+            overrides.extend(set.iter().cloned());
+            let vars =
+                Vars::for_collection(c, opts.environment.as_deref(), &opts.globals, &overrides)?;
+            Ok(vars.render_request(&original)?)
+        };
         let recorder = history.as_deref_mut().and_then(|s| {
             let url = crate::auth::redact(&r.url, &secrets);
             s.record_connection(r.protocol, &url, None).ok()
         });
         let mut result = exec::run_request(
             &r,
+            &rerender,
             path,
             &opts.base_dir,
             recorder.as_ref(),

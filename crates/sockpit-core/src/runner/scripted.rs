@@ -60,10 +60,30 @@ impl RequestScript {
                     message: e.to_string(),
                 })?;
         host.feed(vec![ScriptInput::BeforeConnect]).await;
-        Ok(Some(RequestScript {
+        let mut script = RequestScript {
             host,
             outcome: ScriptOutcome::default(),
-        }))
+        };
+        if script.host.has(Hook::BeforeConnect) {
+            // Its variables must be known before the request is rendered and connects.
+            script.host.settle().await;
+            while let Some(a) = script.host.try_action() {
+                script.outcome.apply(a, None).await;
+            }
+        }
+        Ok(Some(script))
+    }
+
+    /// What `before_connect` set, to render the request with before it connects.
+    pub fn before_connect_vars(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .outcome
+            .run_vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        v.sort();
+        v
     }
 
     /// Whether the script reads messages: then the request stays open for it (until the server

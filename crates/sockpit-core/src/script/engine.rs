@@ -53,6 +53,7 @@ pub(super) fn run(
     ready: oneshot::Sender<Result<HookSet, ScriptError>>,
     mut input: mpsc::Receiver<Vec<ScriptInput>>,
     actions: mpsc::Sender<ScriptAction>,
+    progress: std::sync::Arc<super::Progress>,
 ) {
     let origin = program.origin.clone();
     let engine_error = |e: rquickjs::Error| ScriptError::Engine {
@@ -104,6 +105,7 @@ pub(super) fn run(
             for i in batch {
                 session.handle(&ctx, i);
             }
+            progress.batch_done();
         }
     });
 }

@@ -15,6 +15,8 @@ mod engine;
 pub mod error;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -254,6 +256,20 @@ impl HookSet {
     }
 }
 
+/// How many input batches the script thread has finished, for [`ScriptHost::settle`].
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    done: AtomicU64,
+    notify: tokio::sync::Notify,
+}
+
+impl Progress {
+    pub(crate) fn batch_done(&self) {
+        self.done.fetch_add(1, Ordering::Release);
+        self.notify.notify_one();
+    }
+}
+
 const INPUT_BATCHES: usize = 64;
 const ACTIONS: usize = 1024;
 
@@ -264,6 +280,8 @@ pub struct ScriptHost {
     stash: VecDeque<ScriptAction>,
     hooks: HookSet,
     thread: Option<std::thread::JoinHandle<()>>,
+    progress: Arc<Progress>,
+    sent: u64,
 }
 
 impl ScriptHost {
@@ -277,10 +295,21 @@ impl ScriptHost {
         let (actions_tx, actions_rx) = mpsc::channel(ACTIONS);
         let (ready_tx, ready_rx) = oneshot::channel();
         let origin = program.origin.clone();
+        let progress = Arc::new(Progress::default());
+        let thread_progress = progress.clone();
         let thread = std::thread::Builder::new()
             .name("sockpit-script".into())
             .stack_size(8 << 20)
-            .spawn(move || engine::run(program, options, ready_tx, input_rx, actions_tx))
+            .spawn(move || {
+                engine::run(
+                    program,
+                    options,
+                    ready_tx,
+                    input_rx,
+                    actions_tx,
+                    thread_progress,
+                )
+            })
             .map_err(|e| ScriptError::Engine {
                 origin: origin.clone(),
                 message: format!("could not start the script thread: {e}"),
@@ -300,7 +329,23 @@ impl ScriptHost {
             stash: VecDeque::new(),
             hooks,
             thread: Some(thread),
+            progress,
+            sent: 0,
         })
+    }
+
+    /// Waits until the script has handled every input fed so far (its actions are then all
+    /// available through [`ScriptHost::try_action`]), e.g. `before_connect` before connecting.
+    pub async fn settle(&mut self) {
+        while self.progress.done.load(Ordering::Acquire) < self.sent {
+            tokio::select! {
+                _ = self.progress.notify.notified() => {}
+                a = self.actions.recv() => match a {
+                    Some(a) => self.stash.push_back(a),
+                    None => return,
+                },
+            }
+        }
     }
 
     /// Checks a program's syntax without running it (for validation before a run).
@@ -326,6 +371,7 @@ impl ScriptHost {
                 permit = tx.reserve() => {
                     if let (Ok(p), Some(i)) = (permit, inputs.take()) {
                         p.send(i);
+                        self.sent += 1;
                     }
                     return;
                 }
