@@ -26,16 +26,31 @@ pub(super) const SCRIPT_IDLE: Duration = Duration::from_secs(2);
 /// How long we wait for the close handshake after asking to close.
 pub(super) const CLOSE_WAIT: Duration = Duration::from_secs(3);
 
+/// Renders a request again with extra variables (what `before_connect` set).
+pub(crate) type Rerender<'a> = dyn Fn(&[(String, String)]) -> Result<Request, RunError> + 'a;
+
+/// What scripts share across a run: variables in and out, and the way to render a request again.
+pub(crate) struct ScriptScope<'a> {
+    pub rerender: &'a Rerender<'a>,
+    /// The run's variables as scripts see them; what they set with scope `run` is added.
+    pub vars: &'a mut HashMap<String, String>,
+    /// What they set with scope `environment`, for the face to save.
+    pub env_updates: &'a mut Vec<(String, String)>,
+}
+
 pub(crate) async fn run_request(
     r: &Request,
-    rerender: &dyn Fn(&[(String, String)]) -> Result<Request, RunError>,
     path: Vec<String>,
     base_dir: &Path,
     history: Option<&HistoryRecorder>,
     secrets: &[String],
-    script_vars: &mut HashMap<String, String>,
-    env_updates: &mut Vec<(String, String)>,
+    scope: ScriptScope<'_>,
 ) -> RequestResult {
+    let ScriptScope {
+        rerender,
+        vars: script_vars,
+        env_updates,
+    } = scope;
     let started = Instant::now();
     let mut result = RequestResult {
         path,

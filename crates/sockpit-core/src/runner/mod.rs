@@ -230,17 +230,13 @@ pub async fn run_collection(
             let url = crate::auth::redact(&r.url, &secrets);
             s.record_connection(r.protocol, &url, None).ok()
         });
-        let mut result = exec::run_request(
-            &r,
-            &rerender,
-            path,
-            &opts.base_dir,
-            recorder.as_ref(),
-            &secrets,
-            &mut script_vars,
-            &mut environment_updates,
-        )
-        .await;
+        let scope = exec::ScriptScope {
+            rerender: &rerender,
+            vars: &mut script_vars,
+            env_updates: &mut environment_updates,
+        };
+        let mut result =
+            exec::run_request(&r, path, &opts.base_dir, recorder.as_ref(), &secrets, scope).await;
         redact_result(&mut result, &secrets);
         if let Some(rec) = recorder {
             // History is best effort: a failing write never fails the run.
