@@ -5,37 +5,35 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use rquickjs::context::EvalOptions;
 use rquickjs::{
-    CatchResultExt, CaughtError, Context, Ctx, Exception, Function, Object, Runtime, TypedArray,
-    Value,
+    CatchResultExt, CaughtError, Context, Ctx, Function, Object, Runtime, TypedArray, Value,
 };
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
     Hook, HookSet, ScriptAction, ScriptError, ScriptInput, ScriptMessage, ScriptOptions,
-    ScriptProgram, ScriptSource, ScriptTest, VarScope,
+    ScriptProgram, ScriptSource,
 };
-use crate::ws::{close_code_is_sendable, DataKind, Direction, Outgoing};
+use crate::ws::{DataKind, Direction};
 
-const CHAI_FILE: &str = "chai.js";
-const PRELUDE_FILE: &str = "sockpit-prelude.js";
+pub(super) const CHAI_FILE: &str = "chai.js";
+pub(super) const PRELUDE_FILE: &str = "sockpit-prelude.js";
 /// The file name a hook file's frames carry in stacks (errors name the real path beside it).
 const SCRIPT_FILE: &str = "script.js";
 const CHAI: &str = include_str!("vendor/chai-4.5.0.js");
 const PRELUDE: &str = include_str!("prelude.js");
 
 /// What the native functions share: the way out, and the session's variables.
-struct Shared {
-    origin: String,
-    actions: mpsc::Sender<ScriptAction>,
-    vars: RefCell<HashMap<String, String>>,
-    hook: Cell<Hook>,
+pub(super) struct Shared {
+    pub(super) origin: String,
+    pub(super) actions: mpsc::Sender<ScriptAction>,
+    pub(super) vars: RefCell<HashMap<String, String>>,
+    pub(super) hook: Cell<Hook>,
 }
 
 impl Shared {
-    fn push(&self, a: ScriptAction) {
+    pub(super) fn push(&self, a: ScriptAction) {
         // The host drains actions while it feeds inputs, so this wait always ends.
         let _ = self.actions.blocking_send(a);
     }
@@ -263,7 +261,8 @@ impl<'js> Session<'js> {
             "(function(){{var module={{exports:{{}}}};var exports=module.exports;\n{CHAI}\nglobalThis.chai=module.exports;}})();"
         );
         compile(ctx, &origin, CHAI_FILE, &chai)?;
-        let native = natives(ctx, shared).map_err(|e| engine("setting up sp", e))?;
+        let native =
+            super::natives::natives(ctx, shared).map_err(|e| engine("setting up sp", e))?;
         let prelude: Function = compile(ctx, &origin, PRELUDE_FILE, PRELUDE)?
             .into_function()
             .ok_or_else(|| engine("the prelude", rquickjs::Error::Unknown))?;
@@ -477,154 +476,4 @@ fn user_line(stack: &str, hook: Hook) -> u32 {
         return line;
     }
     position_in(stack, hook.as_str()).0
-}
-
-/// The Rust side of `sp`: each function turns a call into an action.
-fn natives<'js>(ctx: &Ctx<'js>, shared: &Rc<Shared>) -> rquickjs::Result<Object<'js>> {
-    let n = Object::new(ctx.clone())?;
-    n.set("chaiFile", CHAI_FILE)?;
-    n.set("preludeFile", PRELUDE_FILE)?;
-    let s = shared.clone();
-    n.set(
-        "sendText",
-        Function::new(ctx.clone(), move |t: String| {
-            s.push(ScriptAction::Send(Outgoing::Text(t)))
-        })?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "sendBinary",
-        Function::new(ctx.clone(), move |b: Vec<u8>| {
-            s.push(ScriptAction::Send(Outgoing::Binary(Bytes::from(b))))
-        })?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "close",
-        Function::new(
-            ctx.clone(),
-            move |ctx: Ctx<'js>, code: f64, reason: String| -> rquickjs::Result<()> {
-                let valid = code.fract() == 0.0
-                    && (0.0..=65535.0).contains(&code)
-                    && close_code_is_sendable(code as u16);
-                if !valid {
-                    return Err(Exception::throw_range(
-                        &ctx,
-                        &format!("sp.close({code}): a close code is 1000, 1001, 1002, 1003, 1007-1014 or 3000-4999"),
-                    ));
-                }
-                if reason.len() > 123 {
-                    return Err(Exception::throw_range(
-                        &ctx,
-                        "sp.close(code, reason): the reason may be at most 123 bytes",
-                    ));
-                }
-                s.push(ScriptAction::Close {
-                    code: code as u16,
-                    reason,
-                });
-                Ok(())
-            },
-        )?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "log",
-        Function::new(ctx.clone(), move |text: String| {
-            s.push(ScriptAction::Log {
-                hook: s.hook.get(),
-                text,
-            })
-        })?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "varGet",
-        Function::new(ctx.clone(), move |name: String| {
-            s.vars.borrow().get(&name).cloned()
-        })?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "varSet",
-        Function::new(
-            ctx.clone(),
-            move |name: String, value: String, scope: String| {
-                s.vars.borrow_mut().insert(name.clone(), value.clone());
-                let scope = if scope == "environment" {
-                    VarScope::Environment
-                } else {
-                    VarScope::Run
-                };
-                s.push(ScriptAction::SetVar { name, value, scope })
-            },
-        )?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "test",
-        Function::new(
-            ctx.clone(),
-            move |name: String, passed: bool, message: String, line: u32| {
-                s.push(ScriptAction::Test(ScriptTest {
-                    hook: s.hook.get(),
-                    name,
-                    passed,
-                    message,
-                    line,
-                }))
-            },
-        )?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "emit",
-        Function::new(ctx.clone(), move |event: String, args: String| {
-            let args = serde_json::from_str(&args).unwrap_or_default();
-            s.push(ScriptAction::Emit { event, args })
-        })?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "publishText",
-        Function::new(ctx.clone(), move |topic: String, payload: String| {
-            s.push(ScriptAction::Publish {
-                topic,
-                payload: Bytes::from(payload),
-            })
-        })?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "publishBinary",
-        Function::new(ctx.clone(), move |topic: String, payload: Vec<u8>| {
-            s.push(ScriptAction::Publish {
-                topic,
-                payload: Bytes::from(payload),
-            })
-        })?,
-    )?;
-    n.set(
-        "utf8",
-        Function::new(ctx.clone(), |b: Vec<u8>| {
-            String::from_utf8_lossy(&b).into_owned()
-        })?,
-    )?;
-    let s = shared.clone();
-    n.set(
-        "rejected",
-        Function::new(
-            ctx.clone(),
-            move |hook: String, message: String, stack: String, line: u32| {
-                s.push(ScriptAction::Error(ScriptError::Exception {
-                    origin: s.origin.clone(),
-                    hook: Hook::parse(&hook).unwrap_or(Hook::OnMessage),
-                    line,
-                    message: format!("{message} (in a promise)"),
-                    stack,
-                }))
-            },
-        )?,
-    )?;
-    Ok(n)
 }

@@ -13,6 +13,7 @@
 
 mod engine;
 pub mod error;
+mod natives;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
