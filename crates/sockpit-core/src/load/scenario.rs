@@ -42,8 +42,15 @@ pub struct Scenario {
     pub close_code: u16,
 }
 
+/// The socket read buffer of each load session (a session's default is 128 KiB, resident once
+/// used): 4 KiB keeps idle connections small; bigger messages take more reads.
+pub const LOAD_READ_BUFFER: usize = 4 << 10;
+
 impl Scenario {
-    pub fn new(connect: ConnectConfig, arrival: Arrival) -> Scenario {
+    /// `connect` gets the load read buffer ([`LOAD_READ_BUFFER`]) and no reconnects.
+    pub fn new(mut connect: ConnectConfig, arrival: Arrival) -> Scenario {
+        connect.read_buffer_size = LOAD_READ_BUFFER;
+        connect.reconnect = None;
         Scenario {
             connect,
             arrival,
