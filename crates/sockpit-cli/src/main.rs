@@ -9,6 +9,7 @@ mod connect_proto;
 mod connect_script;
 mod graphql_cmd;
 mod import_cmd;
+mod load_cmd;
 mod logging;
 mod mqtt_cmd;
 mod mqtt_out;
@@ -39,10 +40,14 @@ fn main() {
         Err(e) => e.exit(),
     };
     logging::init(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // `sockpit load` runs many sessions at once: a multi-thread runtime (one worker per core);
+    // every other subcommand drives one or two sessions and stays on the current thread.
+    let mut builder = if matches!(cli.command, args::Command::Load(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("sockpit: error: cannot start the async runtime: {e}");
@@ -66,6 +71,7 @@ fn main() {
             args::Command::Import(a) => import_cmd::import(a, cli.data_dir.as_deref()),
             args::Command::Export(a) => import_cmd::export_cmd(a, cli.data_dir.as_deref()),
             args::Command::Compare(a) => compare_cmd::run(*a).await,
+            args::Command::Load(a) => load_cmd::run(*a).await,
             args::Command::Secret(a) => secret_cmd::run(a, cli.data_dir.as_deref()),
         }
     });

@@ -22,6 +22,7 @@ macro_rules! error_codes {
 error_codes!(
     crate::auth::AuthError,
     crate::collection::CollectionError,
+    crate::load::LoadError,
     crate::payload::PayloadError,
     crate::proto::ProtoError,
     crate::protocol::ProtocolError,

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod collection;
 pub mod error;
+pub mod load;
 pub mod log;
 pub mod message;
 pub mod net;

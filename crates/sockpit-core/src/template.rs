@@ -379,7 +379,7 @@ impl Vars {
 }
 
 /// `$uuid`, `$timestamp`, `$isoTimestamp`, `$randomInt`.
-fn dynamic_value(name: &str) -> Option<String> {
+pub(crate) fn dynamic_value(name: &str) -> Option<String> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -1,6 +1,7 @@
 //! Collections: the saved-request model, the share format (`NAME.sockpit.json`), importers from
 //! other tools and exporters to scripts and command lines.
 
+pub mod assertion_spec;
 pub mod auth;
 mod auth_check;
 pub mod error;

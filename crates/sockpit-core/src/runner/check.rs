@@ -64,6 +64,38 @@ fn event_matches(filter: &Option<String>, event_type: Option<&str>) -> bool {
     }
 }
 
+/// Whether one received message satisfies a message assertion (`contains`, `equals`, `matches` with
+/// its compiled `regex`, `json_pointer`); `false` for `count` and `close_code`, which no single
+/// message decides. `sockpit run` and `sockpit load` check messages through this one function.
+pub fn message_matches(
+    a: &Assertion,
+    regex: Option<&Regex>,
+    event_type: Option<&str>,
+    text: &str,
+) -> bool {
+    match a {
+        Assertion::Contains { value, event } => {
+            event_matches(event, event_type) && text.contains(value.as_str())
+        }
+        Assertion::Equals { value, event } => event_matches(event, event_type) && text == value,
+        Assertion::Matches { event, .. } => {
+            event_matches(event, event_type) && regex.is_some_and(|r| r.is_match(text))
+        }
+        Assertion::JsonPointer {
+            pointer,
+            equals,
+            event,
+        } => {
+            event_matches(event, event_type)
+                && serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .and_then(|v| v.pointer(pointer).cloned())
+                    .is_some_and(|v| &v == equals)
+        }
+        Assertion::Count { .. } | Assertion::CloseCode { .. } => false,
+    }
+}
+
 impl Checker {
     pub fn new(request: &Request) -> Result<Checker, CollectionError> {
         let mut checks = Vec::new();
@@ -106,27 +138,6 @@ impl Checker {
                 continue;
             }
             let passed = match &c.assertion {
-                Assertion::Contains { value, event } => {
-                    event_matches(event, event_type) && text.contains(value.as_str())
-                }
-                Assertion::Equals { value, event } => {
-                    event_matches(event, event_type) && text == value
-                }
-                Assertion::Matches { event, .. } => {
-                    event_matches(event, event_type)
-                        && c.regex.as_ref().is_some_and(|r| r.is_match(text))
-                }
-                Assertion::JsonPointer {
-                    pointer,
-                    equals,
-                    event,
-                } => {
-                    event_matches(event, event_type)
-                        && serde_json::from_str::<serde_json::Value>(text)
-                            .ok()
-                            .and_then(|v| v.pointer(pointer).cloned())
-                            .is_some_and(|v| &v == equals)
-                }
                 Assertion::Count {
                     min,
                     within_ms,
@@ -142,7 +153,7 @@ impl Checker {
                     }
                     false
                 }
-                Assertion::CloseCode { .. } => false,
+                a => message_matches(a, c.regex.as_ref(), event_type, text),
             };
             if passed {
                 c.state = State::Passed(preview(text));

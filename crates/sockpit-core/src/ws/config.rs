@@ -24,6 +24,10 @@ pub struct ConnectConfig {
     pub max_message_size: usize,
     /// Largest single frame accepted from the server.
     pub max_frame_size: usize,
+    /// Bytes the socket is read in at a time. The buffer is filled (so resident) up to this size on
+    /// the first read: 128 KiB suits one busy session, a few KiB suit thousands of mostly idle ones
+    /// (`sockpit load`). Larger messages still arrive whole, over more reads.
+    pub read_buffer_size: usize,
     pub tls: TlsOptions,
     pub proxy: Option<ProxyConfig>,
     /// Reconnect after abnormal closes; `None` ends the session on the first loss.
@@ -57,6 +61,7 @@ impl ConnectConfig {
             handshake_timeout: Duration::from_secs(10),
             max_message_size: 64 << 20,
             max_frame_size: 16 << 20,
+            read_buffer_size: 128 << 10,
             tls: TlsOptions::default(),
             proxy: None,
             reconnect: None,

@@ -153,7 +153,8 @@ async fn open_inner(
     };
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(cfg.max_message_size))
-        .max_frame_size(Some(cfg.max_frame_size));
+        .max_frame_size(Some(cfg.max_frame_size))
+        .read_buffer_size(cfg.read_buffer_size);
     let (ws, response) =
         tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
             .await

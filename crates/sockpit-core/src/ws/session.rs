@@ -165,7 +165,10 @@ impl EventSink {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(64));
+        // The next batch starts as large as this one was (at least a few): a busy session keeps
+        // room for its bursts, an idle one (thousands of them in a load run) holds little.
+        let room = self.batch.len().clamp(4, 64);
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(room));
         self.tx.send(batch).await.map_err(|_| ConsumerGone)
     }
 }
@@ -238,7 +241,9 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
             .push(SessionEvent::Connecting { t, attempt: retry });
         st.events.flush().await?;
         tracing::debug!(%url, attempt = retry, "ws: connecting");
-        let phase = connect_phase(&fixed, st, first).await?;
+        // Boxed: the connect future (DNS, proxy, TLS, upgrade) is the largest state of this task,
+        // and boxing it keeps it off the session's size while the connection is open.
+        let phase = Box::pin(connect_phase(&fixed, st, first)).await?;
         first = false;
         match phase {
             Phase::Opened(ws, report, wire, prepared) => {

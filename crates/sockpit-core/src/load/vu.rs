@@ -1,0 +1,253 @@
+//! One virtual user: a task that opens one WebSocket session, runs the scenario's steps over it and
+//! records what happened in the run's shared [`Stats`]; the session task owns the socket.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::SeedableRng;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use super::scenario::{Arrival, Expect, Scenario, Step};
+use super::stats::Stats;
+use crate::ws::{Direction, Nanos, SessionControl, SessionEvent, SessionHandle};
+
+/// How long a user waits for the server's answer to its close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+/// Why a wait on the session ended.
+enum Wait {
+    /// The awaited message arrived (or, while connecting, the connection opened).
+    Matched,
+    Deadline,
+    /// The session is over (the server closed, or the connection died).
+    Ended,
+    Stopped,
+}
+
+pub(super) struct Vu {
+    pub(super) id: u64,
+    pub(super) scenario: Arc<Scenario>,
+    pub(super) stats: Arc<Stats>,
+    /// The end of the run.
+    pub(super) end: Instant,
+    pub(super) stop: watch::Receiver<bool>,
+}
+
+/// A user's live session.
+struct Live {
+    control: SessionControl,
+    events: mpsc::Receiver<Vec<SessionEvent>>,
+    stats: Arc<Stats>,
+    stop: watch::Receiver<bool>,
+    open: bool,
+    ended: bool,
+    we_closed: bool,
+    /// When the last message went out (session clock), for round trips.
+    last_out: Option<Nanos>,
+}
+
+/// Resolves once the run is stopped; never when the stop sender is gone without stopping.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow_and_update() {
+            return;
+        }
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+impl Live {
+    /// Takes in one batch: counts, drops, the open, and whether `expect` matched.
+    fn absorb(&mut self, batch: Vec<SessionEvent>, expect: Option<&Expect>) -> bool {
+        let mut matched = false;
+        for ev in batch {
+            match ev {
+                SessionEvent::Open { t, .. } => {
+                    self.open = true;
+                    self.stats.opened(Duration::from_nanos(t));
+                }
+                SessionEvent::Message {
+                    t,
+                    dir: Direction::Out,
+                    data,
+                    ..
+                } => {
+                    self.stats.sent(data.len());
+                    self.last_out = Some(t);
+                }
+                SessionEvent::Message {
+                    t,
+                    dir: Direction::In,
+                    data,
+                    ..
+                } => {
+                    self.stats.received(data.len());
+                    if let (Some(e), false) = (expect, matched) {
+                        let hit = match std::str::from_utf8(&data) {
+                            Ok(text) => e.matches(text),
+                            Err(_) => e.matches(&hex::encode(&data)),
+                        };
+                        if hit {
+                            matched = true;
+                            let rtt = self
+                                .last_out
+                                .map(|o| Duration::from_nanos(t.saturating_sub(o)));
+                            self.stats.matched(rtt);
+                        }
+                    }
+                }
+                SessionEvent::Close {
+                    dir: Direction::In,
+                    code,
+                    ..
+                } if self.open && !self.we_closed => {
+                    self.stats.dropped(code);
+                    // Counted once: whatever follows is the end of this connection.
+                    self.we_closed = true;
+                }
+                SessionEvent::Error { error, .. } if !self.open => {
+                    self.stats.failed(error.code());
+                }
+                SessionEvent::Ended { .. } => {
+                    if self.open {
+                        self.stats.closed();
+                    }
+                    self.ended = true;
+                }
+                _ => {}
+            }
+        }
+        matched
+    }
+
+    /// Reads events until `expect` matches (without one, while not yet open: until the open),
+    /// `until`, the session's end or a stop (unless `ignore_stop`).
+    async fn wait(&mut self, until: Instant, expect: Option<&Expect>, ignore_stop: bool) -> Wait {
+        let connecting = !self.open;
+        if self.ended {
+            return Wait::Ended;
+        }
+        let deadline = tokio::time::sleep_until(until);
+        tokio::pin!(deadline);
+        let mut stop = self.stop.clone();
+        loop {
+            tokio::select! {
+                batch = self.events.recv() => {
+                    let Some(batch) = batch else {
+                        if self.open && !self.ended {
+                            self.stats.closed();
+                        }
+                        self.ended = true;
+                        return Wait::Ended;
+                    };
+                    let matched = self.absorb(batch, expect);
+                    if matched || (connecting && self.open && expect.is_none()) {
+                        return Wait::Matched;
+                    }
+                    if self.ended {
+                        return Wait::Ended;
+                    }
+                }
+                _ = &mut deadline => return Wait::Deadline,
+                _ = stopped(&mut stop), if !ignore_stop => return Wait::Stopped,
+            }
+        }
+    }
+
+    /// Closes with `code` and waits (boundedly) for the session to end.
+    async fn close(&mut self, code: u16) {
+        if self.ended {
+            return;
+        }
+        self.we_closed = true;
+        if self.control.close(code, "").await.is_ok() {
+            let _ = self.wait(Instant::now() + CLOSE_GRACE, None, true).await;
+        }
+        if !self.ended && self.open {
+            // Gave up waiting: the session stops once its handles are dropped.
+            self.stats.closed();
+            self.ended = true;
+        }
+    }
+}
+
+impl Vu {
+    pub(super) async fn run(self) {
+        let sc = &self.scenario;
+        let (control, events) = SessionHandle::spawn(sc.connect.clone()).into_parts();
+        let mut live = Live {
+            control,
+            events,
+            stats: self.stats.clone(),
+            stop: self.stop.clone(),
+            open: false,
+            ended: false,
+            we_closed: false,
+            last_out: None,
+        };
+        // Connect: the first batches carry `Connecting`, then `Open` or an error.
+        while !live.open {
+            match live.wait(self.end, None, false).await {
+                Wait::Matched => {}
+                Wait::Ended => return,
+                Wait::Deadline | Wait::Stopped => {
+                    live.close(sc.close_code).await;
+                    return;
+                }
+            }
+            if !live.open && live.ended {
+                return;
+            }
+        }
+        let mut rng = rand::rngs::SmallRng::from_os_rng();
+        let loops = sc.loops_per_user();
+        let mut iteration = 0u64;
+        'run: while iteration < loops && Instant::now() < self.end {
+            for step in &sc.steps {
+                match step {
+                    Step::Send(t) => {
+                        if live
+                            .control
+                            .send_text(t.render(self.id, iteration))
+                            .await
+                            .is_err()
+                        {
+                            break 'run;
+                        }
+                    }
+                    Step::Think(t) => {
+                        let until = (Instant::now() + t.pick(&mut rng)).min(self.end);
+                        match live.wait(until, None, false).await {
+                            Wait::Deadline | Wait::Matched => {}
+                            Wait::Ended | Wait::Stopped => break 'run,
+                        }
+                    }
+                    Step::Expect(e) => {
+                        let until = (Instant::now() + sc.expect_timeout).min(self.end);
+                        match live.wait(until, Some(e), false).await {
+                            Wait::Matched => {}
+                            Wait::Deadline if Instant::now() >= self.end => break 'run,
+                            Wait::Deadline => self.stats.timed_out(),
+                            Wait::Ended | Wait::Stopped => break 'run,
+                        }
+                    }
+                }
+                if Instant::now() >= self.end {
+                    break 'run;
+                }
+            }
+            iteration += 1;
+            if sc.steps.is_empty() {
+                break;
+            }
+        }
+        // A user of a VU run holds its connection to the end; an arrival leaves when done.
+        if matches!(sc.arrival, Arrival::Vus(_)) && sc.duration.is_some() {
+            let _ = live.wait(self.end, None, false).await;
+        }
+        live.close(sc.close_code).await;
+    }
+}
