@@ -11,10 +11,10 @@ use super::AppError;
 use crate::collection::model::{Protocol, Request, Scripts};
 use crate::log::SessionLog;
 use crate::script::{
-    Hook, ScriptAction, ScriptError, ScriptHost, ScriptInput, ScriptLayer, ScriptMessage,
-    ScriptOptions, ScriptProgram, ScriptTest,
+    Hook, ScriptAction, ScriptError, ScriptHost, ScriptInput, ScriptLayer, ScriptOptions,
+    ScriptProgram, ScriptTest,
 };
-use crate::ws::{Direction, SessionCommand, SessionControl, SessionEvent, SessionHandle};
+use crate::ws::{SessionCommand, SessionControl, SessionEvent, SessionHandle};
 
 /// A syntax error in one hook, where the editor underlines it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,7 +172,8 @@ impl ScriptedSession {
                     }
                     let mut script = Vec::new();
                     if let Some(host) = self.host.as_mut() {
-                        host.feed(inputs_of(&events)).await;
+                        host.feed(crate::script::session_inputs(&events, None))
+                            .await;
                     }
                     self.drain(&mut script).await;
                     if events
@@ -221,38 +222,6 @@ impl ScriptedSession {
         }
         out
     }
-}
-
-/// What of a batch the script sees: the open, data messages both ways, and the peer's close.
-pub fn inputs_of(batch: &[SessionEvent]) -> Vec<ScriptInput> {
-    let ms = |t: u64| t as f64 / 1e6;
-    batch
-        .iter()
-        .filter_map(|ev| match ev {
-            SessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
-            SessionEvent::Message { t, dir, kind, data } => {
-                Some(ScriptInput::Message(ScriptMessage {
-                    dir: *dir,
-                    kind: *kind,
-                    data: data.clone(),
-                    t_ms: ms(*t),
-                    decoded: None,
-                }))
-            }
-            SessionEvent::Close {
-                t,
-                dir: Direction::In,
-                code,
-                reason,
-                ..
-            } => Some(ScriptInput::Close {
-                t_ms: ms(*t),
-                code: *code,
-                reason: reason.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Carries out one action: sends and closes on the session while it lives; the rest is reported.
