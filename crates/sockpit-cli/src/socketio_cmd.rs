@@ -85,6 +85,11 @@ pub async fn run(a: SocketIoArgs) -> i32 {
             "--send*, --echo and --send-type are for `sockpit connect`; use --emit".into(),
         );
     }
+    if c.script.is_some() {
+        return usage(
+            "--script runs on `sockpit connect` and on saved requests (`sockpit run`, where a Socket.IO request's scripts can sp.emit); `sockpit socketio` does not run scripts yet".into(),
+        );
+    }
     let mut ws = match crate::connect::shared_config(c) {
         Ok(w) => w,
         Err(m) => return usage(m),

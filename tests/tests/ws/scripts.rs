@@ -153,3 +153,34 @@ async fn a_syntax_error_is_reported_with_line_and_column_before_connecting() {
     );
     assert!(!out.stderr.contains("refused"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn socketio_refuses_a_script_instead_of_ignoring_it() {
+    let out = connect_with("ws://127.0.0.1:9/", "function onOpen(sp) {}\n", &[]).await;
+    assert_eq!(
+        out.status, 1,
+        "connect takes it (and then cannot connect): {}",
+        out.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hooks.js");
+    std::fs::write(&file, "function onOpen(sp) {}\n").unwrap();
+    let out = sockpit(
+        &[
+            "socketio",
+            "http://127.0.0.1:9/",
+            "--script",
+            file.to_str().unwrap(),
+        ],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("--script runs on `sockpit connect` and on saved requests"),
+        "{}",
+        out.stderr
+    );
+}
