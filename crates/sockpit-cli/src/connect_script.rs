@@ -7,7 +7,7 @@ use std::path::Path;
 use sockpit_core::script::{
     Hook, ScriptAction, ScriptHost, ScriptInput, ScriptOptions, ScriptProgram, ScriptTest,
 };
-use sockpit_core::ws::{SessionCommand, SessionControl, SessionEvent};
+use sockpit_core::ws::{SessionControl, SessionEvent};
 
 use crate::output::Printer;
 
@@ -123,17 +123,12 @@ impl Tally {
         control: Option<&SessionControl>,
         printer: &mut Printer<W>,
     ) {
+        let Some(a) = sockpit_core::script::carry_out_on_session(a, control).await else {
+            let _ = printer.flush();
+            return;
+        };
         match a {
-            ScriptAction::Send(m) => {
-                if let Some(c) = control {
-                    let _ = c.command(SessionCommand::Send(m)).await;
-                }
-            }
-            ScriptAction::Close { code, reason } => {
-                if let Some(c) = control {
-                    let _ = c.close(code, reason).await;
-                }
-            }
+            ScriptAction::Send(_) | ScriptAction::Close { .. } => {}
             ScriptAction::Log { hook, text } => {
                 let _ = printer.script_log(hook, &text);
             }

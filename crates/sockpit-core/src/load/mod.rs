@@ -134,7 +134,7 @@ fn arrival_time(sc: &Scenario, i: u64) -> Option<Duration> {
 }
 
 /// Resolves once `stop` turns true; never if its sender is dropped first.
-async fn stopped(stop: &mut watch::Receiver<bool>) {
+pub(super) async fn stopped(stop: &mut watch::Receiver<bool>) {
     loop {
         if *stop.borrow_and_update() {
             return;

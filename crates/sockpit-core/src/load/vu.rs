@@ -10,6 +10,7 @@ use tokio::time::Instant;
 
 use super::scenario::{Arrival, Expect, Scenario, Step};
 use super::stats::Stats;
+use super::stopped;
 use crate::ws::{Direction, Nanos, SessionControl, SessionEvent, SessionHandle};
 
 /// How long a user waits for the server's answer to its close frame.
@@ -45,18 +46,6 @@ struct Live {
     we_closed: bool,
     /// When the last message went out (session clock), for round trips.
     last_out: Option<Nanos>,
-}
-
-/// Resolves once the run is stopped; never when the stop sender is gone without stopping.
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    loop {
-        if *stop.borrow_and_update() {
-            return;
-        }
-        if stop.changed().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
 }
 
 impl Live {

@@ -9,7 +9,7 @@ use crate::proto::payload_codec::PayloadCodec;
 use crate::script::{
     Hook, ScriptAction, ScriptHost, ScriptInput, ScriptLayer, ScriptOptions, ScriptTest, VarScope,
 };
-use crate::ws::{SessionCommand, SessionControl, SessionEvent};
+use crate::ws::{SessionControl, SessionEvent};
 
 /// What a request's script reported by the end of the request.
 #[derive(Debug, Default)]
@@ -137,17 +137,11 @@ impl RequestScript {
 impl ScriptOutcome {
     /// Carries out one action; sends and closes go to `control` while the session lives.
     async fn apply(&mut self, a: ScriptAction, control: Option<&SessionControl>) {
+        let Some(a) = crate::script::carry_out_on_session(a, control).await else {
+            return;
+        };
         match a {
-            ScriptAction::Send(m) => {
-                if let Some(c) = control {
-                    let _ = c.command(SessionCommand::Send(m)).await;
-                }
-            }
-            ScriptAction::Close { code, reason } => {
-                if let Some(c) = control {
-                    let _ = c.close(code, reason).await;
-                }
-            }
+            ScriptAction::Send(_) | ScriptAction::Close { .. } => {}
             ScriptAction::Test(t) => self.tests.push(t),
             ScriptAction::Error(e) => self.errors.push(format!("{}: {e}", e.code())),
             ScriptAction::SetVar { name, value, scope } => {

@@ -462,6 +462,30 @@ pub fn session_inputs(
         .collect()
 }
 
+/// Carries out the session side of an action: a send or a close goes to `control` (dropped
+/// once the session is gone: `None`). Anything else comes back for the face to handle.
+pub async fn carry_out_on_session(
+    a: ScriptAction,
+    control: Option<&crate::ws::SessionControl>,
+) -> Option<ScriptAction> {
+    match a {
+        ScriptAction::Send(m) => {
+            if let Some(c) = control {
+                let _ = c.command(crate::ws::SessionCommand::Send(m)).await;
+            }
+            None
+        }
+        ScriptAction::Close { code, reason } => {
+            if let Some(c) = control {
+                // Closed already is fine: the script wanted it closed.
+                let _ = c.close(code, reason).await;
+            }
+            None
+        }
+        other => Some(other),
+    }
+}
+
 /// Turns a finished script's actions into test results and errors, for reports.
 pub fn tests_of(actions: &[ScriptAction]) -> Vec<ScriptTest> {
     actions
