@@ -146,14 +146,16 @@ impl Live {
         }
     }
 
-    /// Closes with `code` and waits (boundedly) for the session to end.
-    async fn close(&mut self, code: u16) {
+    /// Closes with `code` and waits (boundedly) for the session to end. `pending` is an expect the
+    /// run stopped in: its answer may still arrive before the server's close, and counts as matched.
+    async fn close(&mut self, code: u16, mut pending: Option<&Expect>) {
         if self.ended {
             return;
         }
         self.we_closed = true;
         if self.control.close(code, "").await.is_ok() {
-            let _ = self.wait(Instant::now() + CLOSE_GRACE, None, true).await;
+            let until = Instant::now() + CLOSE_GRACE;
+            while let Wait::Matched = self.wait(until, pending.take(), true).await {}
         }
         if !self.ended && self.open {
             // Gave up waiting: the session stops once its handles are dropped.
@@ -183,7 +185,7 @@ impl Vu {
                 Wait::Matched => {}
                 Wait::Ended => return,
                 Wait::Deadline | Wait::Stopped => {
-                    live.close(sc.close_code).await;
+                    live.close(sc.close_code, None).await;
                     return;
                 }
             }
@@ -194,6 +196,7 @@ impl Vu {
         let mut rng = rand::rngs::SmallRng::from_os_rng();
         let loops = sc.loops_per_user();
         let mut iteration = 0u64;
+        let mut pending = None;
         'run: while iteration < loops && Instant::now() < self.end {
             for step in &sc.steps {
                 match step {
@@ -218,9 +221,16 @@ impl Vu {
                         let until = (Instant::now() + sc.expect_timeout).min(self.end);
                         match live.wait(until, Some(e), false).await {
                             Wait::Matched => {}
-                            Wait::Deadline if Instant::now() >= self.end => break 'run,
+                            Wait::Deadline if Instant::now() >= self.end => {
+                                pending = Some(e);
+                                break 'run;
+                            }
                             Wait::Deadline => self.stats.timed_out(),
-                            Wait::Ended | Wait::Stopped => break 'run,
+                            Wait::Stopped => {
+                                pending = Some(e);
+                                break 'run;
+                            }
+                            Wait::Ended => break 'run,
                         }
                     }
                 }
@@ -237,6 +247,6 @@ impl Vu {
         if matches!(sc.arrival, Arrival::Vus(_)) && sc.duration.is_some() {
             let _ = live.wait(self.end, None, false).await;
         }
-        live.close(sc.close_code).await;
+        live.close(sc.close_code, pending).await;
     }
 }
