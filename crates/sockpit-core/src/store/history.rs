@@ -130,9 +130,15 @@ impl Store {
     ) -> Result<HistoryRecorder, StoreError> {
         self.conn
             .execute(
-                "INSERT INTO history_connections (request_id, protocol, url, started_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![request_id, protocol.as_str(), url, now_ms()],
+                "INSERT INTO history_connections (request_id, protocol, url, started_at, owner)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    request_id,
+                    protocol.as_str(),
+                    url,
+                    now_ms(),
+                    super::outcome::this_process()
+                ],
             )
             .map_err(|e| self.err(e))?;
         let connection_id = self.conn.last_insert_rowid();
@@ -215,20 +221,26 @@ impl Store {
                          ORDER BY e.seq DESC LIMIT 1),
                         (SELECT coalesce(e.meta, '') FROM history_events e
                          WHERE e.connection_id = c.id AND e.kind = 'error'
-                         ORDER BY e.seq DESC LIMIT 1)
+                         ORDER BY e.seq DESC LIMIT 1),
+                        c.owner
                  FROM history_connections c ORDER BY c.id DESC LIMIT ?1",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([limit], |r| {
+                let connection = connection_row(r)?;
+                let owner: Option<String> = r.get(11)?;
+                let interrupted =
+                    connection.ended_at.is_none() && super::outcome::owner_gone(owner.as_deref());
                 Ok((
-                    connection_row(r)?,
+                    connection,
                     super::HistoryOutcome {
                         opened: r.get(8)?,
                         close_code: r
                             .get::<_, Option<i64>>(9)?
                             .map(|c| c.clamp(0, 65535) as u16),
                         error: r.get(10)?,
+                        interrupted,
                     },
                 ))
             })

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// `(version, SQL)`: the SQL takes the schema from `version - 1` to `version`.
-const MIGRATIONS: &[(u32, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4)];
+const MIGRATIONS: &[(u32, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)];
 
 /// The schema version this build writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -165,6 +165,12 @@ ALTER TABLE saved_messages ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
 /// Request scripts (JavaScript hooks), as the share format's `scripts` object.
 const V4: &str = r#"
 ALTER TABLE requests ADD COLUMN scripts TEXT NOT NULL DEFAULT '{}';
+"#;
+
+/// The process recording a history connection (`pid:start`), so that a row it never closed can
+/// be shown as interrupted once that process is gone (`store/outcome.rs`).
+const V5: &str = r#"
+ALTER TABLE history_connections ADD COLUMN owner TEXT;
 "#;
 
 /// Migrations that rebuild a table others reference: they run with foreign keys off (SQLite

@@ -14,6 +14,7 @@ pub mod collections;
 pub mod error;
 pub mod history;
 pub mod migrate;
+pub mod outcome;
 pub mod secrets;
 pub mod settings;
 pub mod tree;
@@ -26,7 +27,8 @@ use rusqlite::Connection;
 pub use collections::{CollectionSummary, ImportOutcome};
 pub use error::StoreError;
 pub use history::{HistoryConnection, HistoryRecorder, HistoryStats, RecordedEvent};
-pub use tree::{EnvironmentEntry, HistoryOutcome, NodeKind, TreeNode};
+pub use outcome::HistoryOutcome;
+pub use tree::{EnvironmentEntry, NodeKind, TreeNode};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "sockpit.db";

@@ -64,34 +64,6 @@ pub struct EnvironmentEntry {
     pub variables: Vec<Variable>,
 }
 
-/// How a recorded connection went, from its stored events.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct HistoryOutcome {
-    /// The handshake succeeded at least once.
-    pub opened: bool,
-    /// The last close code seen.
-    pub close_code: Option<u16>,
-    /// The last error's code (`ws.handshake_rejected`, ...).
-    pub error: Option<String>,
-}
-
-impl HistoryOutcome {
-    /// The one-word outcome the History list shows: the error's code when it never opened or
-    /// had no close, `closed <code>`, `connected` while running, `ended`, `connecting` or `failed`.
-    /// `ended` says whether the connection row was closed.
-    pub fn label(&self, ended: bool) -> String {
-        match (&self.error, self.close_code, self.opened, ended) {
-            (Some(code), _, false, _) => code.clone(),
-            (_, Some(c), _, _) => format!("closed {c}"),
-            (Some(code), _, true, _) => code.clone(),
-            (None, None, true, false) => "connected".into(),
-            (None, None, true, true) => "ended".into(),
-            (None, None, false, false) => "connecting".into(),
-            (None, None, false, true) => "failed".into(),
-        }
-    }
-}
-
 type Sql<T> = rusqlite::Result<T>;
 
 /// `(is_folder, id)` of a parent's children in order.
@@ -622,41 +594,6 @@ impl Store {
     /// A collection's own variables.
     pub fn collection_variables(&self, collection: i64) -> Result<Vec<Variable>, StoreError> {
         load_variables(&self.conn, "collection_id = ?1", collection).map_err(|e| self.err(e))
-    }
-
-    /// How a recorded connection went: opened or not, its last close code and last error code.
-    pub fn history_outcome(&self, connection: i64) -> Result<HistoryOutcome, StoreError> {
-        let e = |e| self.err(e);
-        let opened: bool = self
-            .conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM history_events WHERE connection_id = ?1 AND kind = 'open')",
-                [connection],
-                |r| r.get(0),
-            )
-            .map_err(e)?;
-        let last = |kind: &str| -> Sql<Option<(Option<i64>, Option<String>)>> {
-            self.conn
-                .query_row(
-                    "SELECT code, meta FROM history_events WHERE connection_id = ?1 AND kind = ?2
-                     ORDER BY seq DESC LIMIT 1",
-                    params![connection, kind],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-        };
-        let close_code = last("close")
-            .map_err(e)?
-            .and_then(|(c, _)| c)
-            .map(|c| c.clamp(0, 65535) as u16);
-        let error = last("error")
-            .map_err(e)?
-            .map(|(_, m)| m.unwrap_or_default());
-        Ok(HistoryOutcome {
-            opened,
-            close_code,
-            error,
-        })
     }
 }
 
