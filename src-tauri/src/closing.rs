@@ -52,7 +52,8 @@ pub fn on_exit_requested<R: Runtime>(
     });
 }
 
-async fn end_sessions<R: Runtime>(app: &AppHandle<R>) {
+/// Closes every session with [`CODE`] and waits for their history, at most [`GRACE`].
+pub async fn end_sessions<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     if !state.close_all(CODE, REASON, GRACE).await {
         tracing::warn!("sessions still open after {} ms at exit", GRACE.as_millis());
