@@ -193,10 +193,12 @@ pub async fn run(a: GraphqlArgs) -> i32 {
         }
     };
     // A signal: `complete` for every running operation and the protocol's end (the layer closes
-    // with 1000), else a close frame.
+    // with the signal's code), else a close frame.
     let goodbye = |sig: Signal| {
+        let (control, running) = (&control, &running);
         interrupt::goodbye_then_close(
-            async {
+            async move {
+                control.close_as(sig.close_code(), sig.reason());
                 let ids: Vec<String> = running.borrow().iter().cloned().collect();
                 for id in ids {
                     let _ = control.intent(GqlIntent::Stop { id }).await;

@@ -337,10 +337,12 @@ pub async fn run(a: MqttArgs) -> i32 {
             }
         }
     };
-    // A signal: DISCONNECT (the layer then closes), else a close frame.
+    // A signal: DISCONNECT (the layer then closes, with the signal's code), else a close frame.
     let goodbye = |sig: Signal| {
+        let (control, disconnect) = (&control, &disconnect);
         interrupt::goodbye_then_close(
-            async {
+            async move {
+                control.close_as(sig.close_code(), sig.reason());
                 let _ = control.intent(disconnect.clone()).await;
             },
             control.close(sig.close_code(), sig.reason()),

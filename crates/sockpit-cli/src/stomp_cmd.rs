@@ -313,10 +313,13 @@ pub async fn run(a: StompArgs) -> i32 {
             }
         }
     };
-    // A signal: DISCONNECT (its RECEIPT closes the connection), else a close frame.
+    // A signal: DISCONNECT (its RECEIPT closes the connection, with the signal's code), else a close
+    // frame.
     let goodbye = |sig: Signal| {
+        let control = &control;
         interrupt::goodbye_then_close(
-            async {
+            async move {
+                control.close_as(sig.close_code(), sig.reason());
                 let _ = control
                     .intent(StompIntent::new(StompAction::Disconnect))
                     .await;

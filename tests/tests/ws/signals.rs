@@ -1,7 +1,7 @@
 //! Clean endings on SIGINT/SIGTERM: the real `sockpit` binary, signalled with `kill`, against a
 //! Python `websockets` server that records the close code it received (`/record-close`), a server
-//! that never answers a close, `sockpit run` (report and history written) and `sockpit stomp`
-//! (DISCONNECT before the close).
+//! that never answers a close, `sockpit run` (report and history written), `sockpit sse`, and
+//! `sockpit stomp` and `sockpit mqtt` (DISCONNECT before the close).
 
 // Helper fns of an integration test are test code too; clippy's allow-unwrap-in-tests only
 // covers the #[test] fns here (rust-clippy#11119).
@@ -405,4 +405,42 @@ async fn stomp_sends_disconnect_before_closing_on_sigint() {
         e.stdout
     );
     assert_eq!(last_json(&e)["event"], "interrupted");
+    let close = json_lines(&e)
+        .into_iter()
+        .find(|v| v["event"] == "close" && v["dir"] == "out")
+        .unwrap_or_else(|| panic!("no close: {:#?}", e.stdout));
+    assert_eq!(close["code"], 1000, "{close}");
+}
+
+/// The `--json` lines of `e` as JSON (the others skipped).
+fn json_lines(e: &Ended) -> Vec<Value> {
+    e.stdout
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn mqtt_sends_disconnect_then_closes_with_1001_on_sigterm() {
+    let p = Peer::node("mqtt_aedes.js").await;
+    let url = p.ws_url("/");
+    let mut run = Running::start(&["mqtt", &url, "--json", "--subscribe", "a/#"], None);
+    run.wait_for("suback").await;
+    let e = run.stop("TERM").await;
+    assert_eq!(e.status, 143, "{}\n{:#?}", e.stderr, e.stdout);
+    let lines = json_lines(&e);
+    let disconnect = lines
+        .iter()
+        .find(|v| v["event"] == "mqtt" && v["dir"] == "out" && v["type"] == "disconnect")
+        .unwrap_or_else(|| panic!("no DISCONNECT: {:#?}", e.stdout));
+    let close = lines
+        .iter()
+        .find(|v| v["event"] == "close" && v["dir"] == "out")
+        .unwrap_or_else(|| panic!("no close: {:#?}", e.stdout));
+    assert_eq!(close["code"], 1001, "{close}");
+    // The layer's own close right after its DISCONNECT carries the signal's code (not the fallback
+    // close frame, which would come 700 ms later).
+    let gap = close["t_ms"].as_f64().unwrap() - disconnect["t_ms"].as_f64().unwrap();
+    assert!((0.0..500.0).contains(&gap), "{gap} ms: {:#?}", e.stdout);
+    assert_eq!(lines.last().unwrap()["event"], "interrupted");
 }
