@@ -214,3 +214,31 @@ pub(crate) fn finish(sig: Signal, json: bool, out: &mut impl std::io::Write) -> 
     eprintln!("sockpit: {}", sig.message());
     sig.exit_code()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_signal_has_its_close_code_and_exit_status() {
+        assert_eq!(
+            (Signal::Int.close_code(), Signal::Int.exit_code()),
+            (1000, 130)
+        );
+        assert_eq!(
+            (Signal::Term.close_code(), Signal::Term.exit_code()),
+            (1001, 143)
+        );
+        let v: serde_json::Value = serde_json::from_str(&Signal::Term.json_event()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"event": "interrupted", "signal": "SIGTERM", "exit": 143})
+        );
+    }
+
+    #[test]
+    fn the_help_text_names_both_exit_statuses() {
+        let help: &str = signals_help!();
+        assert!(help.contains("130") && help.contains("143") && help.contains("1001"));
+    }
+}
