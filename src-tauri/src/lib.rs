@@ -1,5 +1,6 @@
 //! Sockpit's desktop window: registers the commands and state; all socket work is in `sockpit-core`.
 
+pub mod closing;
 pub mod commands;
 pub mod dto;
 pub mod dto_inspect;
@@ -25,7 +26,10 @@ pub fn run() -> Result<(), String> {
     let mut log_guard = logging::init_for_app();
     let app = tauri::Builder::default()
         .plugin(window_state::plugin())
-        .on_window_event(window_state::on_window_event)
+        .on_window_event(|window, event| {
+            window_state::on_window_event(window, event);
+            closing::on_window_event(window, event);
+        })
         .manage(state::AppState::default())
         .manage(inspect::InspectState::default())
         .invoke_handler(tauri::generate_handler![
@@ -78,12 +82,16 @@ pub fn run() -> Result<(), String> {
             tracing::error!("the window could not start: {e}");
             format!("sockpit window failed: {e}")
         })?;
-    app.run(move |_, event| {
-        if let tauri::RunEvent::Exit = event {
+    app.run(move |handle, event| match event {
+        tauri::RunEvent::ExitRequested { api, code, .. } => {
+            closing::on_exit_requested(handle, &api, code);
+        }
+        tauri::RunEvent::Exit => {
             tracing::info!("window exiting");
             // Writes out what is still buffered: the process may end without unwinding.
             log_guard.take();
         }
+        _ => {}
     });
     Ok(())
 }

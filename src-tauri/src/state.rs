@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use sockpit_core::app::App;
 use sockpit_core::protocol::graphql::GqlIntent;
@@ -44,11 +45,72 @@ pub struct AppState {
     app: Mutex<Option<Arc<App>>>,
     /// Set once the old `app-requests.json` was looked for (on the first blocking call).
     legacy_checked: AtomicBool,
+    /// The session forwarders still running (history flush included).
+    pub live: Arc<Live>,
+}
+
+/// Counts running forwarders, so the window's end can wait for their history to be written.
+#[derive(Default)]
+pub struct Live {
+    count: AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Held by one forwarder while it runs.
+pub struct LiveGuard(Arc<Live>);
+
+impl Live {
+    /// Counts one more forwarder until the guard drops.
+    pub fn enter(self: &Arc<Self>) -> LiveGuard {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        LiveGuard(self.clone())
+    }
+
+    /// Waits until no forwarder runs, at most `limit`; `true` when none does.
+    pub async fn wait_idle(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let idle = self.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if self.count.load(Ordering::SeqCst) == 0 {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, idle).await.is_err() {
+                return self.count.load(Ordering::SeqCst) == 0;
+            }
+        }
+    }
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
 }
 
 impl AppState {
     pub fn next_id(&self) -> u32 {
         self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Closes every live WebSocket session with `code` and stops every SSE subscription, then
+    /// waits at most `grace` for their forwarders to record the end and flush history; `true`
+    /// when all of them finished in time.
+    pub async fn close_all(&self, code: u16, reason: &str, grace: Duration) -> bool {
+        let sessions: Vec<SessionControl> =
+            lock(&self.ws).values().map(|e| e.control.clone()).collect();
+        let subscriptions: Vec<SseControl> = lock(&self.sse).drain().map(|(_, c)| c).collect();
+        for c in sessions {
+            // Ended already is fine.
+            let _ = c.close(code, reason.to_string()).await;
+        }
+        for c in subscriptions {
+            let _ = c.close().await;
+        }
+        self.live.wait_idle(grace).await
     }
 
     /// The application API over the data directory, created on first use (cheap: it opens

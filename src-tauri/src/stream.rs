@@ -175,14 +175,37 @@ impl Pending {
     }
 }
 
-/// Runs until the session ends or the UI is gone. Holds the log lock only while pushing or reading.
+/// Runs until the session ends or the UI is gone, then waits for its history to be written;
+/// `live` counts it meanwhile (the window's end waits for that).
 pub async fn forward_ws(
-    mut source: Source,
+    source: Source,
     log: Arc<Mutex<SessionLog>>,
     frames: Option<Arc<Mutex<FrameLog>>>,
     proto: Arc<Mutex<ProtoSetting>>,
     channel: Channel<WsBatch>,
     history: Option<sockpit_core::store::HistoryRecorder>,
+    live: crate::state::LiveGuard,
+) {
+    forward_until_end(source, log, frames, proto, channel, history.as_ref()).await;
+    if let Some(h) = history {
+        // History is best effort: a failing write is logged, never shown.
+        match tokio::task::spawn_blocking(move || h.finish()).await {
+            Ok(Err(e)) => tracing::warn!("history not written to its end: {}", e.code()),
+            Err(_) => tracing::warn!("the history flush stopped"),
+            Ok(Ok(_)) => {}
+        }
+    }
+    drop(live);
+}
+
+/// The forwarder's loop. Holds the log lock only while pushing or reading.
+async fn forward_until_end(
+    mut source: Source,
+    log: Arc<Mutex<SessionLog>>,
+    frames: Option<Arc<Mutex<FrameLog>>>,
+    proto: Arc<Mutex<ProtoSetting>>,
+    channel: Channel<WsBatch>,
+    history: Option<&sockpit_core::store::HistoryRecorder>,
 ) {
     let out = Out {
         log: &log,
@@ -204,7 +227,7 @@ pub async fn forward_ws(
                     let _ = flush(&mut pending, &out);
                     return;
                 };
-                if let Some(h) = &history {
+                if let Some(h) = history {
                     h.record_ws(&batch);
                 }
                 {

@@ -8,10 +8,13 @@ Paths: /echo (echo; selects a subprotocol from chat/superchat in the client's or
 /pingpong?n= (n JSON pings {"type":"ping","id":i}, each waiting for {"type":"pong","id":i}; then
 {"type":"done","pongs":n} and 1000, or 1008 naming the first wrong answer),
 /session (sends {"type":"welcome","session":S}, answers {"type":"join","session":S} with
-{"type":"joined","ok":true|false}, then echoes).
+{"type":"joined","ok":true|false}, then echoes),
+/record-close?file=PATH (echoes; when the connection ends, writes "CODE REASON" of the close frame
+it received to PATH, or "none" when none came).
 """
 import asyncio
 import json
+import os
 import secrets
 import sys
 from urllib.parse import parse_qs, urlparse
@@ -52,6 +55,18 @@ async def handler(ws):
                 return
         await ws.send(json.dumps({"type": "done", "pongs": n}))
         await ws.close(1000, "pingpong done")
+        return
+    elif url.path == "/record-close":
+        try:
+            async for message in ws:
+                await ws.send(message)
+        finally:
+            rcvd = ws.protocol.close_rcvd
+            text = f"{rcvd.code} {rcvd.reason}" if rcvd else "none"
+            tmp = q["file"] + ".tmp"
+            with open(tmp, "w") as f:
+                f.write(text)
+            os.replace(tmp, q["file"])
         return
     elif url.path == "/session":
         session = secrets.token_hex(8)

@@ -75,9 +75,13 @@ pub enum Command {
     Secret(crate::secret_cmd::SecretArgs),
 }
 
-const CONNECT_AFTER_HELP: &str = "\
+const CONNECT_AFTER_HELP: &str = concat!(
+    "\
 Output: received text one message per line, binary as hex; with --json one JSON event per line.
-Exit status: 0 clean finish, 1 connection/handshake/protocol error, 2 usage error, 3 timeout.";
+Exit status: 0 clean finish, 1 connection/handshake/protocol error, 2 usage error, 3 timeout,
+130/143 interrupted.",
+    signals_help!()
+);
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {

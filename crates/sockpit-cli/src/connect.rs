@@ -19,6 +19,7 @@ use crate::args::{ConnectArgs, ConnectionArgs};
 use crate::connect_proto;
 use crate::connect_script;
 use crate::exit;
+use crate::interrupt::{self, Ending, Signal};
 use crate::output::Printer;
 
 /// A usage problem found after clap: printed as one line, exit status 2.
@@ -26,20 +27,6 @@ pub(crate) struct Usage(pub(crate) String);
 
 pub(crate) fn secs_or(name: &str, v: f64) -> Result<Duration, String> {
     secs(name, v).map_err(|Usage(m)| m)
-}
-
-/// Runs `run` to its end, or until `limit` runs out; `true` when it ran out first.
-pub(crate) async fn ran_out(
-    limit: Option<Duration>,
-    run: impl std::future::Future<Output = ()>,
-) -> bool {
-    match limit {
-        Some(t) => tokio::time::timeout(t, run).await.is_err(),
-        None => {
-            run.await;
-            false
-        }
-    }
 }
 
 /// What a run that ran out of `--timeout` says.
@@ -292,6 +279,8 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
     });
     // A scripted session keeps a control for the script's sends and closes.
     let script_control = script.as_ref().map(|_| control.clone());
+    // A signal's close goes through a weak control: the end of stdin must still close the session.
+    let signal_control = control.downgrade();
     drop(control);
 
     let mut state = RunState {
@@ -300,7 +289,6 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
         closing: false,
         failure: None,
     };
-    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     let run = async {
         loop {
             let batch = match script.as_mut() {
@@ -346,14 +334,20 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
             }
         }
     };
-    let timed_out = match deadline {
-        Some(d) => tokio::time::timeout_at(d, run).await.is_err(),
-        None => {
-            run.await;
-            false
+    let goodbye = |sig: Signal| async move {
+        if let Some(c) = signal_control.upgrade() {
+            let _ = c.close(sig.close_code(), sig.reason()).await;
         }
     };
-    if timed_out {
+    let ending = interrupt::drive(timeout, run, goodbye).await;
+    if let Ending::Interrupted(sig) = ending {
+        // A scripted session still runs `after` and reports its tests.
+        if let Some(s) = script {
+            let _ = s.finish(&mut printer).await;
+        }
+        return interrupt::finish(sig, a.json, &mut printer.out);
+    }
+    if matches!(ending, Ending::TimedOut) {
         // A scripted session that runs out still runs `after` and reports its tests.
         if let Some(s) = script {
             let _ = s.finish(&mut printer).await;

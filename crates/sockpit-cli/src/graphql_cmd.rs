@@ -1,6 +1,7 @@
 //! `sockpit graphql`: GraphQL operations over WebSocket (graphql-transport-ws or the legacy
 //! graphql-ws), through core's `protocol::graphql` layer; results as JSON lines.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 
@@ -16,9 +17,11 @@ use sockpit_core::ws::SessionEvent;
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
+use crate::interrupt::{self, Ending, Signal};
 use crate::output::Printer;
 
-pub const GRAPHQL_AFTER_HELP: &str = "\
+pub const GRAPHQL_AFTER_HELP: &str = concat!(
+    "\
 Both subprotocols are offered (graphql-transport-ws first) and the one the server selects is spoken;
 --subprotocol offers only one (use it for a legacy server that blindly picks the first offered).
 The k-th --variables/--operation-name belongs to the k-th --query; operations get ids 1, 2, ...
@@ -26,7 +29,9 @@ Output: each result's payload as one JSON line; with --json one event per line: 
 gql_complete, gql_ack, gql_resubscribe (after a reconnect), open (with \"protocol\"), close, error.
 Without -n the run ends when every operation has completed; -n N ends after N results or errors.
 Exit status: 0 clean finish, 1 connection/protocol/GraphQL error (a missing connection_ack after
---ack-timeout included), 2 usage error, 3 timeout (--timeout).";
+--ack-timeout included), 2 usage error, 3 timeout (--timeout), 130/143 interrupted.",
+    signals_help!()
+);
 
 #[derive(Debug, Args)]
 pub struct GraphqlArgs {
@@ -166,6 +171,8 @@ pub async fn run(a: GraphqlArgs) -> i32 {
             break;
         }
     }
+    // The operations still running, for a signal's `complete`s (read between batches).
+    let running = RefCell::new(st.running.clone());
     let run = async {
         while let Some(batch) = h.next_batch().await {
             for ev in &batch {
@@ -173,6 +180,7 @@ pub async fn run(a: GraphqlArgs) -> i32 {
                     st.ended = true; // stdout is gone
                 }
             }
+            running.borrow_mut().clone_from(&st.running);
             let _ = printer.flush();
             let done = st.count_reached(a.count) || (a.count.is_none() && st.running.is_empty());
             if done && !st.closing && !st.ended {
@@ -184,8 +192,27 @@ pub async fn run(a: GraphqlArgs) -> i32 {
             }
         }
     };
-    let timed_out = crate::connect::ran_out(timeout, run).await;
-    if timed_out {
+    // A signal: `complete` for every running operation and the protocol's end (the layer closes
+    // with the signal's code), else a close frame.
+    let goodbye = |sig: Signal| {
+        let (control, running) = (&control, &running);
+        interrupt::goodbye_then_close(
+            async move {
+                control.close_as(sig.close_code(), sig.reason());
+                let ids: Vec<String> = running.borrow().iter().cloned().collect();
+                for id in ids {
+                    let _ = control.intent(GqlIntent::Stop { id }).await;
+                }
+                let _ = control.intent(GqlIntent::Terminate).await;
+            },
+            control.close(sig.close_code(), sig.reason()),
+        )
+    };
+    let ending = interrupt::drive(timeout, run, goodbye).await;
+    if let Ending::Interrupted(sig) = ending {
+        return interrupt::finish(sig, a.json, &mut printer.out);
+    }
+    if matches!(ending, Ending::TimedOut) {
         let msg = crate::connect::timeout_message(timeout);
         if a.json {
             let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());

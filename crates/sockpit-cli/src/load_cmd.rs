@@ -179,10 +179,11 @@ pub async fn run(a: LoadArgs) -> i32 {
     };
     check_files(sc.arrival);
     let (stop_tx, stop_rx) = watch::channel(false);
+    // Ctrl-C or SIGTERM ends the run early (every user closes, the summary is printed).
+    let mut signals = crate::interrupt::Interrupts::listen();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = stop_tx.send(true);
-        }
+        signals.first().await;
+        let _ = stop_tx.send(true);
     });
     let (tx, mut rx) = mpsc::channel::<load::Progress>(16);
     let json = a.json;

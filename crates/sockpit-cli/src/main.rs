@@ -1,5 +1,9 @@
 //! `sockpit`: the command-line face of Sockpit's engine (see `sockpit --help`).
 
+// First: its `signals_help!` macro is used by the help texts of the modules below.
+#[macro_use]
+mod interrupt;
+
 mod args;
 mod auth_args;
 mod collections;

@@ -16,11 +16,13 @@ use sockpit_core::ws::{Direction, SessionEvent};
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
+use crate::interrupt::{self, Ending, Signal};
 use crate::mqtt_out::packet_json;
 use crate::outcome::{session_outcome, Outcome};
 use crate::output::Printer;
 
-pub const MQTT_AFTER_HELP: &str = "\
+pub const MQTT_AFTER_HELP: &str = concat!(
+    "\
 The subprotocol 'mqtt' is offered; packets ride binary frames. CONNECT is sent on every open;
 after a reconnect (--reconnect) the subscriptions are sent again (a mqtt_resubscribe event).
 --publish waits for the SUBACK of the --subscribe filters, so a publish to a subscribed topic is seen.
@@ -30,7 +32,9 @@ Output: 'topic payload' per received publish (binary payloads as hex); with --js
 packet: {\"event\":\"mqtt\",\"dir\":\"in\",\"type\":\"publish\",\"topic\":..,\"qos\":..,\"retain\":..,
 \"payload\":..} (payload_b64 for binary), connack (code, reason), suback (granted), puback, ...
 Exit status: 0 clean finish, 1 connection/protocol error (a refused CONNACK included),
-2 usage error, 3 timeout (--timeout).";
+2 usage error, 3 timeout (--timeout), 130/143 interrupted.",
+    signals_help!()
+);
 
 #[derive(Debug, Args)]
 pub struct MqttArgs {
@@ -333,8 +337,22 @@ pub async fn run(a: MqttArgs) -> i32 {
             }
         }
     };
-    let timed_out = crate::connect::ran_out(timeout, run).await;
-    if timed_out {
+    // A signal: DISCONNECT (the layer then closes, with the signal's code), else a close frame.
+    let goodbye = |sig: Signal| {
+        let (control, disconnect) = (&control, &disconnect);
+        interrupt::goodbye_then_close(
+            async move {
+                control.close_as(sig.close_code(), sig.reason());
+                let _ = control.intent(disconnect.clone()).await;
+            },
+            control.close(sig.close_code(), sig.reason()),
+        )
+    };
+    let ending = interrupt::drive(timeout, run, goodbye).await;
+    if let Ending::Interrupted(sig) = ending {
+        return interrupt::finish(sig, a.json, &mut printer.out);
+    }
+    if matches!(ending, Ending::TimedOut) {
         let msg = crate::connect::timeout_message(timeout);
         if a.json {
             let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());

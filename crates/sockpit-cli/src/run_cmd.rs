@@ -8,16 +8,22 @@ use sockpit_core::runner::{self, report, RunOptions};
 use sockpit_core::secrets::SecretStore;
 use sockpit_core::store::resolve_data_dir;
 
+use tokio::sync::watch;
+
 use crate::collections::{self, Loaded};
 use crate::exit;
+use crate::interrupt::{Interrupts, Signal};
 
 pub const RUN_AFTER_HELP: &str = "\
 COLLECTION is a collection in the store (by name) or a file: NAME.sockpit.json or any file
 `sockpit import` reads. Variables: --var, then --env's environment, the collection's variables,
 then globals. A secret variable takes $SOCKPIT_VAR_<NAME>, else the value set on this machine
 with `sockpit secret set NAME [--collection C] [--env E]` (kept in the OS credential store).
+Ctrl-C (SIGINT) or SIGTERM closes the running request's connection (1000, or 1001 for SIGTERM),
+waits briefly for the server, marks that request interrupted, runs no later request, writes the
+report and history, and exits 130 (SIGINT) or 143 (SIGTERM); a second signal exits at once.
 Exit status: 0 every request passed, 1 a request failed or the collection is unusable (undefined
-variable, invalid regex or pointer, ...), 2 usage error.";
+variable, invalid regex or pointer, ...), 2 usage error, 130/143 interrupted.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Reporter {
@@ -116,11 +122,14 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
         }
         Err(e) => return fail(exit::FAILURE, e),
     }
+    // From here on, a signal stops the run cleanly (before, it ends the process as usual).
+    let signals = Interrupts::listen();
     let opts = RunOptions {
         environment: a.env.clone(),
         overrides,
         globals,
         base_dir,
+        stop: Some(stop_on(signals.watch())),
     };
     // Text goes to stdout as requests finish, unless stdout carries a JSON or JUnit report.
     let stream_text = a.reporter == Reporter::Text || a.output.is_some();
@@ -161,6 +170,11 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
     }
     let _ = std::io::stdout().flush();
     save_script_variables(&a, data_dir, &report);
+    if report.interrupted.is_some() {
+        let sig = signals.received().unwrap_or(Signal::Int);
+        eprintln!("sockpit: {}", sig.message());
+        return sig.exit_code();
+    }
     if report.passed() {
         exit::OK
     } else {
@@ -171,6 +185,26 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
         );
         exit::FAILURE
     }
+}
+
+/// The run's stop, set by the first SIGINT/SIGTERM that `signals` sees.
+fn stop_on(
+    mut signals: watch::Receiver<Option<Signal>>,
+) -> watch::Receiver<Option<runner::Interrupt>> {
+    let (tx, rx) = watch::channel(None);
+    tokio::spawn(async move {
+        let Ok(sig) = signals.wait_for(Option::is_some).await.map(|s| *s) else {
+            return;
+        };
+        let Some(sig) = sig else { return };
+        let _ = tx.send(Some(runner::Interrupt {
+            close_code: sig.close_code(),
+            cause: sig.name().to_string(),
+        }));
+        // The run may end on its own before it looks: keep the sender until the process ends.
+        std::future::pending::<()>().await;
+    });
+    rx
 }
 
 /// Saves what scripts set with scope `environment` into the run's environment of a stored

@@ -53,6 +53,7 @@ pub async fn run(args: ServeArgs) -> i32 {
     let mut out = std::io::stdout();
     let _ = writeln!(out, "listening on {}", server.http_url());
     let _ = out.flush();
+    let mut signals = crate::interrupt::Interrupts::listen();
     tokio::select! {
         r = server.wait() => match r {
             Ok(()) => exit::OK,
@@ -61,17 +62,7 @@ pub async fn run(args: ServeArgs) -> i32 {
                 exit::FAILURE
             }
         },
-        _ = shutdown_signal() => exit::OK,
-    }
-}
-
-async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+        // Stopping is a server's normal end: status 0 (a second signal exits at once, 130/143).
+        _ = signals.first() => exit::OK,
     }
 }

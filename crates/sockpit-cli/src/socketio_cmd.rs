@@ -13,9 +13,11 @@ use sockpit_core::ws::{Closer, Direction, SessionEvent, UpgradeReport};
 
 use crate::args::ConnectArgs;
 use crate::exit;
+use crate::interrupt::{self, Ending, Signal};
 use crate::output::{open_line, Printer};
 
-pub const SOCKETIO_AFTER_HELP: &str = "\
+pub const SOCKETIO_AFTER_HELP: &str = concat!(
+    "\
 URL: http(s)://host:port or ws(s)://host:port; a path (http://host/chat) names the namespace.
 Output: one line per received event, 'name args-json' (acks as 'ack:ID args-json'); with --json
 JSON Lines: sio, sio_ack, sio_connect_error, open (with sid and eio), message, close, error.
@@ -23,7 +25,10 @@ Binary attachments are {\"_binary_b64\":\"...\"} in args, both ways.
 Emits go out once their namespace is connected (--emit to the first, --emit-to NS to NS, which is
 connected too); --ack-reply answers every server event that asks for an ack.
 Reconnects (--reconnect) go straight to WebSocket and reconnect every namespace.
-Exit status: 0 clean finish, 1 connection/protocol error (incl. connect_error), 2 usage, 3 timeout.";
+Exit status: 0 clean finish, 1 connection/protocol error (incl. connect_error), 2 usage, 3 timeout,
+130/143 interrupted.",
+    signals_help!()
+);
 
 #[derive(Debug, Args)]
 pub struct SocketIoArgs {
@@ -177,6 +182,7 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         Ok(t) => t,
         Err(m) => return usage(m),
     };
+    let goodbyes = disconnect_packets(&first_nsp, &cfg.namespaces);
     let mut h = match socketio::connect(cfg).await {
         Ok(h) => h,
         Err(e) => {
@@ -229,8 +235,22 @@ pub async fn run(a: SocketIoArgs) -> i32 {
             }
         }
     };
-    let timed_out = crate::connect::ran_out(timeout, run).await;
-    if timed_out {
+    // A signal: a Socket.IO DISCONNECT packet for every namespace, then the close frame.
+    let goodbye = |sig: Signal| {
+        interrupt::goodbye_then_close(
+            async {
+                for p in &goodbyes {
+                    let _ = control.session().send_text(p.as_str()).await;
+                }
+            },
+            control.close(sig.close_code(), sig.reason()),
+        )
+    };
+    let ending = interrupt::drive(timeout, run, goodbye).await;
+    if let Ending::Interrupted(sig) = ending {
+        return interrupt::finish(sig, c.json, &mut st.p.out);
+    }
+    if matches!(ending, Ending::TimedOut) {
         let msg = crate::connect::timeout_message(timeout);
         if c.json {
             let _ =
@@ -248,6 +268,23 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         }
         None => exit::OK,
     }
+}
+
+/// The Socket.IO DISCONNECT packets (inside Engine.IO messages) that leave `first` and `more`.
+fn disconnect_packets(first: &str, more: &[String]) -> Vec<String> {
+    let mut nsps: Vec<String> = vec![socketio::normalize_nsp(first)];
+    for n in more {
+        let n = socketio::normalize_nsp(n);
+        if !nsps.contains(&n) {
+            nsps.push(n);
+        }
+    }
+    nsps.into_iter()
+        .map(|n| match n.as_str() {
+            "/" => "41".to_string(),
+            _ => format!("41{n},"),
+        })
+        .collect()
 }
 
 struct Run<W: Write> {

@@ -11,11 +11,14 @@ use sockpit_core::ws::{ClientCert, ProxyConfig, ReconnectPolicy, TlsOptions};
 
 use crate::exit;
 
-pub const SSE_AFTER_HELP: &str = "\
+pub const SSE_AFTER_HELP: &str = concat!(
+    "\
 Output: the data of each event, one event per line (multi-line data printed as is); with --json one
 JSON event per line: sse, open, comment, reconnect, error (and connecting, closed, end).
 Exit status: 0 clean finish (stream ended, 204, or -n reached), 1 connection/HTTP/stream error,
-2 usage error, 3 timeout (--timeout, --connect-timeout or --read-timeout).";
+2 usage error, 3 timeout (--timeout, --connect-timeout or --read-timeout), 130/143 interrupted.",
+    signals_help!()
+);
 
 #[derive(Debug, Args)]
 pub struct SseArgs {
@@ -214,8 +217,15 @@ pub async fn run(a: SseArgs) -> i32 {
             }
         }
     };
-    let timed_out = crate::connect::ran_out(timeout, run).await;
-    if timed_out {
+    // A signal drops the stream (an event stream has no goodbye).
+    let goodbye = |_| async {
+        let _ = control.close().await;
+    };
+    let ending = crate::interrupt::drive(timeout, run, goodbye).await;
+    if let crate::interrupt::Ending::Interrupted(sig) = ending {
+        return crate::interrupt::finish(sig, a.json, &mut out.w);
+    }
+    if matches!(ending, crate::interrupt::Ending::TimedOut) {
         let msg = crate::connect::timeout_message(timeout);
         if a.json {
             let _ = out.error_raw(None, "cli.timeout", &msg, String::new());

@@ -17,10 +17,12 @@ use sockpit_core::ws::{Direction, SessionEvent};
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
+use crate::interrupt::{self, Ending, Signal};
 use crate::outcome::note_session_failure;
 use crate::output::Printer;
 
-pub const STOMP_AFTER_HELP: &str = "\
+pub const STOMP_AFTER_HELP: &str = concat!(
+    "\
 v12.stomp, v11.stomp and v10.stomp are offered (or the one --stomp-version names); the version the
 broker answers in CONNECTED decides header escaping. Every --subscribe asks for a receipt, and the
 --send frames go only once every subscription's receipt has arrived, so a message sent to a topic
@@ -32,7 +34,10 @@ out: command, headers, body or body_b64), stomp_connected, stomp_receipt_wait, s
 waited_ms), stomp_resubscribe (after a reconnect), heartbeat, open, close, reconnect, error.
 Without -n the run ends after the sends when there is no --subscribe (DISCONNECT with a receipt);
 -n N ends after N MESSAGE frames. Exit status: 0 clean finish, 1 connection/protocol error or a
-broker ERROR (a refused login prints the broker's message), 2 usage error, 3 timeout (--timeout).";
+broker ERROR (a refused login prints the broker's message), 2 usage error, 3 timeout (--timeout),
+130/143 interrupted.",
+    signals_help!()
+);
 
 #[derive(Debug, Args)]
 pub struct StompArgs {
@@ -308,8 +313,25 @@ pub async fn run(a: StompArgs) -> i32 {
             }
         }
     };
-    let timed_out = crate::connect::ran_out(timeout, run).await;
-    if timed_out {
+    // A signal: DISCONNECT (its RECEIPT closes the connection, with the signal's code), else a close
+    // frame.
+    let goodbye = |sig: Signal| {
+        let control = &control;
+        interrupt::goodbye_then_close(
+            async move {
+                control.close_as(sig.close_code(), sig.reason());
+                let _ = control
+                    .intent(StompIntent::new(StompAction::Disconnect))
+                    .await;
+            },
+            control.close(sig.close_code(), sig.reason()),
+        )
+    };
+    let ending = interrupt::drive(timeout, run, goodbye).await;
+    if let Ending::Interrupted(sig) = ending {
+        return interrupt::finish(sig, a.json, &mut printer.out);
+    }
+    if matches!(ending, Ending::TimedOut) {
         let msg = crate::connect::timeout_message(timeout);
         if a.json {
             let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());

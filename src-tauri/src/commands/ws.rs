@@ -143,7 +143,10 @@ pub(crate) fn start_session(
         },
     );
     let proto = inspect.proto.clone();
-    tokio::spawn(forward_ws(source, log, frames, proto, on_event, history));
+    let live = state.live.enter();
+    tokio::spawn(forward_ws(
+        source, log, frames, proto, on_event, history, live,
+    ));
     id
 }
 

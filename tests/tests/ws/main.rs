@@ -9,5 +9,6 @@ mod engine;
 mod mock;
 mod peers;
 mod scripts;
+mod signals;
 mod tls_proxy;
 mod window_scripts;

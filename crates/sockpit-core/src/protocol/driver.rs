@@ -1,6 +1,7 @@
 //! The driver task: one per layered session. It owns the [`ProtocolLayer`] and the session's
 //! handle, and runs beside the socket's task, never inside it, so a slow layer never stalls reads.
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tokio::sync::mpsc;
@@ -27,13 +28,18 @@ pub enum LayerEvent<E> {
 pub struct LayerControl<I> {
     intents: mpsc::Sender<I>,
     session: SessionControl,
+    close_as: CloseAs,
 }
+
+/// The close code and reason the layer's own closes use instead of its own, once set.
+type CloseAs = Arc<Mutex<Option<(u16, String)>>>;
 
 impl<I> Clone for LayerControl<I> {
     fn clone(&self) -> Self {
         LayerControl {
             intents: self.intents.clone(),
             session: self.session.clone(),
+            close_as: self.close_as.clone(),
         }
     }
 }
@@ -52,6 +58,13 @@ impl<I: Send + 'static> LayerControl<I> {
     /// Closes the connection cleanly; the session ends.
     pub async fn close(&self, code: u16, reason: impl Into<String>) {
         let _ = self.session.close(code, reason).await;
+    }
+
+    /// From now on, the layer's own closes (after its goodbye: a DISCONNECT's receipt, ...) use
+    /// `code` and `reason` instead of its own (1000): a face ending for a reason of its own (1001
+    /// "going away" on SIGTERM) still lets the protocol say goodbye first.
+    pub fn close_as(&self, code: u16, reason: impl Into<String>) {
+        *self.close_as.lock().unwrap_or_else(|e| e.into_inner()) = Some((code, reason.into()));
     }
 }
 
@@ -85,11 +98,13 @@ pub fn spawn<L: ProtocolLayer>(layer: L, mut config: ConnectConfig) -> LayerHand
     let session = SessionHandle::spawn(config);
     let (intent_tx, intent_rx) = mpsc::channel(INTENT_QUEUE);
     let (batch_tx, batch_rx) = mpsc::channel(BATCH_QUEUE);
+    let close_as = CloseAs::default();
     let control = LayerControl {
         intents: intent_tx,
         session: session.control(),
+        close_as: close_as.clone(),
     };
-    tokio::spawn(drive(layer, session, intent_rx, batch_tx));
+    tokio::spawn(drive(layer, session, intent_rx, batch_tx, close_as));
     LayerHandle {
         control,
         batches: batch_rx,
@@ -108,6 +123,7 @@ async fn drive<L: ProtocolLayer>(
     mut session: SessionHandle,
     mut intents: mpsc::Receiver<L::Intent>,
     batches: mpsc::Sender<Vec<LayerEvent<L::Event>>>,
+    close_as: CloseAs,
 ) {
     let control = session.control();
     let started = session.started();
@@ -166,7 +182,9 @@ async fn drive<L: ProtocolLayer>(
         if let Some(reason) = out.drop.take() {
             let _ = control.command(SessionCommand::Drop { reason }).await;
         }
-        if let Some((code, reason)) = out.close.take() {
+        if let Some(own) = out.close.take() {
+            let set = close_as.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let (code, reason) = set.unwrap_or(own);
             let _ = control.close(code, reason).await;
         }
         if !batch.is_empty() && batches.send(batch).await.is_err() {

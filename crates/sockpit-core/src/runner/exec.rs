@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::check::{AssertionResult, Checker};
 use super::prepare;
 use super::scripted::RequestScript;
-use super::{RequestResult, RunError};
+use super::{interrupted_error, RequestResult, RunError, Stop, INTERRUPT_WAIT};
 use crate::collection::model::{Protocol, Request};
 use crate::proto::payload_codec::PayloadCodec;
 use crate::sse::{SseHandle, SseSessionEvent};
@@ -45,6 +45,7 @@ pub(crate) async fn run_request(
     history: Option<&HistoryRecorder>,
     secrets: &[String],
     scope: ScriptScope<'_>,
+    stop: Stop,
 ) -> RequestResult {
     let ScriptScope {
         rerender,
@@ -89,13 +90,13 @@ pub(crate) async fn run_request(
         _ => r,
     };
     let outcome = match r.protocol {
-        Protocol::Websocket => run_ws(r, base_dir, history, secrets, script.as_mut()).await,
-        Protocol::Sse => run_sse(r, base_dir, history, secrets, script.as_mut()).await,
+        Protocol::Websocket => run_ws(r, base_dir, history, secrets, script.as_mut(), stop).await,
+        Protocol::Sse => run_sse(r, base_dir, history, secrets, script.as_mut(), stop).await,
         Protocol::Socketio => {
-            super::layered::run_socketio(r, base_dir, history, secrets, script.as_mut()).await
+            super::layered::run_socketio(r, base_dir, history, secrets, script.as_mut(), stop).await
         }
         Protocol::Graphql => {
-            super::layered::run_graphql(r, base_dir, history, secrets, script.as_mut()).await
+            super::layered::run_graphql(r, base_dir, history, secrets, script.as_mut(), stop).await
         }
     };
     match outcome {
@@ -144,6 +145,7 @@ async fn run_ws(
     history: Option<&HistoryRecorder>,
     secrets: &[String],
     mut script: Option<&mut RequestScript>,
+    mut stop: Stop,
 ) -> Outcome {
     let mut cfg = prepare::ws_config(r, base_dir)?;
     // Secret variables rendered into the URL or headers stay out of events (and so history).
@@ -173,9 +175,19 @@ async fn run_ws(
     // A script that reads messages keeps the request open until it (or the server) closes.
     let script_listens = script.as_ref().is_some_and(|s| s.listens());
     let mut last_in = tokio::time::Instant::now();
+    let mut interrupted = None;
     loop {
         let batch = tokio::select! {
             b = events.recv() => b,
+            i = stop.wait(), if interrupted.is_none() => {
+                // Close now with the face's code; wait for the server at most INTERRUPT_WAIT.
+                let by = tokio::time::Instant::now() + INTERRUPT_WAIT;
+                close_deadline = Some(close_deadline.map_or(by, |d: tokio::time::Instant| d.min(by)));
+                closing = true;
+                let _ = control.close(i.close_code, format!("sockpit run: {}", i.cause)).await;
+                interrupted = Some(i);
+                Some(Vec::new())
+            }
             _ = ticker.tick() => {
                 checker.on_tick(started.elapsed().as_nanos() as u64);
                 Some(Vec::new())
@@ -286,20 +298,34 @@ async fn run_ws(
     if let Some(s) = sender {
         s.abort();
     }
-    let why = if tokio::time::Instant::now() >= deadline {
+    let why = if let Some(i) = &interrupted {
+        format!("interrupted by {}", i.cause)
+    } else if tokio::time::Instant::now() >= deadline {
         format!("not seen within {} ms", limit.as_millis())
     } else {
         why
     };
-    // An error after every assertion passed (e.g. our own timeout close) is not a failure.
     let received = checker.received();
     let results = checker.finish(&why);
-    let error = if results.iter().all(|a| a.passed) && !results.is_empty() {
+    let error = final_error(error, &results, interrupted.as_ref());
+    Ok((received, results, error))
+}
+
+/// A request's error: an interrupt always; otherwise an error after every assertion passed (e.g.
+/// our own timeout close) is not a failure.
+pub(super) fn final_error(
+    error: Option<(String, String)>,
+    results: &[AssertionResult],
+    interrupted: Option<&super::Interrupt>,
+) -> Option<(String, String)> {
+    if let Some(i) = interrupted {
+        return Some(interrupted_error(i));
+    }
+    if results.iter().all(|a| a.passed) && !results.is_empty() {
         None
     } else {
         error
-    };
-    Ok((received, results, error))
+    }
 }
 
 async fn run_sse(
@@ -308,6 +334,7 @@ async fn run_sse(
     history: Option<&HistoryRecorder>,
     secrets: &[String],
     mut script: Option<&mut RequestScript>,
+    mut stop: Stop,
 ) -> Outcome {
     let cfg = prepare::sse_config(r, base_dir)?;
     let mut checker = Checker::new(r).map_err(RunError::from)?;
@@ -319,9 +346,17 @@ async fn run_sse(
     let started = Instant::now();
     let mut why = String::from("the stream ended");
     let mut closed = false;
+    let mut interrupted = None;
     loop {
         let batch = tokio::select! {
             b = events.recv() => b,
+            // A stream has no goodbye: drop it.
+            i = stop.wait() => {
+                why = format!("interrupted by {}", i.cause);
+                interrupted = Some(i);
+                let _ = control.close().await;
+                break;
+            }
             _ = ticker.tick() => {
                 checker.on_tick(started.elapsed().as_nanos() as u64);
                 Some(Vec::new())
@@ -413,11 +448,7 @@ async fn run_sse(
     }
     let received = checker.received();
     let results = checker.finish(&why);
-    let error = if results.iter().all(|a| a.passed) && !results.is_empty() {
-        None
-    } else {
-        error
-    };
+    let error = final_error(error, &results, interrupted.as_ref());
     Ok((received, results, error))
 }
 

@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::check::Checker;
-use super::exec::{timeout_of, Outcome, CLOSE_WAIT, TICK};
+use super::exec::{final_error, timeout_of, Outcome, CLOSE_WAIT, TICK};
 use super::scripted::RequestScript;
 use super::{prepare, RunError};
+use super::{Stop, INTERRUPT_WAIT};
 use crate::collection::model::Request;
 use crate::protocol::graphql::{
     GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
@@ -122,6 +123,7 @@ pub(super) async fn run_socketio(
     history: Option<&HistoryRecorder>,
     secrets: &[String],
     script: Option<&mut RequestScript>,
+    stop: Stop,
 ) -> Outcome {
     let mut cfg = socketio_config(r, base_dir)?;
     // Secret variables rendered into the URL or headers stay out of events (and so history).
@@ -160,7 +162,7 @@ pub(super) async fn run_socketio(
         h,
         sends,
         checker,
-        limit,
+        Ends { limit, stop },
         history,
         ScriptLink {
             script,
@@ -215,6 +217,7 @@ pub(super) async fn run_graphql(
     history: Option<&HistoryRecorder>,
     secrets: &[String],
     script: Option<&mut RequestScript>,
+    stop: Stop,
 ) -> Outcome {
     let mut cfg = prepare::ws_config(r, base_dir)?;
     cfg.redact = secrets.to_vec();
@@ -271,7 +274,7 @@ pub(super) async fn run_graphql(
         h,
         sends,
         checker,
-        limit,
+        Ends { limit, stop },
         history,
         ScriptLink {
             script,
@@ -309,6 +312,12 @@ pub(super) async fn run_graphql(
     .await
 }
 
+/// What ends a layered request besides its own work: its time limit and the run's stop.
+struct Ends {
+    limit: Duration,
+    stop: Stop,
+}
+
 /// Runs a layered session: hands `sends` to the layer (each after its delay), feeds every layer
 /// event to `on_event` (which answers whether the protocol's own work is done), records the raw
 /// session events, and closes once everything is decided or the time is up.
@@ -316,7 +325,7 @@ async fn drive<L: ProtocolLayer>(
     mut h: LayerHandle<L>,
     sends: Vec<(u64, L::Intent)>,
     mut checker: Checker,
-    limit: Duration,
+    ends: Ends,
     history: Option<&HistoryRecorder>,
     mut link: ScriptLink<'_, L>,
     mut on_event: impl FnMut(&mut Checker, Nanos, L::Event, &mut Option<(String, String)>) -> bool,
@@ -335,6 +344,7 @@ async fn drive<L: ProtocolLayer>(
             }
         })
     };
+    let Ends { limit, mut stop } = ends;
     let deadline = tokio::time::Instant::now() + limit;
     let mut error: Option<(String, String)> = None;
     let mut protocol_done = false;
@@ -343,9 +353,19 @@ async fn drive<L: ProtocolLayer>(
     let mut ticker = tokio::time::interval(TICK);
     let started = Instant::now();
     let mut why = "the connection ended".to_string();
+    let mut interrupted = None;
     loop {
         let batch = tokio::select! {
             b = h.next_batch() => b,
+            i = stop.wait(), if interrupted.is_none() => {
+                // Close now with the face's code; wait for the server at most INTERRUPT_WAIT.
+                let by = tokio::time::Instant::now() + INTERRUPT_WAIT;
+                close_deadline = Some(close_deadline.map_or(by, |d: tokio::time::Instant| d.min(by)));
+                closing = true;
+                control.close(i.close_code, format!("sockpit run: {}", i.cause)).await;
+                interrupted = Some(i);
+                Some(Vec::new())
+            }
             _ = ticker.tick() => {
                 checker.on_tick(started.elapsed().as_nanos() as u64);
                 Some(Vec::new())
@@ -451,13 +471,12 @@ async fn drive<L: ProtocolLayer>(
             ));
         }
     }
+    if let Some(i) = &interrupted {
+        why = format!("interrupted by {}", i.cause);
+    }
     let received = checker.received();
     let results = checker.finish(&why);
-    let error = if results.iter().all(|a| a.passed) && !results.is_empty() {
-        None
-    } else {
-        error
-    };
+    let error = final_error(error, &results, interrupted.as_ref());
     Ok((received, results, error))
 }
 

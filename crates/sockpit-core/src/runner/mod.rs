@@ -65,6 +65,53 @@ impl RunError {
     }
 }
 
+/// A face's request to stop a run early (Ctrl-C, SIGTERM): the live request's connection closes
+/// with `close_code` (waiting at most [`INTERRUPT_WAIT`] for the server), its result is marked
+/// `run.interrupted` naming `cause`, and no later request runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interrupt {
+    pub close_code: u16,
+    /// What stopped it (`SIGINT`).
+    pub cause: String,
+}
+
+/// How long an interrupted request waits for the server's answer to its close.
+pub const INTERRUPT_WAIT: Duration = Duration::from_millis(1500);
+
+/// A run's early stop as the request loops see it: never, without a receiver.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stop(Option<tokio::sync::watch::Receiver<Option<Interrupt>>>);
+
+impl Stop {
+    /// The interrupt, once asked for.
+    pub(crate) fn now(&self) -> Option<Interrupt> {
+        self.0.as_ref().and_then(|rx| rx.borrow().clone())
+    }
+
+    /// Waits for the interrupt (forever without one).
+    pub(crate) async fn wait(&mut self) -> Interrupt {
+        if let Some(rx) = self.0.as_mut() {
+            let got = rx
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|v| v.clone());
+            if let Some(i) = got {
+                return i;
+            }
+        }
+        std::future::pending().await
+    }
+}
+
+/// The error an interrupted request reports.
+pub(crate) fn interrupted_error(i: &Interrupt) -> (String, String) {
+    (
+        "run.interrupted".to_string(),
+        format!("interrupted by {} (close {})", i.cause, i.close_code),
+    )
+}
+
 /// What to run with.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -75,6 +122,8 @@ pub struct RunOptions {
     pub globals: Vec<Variable>,
     /// Where relative paths (message files, schemas) start: the collection file's directory.
     pub base_dir: PathBuf,
+    /// Set to stop the run early (see [`Interrupt`]).
+    pub stop: Option<tokio::sync::watch::Receiver<Option<Interrupt>>>,
 }
 
 /// The outcome of one request.
@@ -124,6 +173,8 @@ pub struct RunReport {
     /// What scripts set with `sp.vars.set(name, value, 'environment')`, in order: the face saves
     /// them to the run's environment when the collection is a stored one.
     pub environment_updates: Vec<(String, String)>,
+    /// Set when the run was stopped early; the requests after the interrupted one did not run.
+    pub interrupted: Option<Interrupt>,
 }
 
 impl RunReport {
@@ -218,7 +269,13 @@ pub async fn run_collection(
         .into_iter()
         .map(|(_, r)| r.clone())
         .collect();
+    let stop = Stop(opts.stop.clone());
+    let mut interrupted = None;
     for ((path, r), original) in requests.into_iter().zip(originals) {
+        if let Some(i) = stop.now() {
+            interrupted = Some(i);
+            break;
+        }
         let rerender = |set: &[(String, String)]| -> Result<Request, RunError> {
             let mut overrides = opts.overrides.clone();
             overrides.extend(set.iter().cloned());
@@ -235,8 +292,16 @@ pub async fn run_collection(
             vars: &mut script_vars,
             env_updates: &mut environment_updates,
         };
-        let mut result =
-            exec::run_request(&r, path, &opts.base_dir, recorder.as_ref(), &secrets, scope).await;
+        let mut result = exec::run_request(
+            &r,
+            path,
+            &opts.base_dir,
+            recorder.as_ref(),
+            &secrets,
+            scope,
+            stop.clone(),
+        )
+        .await;
         redact_result(&mut result, &secrets);
         if let Some(rec) = recorder {
             // History is best effort: a failing write never fails the run.
@@ -245,11 +310,13 @@ pub async fn run_collection(
         on_result(&result);
         results.push(result);
     }
+    let interrupted = interrupted.or_else(|| stop.now());
     Ok(RunReport {
         collection: c.name.clone(),
         environment: opts.environment.clone(),
         results,
         duration: started.elapsed(),
         environment_updates,
+        interrupted,
     })
 }

@@ -64,8 +64,12 @@ pub fn text_summary(report: &RunReport) -> String {
     } else {
         String::new()
     };
+    let interrupted = match &report.interrupted {
+        Some(i) => format!("interrupted by {}: later requests did not run\n", i.cause),
+        None => String::new(),
+    };
     format!(
-        "{}: {} of {total} requests passed, {failed} failed; {} of {asserts} assertions passed{script_tests} ({} ms)\n",
+        "{}: {} of {total} requests passed, {failed} failed; {} of {asserts} assertions passed{script_tests} ({} ms)\n{interrupted}",
         report.collection,
         total - failed,
         asserts - failed_asserts,
@@ -114,6 +118,9 @@ pub fn json(report: &RunReport) -> String {
         "requests_total": report.results.len(),
         "requests_failed": report.failed_requests(),
         "duration_ms": ms(report.duration) as u64,
+        "interrupted": report.interrupted.as_ref().map(|i| serde_json::json!({
+            "cause": i.cause, "close_code": i.close_code,
+        })),
         "requests": requests,
     });
     let mut out = serde_json::to_string_pretty(&v).unwrap_or_default();

@@ -18,7 +18,7 @@ pub use event::{
     SessionCommand, SessionEvent, UpgradeReport,
 };
 pub use reconnect::ReconnectPolicy;
-pub use session::{SessionControl, SessionHandle};
+pub use session::{SessionControl, SessionHandle, WeakSessionControl};
 pub use wire::deflate::{DeflateConfig, DeflateParams};
 pub use wire::frame::Opcode;
 pub use wire::FrameRecord;

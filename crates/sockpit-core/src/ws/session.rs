@@ -113,6 +113,28 @@ impl SessionControl {
         })
         .await
     }
+
+    /// A control that does not keep the session open: for a close asked from outside (a signal)
+    /// where the end of the other controls must still close the session.
+    pub fn downgrade(&self) -> WeakSessionControl {
+        WeakSessionControl {
+            tx: self.tx.downgrade(),
+        }
+    }
+}
+
+/// A [`SessionControl`] that does not count towards "every clone dropped" (see
+/// [`SessionControl::downgrade`]).
+#[derive(Clone)]
+pub struct WeakSessionControl {
+    tx: mpsc::WeakSender<SessionCommand>,
+}
+
+impl WeakSessionControl {
+    /// The control, while some other control still keeps the session open.
+    pub fn upgrade(&self) -> Option<SessionControl> {
+        self.tx.upgrade().map(|tx| SessionControl { tx })
+    }
 }
 
 /// Batches events and hands them to the consumer.
