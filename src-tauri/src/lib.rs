@@ -25,6 +25,7 @@ pub fn run() -> Result<(), String> {
     let mut log_guard = logging::init_for_app();
     let app = tauri::Builder::default()
         .plugin(window_state::plugin())
+        .plugin(tauri_plugin_dialog::init())
         .on_window_event(window_state::on_window_event)
         .manage(state::AppState::default())
         .manage(inspect::InspectState::default())
@@ -72,6 +73,7 @@ pub fn run() -> Result<(), String> {
             commands::share::collection_import,
             commands::share::collection_export,
             commands::share::demo_open,
+            commands::dialogs::dialog_stub_allowed,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| {

@@ -1,6 +1,6 @@
 // The window: sidebar, connection bar, composer, message log and the SSE pane beside it.
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { backend, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
+import { backend, onFileDrop, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
 import { useWsSessions } from "./features/ws/useWsSession";
@@ -16,6 +16,8 @@ import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
 import { NoticeBar } from "./features/notices/NoticeBar";
 import { PROTOCOLS, namespacesOf } from "./lib/protocolSettings";
+import { dropAction } from "./lib/fileKinds";
+import { importCollection } from "./features/share/ShareDialogs";
 
 export function App() {
   const prefs = loadPrefs();
@@ -44,6 +46,21 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  // Files dropped onto the window: a schema loads into the protobuf settings, anything else imports.
+  const [droppedSchema, setDroppedSchema] = useState<{ path: string; seq: number } | null>(null);
+  const [dragOver, setDragOver] = useState(false);
+  useEffect(() => onFileDrop((paths) => {
+    for (const path of paths) {
+      if (dropAction(path) === "schema") {
+        setDroppedSchema((d) => ({ path, seq: (d?.seq ?? 0) + 1 }));
+        continue;
+      }
+      void importCollection(path, "auto").then((r) => {
+        setNotice(r.text);
+        if (r.ok) setStoreVersion((v) => v + 1);
+      });
+    }
+  }, setDragOver), []);
   useEffect(() => {
     savePrefs({ url, sseUrl, reconnect, theme, name, activeId: null, messages: saved });
   }, [url, sseUrl, reconnect, theme, name, saved]);
@@ -116,7 +133,7 @@ export function App() {
   };
 
   return (
-    <div className="app">
+    <div className={dragOver ? "app drag-over" : "app"}>
       <Sidebar
         activeRequest={tabs.active.storedId}
         onOpenRequest={openStored}
@@ -185,6 +202,7 @@ export function App() {
               namespaces={namespacesOf(spec.settings)}
               viewKey={tabs.active.key}
               scripted={writtenHooks(spec.scripts).length > 0}
+              droppedSchema={droppedSchema}
             />
           </div>
           <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />

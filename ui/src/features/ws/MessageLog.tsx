@@ -2,7 +2,8 @@
 // filters (the engine scans), search, autoscroll, the rate chart, clear and export, and the detail
 // pane of the selected row.
 import { useEffect, useMemo, useRef, useState } from "react";
-import { backend, type AppError, type RowDto } from "../../ipc";
+import { backend, pickSavePath, type AppError, type RowDto } from "../../ipc";
+import { FILTERS } from "../../lib/fileKinds";
 import { formatSize, formatTime } from "../../lib/logModel";
 import { FilteredIndex, KIND_CLASSES, isOpen, positionOf, toFilter, type DirFilter, type KindClass } from "../../lib/logFilter";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
@@ -53,7 +54,6 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
   const [dir, setDir] = useState<DirFilter>("all");
   const [kinds, setKinds] = useState<ReadonlySet<KindClass>>(new Set(KIND_CLASSES));
   const [selected, setSelected] = useState<number | null>(null);
-  const [exportPath, setExportPath] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const filter = useMemo(() => toFilter(dir, kinds), [dir, kinds]);
   const filtered = !isOpen(filter);
@@ -184,6 +184,8 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
 
   const exportLog = async () => {
     if (session === null) return;
+    const exportPath = await pickSavePath({ title: "Export the log as JSON Lines", defaultPath: "sockpit-log.jsonl", filters: FILTERS.log });
+    if (!exportPath) return;
     try {
       const r = await backend.logExport(session, exportPath);
       setNotice(`Exported ${r.lines} rows to ${r.path}`);
@@ -234,14 +236,7 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
       </div>
       <div className="log-bar">
         <button type="button" onClick={() => void clear()} disabled={session === null}>Clear log</button>
-        <input
-          aria-label="Export path"
-          placeholder="/path/to/log.jsonl"
-          spellCheck={false}
-          value={exportPath}
-          onChange={(e) => setExportPath(e.target.value)}
-        />
-        <button type="button" onClick={() => void exportLog()} disabled={session === null || !exportPath.trim()}>Export log</button>
+        <button type="button" onClick={() => void exportLog()} disabled={session === null} title="Save the rows as JSON Lines (the OS dialog asks where)">Export log</button>
         {notice && <span className="notice log-notice" aria-live="polite">{notice}</span>}
       </div>
       <div

@@ -47,6 +47,8 @@ interface Props {
   viewKey?: string;
   /** The request has scripts: the Tests panel shows beside the log. */
   scripted?: boolean;
+  /** A schema file dropped onto the window (loaded by the protobuf settings). */
+  droppedSchema?: { path: string; seq: number } | null;
 }
 
 /** " (N)" frames recorded, re-rendered on its own as batches come. */
@@ -55,7 +57,7 @@ function FrameCount({ live }: { live: LiveLog }) {
   return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
-export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false }: Props) {
+export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false, droppedSchema = null }: Props) {
   const tabs = tabsFor(protocol);
   const [tab, setTab] = useState<Tab>(tabs[0].id);
   // A request of another protocol opens on its own first tab.
@@ -104,7 +106,7 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
         </div>
       )}
       <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={shown !== "messages"}>
-        <ProtoPanel proto={proto} onProto={setProto} />
+        <ProtoPanel proto={proto} onProto={setProto} dropped={droppedSchema} />
         <MessageLog session={ws.session} live={ws.live} decodeKey={proto.type ?? ""} />
         {(scripted || ws.tests.length > 0) && <TestsPanel tests={ws.tests} ended={ws.state === "Disconnected" && ws.session !== null} />}
         <Composer
