@@ -1,5 +1,6 @@
-// The window: sidebar, connection bar, composer, message log and the SSE pane beside it.
-import { useCallback, useEffect, useMemo, useState } from "react";
+// The window: sidebar | request (connection bar, settings, work area) | SSE
+// pane, in resizable panes.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { backend, onFileDrop, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
@@ -18,6 +19,7 @@ import { NoticeBar } from "./features/notices/NoticeBar";
 import { PROTOCOLS, namespacesOf } from "./lib/protocolSettings";
 import { dropAction } from "./lib/fileKinds";
 import { importCollection } from "./features/share/ShareDialogs";
+import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./features/layout/Split";
 
 export function App() {
   const prefs = loadPrefs();
@@ -49,6 +51,15 @@ export function App() {
   // Files dropped onto the window: a schema loads into the protobuf settings, anything else imports.
   const [droppedSchema, setDroppedSchema] = useState<{ path: string; seq: number } | null>(null);
   const [dragOver, setDragOver] = useState(false);
+  // The SSE pane: resizable, and collapsible to nothing when it is not in use.
+  const ssePanel = useRef<ImperativePanelHandle>(null);
+  const [sseOpen, setSseOpen] = useState(true);
+  const toggleSse = () => {
+    const p = ssePanel.current;
+    if (!p) return;
+    if (p.isCollapsed()) p.expand();
+    else p.collapse();
+  };
   useEffect(() => onFileDrop((paths) => {
     for (const path of paths) {
       if (dropAction(path) === "schema") {
@@ -104,6 +115,7 @@ export function App() {
     if (t.spec.protocol === "sse") {
       // An SSE request subscribes in the SSE pane, with this request's headers and auth.
       setSseUrl(url);
+      ssePanel.current?.expand();
       setNotice("An SSE request subscribes in the SSE pane: press Subscribe there");
       return;
     }
@@ -134,6 +146,8 @@ export function App() {
 
   return (
     <div className={dragOver ? "app drag-over" : "app"}>
+      <SplitGroup id="columns" direction="horizontal" className="columns">
+      <Panel id="sidebar" order={1} defaultSize={18} minSize={12} maxSize={40} className="pane">
       <Sidebar
         activeRequest={tabs.active.storedId}
         onOpenRequest={openStored}
@@ -147,6 +161,9 @@ export function App() {
         theme={theme}
         onTheme={() => setTheme(theme === "dark" ? "light" : "dark")}
       />
+      </Panel>
+      <SplitHandle label="Resize sidebar" direction="horizontal" />
+      <Panel id="request" order={2} minSize={35} className="pane">
       <main className="main">
         <NoticeBar refresh={storeVersion + envVersion} />
         <RequestTabs tabs={tabs.tabs} states={states} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
@@ -157,6 +174,7 @@ export function App() {
           </select>
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="button" onClick={() => void save()}>Save</button>
+          <button type="button" aria-pressed={sseOpen} onClick={toggleSse} title="Show or hide the SSE pane (its subscription goes on while hidden)">SSE pane</button>
           {notice && <span className="notice" role="note">{notice}</span>}
         </div>
         <ConnectionBar
@@ -205,9 +223,17 @@ export function App() {
               droppedSchema={droppedSchema}
             />
           </div>
-          <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />
         </div>
       </main>
+      </Panel>
+      <SplitHandle label="Resize SSE pane" direction="horizontal" />
+      <Panel id="sse" order={3} ref={ssePanel} collapsible collapsedSize={0} defaultSize={24} minSize={16} maxSize={50}
+        className="pane pane-sse" onCollapse={() => setSseOpen(false)} onExpand={() => setSseOpen(true)}>
+        <div className="sse-wrap" hidden={!sseOpen}>
+          <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />
+        </div>
+      </Panel>
+      </SplitGroup>
     </div>
   );
 }

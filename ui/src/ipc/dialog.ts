@@ -89,3 +89,12 @@ export function onFileDrop(onDrop: (paths: string[]) => void, onHover?: (over: b
     stop?.();
   };
 }
+
+/** The label of the window this UI runs in (`main`), for state kept per window. */
+export function windowLabel(): string {
+  try {
+    return getCurrentWebview().label || "main";
+  } catch {
+    return "main";
+  }
+}

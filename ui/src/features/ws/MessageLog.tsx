@@ -10,6 +10,7 @@ import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
 import { useVirtualRows } from "../../lib/useVirtualRows";
 import { RateChart } from "./RateChart";
 import { RowDetailPane } from "./RowDetailPane";
+import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "../layout/Split";
 
 const ROW_HEIGHT = 24;
 
@@ -64,6 +65,11 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
   const inflight = useRef("");
 
   useEffect(() => { setSelected(null); }, [session]);
+  // The detail pane stays folded away until a row is selected.
+  const detailPanel = useRef<ImperativePanelHandle>(null);
+  useEffect(() => {
+    if (selected !== null && detailPanel.current?.isCollapsed()) detailPanel.current.resize(30);
+  }, [selected]);
 
   // Filtered view: the engine scans what is new since the last page.
   useEffect(() => {
@@ -233,12 +239,12 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
         </label>
         <RateChart meter={live.meter} version={version} />
         <span className="count">{filtered ? `${count} of ${model.total}` : model.total} rows</span>
-      </div>
-      <div className="log-bar">
         <button type="button" onClick={() => void clear()} disabled={session === null}>Clear log</button>
         <button type="button" onClick={() => void exportLog()} disabled={session === null} title="Save the rows as JSON Lines (the OS dialog asks where)">Export log</button>
         {notice && <span className="notice log-notice" aria-live="polite">{notice}</span>}
       </div>
+      <SplitGroup id="log-detail" direction="vertical" className="log-split">
+      <Panel id="log" order={1} defaultSize={72} minSize={35} className="pane">
       <div
         ref={scrollRef}
         className="log"
@@ -263,7 +269,12 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
           </div>
         </div>
       </div>
-      <RowDetailPane session={session} index={selected} decodeKey={decodeKey} />
+      </Panel>
+      <SplitHandle label="Resize message detail" direction="vertical" />
+      <Panel id="detail" order={2} ref={detailPanel} defaultSize={0} minSize={15} collapsible collapsedSize={0} className="pane">
+        <RowDetailPane session={session} index={selected} decodeKey={decodeKey} />
+      </Panel>
+      </SplitGroup>
     </section>
   );
 }
