@@ -1,4 +1,4 @@
-// The window: sidebar | request (connection bar, settings, work area) | SSE
+// The window: sidebar | request (connection bar, settings, work area or the welcome view) | SSE
 // pane, in resizable panes.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { backend, onFileDrop, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
@@ -16,9 +16,10 @@ import { writtenHooks } from "./lib/scripts";
 import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
 import { NoticeBar } from "./features/notices/NoticeBar";
-import { PROTOCOLS, namespacesOf } from "./lib/protocolSettings";
+import { PROTOCOLS, namespacesOf, type ProtocolId } from "./lib/protocolSettings";
 import { dropAction } from "./lib/fileKinds";
 import { importCollection } from "./features/share/ShareDialogs";
+import { Welcome } from "./features/welcome/Welcome";
 import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./features/layout/Split";
 
 export function App() {
@@ -103,6 +104,17 @@ export function App() {
   };
 
   const openHistory = (h: HistoryDto) => tabs.add(newTab(blankSpec(h.url)));
+
+  // The welcome view stands in for the work area while the active tab is an untouched blank one
+  // (first run, or every tab closed); a request started from it is no longer untouched.
+  const [begun, setBegun] = useState<ReadonlySet<string>>(new Set());
+  const welcome = !spec.url && spec.protocol === "websocket" && tabs.active.storedId === null && ws.session === null && !begun.has(tabs.active.key);
+  const newRequest = (protocol: ProtocolId) => {
+    const t = newTab({ ...blankSpec(), protocol });
+    setBegun((b) => new Set(b).add(t.key));
+    tabs.add(t);
+    requestAnimationFrame(() => document.querySelector<HTMLInputElement>('input[aria-label="URL"]')?.focus());
+  };
 
   const connect = () => {
     const unknown = unknownVariables(spec, knownSet);
@@ -206,6 +218,9 @@ export function App() {
         <UpgradeReport report={ws.upgrade} />
         <RequestEditor spec={spec} onChange={tabs.update} />
         <div className="panes">
+          {welcome ? (
+            <Welcome onDemo={() => void demo()} onNew={newRequest} onOpenHistory={openHistory} onImported={() => setStoreVersion((v) => v + 1)} />
+          ) : (
           <div className="ws-column">
             <Workbench
               ws={ws}
@@ -223,6 +238,7 @@ export function App() {
               droppedSchema={droppedSchema}
             />
           </div>
+          )}
         </div>
       </main>
       </Panel>
