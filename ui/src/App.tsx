@@ -1,7 +1,7 @@
 // The window: sidebar | request (connection bar, settings, work area or the welcome view) | SSE
-// pane, in resizable panes.
+// pane, in resizable panes; the command palette and the shortcuts over it all.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { backend, onFileDrop, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
+import { backend, onFileDrop, pickFile, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
 import { useWsSessions } from "./features/ws/useWsSession";
@@ -17,9 +17,12 @@ import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
 import { NoticeBar } from "./features/notices/NoticeBar";
 import { PROTOCOLS, namespacesOf, type ProtocolId } from "./lib/protocolSettings";
-import { dropAction } from "./lib/fileKinds";
+import { dropAction, FILTERS } from "./lib/fileKinds";
 import { importCollection } from "./features/share/ShareDialogs";
 import { Welcome } from "./features/welcome/Welcome";
+import { CommandPalette } from "./features/palette/CommandPalette";
+import { ShortcutsHelp } from "./features/palette/ShortcutsHelp";
+import { isMac, usePalette } from "./features/palette/usePalette";
 import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./features/layout/Split";
 
 export function App() {
@@ -156,6 +159,25 @@ export function App() {
     return err ? err.message : null;
   };
 
+  const focus = (css: string) => document.querySelector<HTMLElement>(css)?.focus();
+  const pal = usePalette({
+    send: () => document.querySelector<HTMLButtonElement>('[aria-label="Composer"] button.primary:not(:disabled)')?.click(),
+    save: () => void save(),
+    newTab: () => tabs.add(newTab()),
+    closeTab: () => tabs.close(tabs.active.key),
+    searchLog: () => focus('input[aria-label="Search messages"]'),
+    focusUrl: () => focus('input[aria-label="URL"]'),
+    toggleConnection: () => (ws.state === "Disconnected" ? connect() : void ws.disconnect()),
+    openDemo: () => void demo(),
+    toggleTheme: () => setTheme(theme === "dark" ? "light" : "dark"),
+    toggleSse,
+    importCollection: () => void pickFile({ title: "Import a collection", filters: FILTERS.collection }).then((path) => {
+      if (path) void importCollection(path, "auto").then((r) => { setNotice(r.text); if (r.ok) setStoreVersion((v) => v + 1); });
+    }),
+    newRequest,
+    openRequest: openStored,
+  });
+
   return (
     <div className={dragOver ? "app drag-over" : "app"}>
       <SplitGroup id="columns" direction="horizontal" className="columns">
@@ -250,6 +272,8 @@ export function App() {
         </div>
       </Panel>
       </SplitGroup>
+      {pal.palette && <CommandPalette commands={pal.commands} onClose={pal.closePalette} />}
+      {pal.help && <ShortcutsHelp mac={isMac} onClose={pal.closeHelp} />}
     </div>
   );
 }
