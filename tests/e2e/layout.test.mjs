@@ -90,17 +90,26 @@ for (const [w, h] of [[1024, 700], [1280, 800], [2560, 1440]]) {
     assert.ok(m.composer.b <= m.view.h + 1, `composer inside the window: ${JSON.stringify(m.composer)} in ${JSON.stringify(m.view)}`);
     assert.ok(m.main.r <= m.view.w + 1 && (m.sse?.r ?? 0) <= m.view.w + 1, "nothing cut off on the right");
     await win.screenshot(`${w}x${h}`);
+    // The same in the other theme, for the record.
+    const theme = () => win.wd.exec("return document.documentElement.dataset.theme");
+    const first = await theme();
+    const other = first === "dark" ? "light" : "dark";
+    await win.wd.click(await win.byLabel("Toggle theme"));
+    await win.wd.waitFor(other, async () => (await theme()) === other, 3000);
+    await win.screenshot(`${w}x${h}-${other}`);
+    await win.wd.click(await win.byLabel("Toggle theme"));
+    await win.wd.waitFor(first, async () => (await theme()) === first, 3000);
     // Request settings and the upgrade report open: they do not squeeze the log; when the window is
-    // too short for all of it, the request column scrolls (the composer stays reachable).
+    // too short for all of it, the part below the connection bar scrolls (the composer stays reachable).
     await win.wd.exec(settingsTab + ".click()");
     await win.wd.exec(`document.querySelector('details[aria-label="Upgrade report"]').open = true`);
     await new Promise((r) => setTimeout(r, 300));
     m = await measure();
     assert.ok(m.log.h >= 240, `log height with settings open ${m.log.h}`);
     assert.ok(!overlap(m.log, m.composer), `log/composer with settings open ${JSON.stringify(m)}`);
-    const reachable = await win.wd.exec(`const main = document.querySelector('main.main'); const c = document.querySelector('[aria-label="Composer"]');
+    const reachable = await win.wd.exec(`const main = document.querySelector('.main-scroll'); const c = document.querySelector('[aria-label="Composer"]');
       return c.getBoundingClientRect().bottom - main.getBoundingClientRect().top + main.scrollTop <= main.scrollHeight + 1`);
-    assert.ok(reachable, "the composer is within the request column's scroll area");
+    assert.ok(reachable, "the composer is within the scroll area below the connection bar");
     await win.screenshot(`${w}x${h}-settings-open`);
     await win.wd.exec(settingsTab + ".click()");
     await win.wd.exec(`document.querySelector('details[aria-label="Upgrade report"]').open = false`);

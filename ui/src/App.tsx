@@ -225,6 +225,8 @@ export function App() {
           onConnect={connect}
           onDisconnect={() => void ws.disconnect()}
         />
+        {/* Below the tabs and the connection bar: scrolls when the window is too short for it all. */}
+        <div className="main-scroll">
         {varError && (
           <div role="alert" className="error conn-error">
             {varError}
@@ -261,6 +263,7 @@ export function App() {
             />
           </div>
           )}
+        </div>
         </div>
       </main>
       </Panel>

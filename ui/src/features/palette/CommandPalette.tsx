@@ -25,7 +25,7 @@ export function CommandPalette({ commands, onClose }: Props) {
   const sel = Math.min(at, Math.max(0, shown.length - 1));
   useEffect(() => input.current?.focus(), []);
   useEffect(() => {
-    document.getElementById(`palette-${sel}`)?.scrollIntoView({ block: "nearest" });
+    document.getElementById(`palette-${sel}`)?.scrollIntoView?.({ block: "nearest" });
   }, [sel]);
 
   const run = (c: Command | undefined) => {

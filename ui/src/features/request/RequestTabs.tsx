@@ -27,7 +27,7 @@ export function RequestTabs(p: Props) {
   };
   // The active tab is scrolled into sight when the row overflows (the New tab button never scrolls).
   useEffect(() => {
-    document.getElementById(`reqtab-${p.active}`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    document.getElementById(`reqtab-${p.active}`)?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
   }, [p.active, p.tabs.length]);
   return (
     <div className="request-tabs">
