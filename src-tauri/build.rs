@@ -64,6 +64,7 @@ fn main() {
         "collection_import",
         "collection_export",
         "demo_open",
+        "dialog_stub_allowed",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build script failed: {e:#}");

@@ -26,6 +26,7 @@ pub fn run() -> Result<(), String> {
     let mut log_guard = logging::init_for_app();
     let app = tauri::Builder::default()
         .plugin(window_state::plugin())
+        .plugin(tauri_plugin_dialog::init())
         .on_window_event(|window, event| {
             window_state::on_window_event(window, event);
             closing::on_window_event(window, event);
@@ -76,6 +77,7 @@ pub fn run() -> Result<(), String> {
             commands::share::collection_import,
             commands::share::collection_export,
             commands::share::demo_open,
+            commands::dialogs::dialog_stub_allowed,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| {

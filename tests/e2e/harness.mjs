@@ -56,6 +56,9 @@ async function startDriver() {
     // WebKitWebDriver's screenshots hang with it under Xvfb; the e2e keeps the DMA-BUF renderer so every
     // step can be photographed. The window benchmark runs the app's own choice.
     WEBKIT_DISABLE_DMABUF_RENDERER: process.env.WEBKIT_DISABLE_DMABUF_RENDERER ?? "0",
+    // WebDriver cannot drive GTK's file chooser: the app lets `stubDialog` answer its file dialogs
+    // (ui/src/ipc/dialog.ts), and only when this is set.
+    SOCKPIT_E2E_DIALOGS: "1",
   };
   // The driver's output goes to a file, not our pipes: an app it launched that outlives it would
   // otherwise hold the test runner's stdout open and the run would never end.
@@ -139,6 +142,14 @@ async function connect(url, reconnect = false) {
   await wd.click(await button("Connect"));
 }
 
+/**
+ * Answers the window's next file dialogs (open or save) with these paths, in order; `null` cancels.
+ * The OS dialog is stubbed at the UI's IPC boundary, since WebDriver cannot drive GTK's chooser.
+ */
+async function stubDialog(...paths) {
+  await wd.exec("window.__sockpitDialogStub = arguments[0];", [paths]);
+}
+
 /** Pids of running copies of the app under test. */
 function appPids() {
   const pids = [];
@@ -202,5 +213,5 @@ export const win = {
   get mockHttp() { return mockHttp; },
   get mockWs() { return mockWs; },
   get dataHome() { return dataHome; },
-  openApp, restartApp, screenshot, byLabel, button, statusText, inputValue, setInput, waitStatus, rows, waitRow, chooseMode, connect,
+  openApp, restartApp, screenshot, byLabel, button, statusText, inputValue, setInput, waitStatus, rows, waitRow, chooseMode, connect, stubDialog,
 };

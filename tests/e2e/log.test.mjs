@@ -14,6 +14,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 const inRow = (needle) =>
   win.wd.xpath(`//*[@role="log" and @aria-label="Messages"]//*[@data-direction="in" and contains(., '${needle}')]`);
+/** The text of the element with this accessible name (its textContent: WebKit's element text is empty for clipped spans). */
+const labelText = (label) => win.wd.exec(`return document.querySelector(arguments[0])?.textContent ?? null`, [`[aria-label="${label}"]`]);
 const texts = (css) => win.wd.exec(`return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);`, [css]);
 const selectOption = async (label, option) => {
   await win.wd.click(await win.wd.xpath(`//select[@aria-label="${label}"]/option[normalize-space()="${option}"]`));
@@ -73,10 +75,15 @@ test("file mode sends the file's bytes as one binary message", async () => {
   const path = join(win.dataHome, "payload.bin");
   writeFileSync(path, Buffer.from([0x53, 0x6f, 0x63, 0x6b, 0x01, 0x02]));
   await chooseMode("File");
-  await setInput("Message", join(win.dataHome, "missing.bin"));
+  // The file is chosen in the OS dialog, stubbed under WebDriver (harness.mjs `stubDialog`).
+  await win.stubDialog(join(win.dataHome, "missing.bin"));
+  await win.wd.click(await byLabel("Choose File to send"));
+  await win.wd.waitFor("file chosen", async () => (await labelText("File to send path")) === "missing.bin", 3000);
   await win.wd.click(await button("Send"));
   await win.wd.waitFor("missing file error", async () => /missing\.bin/.test(await win.wd.text(await win.wd.el('[role="alert"]'))), 5000);
-  await setInput("Message", path);
+  await win.stubDialog(path);
+  await win.wd.click(await byLabel("Choose File to send"));
+  await win.wd.waitFor("file chosen", async () => (await labelText("File to send path")) === "payload.bin", 3000);
   await win.wd.click(await button("Send"));
   await waitRow("Messages", "in", "536f636b0102");
   await screenshot("file-sent");
@@ -127,7 +134,7 @@ test("clear empties the log and export writes the rows as JSON Lines", async () 
   await win.wd.click(await button("Send"));
   await waitRow("Messages", "in", "after clear");
   const path = join(win.dataHome, "export.jsonl");
-  await setInput("Export path", path);
+  await win.stubDialog(path);
   await win.wd.click(await button("Export log"));
   await win.wd.waitFor("export notice", async () => (await win.wd.exec('return document.querySelector(".log-notice")?.textContent || ""')).includes(`rows to ${path}`));
   assert.ok(existsSync(path));
@@ -139,8 +146,9 @@ test("clear empties the log and export writes the rows as JSON Lines", async () 
 });
 
 test("protobuf: the demo schema decodes /proto messages with field names", async () => {
-  await setInput("Proto file", join(repo, "collections", "protos", "sockpit_demo.proto"));
+  await win.stubDialog(join(repo, "collections", "protos", "sockpit_demo.proto"));
   await win.wd.click(await button("Load schema"));
+  await win.wd.waitFor("schema loaded", async () => (await labelText("Schema file")) === "sockpit_demo.proto", 5000);
   await selectOption("Message type", "sockpit.demo.Envelope");
   await connect(`${win.mockWs}/proto?n=3&interval=50`);
   await waitStatus("Connected");

@@ -1,5 +1,7 @@
 // Window e2e: the first-run demo (mock server in the app + the shipped demo collection), export of a
-// collection to a file, import of a file, and a bad import path shown where the user acted.
+// collection to a file, import of a file, and a bad import path shown where the user acted. Files
+// are chosen in the OS dialog, which WebDriver cannot drive: `stubDialog` answers it at the UI's IPC
+// boundary (ui/src/ipc/dialog.ts; honoured only with SOCKPIT_E2E_DIALOGS=1, which the harness sets).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -55,9 +57,10 @@ test("exports the demo collection as a Sockpit file", async () => {
   mkdirSync(dir, { recursive: true });
   await win.wd.click(await button("Export…"));
   await selectOption("Export collection", "Sockpit demo");
-  await setInput("Export folder", dir);
-  await win.wd.click(await button("Export"));
   const file = join(dir, "Sockpit demo.sockpit.json");
+  // Where to save is asked by the OS dialog, stubbed under WebDriver (harness.mjs `stubDialog`).
+  await win.stubDialog(file);
+  await win.wd.click(await button("Export to file…"));
   await win.wd.waitFor("export written", () => existsSync(file), 5000);
   const shared = JSON.parse(readFileSync(file, "utf8"));
   assert.equal(shared.sockpit, 1);
@@ -68,14 +71,13 @@ test("exports the demo collection as a Sockpit file", async () => {
   await win.wd.click(await button("Export…"));
 });
 
-test("imports a collection file, and a missing file is an error that keeps the path", async () => {
+test("imports a collection file chosen in the (stubbed) dialog, and a missing file is an error naming it", async () => {
   await win.wd.click(await button("Import…"));
   const missing = join(win.dataHome, "nope", "missing.json");
-  await setInput("Import path", missing);
-  await win.wd.click(await button("Import"));
+  await win.stubDialog(missing);
+  await win.wd.click(await button("Import file…"));
   const alert = await win.wd.el('[role="dialog"][aria-label="Import collection"] [role="alert"]');
   assert.match(await win.wd.text(alert), /missing\.json/);
-  assert.equal(await win.wd.property(await byLabel("Import path"), "value"), missing, "the typed path is kept");
   await screenshot("import-missing");
 
   const file = join(win.dataHome, "e2e-import.sockpit.json");
@@ -84,8 +86,8 @@ test("imports a collection file, and a missing file is an error that keeps the p
     name: "E2E import",
     items: [{ type: "request", name: "Imported echo", protocol: "websocket", url: `${win.mockWs}/echo`, messages: [{ name: "m", body: "imported hello" }] }],
   }));
-  await setInput("Import path", file);
-  await win.wd.click(await button("Import"));
+  await win.stubDialog(file);
+  await win.wd.click(await button("Import file…"));
   await win.wd.waitFor("import reported", async () =>
     (await win.wd.exec(`return document.querySelector('[role="dialog"][aria-label="Import collection"]').textContent`)).includes("Imported “E2E import” from sockpit: 1 request"), 5000);
   await expand("E2E import");

@@ -8,6 +8,9 @@ useWindow("window");
 const { screenshot, byLabel, button, statusText, setInput, waitStatus, rows, waitRow, chooseMode, connect, restartApp } = win;
 
 test("window opens with the contract's controls", async () => {
+  // A first run opens on the welcome view (issue 16); a new WebSocket request shows the work area.
+  const start = '//*[@role="region" and @aria-label="Welcome"]//button[normalize-space()="New WebSocket request"]';
+  await win.wd.click(await win.wd.xpath(start));
   for (const label of ["URL", "Message", "SSE URL", "Search messages"]) await byLabel(label);
   for (const name of ["Connect", "Send", "Subscribe", "Save"]) await button(name);
   assert.equal(await statusText(), "Disconnected");

@@ -1,6 +1,7 @@
-// The window: sidebar, connection bar, composer, message log and the SSE pane beside it.
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { backend, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
+// The window: sidebar | request (connection bar, settings, work area or the welcome view) | SSE
+// pane, in resizable panes; the command palette and the shortcuts over it all.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { backend, onFileDrop, pickFile, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
 import { useWsSessions } from "./features/ws/useWsSession";
@@ -15,7 +16,14 @@ import { writtenHooks } from "./lib/scripts";
 import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
 import { NoticeBar } from "./features/notices/NoticeBar";
-import { PROTOCOLS, namespacesOf } from "./lib/protocolSettings";
+import { PROTOCOLS, namespacesOf, type ProtocolId } from "./lib/protocolSettings";
+import { dropAction, FILTERS } from "./lib/fileKinds";
+import { importCollection } from "./features/share/ShareDialogs";
+import { Welcome } from "./features/welcome/Welcome";
+import { CommandPalette } from "./features/palette/CommandPalette";
+import { ShortcutsHelp } from "./features/palette/ShortcutsHelp";
+import { isMac, usePalette } from "./features/palette/usePalette";
+import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./features/layout/Split";
 
 export function App() {
   const prefs = loadPrefs();
@@ -44,6 +52,30 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  // Files dropped onto the window: a schema loads into the protobuf settings, anything else imports.
+  const [droppedSchema, setDroppedSchema] = useState<{ path: string; seq: number } | null>(null);
+  const [dragOver, setDragOver] = useState(false);
+  // The SSE pane: resizable, and collapsible to nothing when it is not in use.
+  const ssePanel = useRef<ImperativePanelHandle>(null);
+  const [sseOpen, setSseOpen] = useState(true);
+  const toggleSse = () => {
+    const p = ssePanel.current;
+    if (!p) return;
+    if (p.isCollapsed()) p.expand();
+    else p.collapse();
+  };
+  useEffect(() => onFileDrop((paths) => {
+    for (const path of paths) {
+      if (dropAction(path) === "schema") {
+        setDroppedSchema((d) => ({ path, seq: (d?.seq ?? 0) + 1 }));
+        continue;
+      }
+      void importCollection(path, "auto").then((r) => {
+        setNotice(r.text);
+        if (r.ok) setStoreVersion((v) => v + 1);
+      });
+    }
+  }, setDragOver), []);
   useEffect(() => {
     savePrefs({ url, sseUrl, reconnect, theme, name, activeId: null, messages: saved });
   }, [url, sseUrl, reconnect, theme, name, saved]);
@@ -76,6 +108,17 @@ export function App() {
 
   const openHistory = (h: HistoryDto) => tabs.add(newTab(blankSpec(h.url)));
 
+  // The welcome view stands in for the work area while the active tab is an untouched blank one
+  // (first run, or every tab closed); a request started from it is no longer untouched.
+  const [begun, setBegun] = useState<ReadonlySet<string>>(new Set());
+  const welcome = !spec.url && spec.protocol === "websocket" && tabs.active.storedId === null && ws.session === null && !begun.has(tabs.active.key);
+  const newRequest = (protocol: ProtocolId) => {
+    const t = newTab({ ...blankSpec(), protocol });
+    setBegun((b) => new Set(b).add(t.key));
+    tabs.add(t);
+    requestAnimationFrame(() => document.querySelector<HTMLInputElement>('input[aria-label="URL"]')?.focus());
+  };
+
   const connect = () => {
     const unknown = unknownVariables(spec, knownSet);
     if (unknown.length) {
@@ -87,6 +130,7 @@ export function App() {
     if (t.spec.protocol === "sse") {
       // An SSE request subscribes in the SSE pane, with this request's headers and auth.
       setSseUrl(url);
+      ssePanel.current?.expand();
       setNotice("An SSE request subscribes in the SSE pane: press Subscribe there");
       return;
     }
@@ -115,8 +159,29 @@ export function App() {
     return err ? err.message : null;
   };
 
+  const focus = (css: string) => document.querySelector<HTMLElement>(css)?.focus();
+  const pal = usePalette({
+    send: () => document.querySelector<HTMLButtonElement>('[aria-label="Composer"] button.primary:not(:disabled)')?.click(),
+    save: () => void save(),
+    newTab: () => tabs.add(newTab()),
+    closeTab: () => tabs.close(tabs.active.key),
+    searchLog: () => focus('input[aria-label="Search messages"]'),
+    focusUrl: () => focus('input[aria-label="URL"]'),
+    toggleConnection: () => (ws.state === "Disconnected" ? connect() : void ws.disconnect()),
+    openDemo: () => void demo(),
+    toggleTheme: () => setTheme(theme === "dark" ? "light" : "dark"),
+    toggleSse,
+    importCollection: () => void pickFile({ title: "Import a collection", filters: FILTERS.collection }).then((path) => {
+      if (path) void importCollection(path, "auto").then((r) => { setNotice(r.text); if (r.ok) setStoreVersion((v) => v + 1); });
+    }),
+    newRequest,
+    openRequest: openStored,
+  });
+
   return (
-    <div className="app">
+    <div className={dragOver ? "app drag-over" : "app"}>
+      <SplitGroup id="columns" direction="horizontal" className="columns">
+      <Panel id="sidebar" order={1} defaultSize={18} minSize={12} maxSize={40} className="pane">
       <Sidebar
         activeRequest={tabs.active.storedId}
         onOpenRequest={openStored}
@@ -130,6 +195,9 @@ export function App() {
         theme={theme}
         onTheme={() => setTheme(theme === "dark" ? "light" : "dark")}
       />
+      </Panel>
+      <SplitHandle label="Resize sidebar" direction="horizontal" />
+      <Panel id="request" order={2} minSize={35} className="pane">
       <main className="main">
         <NoticeBar refresh={storeVersion + envVersion} />
         <RequestTabs tabs={tabs.tabs} states={states} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
@@ -140,6 +208,7 @@ export function App() {
           </select>
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="button" onClick={() => void save()}>Save</button>
+          <button type="button" aria-pressed={sseOpen} onClick={toggleSse} title="Show or hide the SSE pane (its subscription goes on while hidden)">SSE pane</button>
           {notice && <span className="notice" role="note">{notice}</span>}
         </div>
         <ConnectionBar
@@ -156,6 +225,8 @@ export function App() {
           onConnect={connect}
           onDisconnect={() => void ws.disconnect()}
         />
+        {/* Below the tabs and the connection bar: scrolls when the window is too short for it all. */}
+        <div className="main-scroll">
         {varError && (
           <div role="alert" className="error conn-error">
             {varError}
@@ -171,6 +242,9 @@ export function App() {
         <UpgradeReport report={ws.upgrade} />
         <RequestEditor spec={spec} onChange={tabs.update} />
         <div className="panes">
+          {welcome ? (
+            <Welcome onDemo={() => void demo()} onNew={newRequest} onOpenHistory={openHistory} onImported={() => setStoreVersion((v) => v + 1)} />
+          ) : (
           <div className="ws-column">
             <Workbench
               ws={ws}
@@ -185,11 +259,24 @@ export function App() {
               namespaces={namespacesOf(spec.settings)}
               viewKey={tabs.active.key}
               scripted={writtenHooks(spec.scripts).length > 0}
+              droppedSchema={droppedSchema}
             />
           </div>
-          <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />
+          )}
+        </div>
         </div>
       </main>
+      </Panel>
+      <SplitHandle label="Resize SSE pane" direction="horizontal" />
+      <Panel id="sse" order={3} ref={ssePanel} collapsible collapsedSize={0} defaultSize={24} minSize={16} maxSize={50}
+        className="pane pane-sse" onCollapse={() => setSseOpen(false)} onExpand={() => setSseOpen(true)}>
+        <div className="sse-wrap" hidden={!sseOpen}>
+          <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />
+        </div>
+      </Panel>
+      </SplitGroup>
+      {pal.palette && <CommandPalette commands={pal.commands} onClose={pal.closePalette} />}
+      {pal.help && <ShortcutsHelp mac={isMac} onClose={pal.closeHelp} />}
     </div>
   );
 }

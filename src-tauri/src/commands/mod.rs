@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod demo;
+pub mod dialogs;
 pub mod env;
 pub mod frames;
 pub mod history;

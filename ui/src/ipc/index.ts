@@ -149,3 +149,4 @@ export const backend = {
 
 export type { DemoOpened, ExportKind, ExportReport, ImportReport };
 export type Backend = typeof backend;
+export { pickFile, pickSavePath, onFileDrop, windowLabel, type FileFilter } from "./dialog";

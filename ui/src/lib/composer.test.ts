@@ -31,10 +31,10 @@ describe("checkMessage", () => {
     expect(checkMessage("base64", "aGVsbG8=").ok).toBe(true);
     expect(checkMessage("base64", "a$b").ok).toBe(false);
   });
-  it("wants a path in file mode and JSON in protobuf mode", () => {
+  it("wants a file in file mode and JSON in protobuf mode", () => {
     expect(checkMessage("file", "/tmp/x.bin").ok).toBe(true);
     const empty = checkMessage("file", "  ");
-    expect(empty.ok ? "" : empty.error).toMatch(/path/);
+    expect(empty.ok ? "" : empty.error).toMatch(/Choose the file/);
     expect(checkMessage("protobuf", '{"seq":"1"}').ok).toBe(true);
     const bad = checkMessage("protobuf", "{seq");
     expect(bad.ok ? "" : bad.error).toMatch(/^Invalid JSON/);

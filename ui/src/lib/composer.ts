@@ -19,7 +19,7 @@ export function checkMessage(mode: SendMode, body: string): Check {
     case "text":
       return { ok: true };
     case "file":
-      return body.trim() ? { ok: true } : { ok: false, error: "Type the path of the file to send" };
+      return body.trim() ? { ok: true } : { ok: false, error: "Choose the file to send" };
     case "protobuf":
     case "json":
       try {

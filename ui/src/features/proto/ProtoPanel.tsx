@@ -1,7 +1,8 @@
-// Protobuf settings of the window: a .proto path, Load schema, and the message type the composer
-// encodes with and the log decodes binary messages with.
-import { useState } from "react";
-import { backend, type AppError } from "../../ipc";
+// Protobuf settings of the window: Load schema (the OS dialog, or a .proto dropped on the window),
+// and the message type the composer encodes with and the log decodes binary messages with.
+import { useEffect, useState } from "react";
+import { backend, pickFile, type AppError } from "../../ipc";
+import { baseName, FILTERS } from "../../lib/fileKinds";
 
 export interface ProtoState {
   types: string[];
@@ -11,14 +12,19 @@ export interface ProtoState {
 interface Props {
   proto: ProtoState;
   onProto(p: ProtoState): void;
+  /** A schema file dropped onto the window, loaded as if chosen here; `seq` tells drops apart. */
+  dropped?: { path: string; seq: number } | null;
 }
 
-export function ProtoPanel({ proto, onProto }: Props) {
-  const [path, setPath] = useState("");
+export function ProtoPanel({ proto, onProto, dropped }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState<string | null>(null);
 
-  const load = async () => {
+  useEffect(() => {
+    if (dropped) void load(dropped.path);
+  }, [dropped]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  async function load(path: string) {
     try {
       const s = await backend.protoLoad(path);
       setLoaded(s.path);
@@ -27,6 +33,11 @@ export function ProtoPanel({ proto, onProto }: Props) {
     } catch (e) {
       setError((e as AppError).message);
     }
+  }
+
+  const pick = async () => {
+    const path = await pickFile({ title: "Load a protobuf schema", filters: FILTERS.schema });
+    if (path) await load(path);
   };
 
   const choose = async (t: string) => {
@@ -41,15 +52,8 @@ export function ProtoPanel({ proto, onProto }: Props) {
 
   return (
     <div className="proto-panel" role="group" aria-label="Protobuf">
-      <input
-        aria-label="Proto file"
-        placeholder="/path/to/schema.proto"
-        spellCheck={false}
-        value={path}
-        onChange={(e) => setPath(e.target.value)}
-        onKeyDown={(e) => { if (e.key === "Enter") void load(); }}
-      />
-      <button type="button" onClick={() => void load()} disabled={!path.trim()}>Load schema</button>
+      <button type="button" onClick={() => void pick()} title="Choose a .proto file or a descriptor set (or drop one on the window)">Load schema</button>
+      {loaded && <span role="note" className="file-name" title={loaded} aria-label="Schema file">{baseName(loaded)}</span>}
       <select aria-label="Message type" value={proto.type ?? ""} onChange={(e) => void choose(e.target.value)} disabled={!proto.types.length}>
         <option value="">{proto.types.length ? "(no type: show hex)" : "(load a schema)"}</option>
         {proto.types.map((t) => <option key={t} value={t}>{t}</option>)}

@@ -2,6 +2,8 @@
 import type { ReactNode } from "react";
 import { AUTH_TYPES, authFromModel, authToModel, type AuthForm, type AuthType } from "../../lib/requestModel";
 import { KvTable } from "./KvTable";
+import { FileField } from "../files/FileField";
+import { FILTERS } from "../../lib/fileKinds";
 
 interface Props {
   auth: Record<string, unknown>;
@@ -83,7 +85,14 @@ export function AuthTab({ auth, onChange }: Props) {
           {field("Scope", "scope")}
         </>
       )}
-      {f.type === "client_certificate" && (<>{field("Certificate file", "cert", { placeholder: "/path/client.pem" })}{field("Key file", "key", { placeholder: "/path/client.key" })}</>)}
+      {f.type === "client_certificate" && (
+        <>
+          <div className="field"><span>Certificate file</span>
+            <FileField label="Certificate file" value={f.cert} filters={FILTERS.pem} onChange={(cert) => set({ cert })} /></div>
+          <div className="field"><span>Key file</span>
+            <FileField label="Key file" value={f.key} filters={FILTERS.pem} onChange={(key) => set({ key })} /></div>
+        </>
+      )}
     </div>
   );
 }

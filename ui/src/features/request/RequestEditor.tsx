@@ -1,11 +1,12 @@
 // The request editor's tabs: Params, Headers, Auth, Protocols, Scripts and Settings of the active request, and
 // for a Socket.IO or GraphQL request its protocol's settings first.
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import type { RequestSpec } from "../../ipc";
 import { AuthTab } from "./AuthTab";
 import { KvTable } from "./KvTable";
 import { SettingsTab } from "./SettingsTab";
-import { ScriptsTab } from "./ScriptsTab";
+// The Scripts tab brings CodeMirror's JavaScript language: loaded when first opened.
+const ScriptsTab = lazy(() => import("./ScriptsTab").then((m) => ({ default: m.ScriptsTab })));
 import { writtenHooks } from "../../lib/scripts";
 import { GraphqlTab, SocketIoTab } from "./ProtocolTab";
 
@@ -50,7 +51,7 @@ export function RequestEditor({ spec, onChange }: Props) {
                 onChange={(e) => onChange({ subprotocols: e.target.value.split("\n") })} />
             </label>
           )}
-          {tab === "Scripts" && <ScriptsTab scripts={spec.scripts} onChange={(scripts) => onChange({ scripts })} />}
+          {tab === "Scripts" && <Suspense fallback={<p className="muted">Loading…</p>}><ScriptsTab scripts={spec.scripts} onChange={(scripts) => onChange({ scripts })} /></Suspense>}
           {tab === "Settings" && <SettingsTab spec={spec} onChange={onChange} />}
         </div>
       )}

@@ -1,5 +1,5 @@
 // The request tabs (role=tablist): one per open request, select, close, and a new blank tab.
-import type { KeyboardEvent } from "react";
+import { useEffect, type KeyboardEvent } from "react";
 import type { ConnState } from "../../ipc";
 import type { RequestTab } from "./useRequestTabs";
 
@@ -25,6 +25,10 @@ export function RequestTabs(p: Props) {
     e.preventDefault();
     requestAnimationFrame(() => document.getElementById(`reqtab-${t.key}`)?.focus());
   };
+  // The active tab is scrolled into sight when the row overflows (the New tab button never scrolls).
+  useEffect(() => {
+    document.getElementById(`reqtab-${p.active}`)?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  }, [p.active, p.tabs.length]);
   return (
     <div className="request-tabs">
       <div role="tablist" aria-label="Requests" onKeyDown={onKey}>
@@ -48,7 +52,7 @@ export function RequestTabs(p: Props) {
           </span>
         ))}
       </div>
-      <button type="button" aria-label="New tab" onClick={p.onNew}>+</button>
+      <button type="button" aria-label="New tab" title="New tab (Ctrl+T)" onClick={p.onNew}>+</button>
     </div>
   );
 }

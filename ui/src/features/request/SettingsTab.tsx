@@ -2,6 +2,8 @@
 // parameters, max message size, TLS (CA file, skip verification) and a proxy.
 import type { RequestSpec } from "../../ipc";
 import { settingsFromModel, settingsToModel, type SettingsForm } from "../../lib/requestModel";
+import { FileField } from "../files/FileField";
+import { FILTERS } from "../../lib/fileKinds";
 
 interface Props {
   spec: RequestSpec;
@@ -45,8 +47,8 @@ export function SettingsTab({ spec, onChange }: Props) {
         {num("Max message size (bytes)", "maxMessageSize", "67108864")}
       </fieldset>
       <fieldset><legend>TLS and proxy</legend>
-        <label className="field"><span>CA file</span>
-          <input aria-label="CA file" placeholder="/path/ca.pem" value={extras.ca_file} onChange={(e) => onChange({ extras: { ...extras, ca_file: e.target.value } })} /></label>
+        <div className="field"><span>CA file</span>
+          <FileField label="CA file" value={extras.ca_file} filters={FILTERS.pem} onChange={(ca_file) => onChange({ extras: { ...extras, ca_file } })} /></div>
         <label className="check"><input type="checkbox" aria-label="Skip certificate verification" checked={extras.insecure}
           onChange={(e) => onChange({ extras: { ...extras, insecure: e.target.checked } })} />Skip certificate verification (insecure)</label>
         <p className="muted">A client certificate is an Auth pattern (Auth → Client certificate).</p>

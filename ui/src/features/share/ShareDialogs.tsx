@@ -1,8 +1,22 @@
 // Import and export of collections: two small panels in the sidebar, each a labelled form whose
-// outcome (or error, with the text typed kept) shows where the user acted.
+// file is chosen in the OS dialog and whose outcome (or error, naming the file) shows where the
+// user acted. A file dropped onto the window is imported the same way (`importCollection`).
 import { useState } from "react";
-import { backend, type ExportKind, type TreeNodeDto } from "../../ipc";
-import { describeImport, EXPORT_KINDS, exportFileName, IMPORT_FORMATS, joinPath } from "../../lib/share";
+import { backend, pickFile, pickSavePath, type ExportKind, type TreeNodeDto } from "../../ipc";
+import { FILTERS } from "../../lib/fileKinds";
+import { describeImport, EXPORT_KINDS, exportFileName, IMPORT_FORMATS } from "../../lib/share";
+
+export type ImportOutcome = { ok: boolean; text: string; warnings: string[]; collection?: number };
+
+/** Imports the file or folder at `path`; never rejects (an error is the outcome's text). */
+export async function importCollection(path: string, format: string): Promise<ImportOutcome> {
+  try {
+    const r = await backend.collectionImport(path, format === "auto" ? null : format);
+    return { ok: true, text: describeImport(r), warnings: r.warnings, collection: r.collection };
+  } catch (e) {
+    return { ok: false, text: (e as { message: string }).message, warnings: [] };
+  }
+}
 
 interface Props {
   collections: TreeNodeDto[];
@@ -29,54 +43,57 @@ export function ShareDialogs({ collections, onImported }: Props) {
 }
 
 function ImportPanel({ onImported }: { onImported(collection: number): void }) {
-  const [path, setPath] = useState("");
   const [format, setFormat] = useState("auto");
-  const [result, setResult] = useState<{ ok: boolean; text: string; warnings: string[] } | null>(null);
+  const [result, setResult] = useState<ImportOutcome | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = async () => {
+  const run = async (directory: boolean) => {
+    const path = await pickFile({
+      title: directory ? "Import a Bruno collection folder" : "Import a collection",
+      filters: directory ? undefined : FILTERS.collection,
+      directory,
+    });
+    if (!path) return;
     setBusy(true);
-    try {
-      const r = await backend.collectionImport(path, format === "auto" ? null : format);
-      setResult({ ok: true, text: describeImport(r), warnings: r.warnings });
-      onImported(r.collection);
-    } catch (e) {
-      setResult({ ok: false, text: (e as { message: string }).message, warnings: [] });
-    } finally {
-      setBusy(false);
-    }
+    const r = await importCollection(path, directory && format === "auto" ? "bruno" : format);
+    setResult(r);
+    setBusy(false);
+    if (r.ok && r.collection !== undefined) onImported(r.collection);
   };
   return (
-    <form role="dialog" aria-label="Import collection" className="share-panel" onSubmit={(e) => { e.preventDefault(); void run(); }}>
-      <label>
-        File or Bruno folder
-        <input aria-label="Import path" value={path} placeholder="/path/to/collection.json" onChange={(e) => setPath(e.target.value)} />
-      </label>
+    <form role="dialog" aria-label="Import collection" className="share-panel" onSubmit={(e) => { e.preventDefault(); void run(false); }}>
       <label>
         Format
         <select aria-label="Import format" value={format} onChange={(e) => setFormat(e.target.value)}>
           {IMPORT_FORMATS.map((f) => <option key={f} value={f}>{f}</option>)}
         </select>
       </label>
-      <button type="submit" disabled={busy}>Import</button>
-      {result && (
-        <div role={result.ok ? undefined : "alert"} aria-live="polite" className={result.ok ? "share-ok" : "error"}>
-          {result.text}
-          {result.warnings.length > 0 && <ul aria-label="Import warnings">{result.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
-        </div>
-      )}
+      <div className="share-buttons">
+        <button type="submit" disabled={busy} title="Choose the file in the OS dialog (or drop it on the window)">Import file…</button>
+        <button type="button" disabled={busy} onClick={() => void run(true)}>Import Bruno folder…</button>
+      </div>
+      {result && <ImportResult result={result} />}
     </form>
+  );
+}
+
+export function ImportResult({ result }: { result: ImportOutcome }) {
+  return (
+    <div role={result.ok ? undefined : "alert"} aria-live="polite" className={result.ok ? "share-ok" : "error"}>
+      {result.text}
+      {result.warnings.length > 0 && <ul aria-label="Import warnings">{result.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
+    </div>
   );
 }
 
 function ExportPanel({ collections }: { collections: TreeNodeDto[] }) {
   const [id, setId] = useState<number | null>(collections[0]?.id ?? null);
   const [kind, setKind] = useState<ExportKind>("sockpit");
-  const [dir, setDir] = useState("");
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const chosen = collections.find((c) => c.id === id) ?? collections[0];
-  const file = chosen ? joinPath(dir, exportFileName(chosen.name, kind)) : "";
   const run = async () => {
     if (!chosen) return;
+    const file = await pickSavePath({ title: `Export “${chosen.name}”`, defaultPath: exportFileName(chosen.name, kind) });
+    if (!file) return;
     try {
       const r = await backend.collectionExport(chosen.id, file, kind);
       setResult({ ok: true, text: `Exported “${chosen.name}” to ${r.path} (${r.bytes} bytes)` });
@@ -99,12 +116,7 @@ function ExportPanel({ collections }: { collections: TreeNodeDto[] }) {
           {EXPORT_KINDS.map((k) => <option key={k.kind} value={k.kind}>{k.label}</option>)}
         </select>
       </label>
-      <label>
-        Folder
-        <input aria-label="Export folder" value={dir} placeholder="/path/to/folder" onChange={(e) => setDir(e.target.value)} />
-      </label>
-      <div className="share-file" aria-label="Export file">{file}</div>
-      <button type="submit">Export</button>
+      <button type="submit" title="Choose where to save in the OS dialog">Export to file…</button>
       {result && <div role={result.ok ? undefined : "alert"} aria-live="polite" className={result.ok ? "share-ok" : "error"}>{result.text}</div>}
     </form>
   );

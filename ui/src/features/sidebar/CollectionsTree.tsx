@@ -1,7 +1,10 @@
 // The collections tree (role=tree): collections, folders and requests from the store, keyboard
-// navigable (arrows, Home/End, Enter opens, F2 renames, Delete deletes), with a toolbar acting on
-// the selected node: new collection/folder/request, rename, duplicate, delete, move up/down/to folder.
+// navigable (arrows, Home/End, Enter opens, F2 renames, Delete deletes), with an icon toolbar and a
+// context menu (right click, Shift+F10 or the Menu key) acting on the selected node: new
+// collection/folder/request, rename, duplicate, delete, move up/down/to folder.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { ArrowDown, ArrowUp, Copy, FilePlus, FolderPlus, Library, Pencil, Trash } from "lucide-react";
+import { ContextMenu, type MenuItem } from "./ContextMenu";
 import { backend, type TreeNodeDto } from "../../ipc";
 import { ancestors, findRow, keyOf, moveTargets, step, visibleRows, type Row } from "../../lib/treeModel";
 import { PROTOCOLS, protocolLabel, type ProtocolId } from "../../lib/protocolSettings";
@@ -112,6 +115,13 @@ export function CollectionsTree(p: Props) {
       case "Delete":
         if (cur) void remove(cur);
         break;
+      case "ContextMenu": case "F10": {
+        if (e.key === "F10" && !e.shiftKey) return;
+        const item = treeRef.current?.querySelector<HTMLElement>('[role="treeitem"][tabindex="0"]')?.getBoundingClientRect();
+        if (cur && item) openMenu(keyOf(cur.node), item.left + 24, item.bottom);
+        e.preventDefault();
+        return;
+      }
       default:
         return;
     }
@@ -175,6 +185,27 @@ export function CollectionsTree(p: Props) {
   };
 
   const targets = sel && sel.node.kind !== "collection" ? moveTargets(p.tree, sel) : [];
+  const move = (delta: number) => sel && void act(() => backend.storeMove(sel.node.kind, sel.node.id, delta), keyOf(sel.node));
+  const moveTo = (i: number) => {
+    const t = targets[i];
+    if (sel && t) void act(() => backend.storeReparent(sel.node.kind, sel.node.id, t.collection, t.folder), keyOf(sel.node)).then(() => reveal(keyOf(sel.node)));
+  };
+  const startRename = () => sel && setEditing({ mode: "rename", key: keyOf(sel.node), value: sel.node.name });
+
+  // The context menu acts on the selected node, like the toolbar.
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const openMenu = (key: string, x: number, y: number) => { setSelected(key); setMenu({ x, y }); };
+  const closeMenu = (refocus: boolean) => { setMenu(null); if (refocus) focusTree(); };
+  const menuItems: MenuItem[] = sel ? [
+    { label: `New ${protocolLabel(newProtocol)} request`, run: () => void newRequest() },
+    { label: "New folder", run: () => setEditing({ mode: "new", kind: "folder", value: "" }) },
+    { label: "Rename", run: startRename },
+    { label: "Duplicate", disabled: sel.node.kind === "folder", run: () => void duplicate() },
+    { label: "Delete", run: () => void remove(sel) },
+    { label: "Move up", disabled: sel.node.kind === "collection" || sel.index === 0, run: () => move(-1) },
+    { label: "Move down", disabled: sel.node.kind === "collection" || sel.index === sel.siblings - 1, run: () => move(1) },
+    ...targets.map((t, i) => ({ label: `Move to ${t.label}`, run: () => moveTo(i) })),
+  ] : [];
   const nameInput = (label: string) =>
     editing && (
       <input
@@ -194,26 +225,23 @@ export function CollectionsTree(p: Props) {
   return (
     <section className="collections" aria-label="Collections section">
       <div className="tree-toolbar" role="toolbar" aria-label="Collection actions">
-        <button type="button" aria-label="New collection" title="New collection" onClick={() => setEditing({ mode: "new", kind: "collection", value: "" })}>+ Coll</button>
-        <button type="button" aria-label="New folder" title="New folder" disabled={!sel} onClick={() => setEditing({ mode: "new", kind: "folder", value: "" })}>+ Folder</button>
+        <button type="button" aria-label="New collection" title="New collection" onClick={() => setEditing({ mode: "new", kind: "collection", value: "" })}><Library size={15} aria-hidden="true" /></button>
+        <button type="button" aria-label="New folder" title="New folder" disabled={!sel} onClick={() => setEditing({ mode: "new", kind: "folder", value: "" })}><FolderPlus size={15} aria-hidden="true" /></button>
         <select aria-label="New request protocol" title="The protocol of the next new request" value={newProtocol}
           onChange={(e) => setNewProtocol(e.target.value as ProtocolId)}>
           {PROTOCOLS.map(([id, label]) => <option key={id} value={id}>{label}</option>)}
         </select>
-        <button type="button" aria-label="New request" title={`New ${protocolLabel(newProtocol)} request`} disabled={!sel} onClick={() => void newRequest()}>+ Req</button>
-        <button type="button" aria-label="Rename" title="Rename (F2)" disabled={!sel} onClick={() => sel && setEditing({ mode: "rename", key: keyOf(sel.node), value: sel.node.name })}>Rename</button>
-        <button type="button" aria-label="Duplicate" title="Duplicate" disabled={!sel || sel.node.kind === "folder"} onClick={() => void duplicate()}>Copy</button>
-        <button type="button" aria-label="Delete" title="Delete (Del)" disabled={!sel} onClick={() => sel && void remove(sel)}>Del</button>
-        <button type="button" aria-label="Move up" title="Move up" disabled={!sel || sel.node.kind === "collection" || sel.index === 0} onClick={() => sel && void act(() => backend.storeMove(sel.node.kind, sel.node.id, -1), keyOf(sel.node))}>↑</button>
-        <button type="button" aria-label="Move down" title="Move down" disabled={!sel || sel.node.kind === "collection" || sel.index === sel.siblings - 1} onClick={() => sel && void act(() => backend.storeMove(sel.node.kind, sel.node.id, 1), keyOf(sel.node))}>↓</button>
+        <button type="button" aria-label="New request" title={`New ${protocolLabel(newProtocol)} request`} disabled={!sel} onClick={() => void newRequest()}><FilePlus size={15} aria-hidden="true" /></button>
+        <button type="button" aria-label="Rename" title="Rename (F2)" disabled={!sel} onClick={startRename}><Pencil size={15} aria-hidden="true" /></button>
+        <button type="button" aria-label="Duplicate" title="Duplicate" disabled={!sel || sel.node.kind === "folder"} onClick={() => void duplicate()}><Copy size={15} aria-hidden="true" /></button>
+        <button type="button" aria-label="Delete" title="Delete (Del)" disabled={!sel} onClick={() => sel && void remove(sel)}><Trash size={15} aria-hidden="true" /></button>
+        <button type="button" aria-label="Move up" title="Move up" disabled={!sel || sel.node.kind === "collection" || sel.index === 0} onClick={() => move(-1)}><ArrowUp size={15} aria-hidden="true" /></button>
+        <button type="button" aria-label="Move down" title="Move down" disabled={!sel || sel.node.kind === "collection" || sel.index === sel.siblings - 1} onClick={() => move(1)}><ArrowDown size={15} aria-hidden="true" /></button>
         <select
           aria-label="Move to folder"
           disabled={!targets.length}
           value=""
-          onChange={(e) => {
-            const t = targets[Number(e.target.value)];
-            if (sel && t) void act(() => backend.storeReparent(sel.node.kind, sel.node.id, t.collection, t.folder), keyOf(sel.node)).then(() => reveal(keyOf(sel.node)));
-          }}
+          onChange={(e) => moveTo(Number(e.target.value))}
         >
           <option value="">Move to…</option>
           {targets.map((t, i) => <option key={t.label} value={i}>{t.label}</option>)}
@@ -241,6 +269,7 @@ export function CollectionsTree(p: Props) {
               className={`tree-row${key === selected ? " selected" : ""}${r.node.kind === "request" && r.node.id === p.activeRequest ? " active" : ""}`}
               style={{ paddingLeft: 4 + (r.level - 1) * 14 }}
               onClick={() => activate(r)}
+              onContextMenu={(e) => { e.preventDefault(); openMenu(key, e.clientX, e.clientY); }}
               onFocus={() => !selected && setSelected(key)}
             >
               {editing?.mode === "rename" && editing.key === key ? (
@@ -257,6 +286,7 @@ export function CollectionsTree(p: Props) {
           );
         })}
       </ul>
+      {menu && sel && <ContextMenu label={`Actions for ${sel.node.name}`} x={menu.x} y={menu.y} items={menuItems} onClose={closeMenu} />}
     </section>
   );
 }

@@ -2,15 +2,13 @@
 // cm6-graphql's highlighting and graphql-js's syntax errors as lint), Ctrl/Cmd+Enter to send, and an
 // accessible name on the editable element (the e2e tests find it by that name).
 import { useEffect, useRef } from "react";
-import { Compartment, EditorState } from "@codemirror/state";
+import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { EditorView, keymap, placeholder as cmPlaceholder } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { linter, lintGutter } from "@codemirror/lint";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { tags } from "@lezer/highlight";
-import { graphqlLanguageSupport } from "cm6-graphql";
-import { graphqlSyntaxError } from "../../lib/graphqlSyntax";
 
 /** JSON colours from the app's theme variables, so light and dark themes both read well. */
 export const highlight = HighlightStyle.define([
@@ -23,14 +21,6 @@ export const highlight = HighlightStyle.define([
   { tag: [tags.typeName, tags.definition(tags.variableName)], color: "var(--ok)" },
   { tag: [tags.comment, tags.lineComment], color: "var(--muted)", fontStyle: "italic" },
 ]);
-
-/** GraphQL syntax errors as lint diagnostics (the schema is the server's business). */
-const graphqlLint = (v: EditorView) => {
-  const p = graphqlSyntaxError(v.state.doc.toString());
-  if (!p) return [];
-  const to = Math.min(p.from + 1, v.state.doc.length);
-  return [{ from: Math.min(p.from, to), to, severity: "error" as const, message: p.message }];
-};
 
 interface Props {
   label: string;
@@ -92,11 +82,15 @@ export function CodeEditor({ label, value, json: isJson, invalid, placeholder, g
   }, [value]);
 
   useEffect(() => {
-    view.current?.dispatch({
-      effects: lang.current.reconfigure(
-        isJson ? [json(), linter(jsonParseLinter(), { delay: 300 }), lintGutter()] : graphql ? [graphqlLanguageSupport(), linter(graphqlLint, { delay: 300 }), lintGutter()] : [],
-      ),
-    });
+    const set = (ext: Extension) => view.current?.dispatch({ effects: lang.current.reconfigure(ext) });
+    if (isJson) set([json(), linter(jsonParseLinter(), { delay: 300 }), lintGutter()]);
+    else if (!graphql) set([]);
+    else {
+      // GraphQL support is its own chunk: loaded the first time a GraphQL editor shows.
+      let live = true;
+      void import("./graphqlLang").then((m) => { if (live) set(m.graphqlExtensions()); });
+      return () => { live = false; };
+    }
   }, [isJson, graphql]);
 
   useEffect(() => {

@@ -5,6 +5,7 @@ import type { SavedMessageDto, SendMode } from "../../ipc";
 import { MODES, checkMessage, formatJson } from "../../lib/composer";
 import { defaultMessageName, savedMessage } from "../../lib/savedMessages";
 import { CodeEditor } from "./CodeEditor";
+import { FileField } from "../files/FileField";
 
 interface Props {
   canSend: boolean;
@@ -24,7 +25,7 @@ const PLACEHOLDER: Record<SendMode, string> = {
   json: '{"hello": "sockpit"} (Ctrl+Enter sends)',
   hex: "de ad be ef",
   base64: "3q2+7w==",
-  file: "/path/to/file.bin (sent as one binary message)",
+  file: "Choose a file: it is sent as one binary message",
   protobuf: "Protobuf JSON: load a .proto, choose a type, then Skeleton",
 };
 
@@ -70,7 +71,13 @@ export function Composer({ canSend, onSend, saved, onKeep, onForget, onRename, p
   return (
     <section className="composer" aria-label="Composer">
       <div className="composer-bar">
-        <select aria-label="Mode" value={mode} onChange={(e) => { setMode(e.target.value as SendMode); setError(null); }}>
+        <select aria-label="Mode" value={mode} onChange={(e) => {
+          const next = e.target.value as SendMode;
+          // A file path is not a message body, nor the other way round.
+          if ((next === "file") !== (mode === "file")) setBody("");
+          setMode(next);
+          setError(null);
+        }}>
           {MODES.map((m) => (
             <option key={m.value} value={m.value}>{m.label}</option>
           ))}
@@ -93,15 +100,22 @@ export function Composer({ canSend, onSend, saved, onKeep, onForget, onRename, p
         <button type="button" onClick={keep} disabled={!body}>Keep message</button>
         <button type="button" className="primary" onClick={() => void send()} disabled={!canSend}>Send</button>
       </div>
-      <CodeEditor
-        label="Message"
-        value={body}
-        json={mode === "json" || mode === "protobuf"}
-        invalid={error !== null}
-        placeholder={PLACEHOLDER[mode]}
-        onChange={(v) => { setBody(v); setError(null); }}
-        onSubmit={() => { if (canSend) void send(); }}
-      />
+      {mode === "file" ? (
+        <div className="composer-file">
+          <FileField label="File to send" value={body} onChange={(v) => { setBody(v); setError(null); }} />
+          <span className="muted">{PLACEHOLDER.file}</span>
+        </div>
+      ) : (
+        <CodeEditor
+          label="Message"
+          value={body}
+          json={mode === "json" || mode === "protobuf"}
+          invalid={error !== null}
+          placeholder={PLACEHOLDER[mode]}
+          onChange={(v) => { setBody(v); setError(null); }}
+          onSubmit={() => { if (canSend) void send(); }}
+        />
+      )}
       {error && <div role="alert" className="error">{error}</div>}
       {saved.length > 0 && (
         <ul className="saved-messages" aria-label="Saved messages">

@@ -2,13 +2,15 @@
 // filters (the engine scans), search, autoscroll, the rate chart, clear and export, and the detail
 // pane of the selected row.
 import { useEffect, useMemo, useRef, useState } from "react";
-import { backend, type AppError, type RowDto } from "../../ipc";
+import { backend, pickSavePath, type AppError, type RowDto } from "../../ipc";
+import { FILTERS } from "../../lib/fileKinds";
 import { formatSize, formatTime } from "../../lib/logModel";
 import { FilteredIndex, KIND_CLASSES, isOpen, positionOf, toFilter, type DirFilter, type KindClass } from "../../lib/logFilter";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
 import { useVirtualRows } from "../../lib/useVirtualRows";
 import { RateChart } from "./RateChart";
 import { RowDetailPane } from "./RowDetailPane";
+import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "../layout/Split";
 
 const ROW_HEIGHT = 24;
 
@@ -53,7 +55,6 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
   const [dir, setDir] = useState<DirFilter>("all");
   const [kinds, setKinds] = useState<ReadonlySet<KindClass>>(new Set(KIND_CLASSES));
   const [selected, setSelected] = useState<number | null>(null);
-  const [exportPath, setExportPath] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
   const filter = useMemo(() => toFilter(dir, kinds), [dir, kinds]);
   const filtered = !isOpen(filter);
@@ -64,6 +65,11 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
   const inflight = useRef("");
 
   useEffect(() => { setSelected(null); }, [session]);
+  // The detail pane stays folded away until a row is selected.
+  const detailPanel = useRef<ImperativePanelHandle>(null);
+  useEffect(() => {
+    if (selected !== null && detailPanel.current?.isCollapsed()) detailPanel.current.resize(30);
+  }, [selected]);
 
   // Filtered view: the engine scans what is new since the last page.
   useEffect(() => {
@@ -184,6 +190,8 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
 
   const exportLog = async () => {
     if (session === null) return;
+    const exportPath = await pickSavePath({ title: "Export the log as JSON Lines", defaultPath: "sockpit-log.jsonl", filters: FILTERS.log });
+    if (!exportPath) return;
     try {
       const r = await backend.logExport(session, exportPath);
       setNotice(`Exported ${r.lines} rows to ${r.path}`);
@@ -231,19 +239,12 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
         </label>
         <RateChart meter={live.meter} version={version} />
         <span className="count">{filtered ? `${count} of ${model.total}` : model.total} rows</span>
-      </div>
-      <div className="log-bar">
         <button type="button" onClick={() => void clear()} disabled={session === null}>Clear log</button>
-        <input
-          aria-label="Export path"
-          placeholder="/path/to/log.jsonl"
-          spellCheck={false}
-          value={exportPath}
-          onChange={(e) => setExportPath(e.target.value)}
-        />
-        <button type="button" onClick={() => void exportLog()} disabled={session === null || !exportPath.trim()}>Export log</button>
+        <button type="button" onClick={() => void exportLog()} disabled={session === null} title="Save the rows as JSON Lines (the OS dialog asks where)">Export log</button>
         {notice && <span className="notice log-notice" aria-live="polite">{notice}</span>}
       </div>
+      <SplitGroup id="log-detail" direction="vertical" className="log-split">
+      <Panel id="log" order={1} defaultSize={72} minSize={35} className="pane">
       <div
         ref={scrollRef}
         className="log"
@@ -268,7 +269,12 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
           </div>
         </div>
       </div>
-      <RowDetailPane session={session} index={selected} decodeKey={decodeKey} />
+      </Panel>
+      <SplitHandle label="Resize message detail" direction="vertical" />
+      <Panel id="detail" order={2} ref={detailPanel} defaultSize={0} minSize={15} collapsible collapsedSize={0} className="pane">
+        <RowDetailPane session={session} index={selected} decodeKey={decodeKey} />
+      </Panel>
+      </SplitGroup>
     </section>
   );
 }

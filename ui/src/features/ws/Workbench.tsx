@@ -2,7 +2,7 @@
 // and Compare, with the
 // protobuf settings shared by the composer and the log; a Socket.IO or GraphQL request gets its
 // protocol's tab first (decoded events), the raw frames one tab away.
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
 import { backend, type AppError, type SavedMessageDto, type SendMode } from "../../ipc";
 import type { WsSession } from "./useWsSession";
@@ -11,9 +11,10 @@ import { TestsPanel } from "./TestsPanel";
 import { Composer } from "./Composer";
 import { FramesTab } from "./FramesTab";
 import { ProtoPanel, type ProtoState } from "../proto/ProtoPanel";
-import { ComparePane } from "../compare/ComparePane";
-import { SocketIoView } from "../socketio/SocketIoView";
-import { GraphqlView } from "../graphql/GraphqlView";
+// The heavier views load when first shown, so the window starts with the log and composer only.
+const ComparePane = lazy(() => import("../compare/ComparePane").then((m) => ({ default: m.ComparePane })));
+const SocketIoView = lazy(() => import("../socketio/SocketIoView").then((m) => ({ default: m.SocketIoView })));
+const GraphqlView = lazy(() => import("../graphql/GraphqlView").then((m) => ({ default: m.GraphqlView })));
 import "./workbench.css";
 
 type Tab = "socketio" | "graphql" | "messages" | "frames" | "compare";
@@ -22,6 +23,8 @@ const TABS: { id: Tab; label: string }[] = [
   { id: "frames", label: "Frames" },
   { id: "compare", label: "Compare" },
 ];
+
+const loading = <p className="muted">Loading…</p>;
 
 /** The tabs for a request of `protocol`: its protocol's view first, when it has one. */
 function tabsFor(protocol: string): { id: Tab; label: string }[] {
@@ -47,6 +50,8 @@ interface Props {
   viewKey?: string;
   /** The request has scripts: the Tests panel shows beside the log. */
   scripted?: boolean;
+  /** A schema file dropped onto the window (loaded by the protobuf settings). */
+  droppedSchema?: { path: string; seq: number } | null;
 }
 
 /** " (N)" frames recorded, re-rendered on its own as batches come. */
@@ -55,7 +60,7 @@ function FrameCount({ live }: { live: LiveLog }) {
   return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
-export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false }: Props) {
+export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false, droppedSchema = null }: Props) {
   const tabs = tabsFor(protocol);
   const [tab, setTab] = useState<Tab>(tabs[0].id);
   // A request of another protocol opens on its own first tab.
@@ -93,18 +98,18 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
       </div>
       {shown === "socketio" && (
         <div role="tabpanel" id="panel-socketio" aria-labelledby="tab-socketio" className="tabpanel">
-          <SocketIoView key={viewKey} session={ws.session} live={ws.live} connected={ws.state === "Connected"}
-            namespaces={namespaces} saved={saved} onKeep={onKeep} />
+          <Suspense fallback={loading}><SocketIoView key={viewKey} session={ws.session} live={ws.live} connected={ws.state === "Connected"}
+            namespaces={namespaces} saved={saved} onKeep={onKeep} /></Suspense>
         </div>
       )}
       {shown === "graphql" && (
         <div role="tabpanel" id="panel-graphql" aria-labelledby="tab-graphql" className="tabpanel">
-          <GraphqlView key={viewKey} session={ws.session} live={ws.live} connected={ws.state === "Connected"}
-            ended={ws.state === "Disconnected"} saved={saved} onKeep={onKeep} />
+          <Suspense fallback={loading}><GraphqlView key={viewKey} session={ws.session} live={ws.live} connected={ws.state === "Connected"}
+            ended={ws.state === "Disconnected"} saved={saved} onKeep={onKeep} /></Suspense>
         </div>
       )}
       <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={shown !== "messages"}>
-        <ProtoPanel proto={proto} onProto={setProto} />
+        <ProtoPanel proto={proto} onProto={setProto} dropped={droppedSchema} />
         <MessageLog session={ws.session} live={ws.live} decodeKey={proto.type ?? ""} />
         {(scripted || ws.tests.length > 0) && <TestsPanel tests={ws.tests} ended={ws.state === "Disconnected" && ws.session !== null} />}
         <Composer
@@ -125,10 +130,10 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
       )}
       {shown === "compare" && (
         <div role="tabpanel" id="panel-compare" aria-labelledby="tab-compare" className="tabpanel">
-          <ComparePane
+          <Suspense fallback={loading}><ComparePane
             defaultWs={url.replace(/\/[^/]*$/, "/feed?n=20&interval=50")}
             defaultSse={sseUrl.replace(/\/[^/?]*(\?.*)?$/, "/sse?n=20&interval=50&done=1")}
-          />
+          /></Suspense>
         </div>
       )}
     </div>
