@@ -6,6 +6,7 @@
 mod bad_input;
 mod deflate;
 mod engine;
+mod hostile;
 mod mock;
 mod peers;
 mod scripts;
