@@ -194,6 +194,10 @@ pub struct ConnectionArgs {
     /// Longest reconnect delay.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub backoff_max: f64,
+    /// Sends held while reconnecting, flushed in order on reopen. When N are waiting, a new send
+    /// is refused (the newest is dropped, with a `ws.queue_full` error); the queued ones are kept.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub send_queue: usize,
     /// Send a protocol ping every SECS.
     #[arg(long, value_name = "SECS")]
     pub ping_interval: Option<f64>,

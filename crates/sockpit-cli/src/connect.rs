@@ -108,6 +108,12 @@ fn connection_config_unchecked(url: &str, a: &ConnectionArgs) -> Result<ConnectC
     if let Some(p) = &a.proxy {
         cfg.proxy = Some(ProxyConfig::parse(p).map_err(Usage)?);
     }
+    if a.send_queue == 0 {
+        return Err(Usage(
+            "--send-queue must be at least 1 (sends wait there while reconnecting)".into(),
+        ));
+    }
+    cfg.send_queue_limit = a.send_queue;
     if a.reconnect || a.max_retries.is_some() {
         cfg.reconnect = Some(ReconnectPolicy {
             base_delay: secs("backoff-base", a.backoff_base)?,

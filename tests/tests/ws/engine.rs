@@ -166,6 +166,63 @@ async fn reconnects_after_a_drop_and_flushes_the_queue_in_order() {
 }
 
 #[tokio::test]
+async fn the_send_queue_is_bounded_and_refuses_the_newest_when_full() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let mut cfg = ConnectConfig::new(format!(
+        "{}/drop?key=queue-bound&times=1&ms=50",
+        mock.ws_url()
+    ));
+    cfg.reconnect = Some(ReconnectPolicy {
+        base_delay: Duration::from_millis(300),
+        max_delay: Duration::from_secs(1),
+        max_retries: Some(5),
+    });
+    cfg.send_queue_limit = 2;
+    let mut h = SessionHandle::spawn(cfg);
+    let c = h.control();
+    let mut events = collect_until(&mut h, Duration::from_secs(10), |ev| {
+        ev.iter()
+            .any(|e| matches!(e, SessionEvent::Reconnecting { .. }))
+    })
+    .await;
+    for m in ["q1", "q2", "q3", "q4"] {
+        c.send_text(m).await.unwrap();
+    }
+    events.extend(
+        collect_until(&mut h, Duration::from_secs(10), |ev| {
+            texts_in(ev).len() == 2
+        })
+        .await,
+    );
+    c.close(1000, "").await.unwrap();
+    events.extend(collect_until(&mut h, Duration::from_secs(10), |_| false).await);
+    let queued: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Queued { queued, .. } => Some(*queued),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(queued, vec![1, 2], "two wait, visibly");
+    let full: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Error { error, .. } if error.code() == "ws.queue_full" => {
+                Some(error.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(full.len(), 2, "the two newest are refused: {events:#?}");
+    assert!(full[0].contains("raise --send-queue"), "{}", full[0]);
+    assert_eq!(
+        texts_in(&events),
+        vec!["q1", "q2"],
+        "the queued ones are flushed in order; the refused never go out"
+    );
+}
+
+#[tokio::test]
 async fn closing_while_connecting_cancels_the_attempt() {
     let port = sockpit_tests::servers::silent_server().await;
     let mut h = SessionHandle::spawn(ConnectConfig::new(format!("ws://127.0.0.1:{port}/")));

@@ -60,7 +60,9 @@ pub enum WsError {
     PongTimeout(Duration),
     #[error("no heartbeat reply within {}", fmt_duration(*.0))]
     HeartbeatTimeout(Duration),
-    #[error("send queue is full ({limit} messages waiting for the connection); message dropped")]
+    #[error(
+        "send queue is full ({limit} messages waiting for the connection); this message was dropped (raise --send-queue)"
+    )]
     QueueFull { limit: usize },
     #[error("invalid close code {0}: use 1000, 1001, 1002, 1003, 1007-1014 or 3000-4999")]
     InvalidCloseCode(u16),
