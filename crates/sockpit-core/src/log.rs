@@ -1,4 +1,10 @@
 //! `SessionLog`: every event of a session in compact form, for range reads and search by the window.
+//!
+//! Bounded: payloads are kept up to a cap ([`DEFAULT_PAYLOAD_CAP`], 512 MiB). Past it the oldest
+//! payload chunks are dropped, oldest first; their rows stay (time, kind, direction, size, code:
+//! 24 bytes each) and read back with [`DROPPED_PAYLOAD`] as their data, so counts, order and
+//! search of the newer rows are unchanged. History in SQLite keeps the payloads when the user
+//! keeps history.
 
 use memchr::memmem;
 
@@ -49,18 +55,64 @@ struct Entry {
 
 const CHUNK: usize = 1 << 20;
 
+/// Payload bytes a log keeps by default before it drops the oldest.
+pub const DEFAULT_PAYLOAD_CAP: usize = 512 << 20;
+
+/// What a row whose payload was dropped reads back as.
+pub const DROPPED_PAYLOAD: &[u8] =
+    b"[payload dropped: the session log keeps the newest 512 MiB of payloads]";
+
 /// Append-only store. Payloads are copied into 1 MiB chunks (large ones get a chunk of their own), so
 /// a row costs its payload plus 24 bytes, and nothing retains the socket's read buffers.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SessionLog {
     entries: Vec<Entry>,
     chunks: Vec<Vec<u8>>,
     bytes: usize,
+    cap: usize,
+    /// Chunks below this index were dropped (emptied, kept in place so entries stay valid).
+    dropped_chunks: usize,
+    dropped_bytes: u64,
+}
+
+impl Default for SessionLog {
+    fn default() -> SessionLog {
+        SessionLog::with_payload_cap(DEFAULT_PAYLOAD_CAP)
+    }
 }
 
 impl SessionLog {
     pub fn new() -> SessionLog {
         SessionLog::default()
+    }
+
+    /// A log that keeps at most `cap` payload bytes (at least the chunk being filled).
+    pub fn with_payload_cap(cap: usize) -> SessionLog {
+        SessionLog {
+            entries: Vec::new(),
+            chunks: Vec::new(),
+            bytes: 0,
+            cap,
+            dropped_chunks: 0,
+            dropped_bytes: 0,
+        }
+    }
+
+    /// Payload bytes dropped so far to stay under the cap.
+    pub fn dropped_bytes(&self) -> u64 {
+        self.dropped_bytes
+    }
+
+    /// Drops the oldest chunks until the payloads fit the cap; never the one being filled, nor
+    /// `newest` (the chunk the last payload went to) or any after it.
+    fn enforce_cap(&mut self, newest: u32) {
+        let open = self.chunks.len().saturating_sub(1).min(newest as usize);
+        while self.bytes > self.cap && self.dropped_chunks < open {
+            let chunk = std::mem::take(&mut self.chunks[self.dropped_chunks]);
+            self.bytes -= chunk.len();
+            self.dropped_bytes += chunk.len() as u64;
+            self.dropped_chunks += 1;
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -152,6 +204,7 @@ impl SessionLog {
                 SessionEvent::Ended { .. } => (RowKind::Ended, Direction::In, 0, (&[][..]).into()),
             };
         let (chunk, offset) = self.store(&data);
+        self.enforce_cap(chunk);
         self.entries.push(Entry {
             t: event.t(),
             chunk,
@@ -167,6 +220,7 @@ impl SessionLog {
     /// since the session started, like the events).
     pub fn push_script(&mut self, t: u64, text: &str) {
         let (chunk, offset) = self.store(text.as_bytes());
+        self.enforce_cap(chunk);
         self.entries.push(Entry {
             t,
             chunk,
@@ -216,7 +270,11 @@ impl SessionLog {
 
     pub fn get(&self, index: usize) -> Option<Row<'_>> {
         let e = self.entries.get(index)?;
-        let data = &self.chunks[e.chunk as usize][e.offset as usize..][..e.len as usize];
+        let data = if (e.chunk as usize) < self.dropped_chunks && e.len > 0 {
+            DROPPED_PAYLOAD
+        } else {
+            &self.chunks[e.chunk as usize][e.offset as usize..][..e.len as usize]
+        };
         Some(Row {
             index,
             t: e.t,
@@ -290,7 +348,7 @@ impl SessionLog {
 
     /// Forgets every row (the window's Clear log); the next row is index 0 again.
     pub fn clear(&mut self) {
-        *self = SessionLog::default();
+        *self = SessionLog::with_payload_cap(self.cap);
     }
 }
 
@@ -344,6 +402,42 @@ mod tests {
         );
         assert_eq!(log.search("credentials", false, 10_000, 10), vec![10_002]);
         assert!(log.get(10_003).is_none());
+    }
+
+    #[test]
+    fn payloads_over_the_cap_drop_oldest_first_and_rows_stay() {
+        let mut log = SessionLog::with_payload_cap(4 << 20);
+        let payload = vec![b'p'; 1000];
+        // 10 MiB of payloads through a 4 MiB log.
+        for i in 0..10_485u64 {
+            let mut p = payload.clone();
+            p[..8].copy_from_slice(&i.to_be_bytes());
+            log.push(&msg(i, &p));
+        }
+        assert_eq!(log.len(), 10_485, "every row stays");
+        assert!(log.payload_bytes() <= 4 << 20, "{}", log.payload_bytes());
+        assert!(log.payload_bytes() > 3 << 20, "{}", log.payload_bytes());
+        assert_eq!(
+            log.payload_bytes() as u64 + log.dropped_bytes(),
+            10_485_000,
+            "kept + dropped = all"
+        );
+        assert_eq!(log.get(0).unwrap().data, DROPPED_PAYLOAD);
+        assert_eq!(log.get(0).unwrap().t, 0, "the row itself is kept");
+        let last = log.get(10_484).unwrap();
+        assert_eq!(&last.data[..8], &10_484u64.to_be_bytes());
+        // The newest rows read whole; the boundary is a clean prefix.
+        let first_kept = (0..log.len())
+            .find(|&i| log.get(i).unwrap().data != DROPPED_PAYLOAD)
+            .unwrap();
+        assert!((first_kept..log.len()).all(|i| log.get(i).unwrap().data.len() == 1000));
+        // A payload larger than the cap still goes in whole, and pushes the rest out.
+        log.push(&msg(20_000, &vec![b'b'; 5 << 20]));
+        assert_eq!(log.get(10_485).unwrap().data.len(), 5 << 20);
+        assert_eq!(log.search("zzz", false, 0, 10), Vec::<usize>::new());
+        log.clear();
+        log.push(&msg(1, b"again"));
+        assert_eq!(log.get(0).unwrap().data, b"again");
     }
 
     #[test]
