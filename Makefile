@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run run-cli test deps test-deps build lint bench bench-window ui-deps app-build app-test e2e bindings
+.PHONY: run run-cli test deps test-deps build lint bench bench-window ui-deps app-build app-test e2e bindings fuzz fuzz-ci
 
 ## Installs what is missing, builds the window (frontend embedded) and opens it.
 run: deps app-build
@@ -14,12 +14,23 @@ run-cli: deps
 	./scripts/demo.sh
 
 ## Runs every test: formatting and clippy first, then unit, integration against real peers
-## (the repository rules of tests/tests/tidy.rs among them), conformance, the window's vitest and e2e.
+## (the repository rules of tests/tests/tidy.rs among them), conformance, the fuzz targets on their
+## seeds, the window's vitest and e2e.
 test: deps test-deps ui-deps lint
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace --no-fail-fast
+	$(MAKE) fuzz-ci
 	npm --prefix ui test
 	SKIP_APP_BUILD=1 ./tests/e2e/run.sh
+
+## Every fuzz target (fuzz/, cargo-fuzz on nightly) for FUZZ_SECONDS each (default 60), growing a
+## scratch corpus under /tmp/sockpit-fuzz; any crash fails, its input kept there.
+fuzz:
+	./scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
+
+## The CI fuzz step: every target for 20 s from the checked-in seeds alone.
+fuzz-ci:
+	FUZZ_FRESH=1 ./scripts/fuzz.sh 20
 
 ## System packages (Debian/Ubuntu), installed only when missing.
 deps:

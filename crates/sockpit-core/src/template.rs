@@ -20,6 +20,11 @@ const TOKEN_MARK: &str = "\u{1}sockpit-access-token\u{1}";
 
 /// How deep variables may refer to other variables.
 pub const MAX_DEPTH: usize = 8;
+/// How many variable references one render may resolve, and how long its result may grow: with
+/// [`MAX_DEPTH`] levels, a few hundred bytes of variables that each use the next many times would
+/// otherwise expand to gigabytes (a collection file from anyone can hold them).
+pub const MAX_REFERENCES: usize = 100_000;
+pub const MAX_RENDERED: usize = 16 << 20;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum TemplateError {
@@ -40,6 +45,8 @@ pub enum TemplateError {
     UnknownDynamic { name: String, place: String },
     #[error("variables refer to each other in a loop ({chain}) in {place}")]
     Cycle { chain: String, place: String },
+    #[error("{place} expands past {refs} variable references or {mib} MiB: do variables use each other many times?", refs = MAX_REFERENCES, mib = MAX_RENDERED >> 20)]
+    TooLarge { place: String },
     #[error("no environment named '{name}' in collection '{collection}' (it has: {available})")]
     UnknownEnvironment {
         name: String,
@@ -56,6 +63,7 @@ impl TemplateError {
             TemplateError::Unclosed { .. } => "template.unclosed",
             TemplateError::UnknownDynamic { .. } => "template.unknown_dynamic",
             TemplateError::Cycle { .. } => "template.cycle",
+            TemplateError::TooLarge { .. } => "template.too_large",
             TemplateError::UnknownEnvironment { .. } => "template.unknown_environment",
         }
     }
@@ -210,14 +218,16 @@ impl Vars {
 
     /// Renders `text`; `place` names the field in errors (`URL of request 'Echo'`).
     pub fn render(&self, text: &str, place: &str) -> Result<String, TemplateError> {
-        self.render_depth(text, place, &mut Vec::new())
+        self.render_depth(text, place, &mut Vec::new(), &mut 0)
     }
 
+    /// `refs` counts the references resolved so far in this render.
     fn render_depth(
         &self,
         text: &str,
         place: &str,
         chain: &mut Vec<String>,
+        refs: &mut usize,
     ) -> Result<String, TemplateError> {
         if !text.contains("{{") {
             return Ok(text.to_string());
@@ -235,7 +245,18 @@ impl Vars {
                 });
             };
             let name = after[..end].trim();
-            out.push_str(&self.value_of(name, place, chain)?);
+            *refs += 1;
+            if *refs > MAX_REFERENCES {
+                return Err(TemplateError::TooLarge {
+                    place: place.into(),
+                });
+            }
+            out.push_str(&self.value_of(name, place, chain, refs)?);
+            if out.len() > MAX_RENDERED {
+                return Err(TemplateError::TooLarge {
+                    place: place.into(),
+                });
+            }
             let consumed = start + 2 + end + 2;
             offset += consumed;
             rest = &rest[consumed..];
@@ -249,6 +270,7 @@ impl Vars {
         name: &str,
         place: &str,
         chain: &mut Vec<String>,
+        refs: &mut usize,
     ) -> Result<String, TemplateError> {
         if let Some(dynamic) = name.strip_prefix('$') {
             return dynamic_value(dynamic).ok_or_else(|| TemplateError::UnknownDynamic {
@@ -289,7 +311,7 @@ impl Vars {
                 (None, false) => String::new(),
             };
             chain.push(name.into());
-            let rendered = self.render_depth(&raw, place, chain);
+            let rendered = self.render_depth(&raw, place, chain, refs);
             chain.pop();
             return rendered;
         }
@@ -579,5 +601,41 @@ mod tests {
         assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso_timestamp(951_782_400_123), "2000-02-29T00:00:00.123Z");
         assert_eq!(iso_timestamp(1_795_000_000_000), "2026-11-18T11:06:40.000Z");
+    }
+
+    /// Found with the `template` fuzz target's input format: 7 levels of variables, each using the
+    /// next 12 times, expanded a 500-byte file to 1.8 GB (a hang, then out of memory).
+    #[test]
+    fn a_variable_bomb_is_an_error_not_a_hang() {
+        let mut vars = Vars::new();
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let mut layer: Vec<Variable> = names
+            .windows(2)
+            .map(|w| Variable::plain(w[0], format!("{{{{{}}}}}", w[1]).repeat(12)))
+            .collect();
+        layer.push(Variable::plain("h", "x".repeat(50)));
+        vars.push_layer("globals", layer.clone());
+        let started = std::time::Instant::now();
+        let e = vars.render("{{a}}", "message").unwrap_err();
+        assert_eq!(e.code(), "template.too_large");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // Empty values: no output to bound, the reference count stops it.
+        layer.last_mut().unwrap().value = Some(String::new());
+        let mut vars = Vars::new();
+        vars.push_layer("globals", layer);
+        assert_eq!(
+            vars.render("{{a}}", "message").unwrap_err().code(),
+            "template.too_large"
+        );
+        // Within the limits, references repeat freely.
+        let mut vars = Vars::new();
+        vars.push_layer(
+            "globals",
+            vec![
+                Variable::plain("x", "ab"),
+                Variable::plain("y", "{{x}}".repeat(1000)),
+            ],
+        );
+        assert_eq!(vars.render("{{y}}{{y}}", "message").unwrap().len(), 4000);
     }
 }

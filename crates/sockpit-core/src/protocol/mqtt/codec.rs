@@ -464,7 +464,12 @@ fn decode_body(first: u8, body: &[u8], v: Version) -> Result<Packet, CodecError>
             } else {
                 Properties::default()
             };
-            let codes = r.rest().to_vec();
+            // A 3.1.1 UNSUBACK is its packet id alone (§3.11.1); more bytes are malformed below.
+            let codes = if kind == 11 && !v5 {
+                Vec::new()
+            } else {
+                r.rest().to_vec()
+            };
             if kind == 9 {
                 if codes.is_empty() {
                     return Err(malformed("SUBACK without a return code"));

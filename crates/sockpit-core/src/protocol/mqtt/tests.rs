@@ -173,6 +173,35 @@ fn a_remaining_length_over_four_bytes_is_a_clear_error() {
     assert_eq!(e.code, "mqtt.packet_too_large");
 }
 
+/// Found by the `mqtt` fuzz target: a 3.1.1 UNSUBACK with a byte after its packet id decoded with
+/// that byte as a reason code, which 3.1.1 has not (and re-encoding dropped it).
+#[test]
+fn a_v311_unsuback_is_its_packet_id_alone() {
+    let e = decode(&[0xb0, 0x03, 0x00, 0x01, 0x00], Version::V311, usize::MAX).unwrap_err();
+    assert_eq!(e.code, "mqtt.malformed_packet");
+    assert!(e.message.contains("past its end"), "{}", e.message);
+    let (p, n) = decode(&[0xb0, 0x02, 0x00, 0x01], Version::V311, usize::MAX)
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 4);
+    assert_eq!(
+        p,
+        Packet::UnsubAck {
+            pkid: 1,
+            codes: vec![],
+            props: Properties::default()
+        }
+    );
+    let (p, _) = decode(
+        &[0xb0, 0x04, 0x00, 0x01, 0x00, 0x11],
+        Version::V5,
+        usize::MAX,
+    )
+    .unwrap()
+    .unwrap();
+    assert!(matches!(p, Packet::UnsubAck { codes, .. } if codes == [0x11]));
+}
+
 #[test]
 fn topic_filters_are_checked() {
     assert!(check_filter("a/+/c").is_ok());

@@ -293,8 +293,9 @@ fn check_shape(p: &SioPacket) -> Result<(), String> {
     }
 }
 
-/// Encodes a packet; binary data in `data` (`{"_binary_b64":"..."}`) becomes placeholders, and the
-/// attachments are returned to be sent after the text frame, in order.
+/// Encodes a packet; in events and acks, binary data in `data` (`{"_binary_b64":"..."}`) becomes
+/// placeholders, and the attachments are returned to be sent after the text frame, in order. Other
+/// packets cannot carry attachments: their data is written as it is.
 pub fn encode_sio(
     ty: SioType,
     namespace: &str,
@@ -303,7 +304,17 @@ pub fn encode_sio(
     data: Option<&Value>,
 ) -> (String, Vec<Vec<u8>>) {
     let mut attachments = Vec::new();
-    let data = data.map(|d| deconstruct(d, &mut attachments));
+    let binary_capable = matches!(
+        ty,
+        SioType::Event | SioType::Ack | SioType::BinaryEvent | SioType::BinaryAck
+    );
+    let data = data.map(|d| {
+        if binary_capable {
+            deconstruct(d, &mut attachments)
+        } else {
+            d.clone()
+        }
+    });
     let ty = match ty {
         SioType::Event if !attachments.is_empty() => SioType::BinaryEvent,
         SioType::Ack if !attachments.is_empty() => SioType::BinaryAck,

@@ -97,6 +97,22 @@ fn encodes_with_placeholders_and_resolves_them_back() {
     assert_eq!(encode_eio_binary(4, &[9]).as_ref(), &[9]);
 }
 
+/// Found by the `socketio` fuzz target: a CONNECT whose auth held `{"_binary_b64": ...}` was
+/// written with a placeholder and returned an attachment, which no CONNECT can carry.
+#[test]
+fn only_events_and_acks_take_attachments() {
+    let data = json!({"key": {"_binary_b64": "AQID"}});
+    for ty in [SioType::Connect, SioType::ConnectError, SioType::Disconnect] {
+        let (s, att) = encode_sio(ty, "/", None, None, Some(&data));
+        assert!(att.is_empty(), "{s}");
+        assert!(s.ends_with(r#"{"key":{"_binary_b64":"AQID"}}"#), "{s}");
+        assert_eq!(decode_sio(&s).unwrap().data, Some(data.clone()));
+    }
+    let (s, att) = encode_sio(SioType::Ack, "/", None, Some(1), Some(&json!([data])));
+    assert_eq!(s, r#"61-1[{"key":{"_placeholder":true,"num":0}}]"#);
+    assert_eq!(att, vec![vec![1, 2, 3]]);
+}
+
 #[test]
 fn polling_payloads_of_both_versions() {
     let (v, p) = split_polling_payload("0{\"sid\":\"a\"}\u{1e}40").unwrap();

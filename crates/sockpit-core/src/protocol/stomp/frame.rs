@@ -329,7 +329,8 @@ fn escape(s: &str, version: Version, out: &mut Vec<u8>) {
 }
 
 /// Why a header cannot be written in a version (`None` when it can): 1.0 and unescaped frames
-/// cannot carry an LF in a header, nor a ':' in a name; 1.1 cannot carry a CR.
+/// cannot carry an LF in a header, nor a ':' in a name; unescaped 1.2 frames no CR at the end of a
+/// value (it would read as part of a CRLF line end); 1.1 cannot carry a CR.
 pub fn unwritable(command: &str, name: &str, value: &str, version: Version) -> Option<String> {
     let what = if escaped(version, command) {
         if version == Version::V11 && (name.contains('\r') || value.contains('\r')) {
@@ -341,6 +342,8 @@ pub fn unwritable(command: &str, name: &str, value: &str, version: Version) -> O
         Some("a line break (not escaped in this frame/version)")
     } else if name.contains(':') {
         Some("a ':' in its name (not escaped in this frame/version)")
+    } else if version == Version::V12 && value.ends_with('\r') {
+        Some("a CR at the end of its value (not escaped in this frame/version)")
     } else {
         None
     };

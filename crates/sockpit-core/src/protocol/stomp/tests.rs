@@ -84,6 +84,15 @@ fn escaping_follows_the_version() {
     let f10 = frames(parse_all(raw, Version::V10).0).remove(0);
     assert_eq!(f10.get("k"), Some("a\\nb"));
     assert!(unwritable("SEND", "k", "a\nb", Version::V10).is_some());
+    // Found by the `stomp` fuzz target: unescaped, "v\r" was written as "v\r\n" and read back as
+    // "v" (the CR taken for part of a CRLF line end).
+    assert!(unwritable("CONNECTED", "k", "v\r", Version::V12).is_some());
+    assert!(unwritable("SEND", "k", "v\r", Version::V10).is_none());
+    assert!(unwritable("CONNECTED", "k", "a\rb", Version::V12).is_none());
+    assert!(unwritable("SEND", "k", "v\r", Version::V12).is_none());
+    let f = Frame::new("CONNECTED").header("k", "v\r");
+    let back = parse(&serialize(&f, Version::V12), Version::V12).unwrap().0;
+    assert_ne!(back, Ok(Item::Frame(f)), "the reason it is unwritable");
     // CONNECT/CONNECTED are never escaped, in any version.
     let c = Frame::new("CONNECTED").header("server", "a\\cb");
     assert_eq!(

@@ -152,6 +152,10 @@ pub fn negotiate(
 
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
+/// How far past its `limit` one [`Inflater::inflate`] call may leave `out` (one output step), when
+/// `out` came in without spare capacity; the fuzz target `deflate` checks it.
+pub const INFLATE_OVERSHOOT: usize = 16 * 1024;
+
 /// Inflates the server's compressed messages.
 pub struct Inflater {
     d: Decompress,
@@ -193,11 +197,17 @@ impl Inflater {
                 return Ok(());
             }
             if out.capacity() - out.len() < 16 * 1024 {
-                // Grow with the input, but never far past the limit: a bomb stops near it.
+                // Grow with the input, doubling, but never past the limit and the overshoot: a bomb
+                // stops near it. `reserve` itself may double past the limit, hence `reserve_exact`.
                 let want = (64 * 1024)
                     .max(input.len().saturating_sub(pos) * 4)
-                    .min(limit.saturating_sub(out.len()).saturating_add(16 * 1024));
-                out.reserve(want);
+                    .max(out.capacity())
+                    .min(
+                        limit
+                            .saturating_sub(out.len())
+                            .saturating_add(INFLATE_OVERSHOOT),
+                    );
+                out.reserve_exact(want);
             }
             let (in0, out0) = (self.d.total_in(), self.d.total_out());
             let status = self
@@ -440,6 +450,19 @@ mod tests {
         assert!(i
             .inflate(&[0xff, 0xff, 0xff, 0xff], true, &mut Vec::new(), 1000)
             .is_err());
+        // Found by the `deflate` fuzz target: `Vec::reserve` doubled the buffer to 128 KiB for a
+        // limit of 100,000 bytes. Now the output stops within the overshoot at any limit.
+        for limit in [0, 1000, 65_535, 100_000, 131_072, 1 << 20, 3 << 20] {
+            let mut i = Inflater::new(&params);
+            let mut out = Vec::new();
+            i.inflate(&wire, true, &mut out, limit).unwrap();
+            assert!(out.len() > limit, "{limit}: stopped early at {}", out.len());
+            assert!(
+                out.len() <= limit + INFLATE_OVERSHOOT,
+                "{limit}: {} bytes",
+                out.len()
+            );
+        }
         assert!(Deflater::new(&p(false, false, 8)).is_none());
     }
 }
