@@ -144,7 +144,10 @@ async fn check_cli(row: &Row) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     fixtures(dir.path());
     let d = dir.path().to_str().unwrap();
-    let input = fragment(&row.input).replace("{dir}", d);
+    let root = repo();
+    let input = fragment(&row.input)
+        .replace("{dir}", d)
+        .replace("{repo}", root.to_str().unwrap());
     let mut argv = words(&input);
     if argv.first().map(String::as_str) != Some("sockpit") {
         return Some("the input is not a `sockpit ...` command".into());
@@ -273,6 +276,44 @@ async fn every_subcommand_has_a_row() {
     }
     assert!(missing.is_empty(), "no row for: {missing:?}");
     assert!(subcommands(&["--help"]).await.len() >= 14);
+}
+
+/// `sockpit connect URL | head -1`: the reader goes away while messages still arrive. The process
+/// ends on SIGPIPE (as `cat` does) or cleanly, never with a panic in `println!` (exit 101).
+#[tokio::test]
+async fn a_closed_stdout_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use tokio::io::AsyncBufReadExt;
+    let mock = sockpit_mock::MockServer::start("127.0.0.1", 0)
+        .await
+        .unwrap();
+    let url = format!("{}/flood?n=1000000&size=16", mock.ws_url());
+    let mut child = tokio::process::Command::new(sockpit_tests::sockpit_bin())
+        .args(["connect", &url])
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines.next_line().await.unwrap().is_some(),
+        "a first message"
+    );
+    drop(lines);
+    let out = tokio::time::timeout(LIMIT, child.wait_with_output())
+        .await
+        .expect("it ends")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.signal() == Some(13) || out.status.code().is_some_and(|c| c != 101),
+        "{:?} {stderr}",
+        out.status
+    );
 }
 
 #[test]
