@@ -145,7 +145,11 @@ async fn check_cli(row: &Row) -> Option<String> {
     fixtures(dir.path());
     let d = dir.path().to_str().unwrap();
     let root = repo();
+    // A port something already listens on, held until the row has run.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_port = busy.local_addr().unwrap().port().to_string();
     let input = fragment(&row.input)
+        .replace("{busy}", &busy_port)
         .replace("{dir}", d)
         .replace("{repo}", root.to_str().unwrap());
     let mut argv = words(&input);
