@@ -52,6 +52,17 @@ pub fn load(arg: &str, data_dir: Option<&Path>) -> Result<Loaded, (i32, String)>
             warnings: imported.warnings,
         });
     }
+    if path.is_dir() {
+        // Not "no such file": it exists, it is just not something `run` or `export` reads.
+        return Err((
+            exit::USAGE,
+            format!(
+                "{arg} is a folder without bruno.json: give a collection file (.sockpit.json or \
+                 any format `sockpit import` reads), a Bruno collection folder, or the name of a \
+                 stored collection"
+            ),
+        ));
+    }
     let looks_like_path = arg.contains('/') || arg.ends_with(".json") || arg.ends_with(".yaml");
     let store = open_store(data_dir).map_err(|e| (exit::FAILURE, e.to_string()))?;
     let id = store

@@ -2,7 +2,6 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::Args;
 use sockpit_core::sse::{
@@ -88,11 +87,7 @@ fn build(a: &CompareArgs) -> Result<CompareConfig, String> {
     };
     let duration = a
         .duration
-        .map(|d| {
-            Duration::try_from_secs_f64(d).map_err(|_| {
-                format!("--duration must be a non-negative number of seconds, got {d}")
-            })
-        })
+        .map(|d| crate::connect::secs_or("duration", d))
         .transpose()?;
     Ok(CompareConfig {
         ws,

@@ -37,9 +37,12 @@ pub(crate) fn timeout_message(limit: Option<Duration>) -> String {
 
 pub(crate) fn secs(name: &str, v: f64) -> Result<Duration, Usage> {
     Duration::try_from_secs_f64(v).map_err(|_| {
-        Usage(format!(
-            "--{name} must be a non-negative number of seconds, got {v}"
-        ))
+        Usage(if v.is_nan() || v < 0.0 {
+            format!("--{name} must be a non-negative number of seconds, got {v}")
+        } else {
+            // `{v}` of 1e300 would print 300 digits.
+            format!("--{name} {v:e} s is too large: give fewer than 1.8e19 seconds")
+        })
     })
 }
 

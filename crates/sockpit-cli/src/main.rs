@@ -37,7 +37,22 @@ pub mod exit {
     pub const TIMEOUT: i32 = 3;
 }
 
+/// A closed stdout (`sockpit run FILE | head -1`) ends the process quietly, as it ends `cat`,
+/// instead of a panic in `println!` (Rust ignores SIGPIPE, so the write fails with EPIPE).
+/// Sockets are unaffected: std and mio write them with `MSG_NOSIGNAL` (Linux) or set
+/// `SO_NOSIGPIPE` (macOS), so a peer that goes away is still an error, not a signal.
+#[cfg(unix)]
+fn default_sigpipe() {
+    // SAFETY: called first in `main`, before any other thread exists; `SIG_DFL` is a valid
+    // disposition for SIGPIPE and the call touches no Rust memory.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() {
+    #[cfg(unix)]
+    default_sigpipe();
     let matches = args::Cli::command().get_matches();
     let cli = match args::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

@@ -175,7 +175,12 @@ struct Failure(String, i32);
 
 impl From<ProtoError> for Failure {
     fn from(e: ProtoError) -> Failure {
-        Failure(e.to_string(), exit::FAILURE)
+        // A missing --schema is a usage error, as `decode` without --schema or --raw is.
+        let status = match e {
+            ProtoError::NoSchema => exit::USAGE,
+            _ => exit::FAILURE,
+        };
+        Failure(e.to_string(), status)
     }
 }
 

@@ -43,8 +43,16 @@ pub async fn run(args: ServeArgs) -> i32 {
             return exit::USAGE;
         }
         Err(e) => {
+            // The way out depends on what failed: a taken port, or a host that is not this
+            // machine's (a name that does not resolve, an address no interface has).
+            let hint = match e.kind() {
+                std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied => {
+                    "pick another --port, or 0 for any free one"
+                }
+                _ => "give --host as an address of this machine, e.g. 127.0.0.1 or 0.0.0.0",
+            };
             eprintln!(
-                "sockpit: error: cannot listen on {}:{}: {e} (pick another --port, or 0 for any free one)",
+                "sockpit: error: cannot listen on {}:{}: {e} ({hint})",
                 args.host, args.port
             );
             return exit::FAILURE;

@@ -193,7 +193,12 @@ pub async fn run(a: SocketIoArgs) -> i32 {
                 );
             }
             eprintln!("sockpit: error: {e}");
-            return exit::FAILURE;
+            // A URL that cannot be Socket.IO's is a usage error, as in `sockpit connect`.
+            return if e.code() == "socketio.bad_url" {
+                exit::USAGE
+            } else {
+                exit::FAILURE
+            };
         }
     };
     let control = h.control();

@@ -95,8 +95,7 @@ pub struct SseArgs {
 }
 
 fn secs(name: &str, v: f64) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(v)
-        .map_err(|_| format!("--{name} must be a non-negative number of seconds, got {v}"))
+    crate::connect::secs_or(name, v)
 }
 
 fn build_config(a: &SseArgs) -> Result<SseConfig, String> {

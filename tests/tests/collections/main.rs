@@ -4,6 +4,7 @@
 //! once per file. `cargo test -p sockpit-tests --test collections MODULE::` runs one module.
 
 mod bad_input;
+mod bad_input_table;
 mod export;
 mod export_redaction;
 mod import;

@@ -54,8 +54,9 @@ pub enum SseClientError {
     Io(String),
     #[error(transparent)]
     Parse(#[from] SseError),
-    #[error("gave up after {attempts} reconnect attempts")]
-    GaveUp { attempts: u32 },
+    /// `last`: "; the last failed: WHY" when the newest attempt failed before opening, else empty.
+    #[error("gave up after {attempts} reconnect attempts{last}")]
+    GaveUp { attempts: u32, last: String },
     #[error("the subscription has ended")]
     SessionEnded,
     #[error(transparent)]

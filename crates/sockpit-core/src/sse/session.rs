@@ -320,6 +320,8 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
     let mut connection: u32 = 0;
     // Failures since the last connection that delivered an event.
     let mut failures: u32 = 0;
+    // Why the newest request failed before opening, for the give-up error.
+    let mut last_failure = String::new();
     loop {
         let last_id = st.parser.last_event_id().to_string();
         // The auth prepare step runs before every request: a fresh login and ticket each time.
@@ -380,6 +382,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
             }
             Ok(Opened::Stream(response, info)) => {
                 tracing::info!(%origin, "sse: open");
+                last_failure.clear();
                 let t = st.sink.now();
                 st.sink.push(SseSessionEvent::Open {
                     t,
@@ -400,6 +403,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
                 let transient = e.is_transient();
                 // The code only: error texts may quote URLs or response bodies.
                 tracing::info!(%origin, code = e.code(), transient, "sse: request failed");
+                last_failure = format!("; the last failed: {e}");
                 st.sink.error(e);
                 Some(transient)
             }
@@ -418,6 +422,7 @@ async fn subscribe(cfg: &SseConfig, st: &mut State) -> Result<SseEndReason, Cons
             tracing::info!(%origin, attempts = failures - 1, "sse: gave up reconnecting");
             st.sink.error(SseClientError::GaveUp {
                 attempts: failures - 1,
+                last: std::mem::take(&mut last_failure),
             });
             return Ok(SseEndReason::Failed);
         }

@@ -257,6 +257,8 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
     // Logs name the target without user info, query values or known secrets.
     let url = auth::loggable_url(fixed.target.url.as_str(), &fixed.cfg.redact);
     let mut first = true;
+    // Why the newest attempt failed, for the give-up error: "gave up" alone hides the cause.
+    let mut last_failure: Option<String>;
     loop {
         let t = st.events.now();
         st.events
@@ -271,6 +273,7 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
             Phase::Opened(ws, report, wire, prepared) => {
                 tracing::info!(%url, attempt = retry, "ws: open");
                 retry = 0;
+                last_failure = None;
                 let t = st.events.now();
                 st.events.push(SessionEvent::Open { t, report });
                 st.events.wire = wire;
@@ -287,6 +290,7 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
                 let transient = e.is_transient();
                 // The code only: error texts may quote URLs or response bodies.
                 tracing::info!(%url, code = e.code(), transient, "ws: connect failed");
+                last_failure = Some(e.to_string());
                 st.events.error(e);
                 if !transient {
                     return Ok(());
@@ -306,8 +310,12 @@ async fn run_session(cfg: ConnectConfig, st: &mut State) -> Result<(), ConsumerG
         retry += 1;
         if !policy.allows(retry) {
             tracing::info!(%url, attempts = retry - 1, "ws: gave up reconnecting");
+            let why = last_failure
+                .as_deref()
+                .map(|m| format!("; the last failed: {m}"))
+                .unwrap_or_default();
             st.events.error(WsError::Io(format!(
-                "gave up after {} reconnect attempts",
+                "gave up after {} reconnect attempts{why}",
                 retry - 1
             )));
             return Ok(());

@@ -198,6 +198,7 @@ fn detect(v: &Value) -> Option<Format> {
 
 fn keys_hint(v: &Value) -> String {
     match v {
+        Value::Object(m) if m.is_empty() => "an empty object".into(),
         Value::Object(m) => {
             let keys: Vec<&str> = m.keys().take(6).map(String::as_str).collect();
             format!("an object with keys {}", keys.join(", "))

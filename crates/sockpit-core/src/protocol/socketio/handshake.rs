@@ -102,6 +102,18 @@ pub fn v2_query(cfg: &SocketIoConfig) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Whether a request failed because nothing listens on the port.
+fn refused(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::ConnectionRefused;
+        }
+        source = err.source();
+    }
+    false
+}
+
 fn client(cfg: &SocketIoConfig) -> Result<reqwest::Client, ProtocolError> {
     let fail = |m: String| ProtocolError::new("socketio.handshake_failed", m);
     let tls = tls_config(&cfg.ws.tls).map_err(|e| fail(format!("TLS setup: {e}")))?;
@@ -152,12 +164,17 @@ pub async fn poll_open(
             req = req.header(k, v);
         }
         let resp = req.send().await.map_err(|e| {
+            let why = if refused(&e) {
+                // As the WebSocket and SSE engines word it, not reqwest's chain of wrappers.
+                let port = url.port_or_known_default().unwrap_or(0);
+                let host = url.host_str().unwrap_or("");
+                format!("connection refused by {host}:{port}: is a server listening on that port?")
+            } else {
+                crate::auth::redact(&crate::util::error_chain(&e), &stat.secrets)
+            };
             ProtocolError::new(
                 "socketio.handshake_failed",
-                format!(
-                    "the polling handshake to {shown} failed: {}",
-                    crate::auth::redact(&crate::util::error_chain(&e), &stat.secrets)
-                ),
+                format!("the polling handshake to {shown} failed: {why}"),
             )
         })?;
         let status = resp.status();
