@@ -21,7 +21,10 @@ pub use codec::{
 pub use detect::{detect_types, Candidate};
 pub use error::{ProtoError, ProtoErrorDto};
 pub use framing::{Frame, Framing};
-pub use inspect::{inspect, rank_types, FieldNode, InspectError, InspectedMessage, Suggestion};
+pub use inspect::{
+    inspect, inspect_view, rank_types, FieldNode, InspectError, InspectView, InspectedMessage,
+    Suggestion,
+};
 pub use payload_codec::{DecodedMessage, PayloadCodec};
 pub use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
 pub use raw::{decode_raw, RawField, RawValue, DEFAULT_MAX_DEPTH};

@@ -449,3 +449,44 @@ fn wire_fits(f: &FieldDescriptor, wire: Wire) -> bool {
         _ => wire == value::scalar_wire(&kind) || (wire == Wire::Len && f.is_list()),
     }
 }
+
+/// Types "detect type" suggests at most.
+pub const SUGGESTIONS: usize = 5;
+
+/// What the inspector view shows for one payload: its reading as a type (or raw) and the
+/// schema's best-fitting types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectView {
+    /// The type read as; empty when raw.
+    pub type_name: String,
+    /// The messages, or why the bytes do not read as the type.
+    pub result: Result<Vec<InspectedMessage>, InspectError>,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Reads `bytes` as `type_name` of `schema` (raw when the name is empty), and ranks the schema's
+/// types on them. A name the schema does not know is the error; bad bytes are in `result`.
+pub fn inspect_view(
+    bytes: &[u8],
+    schema: Option<&super::Schema>,
+    type_name: &str,
+    framing: &Framing,
+) -> Result<InspectView, InspectError> {
+    let name = type_name.trim();
+    let desc = match (name.is_empty(), schema) {
+        (true, _) => None,
+        (false, Some(s)) => Some(s.message(name)?),
+        (false, None) => return Err(ProtoError::NoSchema.into()),
+    };
+    let suggestions = schema
+        .map(|s| rank_types(s.pool(), bytes, SUGGESTIONS))
+        .unwrap_or_default();
+    Ok(InspectView {
+        type_name: desc
+            .as_ref()
+            .map(|d| d.full_name().to_string())
+            .unwrap_or_default(),
+        result: inspect(bytes, framing, desc.as_ref(), schema.map(|s| s.pool())),
+        suggestions,
+    })
+}

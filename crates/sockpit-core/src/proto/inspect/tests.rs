@@ -138,3 +138,18 @@ fn detect_type_ranks_the_best_reader_first() {
     );
     assert!(rank_types(s.pool(), &[0xff], 5).is_empty());
 }
+
+#[test]
+fn the_view_reads_as_a_type_or_raw_and_suggests_types() {
+    let s = schema();
+    let v = inspect_view(&sample(), Some(&s), "M", &Framing::None).unwrap();
+    assert_eq!(v.type_name, "t.M");
+    assert_eq!(v.result.unwrap()[0].fields[0].name, "a");
+    assert_eq!(v.suggestions[0].type_name, "t.M");
+    let raw = inspect_view(&sample(), None, "", &Framing::None).unwrap();
+    assert!(raw.suggestions.is_empty() && raw.type_name.is_empty());
+    let bad = inspect_view(&[0x12, 0x09], Some(&s), "", &Framing::None).unwrap();
+    assert_eq!(bad.result.unwrap_err().code(), "proto.inspect.truncated");
+    let e = inspect_view(&sample(), Some(&s), "Nope", &Framing::None).unwrap_err();
+    assert_eq!(e.code(), "proto.unknown_type");
+}
