@@ -49,7 +49,7 @@ export function ProtoInspector({ session, index, onClose }: Props) {
   useEffect(() => dialog.current?.focus(), []);
   useEffect(() => {
     if (selected === null) return;
-    tree.current?.querySelector<HTMLElement>(`[data-path="${selected}"]`)?.scrollIntoView({ block: "nearest" });
+    tree.current?.querySelector<HTMLElement>(`[data-path="${selected}"]`)?.scrollIntoView?.({ block: "nearest" });
   }, [selected]);
 
   const fields = useMemo(() => dto?.fields ?? [], [dto]);
