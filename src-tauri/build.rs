@@ -38,6 +38,7 @@ fn main() {
         "proto_load",
         "proto_set_type",
         "proto_skeleton",
+        "proto_inspect",
         "script_check",
         "compare_start",
         "compare_stop",

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod dto;
 pub mod dto_inspect;
 pub mod dto_layer;
+pub mod dto_proto;
 pub mod dto_script;
 pub mod dto_share;
 pub mod dto_store;
@@ -52,6 +53,7 @@ pub fn run() -> Result<(), String> {
             proto::proto_load,
             proto::proto_set_type,
             proto::proto_skeleton,
+            commands::inspector::proto_inspect,
             compare::compare_start,
             compare::compare_stop,
             sse::sse_subscribe,

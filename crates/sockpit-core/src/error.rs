@@ -25,6 +25,7 @@ error_codes!(
     crate::load::LoadError,
     crate::payload::PayloadError,
     crate::proto::ProtoError,
+    crate::proto::InspectError,
     crate::protocol::ProtocolError,
     crate::runner::RunError,
     crate::secrets::SecretError,

@@ -6,6 +6,7 @@ pub mod dialogs;
 pub mod env;
 pub mod frames;
 pub mod history;
+pub mod inspector;
 pub mod layered;
 pub mod log;
 pub mod log_view;

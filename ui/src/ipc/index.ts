@@ -20,6 +20,11 @@ import type { FrameDto } from "./bindings/FrameDto";
 import type { ProtoSchemaDto } from "./bindings/ProtoSchemaDto";
 import type { CompareArgs } from "./bindings/CompareArgs";
 import type { CompareBatch } from "./bindings/CompareBatch";
+import type { ProtoInspectArgs } from "./bindings/ProtoInspectArgs";
+import type { ProtoInspectDto } from "./bindings/ProtoInspectDto";
+export type { ProtoInspectArgs, ProtoInspectDto };
+export type { ProtoFieldDto } from "./bindings/ProtoFieldDto";
+export type { ProtoSuggestionDto } from "./bindings/ProtoSuggestionDto";
 
 export type { AppError, ConnectArgs, DemoInfo, RowDto, SavedRequest, SendMode, SseBatch, WsBatch };
 export type { ConnState } from "./bindings/ConnState";
@@ -100,6 +105,8 @@ export const backend = {
   protoLoad: (path: string) => call<ProtoSchemaDto>("proto_load", { path }),
   protoSetType: (typeName: string) => call<void>("proto_set_type", { typeName }),
   protoSkeleton: (typeName: string) => call<string>("proto_skeleton", { typeName }),
+  /** The protobuf inspector's field tree of a row or of hex bytes; `type_name` null = the type in use, "" = raw. */
+  protoInspect: (args: ProtoInspectArgs) => call<ProtoInspectDto>("proto_inspect", { args }),
   /** Syntax errors of the request's hooks (one per broken hook), for the Scripts editor's lint. */
   scriptCheck: (scripts: ScriptsDto) => call<ScriptDiagnosticDto[]>("script_check", { scripts }),
   compareStart(args: CompareArgs, onBatch: (b: CompareBatch) => void): Promise<number> {

@@ -1,10 +1,13 @@
 // The detail pane for the selected log row: decoded protobuf, a JSON tree, hex + ASCII, or text.
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { backend, type AppError, type RowDetail } from "../../ipc";
 import { parseJsonContainer } from "../../lib/jsonTree";
 import { formatSize, formatTime } from "../../lib/logModel";
 import { JsonTree } from "./JsonTree";
 import { HexView } from "./HexView";
+
+// The inspector brings its own code and styles: loaded when first opened.
+const ProtoInspector = lazy(() => import("../inspector/ProtoInspector").then((m) => ({ default: m.ProtoInspector })));
 
 interface Props {
   session: number | null;
@@ -16,10 +19,12 @@ interface Props {
 export function RowDetailPane({ session, index, decodeKey }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [inspecting, setInspecting] = useState(false);
 
   useEffect(() => {
     setDetail(null);
     setError(null);
+    setInspecting(false);
     if (session === null || index === null) return;
     let live = true;
     backend
@@ -40,7 +45,15 @@ export function RowDetailPane({ session, index, decodeKey }: Props) {
         <span>#{detail.index}</span> <span>{detail.dir === "in" ? "received" : "sent"}</span> <span>{detail.kind}</span>{" "}
         <span>{formatTime(detail.t_ms)}</span> <span>{formatSize(detail.size)}</span>
         {detail.kind === "close" && <span> {detail.code} {detail.code_name}</span>}
+        {(detail.kind === "binary" || detail.kind === "text") && session !== null && (
+          <button type="button" className="detail-action" onClick={() => setInspecting(true)}>Inspect protobuf</button>
+        )}
       </div>
+      {inspecting && session !== null && (
+        <Suspense fallback={<p className="muted">Loading the inspector…</p>}>
+          <ProtoInspector session={session} index={detail.index} onClose={() => setInspecting(false)} />
+        </Suspense>
+      )}
       {proto !== undefined && <JsonTree value={proto} label="Protobuf tree" />}
       {detail.proto_error && <p className="error">{detail.proto_error}</p>}
       {proto === undefined && json !== undefined && <JsonTree value={json} label="JSON tree" />}
