@@ -8,8 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "sockpit",
     version,
-    about = "A WebSocket and SSE workbench: connect, inspect, mock and test sockets",
-    propagate_version = true
+    about = "A WebSocket and SSE workbench: connect, inspect, mock and test sockets"
 )]
 pub struct Cli {
     /// Where the database and settings live (default: the OS data directory).
