@@ -91,19 +91,21 @@ async fn client_close_code_reaches_the_server_and_comes_back() {
     }
 }
 
-#[tokio::test]
-async fn reconnects_after_a_drop_and_flushes_the_queue_in_order() {
-    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
-    let mut cfg = ConnectConfig::new(format!(
-        "{}/drop?key=queue-flush&times=1&ms=50",
-        mock.ws_url()
-    ));
+/// A session to the mock's `/drop` (dropped once after 50 ms, under `key`) that reconnects.
+fn dropped_once(mock: &MockServer, key: &str) -> ConnectConfig {
+    let mut cfg = ConnectConfig::new(format!("{}/drop?key={key}&times=1&ms=50", mock.ws_url()));
     cfg.reconnect = Some(ReconnectPolicy {
         base_delay: Duration::from_millis(300),
         max_delay: Duration::from_secs(1),
         max_retries: Some(5),
     });
-    let mut h = SessionHandle::spawn(cfg);
+    cfg
+}
+
+#[tokio::test]
+async fn reconnects_after_a_drop_and_flushes_the_queue_in_order() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let mut h = SessionHandle::spawn(dropped_once(&mock, "queue-flush"));
     let c = h.control();
     let mut log = SessionLog::new();
     // Wait for the drop and the reconnect announcement, then send while offline.
@@ -168,15 +170,7 @@ async fn reconnects_after_a_drop_and_flushes_the_queue_in_order() {
 #[tokio::test]
 async fn the_send_queue_is_bounded_and_refuses_the_newest_when_full() {
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
-    let mut cfg = ConnectConfig::new(format!(
-        "{}/drop?key=queue-bound&times=1&ms=50",
-        mock.ws_url()
-    ));
-    cfg.reconnect = Some(ReconnectPolicy {
-        base_delay: Duration::from_millis(300),
-        max_delay: Duration::from_secs(1),
-        max_retries: Some(5),
-    });
+    let mut cfg = dropped_once(&mock, "queue-bound");
     cfg.send_queue_limit = 2;
     let mut h = SessionHandle::spawn(cfg);
     let c = h.control();
