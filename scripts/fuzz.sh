@@ -6,7 +6,9 @@
 # scratch corpus outside the repository. Prints per target: runs, coverage (edges) and the outcome;
 # any crash, leak or timeout fails the script, with the input saved under the work directory.
 #
-# Environment: FUZZ_TARGETS (default: all), FUZZ_WORK (scratch corpus and artifacts, default
+# Targets run side by side, FUZZ_JOBS at a time (default: one per core).
+#
+# Environment: FUZZ_TARGETS (default: all), FUZZ_JOBS, FUZZ_WORK (scratch corpus and artifacts, default
 # /tmp/sockpit-fuzz), FUZZ_FRESH=1 (start from the seeds alone), FUZZ_TARGET_DIR (build output,
 # default $CARGO_TARGET_DIR/fuzz).
 set -euo pipefail
@@ -47,17 +49,27 @@ fi
 mkdir -p "$work"
 summary="$work/summary.tsv"
 printf 'target\truns\tcov\tresult\n' > "$summary"
-failed=()
-for t in $targets; do
+# One libFuzzer process per core: the targets are independent, and each is single-threaded.
+jobs="${FUZZ_JOBS:-$(nproc)}"
+run_target() {
+  local t=$1
   mkdir -p "$work/corpus/$t" "$work/artifacts/$t"
-  log="$work/$t.log"
   # The scratch corpus first: libFuzzer adds new inputs to it, never to the checked-in seeds.
   set +e
   "$bin_dir/$t" "$work/corpus/$t" "corpus/$t" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$work/artifacts/$t/" >"$log" 2>&1
-  rc=$?
-  set -e
+    -print_final_stats=1 -artifact_prefix="$work/artifacts/$t/" >"$work/$t.log" 2>&1
+  echo $? > "$work/$t.rc"
+}
+for t in $targets; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  run_target "$t" &
+done
+wait
+failed=()
+for t in $targets; do
+  log="$work/$t.log"
+  rc=$(cat "$work/$t.rc" 2>/dev/null || echo 99)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   if [ "$rc" -eq 0 ]; then
@@ -69,7 +81,7 @@ for t in $targets; do
     tail -n 40 "$log"
     ls -1 "$work/artifacts/$t/" | sed "s|^|    input: $work/artifacts/$t/|"
   fi
-  printf '%s\t%s\t%s\t%s\n' "$t" "${runs:-?}" "${cov:-?}" "$result" | tee -a "$summary"
+  printf '%s\t%s\t%s\t%s\n' "$t" "${runs:-?}" "${cov:-?}" "$result" >> "$summary"
 done
 column -t -s $'\t' "$summary"
 echo "fuzzing: ${#failed[@]} failed, $(( $(date +%s) - start )) s in all (work: $work)"

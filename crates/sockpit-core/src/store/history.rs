@@ -120,6 +120,21 @@ pub struct HistoryRecorder {
     dropped: Arc<AtomicU64>,
 }
 
+/// The history list with each connection's outcome, newest first: one query, each outcome found
+/// through the partial indexes of migration 6.
+pub(super) const HISTORY_LIST: &str = "SELECT c.id, c.request_id, c.protocol, c.url, c.started_at, c.ended_at, c.events,
+                        c.dropped,
+                        EXISTS (SELECT 1 FROM history_events e INDEXED BY history_events_opens
+                                WHERE e.connection_id = c.id AND e.kind = 'open'),
+                        (SELECT e.code FROM history_events e INDEXED BY history_events_closes
+                         WHERE e.connection_id = c.id AND e.kind = 'close'
+                         ORDER BY e.seq DESC LIMIT 1),
+                        (SELECT coalesce(e.meta, '') FROM history_events e INDEXED BY history_events_errors
+                         WHERE e.connection_id = c.id AND e.kind = 'error'
+                         ORDER BY e.seq DESC LIMIT 1),
+                        c.owner
+                 FROM history_connections c ORDER BY c.id DESC LIMIT ?1";
+
 impl Store {
     /// Starts recording a new connection (`request_id`: the saved request it came from).
     pub fn record_connection(
@@ -209,23 +224,7 @@ impl Store {
         &self,
         limit: u32,
     ) -> Result<Vec<(HistoryConnection, super::HistoryOutcome)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT c.id, c.request_id, c.protocol, c.url, c.started_at, c.ended_at, c.events,
-                        c.dropped,
-                        EXISTS (SELECT 1 FROM history_events e
-                                WHERE e.connection_id = c.id AND e.kind = 'open'),
-                        (SELECT e.code FROM history_events e
-                         WHERE e.connection_id = c.id AND e.kind = 'close'
-                         ORDER BY e.seq DESC LIMIT 1),
-                        (SELECT coalesce(e.meta, '') FROM history_events e
-                         WHERE e.connection_id = c.id AND e.kind = 'error'
-                         ORDER BY e.seq DESC LIMIT 1),
-                        c.owner
-                 FROM history_connections c ORDER BY c.id DESC LIMIT ?1",
-            )
-            .map_err(|e| self.err(e))?;
+        let mut stmt = self.conn.prepare(HISTORY_LIST).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([limit], |r| {
                 let connection = connection_row(r)?;

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// `(version, SQL)`: the SQL takes the schema from `version - 1` to `version`.
-const MIGRATIONS: &[(u32, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)];
+const MIGRATIONS: &[(u32, &str)] = &[(1, V1), (2, V2), (3, V3), (4, V4), (5, V5), (6, V6)];
 
 /// The schema version this build writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -171,6 +171,17 @@ ALTER TABLE requests ADD COLUMN scripts TEXT NOT NULL DEFAULT '{}';
 /// be shown as interrupted once that process is gone (`store/outcome.rs`).
 const V5: &str = r#"
 ALTER TABLE history_connections ADD COLUMN owner TEXT;
+"#;
+
+/// The history list's outcome of a connection (its open, last close and last error) found by
+/// index: without them each of those lookups walked every event of the connection, so listing 500
+/// connections after a flood read every row of the flood. Partial, so message rows (nearly all of
+/// them) are not indexed; the queries name them (`INDEXED BY`), since without statistics SQLite
+/// prefers the primary key.
+const V6: &str = r#"
+CREATE INDEX history_events_opens ON history_events(connection_id, seq) WHERE kind = 'open';
+CREATE INDEX history_events_closes ON history_events(connection_id, seq) WHERE kind = 'close';
+CREATE INDEX history_events_errors ON history_events(connection_id, seq) WHERE kind = 'error';
 "#;
 
 /// Migrations that rebuild a table others reference: they run with foreign keys off (SQLite

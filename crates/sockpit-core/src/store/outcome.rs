@@ -189,4 +189,36 @@ mod tests {
         o.interrupted = false;
         assert_eq!(o.label(false), "connected");
     }
+
+    #[test]
+    fn the_history_list_finds_outcomes_by_index_not_by_walking_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let mut stmt = store
+            .conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                crate::store::history::HISTORY_LIST
+            ))
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map([500], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        for index in [
+            "history_events_opens",
+            "history_events_closes",
+            "history_events_errors",
+        ] {
+            assert!(
+                plan.iter().any(|step| step.contains(index)),
+                "{index} not used: {plan:?}"
+            );
+        }
+        assert!(
+            !plan.iter().any(|step| step.contains("PRIMARY KEY")),
+            "an outcome walks a connection's events: {plan:?}"
+        );
+    }
 }

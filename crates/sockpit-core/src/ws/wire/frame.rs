@@ -132,8 +132,21 @@ impl FrameHeader {
 }
 
 /// XORs `data` with `mask`, as masking and unmasking both do.
+///
+/// Eight bytes at a time: the mask repeats every 4 bytes, so two copies of it make one `u64` that
+/// lines up with every 8-byte chunk from the start of `data`. A byte loop cost a fifth of the CLI's
+/// time in Autobahn's 128 KiB echo cases (debug build) and held the 1 MiB send path back.
 pub fn apply_mask(data: &mut [u8], mask: [u8; 4]) {
-    for (i, b) in data.iter_mut().enumerate() {
+    let word = u64::from_ne_bytes([
+        mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3],
+    ]);
+    let mut chunks = data.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        chunk.copy_from_slice(&(u64::from_ne_bytes(bytes) ^ word).to_ne_bytes());
+    }
+    for (i, b) in chunks.into_remainder().iter_mut().enumerate() {
         *b ^= mask[i & 3];
     }
 }
@@ -141,6 +154,24 @@ pub fn apply_mask(data: &mut [u8], mask: [u8; 4]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_masking_equals_the_byte_rule_at_every_length() {
+        let mask = [0x37, 0xfa, 0x21, 0x3d];
+        for len in 0..40 {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+            let mut masked = plain.clone();
+            apply_mask(&mut masked, mask);
+            let expected: Vec<u8> = plain
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ mask[i % 4])
+                .collect();
+            assert_eq!(masked, expected, "length {len}");
+            apply_mask(&mut masked, mask);
+            assert_eq!(masked, plain, "length {len}: masking twice restores");
+        }
+    }
 
     fn roundtrip(len: usize, mask: Option<[u8; 4]>) {
         let h = FrameHeader {
