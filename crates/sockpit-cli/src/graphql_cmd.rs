@@ -12,12 +12,15 @@ use sockpit_core::protocol::graphql::{
     GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
 };
 use sockpit_core::protocol::{self, LayerEvent};
+use sockpit_core::script::layered::GraphqlScripting;
+use sockpit_core::script::ScriptLayer;
 
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
 use crate::interrupt::{self, Signal};
 use crate::layer_out::{exit_status, line, usage, LayerOutputArgs};
+use crate::layer_script::{self, LayerScriptArgs};
 use crate::output::Printer;
 
 pub const GRAPHQL_AFTER_HELP: &str = concat!(
@@ -57,6 +60,8 @@ pub struct GraphqlArgs {
     pub ack_timeout: f64,
     #[command(flatten)]
     pub out: LayerOutputArgs,
+    #[command(flatten)]
+    pub script: LayerScriptArgs,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }
@@ -135,6 +140,28 @@ pub async fn run(a: GraphqlArgs) -> i32 {
         Err(u) => return usage(u),
     };
     let mut printer = a.out.printer();
+    let names = (1..=ops.len())
+        .map(|i| {
+            (
+                i.to_string(),
+                ops[i - 1].operation_name.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let (path, stop) = (a.script.script.as_ref(), a.script.script_stop_on_error);
+    let scripting = GraphqlScripting { names };
+    let mut script = match layer_script::start(
+        path,
+        stop,
+        ScriptLayer::Graphql,
+        scripting,
+        &mut printer,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(msg) => return usage(Usage(msg)),
+    };
     let mut h = protocol::spawn(GraphqlLayer::new(opts), cfg);
     let control = h.control();
     let mut st = State::default();
@@ -148,7 +175,9 @@ pub async fn run(a: GraphqlArgs) -> i32 {
     // The operations still running, for a signal's `complete`s (read between batches).
     let running = RefCell::new(st.running.clone());
     let run = async {
-        while let Some(batch) = h.next_batch().await {
+        while let Some(batch) =
+            layer_script::next_batch(&mut h, script.as_mut(), &control, &mut printer).await
+        {
             for ev in &batch {
                 if handle(&mut printer, &mut st, &a, ev).is_err() {
                     st.ended = true; // stdout is gone
@@ -156,6 +185,9 @@ pub async fn run(a: GraphqlArgs) -> i32 {
             }
             running.borrow_mut().clone_from(&st.running);
             let _ = printer.flush();
+            if let Some(s) = script.as_mut() {
+                s.feed(s.inputs(&batch), &control, &mut printer).await;
+            }
             let done = a.out.count_reached(st.received)
                 || (a.out.count.is_none() && st.running.is_empty());
             if done && !st.closing && !st.ended {
@@ -184,6 +216,7 @@ pub async fn run(a: GraphqlArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
+    let scripted = layer_script::finish(script, &mut printer).await;
     if let Some(code) = a.out.cut_short(ending, timeout, &mut printer) {
         return code;
     }
@@ -201,7 +234,8 @@ pub async fn run(a: GraphqlArgs) -> i32 {
         st.protocol_failure
             .map(|m| (exit::FAILURE, m))
             .or(st.session_failure)
-            .or(st.gql_failure.map(|m| (exit::FAILURE, m))),
+            .or(st.gql_failure.map(|m| (exit::FAILURE, m)))
+            .or(scripted.err().map(|m| (exit::FAILURE, m))),
     )
 }
 

@@ -11,6 +11,8 @@ use sockpit_core::protocol::mqtt::{
     PropValue, Properties, Publish, SubFilter, Version, Will,
 };
 use sockpit_core::protocol::{self, LayerEvent};
+use sockpit_core::script::layered::MqttScripting;
+use sockpit_core::script::ScriptLayer;
 use sockpit_core::ws::Direction;
 
 use crate::args::ConnectionArgs;
@@ -18,6 +20,7 @@ use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
 use crate::interrupt::{self, Signal};
 use crate::layer_out::{exit_status, usage, LayerOutputArgs};
+use crate::layer_script::{self, LayerScriptArgs};
 use crate::mqtt_out::packet_json;
 use crate::output::Printer;
 
@@ -98,6 +101,8 @@ pub struct MqttArgs {
     pub connack_timeout: f64,
     #[command(flatten)]
     pub out: LayerOutputArgs,
+    #[command(flatten)]
+    pub script: LayerScriptArgs,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }
@@ -261,6 +266,17 @@ pub async fn run(a: MqttArgs) -> i32 {
     };
     let version = plan.opts.version;
     let mut printer = a.out.printer();
+    let scripting = MqttScripting {
+        qos: a.qos,
+        retain: a.retain,
+        disconnect_reason: a.disconnect_reason,
+    };
+    let (path, stop) = (a.script.script.as_ref(), a.script.script_stop_on_error);
+    let mut script =
+        match layer_script::start(path, stop, ScriptLayer::Mqtt, scripting, &mut printer).await {
+            Ok(s) => s,
+            Err(msg) => return usage(Usage(msg)),
+        };
     let disconnect = MqttIntent::Disconnect {
         code: a.disconnect_reason,
         props: Properties::default(),
@@ -288,7 +304,8 @@ pub async fn run(a: MqttArgs) -> i32 {
                     let _ = control.intent(MqttIntent::Publish(p)).await;
                 }
             }
-            let Some(batch) = h.next_batch().await else {
+            let next = layer_script::next_batch(&mut h, script.as_mut(), &control, &mut printer);
+            let Some(batch) = next.await else {
                 break;
             };
             for ev in &batch {
@@ -297,6 +314,9 @@ pub async fn run(a: MqttArgs) -> i32 {
                 }
             }
             let _ = printer.flush();
+            if let Some(s) = script.as_mut() {
+                s.feed(s.inputs(&batch), &control, &mut printer).await;
+            }
             // Never before CONNACK (a refusal must be seen), nor with our publishes in flight.
             let published = pubs.is_none() && st.unfinished == 0 && st.incoming_qos2 == 0;
             let done = st.connacked
@@ -326,6 +346,7 @@ pub async fn run(a: MqttArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
+    let scripted = layer_script::finish(script, &mut printer).await;
     if let Some(code) = a.out.cut_short(ending, timeout, &mut printer) {
         return code;
     }
@@ -333,7 +354,8 @@ pub async fn run(a: MqttArgs) -> i32 {
     exit_status(
         st.protocol_failure
             .map(|(_, m)| (exit::FAILURE, m))
-            .or(st.session_failure),
+            .or(st.session_failure)
+            .or(scripted.err().map(|m| (exit::FAILURE, m))),
     )
 }
 

@@ -4,14 +4,15 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use base64::Engine;
 use bytes::Bytes;
 use clap::Args;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sockpit_core::protocol::stomp::{
     AckMode, AckRef, Frame, StompAction, StompEvent, StompIntent, StompLayer, StompOptions, Version,
 };
 use sockpit_core::protocol::{self, LayerControl, LayerEvent};
+use sockpit_core::script::layered::{stomp_frame_json, StompScripting};
+use sockpit_core::script::ScriptLayer;
 use sockpit_core::ws::Direction;
 
 use crate::args::ConnectionArgs;
@@ -19,6 +20,7 @@ use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
 use crate::interrupt::{self, Signal};
 use crate::layer_out::{exit_status, line, usage, LayerOutputArgs};
+use crate::layer_script::{self, LayerScriptArgs};
 use crate::output::Printer;
 
 pub const STOMP_AFTER_HELP: &str = concat!(
@@ -92,6 +94,8 @@ pub struct StompArgs {
     pub receipt_timeout: f64,
     #[command(flatten)]
     pub out: LayerOutputArgs,
+    #[command(flatten)]
+    pub script: LayerScriptArgs,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }
@@ -233,6 +237,15 @@ pub async fn run(a: StompArgs) -> i32 {
         Err(u) => return usage(u),
     };
     let mut printer = a.out.printer();
+    let scripting = StompScripting {
+        headers: plan.headers.clone(),
+    };
+    let (path, stop) = (a.script.script.as_ref(), a.script.script_stop_on_error);
+    let mut script =
+        match layer_script::start(path, stop, ScriptLayer::Stomp, scripting, &mut printer).await {
+            Ok(s) => s,
+            Err(msg) => return usage(Usage(msg)),
+        };
     let mut h = protocol::spawn(StompLayer::new(plan.opts.clone()), cfg);
     let control = h.control();
     let mut st = State::default();
@@ -257,7 +270,9 @@ pub async fn run(a: StompArgs) -> i32 {
         if st.sub_receipts.is_empty() {
             send_all(&control, &a, &plan, &mut st).await;
         }
-        while let Some(batch) = h.next_batch().await {
+        while let Some(batch) =
+            layer_script::next_batch(&mut h, script.as_mut(), &control, &mut printer).await
+        {
             let mut acks = Vec::new();
             for ev in &batch {
                 if handle(&mut printer, &mut st, &a, ev, &mut acks).is_err() {
@@ -265,6 +280,9 @@ pub async fn run(a: StompArgs) -> i32 {
                 }
             }
             let _ = printer.flush();
+            if let Some(s) = script.as_mut() {
+                s.feed(s.inputs(&batch), &control, &mut printer).await;
+            }
             for intent in acks {
                 let _ = control.intent(intent).await;
             }
@@ -302,6 +320,7 @@ pub async fn run(a: StompArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
+    let scripted = layer_script::finish(script, &mut printer).await;
     if let Some(code) = a.out.cut_short(ending, timeout, &mut printer) {
         return code;
     }
@@ -309,7 +328,8 @@ pub async fn run(a: StompArgs) -> i32 {
     exit_status(
         st.protocol_failure
             .map(|m| (exit::FAILURE, m))
-            .or(st.session_failure),
+            .or(st.session_failure)
+            .or(scripted.err().map(|m| (exit::FAILURE, m))),
     )
 }
 
@@ -409,20 +429,15 @@ fn handle<W: Write>(
     }
 }
 
-/// The JSON `stomp` line of a frame; the passcode is never printed.
+/// The JSON `stomp` line of a frame: what a script sees of it (core's `stomp_frame_json`, the
+/// passcode never shown), as an event with its direction.
 fn frame_json(dir: Direction, f: &Frame) -> Value {
-    let mut headers = Map::new();
-    for (k, v) in &f.headers {
-        if !headers.contains_key(k) {
-            let v = if k == "passcode" { "***" } else { v.as_str() };
-            headers.insert(k.clone(), json!(v));
-        }
-    }
-    let mut o =
-        json!({"event": "stomp", "dir": dir.as_str(), "command": f.command, "headers": headers});
-    match std::str::from_utf8(&f.body) {
-        Ok(s) => o["body"] = json!(s),
-        Err(_) => o["body_b64"] = json!(base64::engine::general_purpose::STANDARD.encode(&f.body)),
+    let mut o = stomp_frame_json(f);
+    if let Value::Object(m) = &mut o {
+        m.remove("type");
+        m.remove("destination");
+        m.insert("event".into(), json!("stomp"));
+        m.insert("dir".into(), json!(dir.as_str()));
     }
     o
 }
