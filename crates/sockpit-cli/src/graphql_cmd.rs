@@ -216,6 +216,8 @@ pub async fn run(a: GraphqlArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
+    // An `sp.close` ends the run as asked, with operations still running.
+    st.closing |= script.as_ref().is_some_and(|s| s.closed);
     let scripted = layer_script::finish(script, &mut printer).await;
     if let Some(code) = a.out.cut_short(ending, timeout, &mut printer) {
         return code;

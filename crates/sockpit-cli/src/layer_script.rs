@@ -33,6 +33,8 @@ pub struct LayerScriptArgs {
 pub(crate) struct LayerScript<S: LayerScripting> {
     run: ScriptRun,
     scripting: S,
+    /// The script called `sp.close` (the run's end is then what it asked for).
+    pub(crate) closed: bool,
 }
 
 /// Compiles the hook file (before anything connects: a syntax error is a usage error, also
@@ -48,7 +50,11 @@ pub(crate) async fn start<S: LayerScripting, W: Write>(
     match connect_script::start(path, stop_on_error, layer).await {
         Ok(mut run) => {
             run.feed(vec![ScriptInput::BeforeConnect]).await;
-            Ok(Some(LayerScript { run, scripting }))
+            Ok(Some(LayerScript {
+                run,
+                scripting,
+                closed: false,
+            }))
         }
         Err(msg) => {
             if printer.json {
@@ -106,6 +112,7 @@ impl<S: LayerScripting> LayerScript<S> {
         control: &LayerControl<S::Intent>,
         printer: &mut Printer<W>,
     ) {
+        self.closed |= matches!(a, ScriptAction::Close { .. });
         let stop = match carry_out_on_layer(&self.scripting, a, control).await {
             LayerCarried::Done => false,
             LayerCarried::Unsupported(what) => self.run.unsupported(what, printer),

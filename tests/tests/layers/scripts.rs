@@ -205,6 +205,19 @@ async fn graphql_script_asserts_on_next_payloads_and_a_failed_test_exits_1() {
         out.stderr.contains("1 of 2 script test(s) failed"),
         "{out:?}"
     );
+
+    // sp.close mid-subscription ends the run as asked: terminate, then a clean close.
+    let close = "function onMessage(sp) { if (sp.message.json().type === 'next') sp.close(); }\n";
+    let endless = "subscription { count(to: 1000, delayMs: 20) }";
+    let out = scripted(&["graphql", url.as_str(), "--query", endless], close).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(out.events_of("gql_next").len() < 1000, "{out:?}");
+    let closes = out.events_of("close");
+    assert_eq!(
+        closes.last().map(|c| c["code"].clone()),
+        Some(json!(1000)),
+        "{out:?}"
+    );
 }
 
 const STOMP_FORWARD: &str = "\
