@@ -31,6 +31,7 @@ The k-th --variables/--operation-name belongs to the k-th --query; operations ge
 Output: each result's payload as one JSON line; with --json one event per line: gql_next, gql_error,
 gql_complete, gql_ack, gql_resubscribe (after a reconnect), open (with \"protocol\"), close, error.
 Without -n the run ends when every operation has completed; -n N ends after N results or errors.
+--script FILE.js: onMessage sees {type:'next'|'error'|'complete', id, operation, payload|errors}.
 Exit status: 0 clean finish, 1 connection/protocol/GraphQL error (a missing connection_ack after
 --ack-timeout included), 2 usage error, 3 timeout (--timeout), 130/143 interrupted.",
     signals_help!()

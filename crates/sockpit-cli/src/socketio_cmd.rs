@@ -28,6 +28,8 @@ Binary attachments are {\"_binary_b64\":\"...\"} in args, both ways.
 Emits go out once their namespace is connected (--emit to the first, --emit-to NS to NS, which is
 connected too); --ack-reply answers every server event that asks for an ack.
 Reconnects (--reconnect) go straight to WebSocket and reconnect every namespace.
+--script FILE.js: onMessage sees {type:'event'|'ack', namespace, event, args}; sp.emit(event, ...args)
+emits to the first namespace. A failed test() or a script error: exit 1.
 Exit status: 0 clean finish, 1 connection/protocol error (incl. connect_error), 2 usage, 3 timeout,
 130/143 interrupted.",
     signals_help!()

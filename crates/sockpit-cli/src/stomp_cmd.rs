@@ -35,6 +35,8 @@ Output: each MESSAGE body on a line; with --json one event per line: stomp (ever
 out: command, headers, body or body_b64), stomp_connected, stomp_receipt_wait, stomp_receipt (with
 waited_ms), stomp_resubscribe (after a reconnect), heartbeat, open, close, reconnect, error.
 Without -n the run ends after the sends when there is no --subscribe (DISCONNECT with a receipt);
+--script FILE.js: onMessage sees each received frame as sp.message.json() = {type:'frame', command,
+destination, headers, body}; sp.send(destination, body) sends a SEND; sp.close() DISCONNECTs first.
 -n N ends after N MESSAGE frames. Exit status: 0 clean finish, 1 connection/protocol error or a
 broker ERROR (a refused login prints the broker's message), 2 usage error, 3 timeout (--timeout),
 130/143 interrupted.",
