@@ -28,7 +28,11 @@ pub enum Command {
     #[command(after_help = CONNECT_AFTER_HELP)]
     Connect(Box<ConnectArgs>),
     /// Run GraphQL operations over WebSocket (graphql-transport-ws or the legacy graphql-ws).
-    #[command(after_help = crate::graphql_cmd::GRAPHQL_AFTER_HELP)]
+    #[command(
+        after_help = crate::graphql_cmd::GRAPHQL_AFTER_HELP,
+        mut_arg("count", |a| a.help("End with a clean close after N results (`next`/`data`) or operation errors")),
+        mut_arg("verbose", |a| a.help("Print protocol notes (ack, pings, keepalives) on stderr"))
+    )]
     Graphql(Box<crate::graphql_cmd::GraphqlArgs>),
     /// Speak Socket.IO (v2-v4): connect namespaces, emit events with acks, print what arrives.
     #[command(after_help = crate::socketio_cmd::SOCKETIO_AFTER_HELP)]
@@ -40,11 +44,16 @@ pub enum Command {
     #[command(
         after_help = crate::stomp_cmd::STOMP_AFTER_HELP,
         mut_arg("headers", |a| a.long("ws-header")),
-        mut_arg("heartbeat", |a| a.long("ws-heartbeat"))
+        mut_arg("heartbeat", |a| a.long("ws-heartbeat")),
+        mut_arg("count", |a| a.help("End with DISCONNECT after N MESSAGE frames")),
+        mut_arg("verbose", |a| a.help("Print protocol notes (connected, receipts, heart-beats) on stderr"))
     )]
     Stomp(Box<crate::stomp_cmd::StompArgs>),
     /// Speak MQTT 3.1.1 or 5.0 over WebSocket: subscribe, publish at QoS 0/1/2, print what arrives.
-    #[command(after_help = crate::mqtt_cmd::MQTT_AFTER_HELP)]
+    #[command(
+        after_help = crate::mqtt_cmd::MQTT_AFTER_HELP,
+        mut_arg("count", |a| a.help("End with a DISCONNECT after N received PUBLISH packets"))
+    )]
     Mqtt(Box<crate::mqtt_cmd::MqttArgs>),
     /// Subscribe to a Server-Sent Events stream and print its events.
     #[command(after_help = crate::sse_cmd::SSE_AFTER_HELP)]

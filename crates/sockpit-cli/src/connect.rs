@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use clap::ArgMatches;
 use sockpit_core::payload;
-use sockpit_core::script::ScriptInput;
+use sockpit_core::script::{ScriptInput, ScriptLayer};
 use sockpit_core::ws::{
     close_code_name, ClientCert, Closer, ConnectConfig, DataKind, DeflateConfig, Direction,
     HeartbeatPolicy, Outgoing, PingPolicy, ProxyConfig, ReconnectPolicy, SessionCommand,
@@ -221,17 +221,20 @@ pub async fn run(a: ConnectArgs, matches: Option<&ArgMatches>) -> i32 {
 
     // The script is compiled before connecting: a syntax error costs no connection.
     let mut script = match &a.script {
-        Some(path) => match connect_script::start(path, a.script_stop_on_error).await {
-            Ok(s) => Some(s),
-            Err(msg) => {
-                eprintln!("sockpit: error: {msg}");
-                if a.json {
-                    let _ = printer.json_error_raw(None, "script.invalid", &msg, String::new());
-                    let _ = printer.flush();
+        Some(path) => {
+            match connect_script::start(path, a.script_stop_on_error, ScriptLayer::Websocket).await
+            {
+                Ok(s) => Some(s),
+                Err(msg) => {
+                    eprintln!("sockpit: error: {msg}");
+                    if a.json {
+                        let _ = printer.json_error_raw(None, "script.invalid", &msg, String::new());
+                        let _ = printer.flush();
+                    }
+                    return exit::USAGE;
                 }
-                return exit::USAGE;
             }
-        },
+        }
         None => None,
     };
     if let Some(s) = script.as_mut() {

@@ -1,11 +1,13 @@
 //! `sockpit connect --script FILE.js`: feeds the session to the script's hooks and carries out
-//! what they ask (sends, closes), printing their log lines, errors and test results.
+//! what they ask (sends, closes), printing their log lines, errors and test results. The protocol
+//! subcommands drive the same [`ScriptRun`] through `layer_script.rs`.
 
 use std::io::Write;
 use std::path::Path;
 
 use sockpit_core::script::{
-    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptOptions, ScriptProgram, ScriptTest,
+    Hook, ScriptAction, ScriptHost, ScriptInput, ScriptLayer, ScriptOptions, ScriptProgram,
+    ScriptTest,
 };
 use sockpit_core::ws::{SessionControl, SessionEvent};
 
@@ -22,10 +24,15 @@ struct Tally {
     errors: usize,
     stop_on_error: bool,
     stopped: bool,
+    layer: ScriptLayer,
 }
 
 /// Reads and compiles the hook file; a missing file or a syntax error is a usage error.
-pub(crate) async fn start(path: &Path, stop_on_error: bool) -> Result<ScriptRun, String> {
+pub(crate) async fn start(
+    path: &Path,
+    stop_on_error: bool,
+    layer: ScriptLayer,
+) -> Result<ScriptRun, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!(
             "cannot read the script {}: {e} (give the path of a .js file defining onOpen(sp), onMessage(sp) or onClose(sp))",
@@ -33,7 +40,11 @@ pub(crate) async fn start(path: &Path, stop_on_error: bool) -> Result<ScriptRun,
         )
     })?;
     let program = ScriptProgram::file(path.display().to_string(), text);
-    let host = ScriptHost::start(program, ScriptOptions::default())
+    let options = ScriptOptions {
+        layer,
+        ..ScriptOptions::default()
+    };
+    let host = ScriptHost::start(program, options)
         .await
         .map_err(|e| e.to_string())?;
     if ![
@@ -58,6 +69,7 @@ pub(crate) async fn start(path: &Path, stop_on_error: bool) -> Result<ScriptRun,
             errors: 0,
             stop_on_error,
             stopped: false,
+            layer,
         },
     })
 }
@@ -94,6 +106,26 @@ impl ScriptRun {
         self.tally.apply(a, control, printer).await
     }
 
+    /// Prints and counts a call the session's protocol cannot carry out (a script error).
+    pub(crate) fn unsupported<W: Write>(&mut self, what: &str, printer: &mut Printer<W>) -> bool {
+        self.tally.errors += 1;
+        if printer.json {
+            let _ = printer.json_error_raw(None, "script.unsupported", what, String::new());
+        } else {
+            let _ = writeln!(printer.notes, "sockpit: script error: {what}");
+        }
+        let _ = printer.flush();
+        let stop = self.tally.stop_on_error && !self.tally.stopped;
+        self.tally.stopped |= stop;
+        stop
+    }
+
+    /// Prints and counts an action that is not the session's (a log row, a test, an error, ...);
+    /// `true` when it is the first script error and the session should stop (stop-on-error).
+    pub(crate) fn record<W: Write>(&mut self, a: ScriptAction, printer: &mut Printer<W>) -> bool {
+        self.tally.record(a, printer)
+    }
+
     /// Runs `after`, prints what is left and the test summary; `Err` with the failure line when
     /// a test failed or the script threw.
     pub(crate) async fn finish<W: Write>(self, printer: &mut Printer<W>) -> Result<(), String> {
@@ -127,6 +159,17 @@ impl Tally {
             let _ = printer.flush();
             return;
         };
+        if self.record(a, printer) {
+            if let Some(c) = control {
+                let _ = c.close(1000, "script error").await;
+            }
+        }
+    }
+
+    /// Prints and counts one action the session did not take; `true` on the first error that
+    /// should stop the session.
+    fn record<W: Write>(&mut self, a: ScriptAction, printer: &mut Printer<W>) -> bool {
+        let mut stop = false;
         match a {
             ScriptAction::Send(_) | ScriptAction::Close { .. } => {}
             ScriptAction::Log { hook, text } => {
@@ -142,18 +185,19 @@ impl Tally {
                 let _ = printer.script_error(&e);
                 if self.stop_on_error && !self.stopped {
                     self.stopped = true;
-                    if let Some(c) = control {
-                        let _ = c.close(1000, "script error").await;
-                    }
+                    stop = true;
                 }
             }
             ScriptAction::Emit { .. } | ScriptAction::Publish { .. } => {
-                let _ = printer.script_log(
-                    Hook::OnMessage,
-                    "sp.emit/sp.publish ignored: sockpit connect speaks plain WebSocket",
-                );
+                let why = if self.layer == ScriptLayer::Websocket {
+                    "sp.emit/sp.publish ignored: sockpit connect speaks plain WebSocket"
+                } else {
+                    "sp.emit/sp.publish/sp.send ignored: the session has ended"
+                };
+                let _ = printer.script_log(Hook::OnMessage, why);
             }
         }
         let _ = printer.flush();
+        stop
     }
 }

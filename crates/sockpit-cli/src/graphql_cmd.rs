@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use clap::Args;
 use serde::Serialize;
@@ -12,12 +12,15 @@ use sockpit_core::protocol::graphql::{
     GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
 };
 use sockpit_core::protocol::{self, LayerEvent};
-use sockpit_core::ws::SessionEvent;
+use sockpit_core::script::layered::GraphqlScripting;
+use sockpit_core::script::ScriptLayer;
 
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
-use crate::interrupt::{self, Ending, Signal};
+use crate::interrupt::{self, Signal};
+use crate::layer_out::{exit_status, line, usage, LayerOutputArgs};
+use crate::layer_script::{self, LayerScriptArgs};
 use crate::output::Printer;
 
 pub const GRAPHQL_AFTER_HELP: &str = concat!(
@@ -28,6 +31,7 @@ The k-th --variables/--operation-name belongs to the k-th --query; operations ge
 Output: each result's payload as one JSON line; with --json one event per line: gql_next, gql_error,
 gql_complete, gql_ack, gql_resubscribe (after a reconnect), open (with \"protocol\"), close, error.
 Without -n the run ends when every operation has completed; -n N ends after N results or errors.
+--script FILE.js: onMessage sees {type:'next'|'error'|'complete', id, operation, payload|errors}.
 Exit status: 0 clean finish, 1 connection/protocol/GraphQL error (a missing connection_ack after
 --ack-timeout included), 2 usage error, 3 timeout (--timeout), 130/143 interrupted.",
     signals_help!()
@@ -55,21 +59,10 @@ pub struct GraphqlArgs {
     /// Give up when no connection_ack arrives within SECS of connection_init (exit 1).
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub ack_timeout: f64,
-    /// End with a clean close after N results (`next`/`data`) or operation errors.
-    #[arg(short = 'n', long = "count", value_name = "N")]
-    pub count: Option<u64>,
-    /// Bound the whole run (exit status 3 when it runs out).
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
-    /// Print JSON Lines events on stdout and nothing else.
-    #[arg(long)]
-    pub json: bool,
-    /// With --json, also print every raw message (`message` events) and frame (`frame` events).
-    #[arg(long)]
-    pub raw: bool,
-    /// Print protocol notes (ack, pings, keepalives) on stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub out: LayerOutputArgs,
+    #[command(flatten)]
+    pub script: LayerScriptArgs,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }
@@ -123,7 +116,7 @@ fn prepare(
         ack_timeout: secs("ack-timeout", a.ack_timeout)?,
     };
     let mut cfg = connection_config(&a.url, &a.conn)?;
-    cfg.inspect_frames = a.raw && a.json;
+    cfg.inspect_frames = a.out.raw_wanted();
     Ok((cfg, opts, ops))
 }
 
@@ -142,24 +135,33 @@ struct State {
 }
 
 pub async fn run(a: GraphqlArgs) -> i32 {
-    let prepared = prepare(&a).and_then(|p| {
-        let t = a.timeout.map(|t| secs("timeout", t)).transpose()?;
-        Ok((p, t))
-    });
+    let prepared = prepare(&a).and_then(|p| Ok((p, a.out.time_limit()?)));
     let ((cfg, opts, ops), timeout) = match prepared {
         Ok(v) => v,
-        Err(Usage(msg)) => {
-            eprintln!("sockpit: error: {msg}");
-            return exit::USAGE;
-        }
+        Err(u) => return usage(u),
     };
-    let mut printer = Printer {
-        out: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
-        json: a.json,
-        verbose: a.verbose,
-        quiet: false,
-        proto: None,
-        notes: BufWriter::new(std::io::stderr()),
+    let mut printer = a.out.printer();
+    let names = (1..=ops.len())
+        .map(|i| {
+            (
+                i.to_string(),
+                ops[i - 1].operation_name.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let (path, stop) = (a.script.script.as_ref(), a.script.script_stop_on_error);
+    let scripting = GraphqlScripting { names };
+    let mut script = match layer_script::start(
+        path,
+        stop,
+        ScriptLayer::Graphql,
+        scripting,
+        &mut printer,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(msg) => return usage(Usage(msg)),
     };
     let mut h = protocol::spawn(GraphqlLayer::new(opts), cfg);
     let control = h.control();
@@ -174,7 +176,9 @@ pub async fn run(a: GraphqlArgs) -> i32 {
     // The operations still running, for a signal's `complete`s (read between batches).
     let running = RefCell::new(st.running.clone());
     let run = async {
-        while let Some(batch) = h.next_batch().await {
+        while let Some(batch) =
+            layer_script::next_batch(&mut h, script.as_mut(), &control, &mut printer).await
+        {
             for ev in &batch {
                 if handle(&mut printer, &mut st, &a, ev).is_err() {
                     st.ended = true; // stdout is gone
@@ -182,7 +186,11 @@ pub async fn run(a: GraphqlArgs) -> i32 {
             }
             running.borrow_mut().clone_from(&st.running);
             let _ = printer.flush();
-            let done = st.count_reached(a.count) || (a.count.is_none() && st.running.is_empty());
+            if let Some(s) = script.as_mut() {
+                s.feed(s.inputs(&batch), &control, &mut printer).await;
+            }
+            let done = a.out.count_reached(st.received)
+                || (a.out.count.is_none() && st.running.is_empty());
             if done && !st.closing && !st.ended {
                 st.closing = true;
                 let _ = control.intent(GqlIntent::Terminate).await;
@@ -209,17 +217,11 @@ pub async fn run(a: GraphqlArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
-    if let Ending::Interrupted(sig) = ending {
-        return interrupt::finish(sig, a.json, &mut printer.out);
-    }
-    if matches!(ending, Ending::TimedOut) {
-        let msg = crate::connect::timeout_message(timeout);
-        if a.json {
-            let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());
-        }
-        let _ = printer.flush();
-        eprintln!("sockpit: error: {msg}");
-        return exit::TIMEOUT;
+    // An `sp.close` ends the run as asked, with operations still running.
+    st.closing |= script.as_ref().is_some_and(|s| s.closed);
+    let scripted = layer_script::finish(script, &mut printer).await;
+    if let Some(code) = a.out.cut_short(ending, timeout, &mut printer) {
+        return code;
     }
     let _ = printer.flush();
     if !st.closing && !st.running.is_empty() && st.session_failure.is_none() {
@@ -231,24 +233,13 @@ pub async fn run(a: GraphqlArgs) -> i32 {
             ),
         ));
     }
-    let failure = st
-        .protocol_failure
-        .map(|m| (exit::FAILURE, m))
-        .or(st.session_failure)
-        .or(st.gql_failure.map(|m| (exit::FAILURE, m)));
-    match failure {
-        Some((code, msg)) => {
-            eprintln!("sockpit: error: {msg}");
-            code
-        }
-        None => exit::OK,
-    }
-}
-
-impl State {
-    fn count_reached(&self, n: Option<u64>) -> bool {
-        n.is_some_and(|n| self.received >= n)
-    }
+    exit_status(
+        st.protocol_failure
+            .map(|m| (exit::FAILURE, m))
+            .or(st.session_failure)
+            .or(st.gql_failure.map(|m| (exit::FAILURE, m)))
+            .or(scripted.err().map(|m| (exit::FAILURE, m))),
+    )
 }
 
 fn handle<W: Write>(
@@ -258,47 +249,19 @@ fn handle<W: Write>(
     ev: &LayerEvent<GqlEvent>,
 ) -> std::io::Result<()> {
     match ev {
-        LayerEvent::Session(s) => session(p, st, a, s),
+        LayerEvent::Session(s) => {
+            if a.out.session(p, &mut st.session_failure, s)? {
+                st.ended = true;
+            }
+            Ok(())
+        }
         LayerEvent::Error { t, error } => {
             st.protocol_failure
                 .get_or_insert_with(|| error.message.clone());
-            if a.json {
-                p.json_error_raw(Some(*t), error.code(), &error.message, String::new())
-            } else if a.verbose {
-                writeln!(p.notes, "sockpit: {}", error.message)
-            } else {
-                Ok(())
-            }
+            a.out.layer_error(p, *t, error.code(), &error.message)
         }
         LayerEvent::Protocol { t, event } => gql(p, st, a, *t, event),
     }
-}
-
-fn session<W: Write>(
-    p: &mut Printer<W>,
-    st: &mut State,
-    a: &GraphqlArgs,
-    ev: &SessionEvent,
-) -> std::io::Result<()> {
-    crate::outcome::note_session_failure(&mut st.session_failure, ev);
-    if let SessionEvent::Ended { .. } = ev {
-        st.ended = true;
-    }
-    let raw = matches!(
-        ev,
-        SessionEvent::Message { .. } | SessionEvent::Frame { .. }
-    );
-    if raw && !(a.raw && a.json) {
-        return Ok(());
-    }
-    p.event(ev)
-}
-
-fn line<W: Write>(p: &mut Printer<W>, t: u64, mut v: Value) -> std::io::Result<()> {
-    if let Value::Object(o) = &mut v {
-        o.insert("t_ms".into(), json!(t as f64 / 1e6));
-    }
-    writeln!(p.out, "{v}")
 }
 
 fn gql<W: Write>(
@@ -308,7 +271,7 @@ fn gql<W: Write>(
     t: u64,
     ev: &GqlEvent,
 ) -> std::io::Result<()> {
-    let counting = !st.count_reached(a.count);
+    let counting = !a.out.count_reached(st.received);
     match ev {
         GqlEvent::Next { id, payload } => {
             if !counting {
@@ -316,7 +279,7 @@ fn gql<W: Write>(
             }
             st.received += 1;
             // The hot path: written straight from the payload, no line object.
-            if a.json {
+            if a.out.json {
                 serde_json::to_writer(
                     &mut p.out,
                     &NextLine {
@@ -345,13 +308,13 @@ fn gql<W: Write>(
             let first = sockpit_core::protocol::graphql::first_message(errors);
             st.gql_failure
                 .get_or_insert_with(|| format!("operation {id}: GraphQL error: {first}"));
-            if a.json {
+            if a.out.json {
                 line(
                     p,
                     t,
                     json!({"event": "gql_error", "id": id, "errors": errors, "terminal": terminal}),
                 )
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(p.notes, "sockpit: operation {id}: GraphQL error: {first}")
             } else {
                 Ok(())
@@ -364,16 +327,16 @@ fn gql<W: Write>(
             } else {
                 "client"
             };
-            if a.json {
+            if a.out.json {
                 line(p, t, json!({"event": "gql_complete", "id": id, "by": by}))
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(p.notes, "sockpit: operation {id} complete")
             } else {
                 Ok(())
             }
         }
         GqlEvent::Resubscribed { ids } => {
-            if a.json {
+            if a.out.json {
                 line(p, t, json!({"event": "gql_resubscribe", "ids": ids}))
             } else {
                 writeln!(
@@ -392,9 +355,9 @@ fn gql<W: Write>(
                 GqlEvent::Pong { payload } => ("gql_pong", json!(payload)),
                 _ => ("gql_ka", Value::Null),
             };
-            if a.json {
+            if a.out.json {
                 line(p, t, json!({"event": name, "value": payload}))
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(p.notes, "sockpit: {name} {payload}")
             } else {
                 Ok(())

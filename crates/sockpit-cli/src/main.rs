@@ -13,6 +13,8 @@ mod connect_proto;
 mod connect_script;
 mod graphql_cmd;
 mod import_cmd;
+mod layer_out;
+mod layer_script;
 mod load_cmd;
 mod logging;
 mod mqtt_cmd;

@@ -1,7 +1,7 @@
 //! `sockpit mqtt`: an MQTT 3.1.1/5.0 session over WebSocket (core's `protocol::mqtt`) from flags;
 //! received publishes as `topic payload` lines, or every packet as a JSON line.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use bytes::Bytes;
 use clap::Args;
@@ -11,14 +11,17 @@ use sockpit_core::protocol::mqtt::{
     PropValue, Properties, Publish, SubFilter, Version, Will,
 };
 use sockpit_core::protocol::{self, LayerEvent};
-use sockpit_core::ws::{Direction, SessionEvent};
+use sockpit_core::script::layered::MqttScripting;
+use sockpit_core::script::ScriptLayer;
+use sockpit_core::ws::Direction;
 
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
-use crate::interrupt::{self, Ending, Signal};
+use crate::interrupt::{self, Signal};
+use crate::layer_out::{exit_status, usage, LayerOutputArgs};
+use crate::layer_script::{self, LayerScriptArgs};
 use crate::mqtt_out::packet_json;
-use crate::outcome::{session_outcome, Outcome};
 use crate::output::Printer;
 
 pub const MQTT_AFTER_HELP: &str = concat!(
@@ -31,6 +34,8 @@ Without -n the run ends once every --publish is acknowledged (when nothing is su
 Output: 'topic payload' per received publish (binary payloads as hex); with --json one line per
 packet: {\"event\":\"mqtt\",\"dir\":\"in\",\"type\":\"publish\",\"topic\":..,\"qos\":..,\"retain\":..,
 \"payload\":..} (payload_b64 for binary), connack (code, reason), suback (granted), puback, ...
+--script FILE.js: onMessage sees each received publish as {type:'publish', topic, qos, retain,
+payload}; sp.publish(topic, payload) publishes at --qos/--retain; sp.close() DISCONNECTs first.
 Exit status: 0 clean finish, 1 connection/protocol error (a refused CONNACK included),
 2 usage error, 3 timeout (--timeout), 130/143 interrupted.",
     signals_help!()
@@ -96,21 +101,10 @@ pub struct MqttArgs {
     /// Give up when no CONNACK arrives within SECS of CONNECT (exit 1).
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub connack_timeout: f64,
-    /// End with a DISCONNECT after N received PUBLISH packets.
-    #[arg(short = 'n', long = "count", value_name = "N")]
-    pub count: Option<u64>,
-    /// Bound the whole run (exit status 3 when it runs out).
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
-    /// Print JSON Lines events on stdout and nothing else.
-    #[arg(long)]
-    pub json: bool,
-    /// With --json, also print every raw message (`message` events) and frame (`frame` events).
-    #[arg(long)]
-    pub raw: bool,
-    /// Print protocol notes on stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub out: LayerOutputArgs,
+    #[command(flatten)]
+    pub script: LayerScriptArgs,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }
@@ -263,27 +257,28 @@ struct State {
 
 pub async fn run(a: MqttArgs) -> i32 {
     let prepared = plan(&a).and_then(|p| {
-        let t = a.timeout.map(|t| secs("timeout", t)).transpose()?;
+        let t = a.out.time_limit()?;
         let mut cfg = connection_config(&a.url, &a.conn)?;
-        cfg.inspect_frames = a.raw && a.json;
+        cfg.inspect_frames = a.out.raw_wanted();
         Ok((p, cfg, t))
     });
     let (plan, cfg, timeout) = match prepared {
         Ok(v) => v,
-        Err(Usage(msg)) => {
-            eprintln!("sockpit: error: {msg}");
-            return exit::USAGE;
-        }
+        Err(u) => return usage(u),
     };
     let version = plan.opts.version;
-    let mut printer = Printer {
-        out: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
-        json: a.json,
-        verbose: a.verbose,
-        quiet: false,
-        proto: None,
-        notes: BufWriter::new(std::io::stderr()),
+    let mut printer = a.out.printer();
+    let scripting = MqttScripting {
+        qos: a.qos,
+        retain: a.retain,
+        disconnect_reason: a.disconnect_reason,
     };
+    let (path, stop) = (a.script.script.as_ref(), a.script.script_stop_on_error);
+    let mut script =
+        match layer_script::start(path, stop, ScriptLayer::Mqtt, scripting, &mut printer).await {
+            Ok(s) => s,
+            Err(msg) => return usage(Usage(msg)),
+        };
     let disconnect = MqttIntent::Disconnect {
         code: a.disconnect_reason,
         props: Properties::default(),
@@ -311,7 +306,8 @@ pub async fn run(a: MqttArgs) -> i32 {
                     let _ = control.intent(MqttIntent::Publish(p)).await;
                 }
             }
-            let Some(batch) = h.next_batch().await else {
+            let next = layer_script::next_batch(&mut h, script.as_mut(), &control, &mut printer);
+            let Some(batch) = next.await else {
                 break;
             };
             for ev in &batch {
@@ -320,11 +316,14 @@ pub async fn run(a: MqttArgs) -> i32 {
                 }
             }
             let _ = printer.flush();
+            if let Some(s) = script.as_mut() {
+                s.feed(s.inputs(&batch), &control, &mut printer).await;
+            }
             // Never before CONNACK (a refusal must be seen), nor with our publishes in flight.
             let published = pubs.is_none() && st.unfinished == 0 && st.incoming_qos2 == 0;
             let done = st.connacked
                 && published
-                && match a.count {
+                && match a.out.count {
                     Some(n) => st.received >= n,
                     None => plan.subs.is_empty(),
                 };
@@ -349,30 +348,17 @@ pub async fn run(a: MqttArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
-    if let Ending::Interrupted(sig) = ending {
-        return interrupt::finish(sig, a.json, &mut printer.out);
-    }
-    if matches!(ending, Ending::TimedOut) {
-        let msg = crate::connect::timeout_message(timeout);
-        if a.json {
-            let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());
-        }
-        let _ = printer.flush();
-        eprintln!("sockpit: error: {msg}");
-        return exit::TIMEOUT;
+    let scripted = layer_script::finish(script, &mut printer).await;
+    if let Some(code) = a.out.cut_short(ending, timeout, &mut printer) {
+        return code;
     }
     let _ = printer.flush();
-    let failure = st
-        .protocol_failure
-        .map(|(_, m)| (exit::FAILURE, m))
-        .or(st.session_failure);
-    match failure {
-        Some((code, msg)) => {
-            eprintln!("sockpit: error: {msg}");
-            code
-        }
-        None => exit::OK,
-    }
+    exit_status(
+        st.protocol_failure
+            .map(|(_, m)| (exit::FAILURE, m))
+            .or(st.session_failure)
+            .or(scripted.err().map(|m| (exit::FAILURE, m))),
+    )
 }
 
 fn handle<W: Write>(
@@ -383,53 +369,21 @@ fn handle<W: Write>(
     ev: &LayerEvent<MqttEvent>,
 ) -> std::io::Result<()> {
     match ev {
-        LayerEvent::Session(s) => session(p, st, a, s),
+        LayerEvent::Session(s) => {
+            if a.out.session(p, &mut st.session_failure, s)? {
+                st.ended = true;
+            }
+            Ok(())
+        }
         LayerEvent::Error { t, error } => {
             if error.code() != "mqtt.unknown_packet_id" {
                 st.protocol_failure
                     .get_or_insert_with(|| (error.code(), error.message.clone()));
             }
-            if a.json {
-                p.json_error_raw(Some(*t), error.code(), &error.message, String::new())
-            } else if a.verbose {
-                writeln!(p.notes, "sockpit: {}", error.message)
-            } else {
-                Ok(())
-            }
+            a.out.layer_error(p, *t, error.code(), &error.message)
         }
         LayerEvent::Protocol { t, event } => mqtt(p, st, a, v, *t, event),
     }
-}
-
-fn session<W: Write>(
-    p: &mut Printer<W>,
-    st: &mut State,
-    a: &MqttArgs,
-    ev: &SessionEvent,
-) -> std::io::Result<()> {
-    match session_outcome(ev) {
-        Outcome::Recovered => st.session_failure = None,
-        Outcome::Failed(code, msg) => {
-            if matches!(ev, SessionEvent::Error { .. }) || st.session_failure.is_none() {
-                st.session_failure = Some((code, msg));
-            }
-        }
-        Outcome::Neutral => {}
-    }
-    if let SessionEvent::Ended { .. } = ev {
-        st.ended = true;
-    }
-    let raw = matches!(
-        ev,
-        SessionEvent::Message { .. } | SessionEvent::Frame { .. }
-    );
-    if raw && !(a.raw && a.json) {
-        return Ok(());
-    }
-    if !a.json && !a.verbose {
-        return Ok(());
-    }
-    p.event(ev)
 }
 
 fn mqtt<W: Write>(
@@ -444,14 +398,14 @@ fn mqtt<W: Write>(
         MqttEvent::Packet { dir, packet } => {
             let counted = match (dir, packet) {
                 (Direction::In, Packet::Publish(pb)) => {
-                    if a.count.is_some_and(|n| st.received >= n) {
+                    if a.out.count_reached(st.received) {
                         return Ok(());
                     }
                     st.received += 1;
                     if pb.qos == 2 {
                         st.incoming_qos2 += 1;
                     }
-                    if !a.json {
+                    if !a.out.json {
                         write!(p.out, "{} ", pb.topic)?;
                         match std::str::from_utf8(&pb.payload) {
                             Ok(s) => writeln!(p.out, "{s}")?,
@@ -478,9 +432,9 @@ fn mqtt<W: Write>(
                 }
                 _ => false,
             };
-            if a.json {
+            if a.out.json {
                 writeln!(p.out, "{}", packet_json(v, *dir, t, packet))
-            } else if a.verbose && !counted {
+            } else if a.out.verbose && !counted {
                 writeln!(p.notes, "sockpit: mqtt {} {}", dir.as_str(), packet.name())
             } else {
                 Ok(())
@@ -499,7 +453,7 @@ fn mqtt<W: Write>(
                     st.protocol_failure = None;
                 }
             }
-            if a.json {
+            if a.out.json {
                 writeln!(
                     p.out,
                     "{}",
@@ -511,7 +465,7 @@ fn mqtt<W: Write>(
             }
         }
         MqttEvent::Resubscribed { filters } => {
-            if a.json {
+            if a.out.json {
                 writeln!(
                     p.out,
                     "{}",
@@ -526,7 +480,7 @@ fn mqtt<W: Write>(
             }
         }
         MqttEvent::Resent { count } => {
-            if a.json {
+            if a.out.json {
                 writeln!(
                     p.out,
                     "{}",

@@ -9,11 +9,14 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sockpit_core::protocol::socketio::{self, SioEvent, SioIntent, SocketIoConfig, Transport};
 use sockpit_core::protocol::LayerEvent;
+use sockpit_core::script::layered::SocketioScripting;
+use sockpit_core::script::ScriptLayer;
 use sockpit_core::ws::{Closer, Direction, SessionEvent, UpgradeReport};
 
 use crate::args::ConnectArgs;
 use crate::exit;
 use crate::interrupt::{self, Ending, Signal};
+use crate::layer_script;
 use crate::output::{open_line, Printer};
 
 pub const SOCKETIO_AFTER_HELP: &str = concat!(
@@ -25,6 +28,8 @@ Binary attachments are {\"_binary_b64\":\"...\"} in args, both ways.
 Emits go out once their namespace is connected (--emit to the first, --emit-to NS to NS, which is
 connected too); --ack-reply answers every server event that asks for an ack.
 Reconnects (--reconnect) go straight to WebSocket and reconnect every namespace.
+--script FILE.js: onMessage sees {type:'event'|'ack', namespace, event, args}; sp.emit(event, ...args)
+emits to the first namespace. A failed test() or a script error: exit 1.
 Exit status: 0 clean finish, 1 connection/protocol error (incl. connect_error), 2 usage, 3 timeout,
 130/143 interrupted.",
     signals_help!()
@@ -88,11 +93,6 @@ pub async fn run(a: SocketIoArgs) -> i32 {
     if !c.send.is_empty() || !c.send_hex.is_empty() || c.echo || c.send_type.is_some() {
         return usage(
             "--send*, --echo and --send-type are for `sockpit connect`; use --emit".into(),
-        );
-    }
-    if c.script.is_some() {
-        return usage(
-            "--script runs on `sockpit connect` and on saved requests (`sockpit run`, where a Socket.IO request's scripts can sp.emit); `sockpit socketio` does not run scripts yet".into(),
         );
     }
     let mut ws = match crate::connect::shared_config(c) {
@@ -182,7 +182,25 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         Ok(t) => t,
         Err(m) => return usage(m),
     };
-    let goodbyes = disconnect_packets(&first_nsp, &cfg.namespaces);
+    let goodbyes = socketio::disconnect_packets(&first_nsp, &cfg.namespaces);
+    let mut printer = Printer {
+        out: BufWriter::new(std::io::stdout().lock()),
+        json: c.json,
+        verbose: c.verbose,
+        quiet: c.quiet,
+        proto: crate::connect_proto::Codec::default(),
+        notes: BufWriter::new(std::io::stderr()),
+    };
+    let scripting = SocketioScripting {
+        namespace: first_nsp.clone(),
+        goodbye: goodbyes.clone(),
+    };
+    let (path, stop) = (c.script.as_ref(), c.script_stop_on_error);
+    let layer = ScriptLayer::Socketio;
+    let mut script = match layer_script::start(path, stop, layer, scripting, &mut printer).await {
+        Ok(s) => s,
+        Err(msg) => return usage(msg),
+    };
     let mut h = match socketio::connect(cfg).await {
         Ok(h) => h,
         Err(e) => {
@@ -202,16 +220,8 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         }
     };
     let control = h.control();
-    let stdout = std::io::stdout();
     let mut st = Run {
-        p: Printer {
-            out: BufWriter::new(stdout.lock()),
-            json: c.json,
-            verbose: c.verbose,
-            quiet: c.quiet,
-            proto: crate::connect_proto::Codec::default(),
-            notes: BufWriter::new(std::io::stderr()),
-        },
+        p: printer,
         received: 0,
         count: c.count,
         failure: None,
@@ -223,9 +233,15 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         outbox: Vec::new(),
     };
     let run = async {
-        while let Some(batch) = h.next_batch().await {
+        while let Some(batch) =
+            layer_script::next_batch(&mut h, script.as_mut(), &control, &mut st.p).await
+        {
+            let inputs = script.as_ref().map(|s| s.inputs(&batch));
             let ended = st.batch(batch);
             let _ = st.p.flush();
+            if let (Some(s), Some(inputs)) = (script.as_mut(), inputs) {
+                s.feed(inputs, &control, &mut st.p).await;
+            }
             for intent in std::mem::take(&mut st.outbox) {
                 if !control.intent(intent).await {
                     break;
@@ -252,6 +268,7 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
+    let scripted = layer_script::finish(script, &mut st.p).await;
     if let Ending::Interrupted(sig) = ending {
         return interrupt::finish(sig, c.json, &mut st.p.out);
     }
@@ -266,30 +283,13 @@ pub async fn run(a: SocketIoArgs) -> i32 {
         return exit::TIMEOUT;
     }
     let _ = st.p.flush();
-    match st.failure {
+    match st.failure.or(scripted.err()) {
         Some(m) => {
             eprintln!("sockpit: error: {m}");
             exit::FAILURE
         }
         None => exit::OK,
     }
-}
-
-/// The Socket.IO DISCONNECT packets (inside Engine.IO messages) that leave `first` and `more`.
-fn disconnect_packets(first: &str, more: &[String]) -> Vec<String> {
-    let mut nsps: Vec<String> = vec![socketio::normalize_nsp(first)];
-    for n in more {
-        let n = socketio::normalize_nsp(n);
-        if !nsps.contains(&n) {
-            nsps.push(n);
-        }
-    }
-    nsps.into_iter()
-        .map(|n| match n.as_str() {
-            "/" => "41".to_string(),
-            _ => format!("41{n},"),
-        })
-        .collect()
 }
 
 struct Run<W: Write> {

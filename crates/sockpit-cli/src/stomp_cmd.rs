@@ -2,23 +2,25 @@
 //! subscribe, send (after the subscriptions' receipts), ack, transactions; frames as JSON lines.
 
 use std::collections::HashSet;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
-use base64::Engine;
 use bytes::Bytes;
 use clap::Args;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sockpit_core::protocol::stomp::{
     AckMode, AckRef, Frame, StompAction, StompEvent, StompIntent, StompLayer, StompOptions, Version,
 };
 use sockpit_core::protocol::{self, LayerControl, LayerEvent};
-use sockpit_core::ws::{Direction, SessionEvent};
+use sockpit_core::script::layered::{stomp_frame_json, StompScripting};
+use sockpit_core::script::ScriptLayer;
+use sockpit_core::ws::Direction;
 
 use crate::args::ConnectionArgs;
 use crate::connect::{connection_config, secs, Usage};
 use crate::exit;
-use crate::interrupt::{self, Ending, Signal};
-use crate::outcome::note_session_failure;
+use crate::interrupt::{self, Signal};
+use crate::layer_out::{exit_status, line, usage, LayerOutputArgs};
+use crate::layer_script::{self, LayerScriptArgs};
 use crate::output::Printer;
 
 pub const STOMP_AFTER_HELP: &str = concat!(
@@ -33,6 +35,8 @@ Output: each MESSAGE body on a line; with --json one event per line: stomp (ever
 out: command, headers, body or body_b64), stomp_connected, stomp_receipt_wait, stomp_receipt (with
 waited_ms), stomp_resubscribe (after a reconnect), heartbeat, open, close, reconnect, error.
 Without -n the run ends after the sends when there is no --subscribe (DISCONNECT with a receipt);
+--script FILE.js: onMessage sees each received frame as sp.message.json() = {type:'frame', command,
+destination, headers, body}; sp.send(destination, body) sends a SEND; sp.close() DISCONNECTs first.
 -n N ends after N MESSAGE frames. Exit status: 0 clean finish, 1 connection/protocol error or a
 broker ERROR (a refused login prints the broker's message), 2 usage error, 3 timeout (--timeout),
 130/143 interrupted.",
@@ -90,21 +94,10 @@ pub struct StompArgs {
     /// How long to wait for CONNECTED and for each RECEIPT.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub receipt_timeout: f64,
-    /// End with DISCONNECT after N MESSAGE frames.
-    #[arg(short = 'n', long = "count", value_name = "N")]
-    pub count: Option<u64>,
-    /// Bound the whole run (exit status 3 when it runs out).
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
-    /// Print JSON Lines events on stdout and nothing else.
-    #[arg(long)]
-    pub json: bool,
-    /// With --json, also print every raw WebSocket message (`message`) and frame (`frame`).
-    #[arg(long)]
-    pub raw: bool,
-    /// Print protocol notes (connected, receipts, heart-beats) on stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub out: LayerOutputArgs,
+    #[command(flatten)]
+    pub script: LayerScriptArgs,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }
@@ -210,7 +203,7 @@ fn prepare(a: &StompArgs) -> Result<(sockpit_core::ws::ConnectConfig, Plan), Usa
         .map(|c| (c[0].clone(), c.get(1).cloned().unwrap_or_default()))
         .collect();
     let mut cfg = connection_config(&a.url, &a.conn)?;
-    cfg.inspect_frames = a.raw && a.json;
+    cfg.inspect_frames = a.out.raw_wanted();
     Ok((
         cfg,
         Plan {
@@ -240,25 +233,21 @@ struct State {
 }
 
 pub async fn run(a: StompArgs) -> i32 {
-    let prepared = prepare(&a).and_then(|p| {
-        let t = a.timeout.map(|t| secs("timeout", t)).transpose()?;
-        Ok((p, t))
-    });
+    let prepared = prepare(&a).and_then(|p| Ok((p, a.out.time_limit()?)));
     let ((cfg, plan), timeout) = match prepared {
         Ok(v) => v,
-        Err(Usage(msg)) => {
-            eprintln!("sockpit: error: {msg}");
-            return exit::USAGE;
-        }
+        Err(u) => return usage(u),
     };
-    let mut printer = Printer {
-        out: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
-        json: a.json,
-        verbose: a.verbose,
-        quiet: false,
-        proto: None,
-        notes: BufWriter::new(std::io::stderr()),
+    let mut printer = a.out.printer();
+    let scripting = StompScripting {
+        headers: plan.headers.clone(),
     };
+    let (path, stop) = (a.script.script.as_ref(), a.script.script_stop_on_error);
+    let mut script =
+        match layer_script::start(path, stop, ScriptLayer::Stomp, scripting, &mut printer).await {
+            Ok(s) => s,
+            Err(msg) => return usage(Usage(msg)),
+        };
     let mut h = protocol::spawn(StompLayer::new(plan.opts.clone()), cfg);
     let control = h.control();
     let mut st = State::default();
@@ -283,7 +272,9 @@ pub async fn run(a: StompArgs) -> i32 {
         if st.sub_receipts.is_empty() {
             send_all(&control, &a, &plan, &mut st).await;
         }
-        while let Some(batch) = h.next_batch().await {
+        while let Some(batch) =
+            layer_script::next_batch(&mut h, script.as_mut(), &control, &mut printer).await
+        {
             let mut acks = Vec::new();
             for ev in &batch {
                 if handle(&mut printer, &mut st, &a, ev, &mut acks).is_err() {
@@ -291,14 +282,17 @@ pub async fn run(a: StompArgs) -> i32 {
                 }
             }
             let _ = printer.flush();
+            if let Some(s) = script.as_mut() {
+                s.feed(s.inputs(&batch), &control, &mut printer).await;
+            }
             for intent in acks {
                 let _ = control.intent(intent).await;
             }
             if !st.sends_done && st.sub_receipts.is_empty() {
                 send_all(&control, &a, &plan, &mut st).await;
             }
-            let done = a.count.is_some_and(|n| st.received >= n)
-                || (a.count.is_none()
+            let done = a.out.count_reached(st.received)
+                || (a.out.count.is_none()
                     && plan.subs.is_empty()
                     && st.sends_done
                     && st.waiting.is_empty());
@@ -328,30 +322,17 @@ pub async fn run(a: StompArgs) -> i32 {
         )
     };
     let ending = interrupt::drive(timeout, run, goodbye).await;
-    if let Ending::Interrupted(sig) = ending {
-        return interrupt::finish(sig, a.json, &mut printer.out);
-    }
-    if matches!(ending, Ending::TimedOut) {
-        let msg = crate::connect::timeout_message(timeout);
-        if a.json {
-            let _ = printer.json_error_raw(None, "cli.timeout", &msg, String::new());
-        }
-        let _ = printer.flush();
-        eprintln!("sockpit: error: {msg}");
-        return exit::TIMEOUT;
+    let scripted = layer_script::finish(script, &mut printer).await;
+    if let Some(code) = a.out.cut_short(ending, timeout, &mut printer) {
+        return code;
     }
     let _ = printer.flush();
-    let failure = st
-        .protocol_failure
-        .map(|m| (exit::FAILURE, m))
-        .or(st.session_failure);
-    match failure {
-        Some((code, msg)) => {
-            eprintln!("sockpit: error: {msg}");
-            code
-        }
-        None => exit::OK,
-    }
+    exit_status(
+        st.protocol_failure
+            .map(|m| (exit::FAILURE, m))
+            .or(st.session_failure)
+            .or(scripted.err().map(|m| (exit::FAILURE, m))),
+    )
 }
 
 /// Sends the `--send` frames (inside the transaction, if any).
@@ -411,15 +392,10 @@ fn handle<W: Write>(
 ) -> std::io::Result<()> {
     match ev {
         LayerEvent::Session(s) => {
-            note_session_failure(&mut st.session_failure, s);
-            if let SessionEvent::Ended { .. } = s {
+            if a.out.session(p, &mut st.session_failure, s)? {
                 st.ended = true;
             }
-            let raw = matches!(s, SessionEvent::Message { .. } | SessionEvent::Frame { .. });
-            if raw && !(a.raw && a.json) {
-                return Ok(());
-            }
-            p.event(s)
+            Ok(())
         }
         LayerEvent::Error { t, error } => {
             if matches!(error.code(), "stomp.receipt_timeout" | "stomp.receipt_lost") {
@@ -446,39 +422,24 @@ fn handle<W: Write>(
                 st.protocol_failure
                     .get_or_insert_with(|| error.message.clone());
             }
-            if a.json {
-                p.json_error_raw(Some(*t), error.code(), &error.message, String::new())
-            } else if a.verbose && sub_receipt.is_none() {
-                writeln!(p.notes, "sockpit: {}", error.message)
-            } else {
-                Ok(())
+            if sub_receipt.is_some() && !a.out.json {
+                return Ok(()); // warned above
             }
+            a.out.layer_error(p, *t, error.code(), &error.message)
         }
         LayerEvent::Protocol { t, event } => stomp(p, st, a, *t, event, acks),
     }
 }
 
-fn line<W: Write>(p: &mut Printer<W>, t: u64, mut v: Value) -> std::io::Result<()> {
-    if let Value::Object(o) = &mut v {
-        o.insert("t_ms".into(), json!(t as f64 / 1e6));
-    }
-    writeln!(p.out, "{v}")
-}
-
-/// The JSON `stomp` line of a frame; the passcode is never printed.
+/// The JSON `stomp` line of a frame: what a script sees of it (core's `stomp_frame_json`, the
+/// passcode never shown), as an event with its direction.
 fn frame_json(dir: Direction, f: &Frame) -> Value {
-    let mut headers = Map::new();
-    for (k, v) in &f.headers {
-        if !headers.contains_key(k) {
-            let v = if k == "passcode" { "***" } else { v.as_str() };
-            headers.insert(k.clone(), json!(v));
-        }
-    }
-    let mut o =
-        json!({"event": "stomp", "dir": dir.as_str(), "command": f.command, "headers": headers});
-    match std::str::from_utf8(&f.body) {
-        Ok(s) => o["body"] = json!(s),
-        Err(_) => o["body_b64"] = json!(base64::engine::general_purpose::STANDARD.encode(&f.body)),
+    let mut o = stomp_frame_json(f);
+    if let Value::Object(m) = &mut o {
+        m.remove("type");
+        m.remove("destination");
+        m.insert("event".into(), json!("stomp"));
+        m.insert("dir".into(), json!(dir.as_str()));
     }
     o
 }
@@ -495,7 +456,7 @@ fn stomp<W: Write>(
         StompEvent::Frame { dir, frame } => {
             let message = *dir == Direction::In && frame.command == "MESSAGE";
             if message {
-                if a.count.is_some_and(|n| st.received >= n) {
+                if a.out.count_reached(st.received) {
                     return Ok(()); // past -n: not counted, not shown, not acknowledged
                 }
                 st.received += 1;
@@ -516,14 +477,14 @@ fn stomp<W: Write>(
                     acks.push(StompIntent::new(action));
                 }
             }
-            if a.json {
+            if a.out.json {
                 line(p, t, frame_json(*dir, frame))
             } else if message {
                 match std::str::from_utf8(&frame.body) {
                     Ok(s) => writeln!(p.out, "{s}"),
                     Err(_) => writeln!(p.out, "{}", hex::encode(&frame.body)),
                 }
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(p.notes, "sockpit: {} {}", dir.as_str(), frame.command)
             } else {
                 Ok(())
@@ -537,13 +498,13 @@ fn stomp<W: Write>(
             st.sub_receipts.remove(id);
             st.waiting.remove(id);
             let ms = waited.as_secs_f64() * 1e3;
-            if a.json {
+            if a.out.json {
                 line(
                     p,
                     t,
                     json!({"event": "stomp_receipt", "id": id, "command": command, "waited_ms": ms}),
                 )
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(
                     p.notes,
                     "sockpit: receipt '{id}' ({command}) after {ms:.1} ms"
@@ -556,13 +517,13 @@ fn stomp<W: Write>(
             if command != "DISCONNECT" {
                 st.waiting.insert(id.clone());
             }
-            if a.json {
+            if a.out.json {
                 line(
                     p,
                     t,
                     json!({"event": "stomp_receipt_wait", "id": id, "command": command}),
                 )
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(p.notes, "sockpit: waiting for receipt '{id}' ({command})")
             } else {
                 Ok(())
@@ -575,7 +536,7 @@ fn stomp<W: Write>(
             send_every,
             expect_every,
         } => {
-            if a.json {
+            if a.out.json {
                 line(
                     p,
                     t,
@@ -584,7 +545,7 @@ fn stomp<W: Write>(
                         "heartbeat_send_ms": send_every.as_millis() as u64,
                         "heartbeat_expect_ms": expect_every.as_millis() as u64}),
                 )
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(
                     p.notes,
                     "sockpit: STOMP {version} connected ({}; heart-beats: send every {} ms, \
@@ -598,7 +559,7 @@ fn stomp<W: Write>(
             }
         }
         StompEvent::Resubscribed { ids } => {
-            if a.json {
+            if a.out.json {
                 line(p, t, json!({"event": "stomp_resubscribe", "ids": ids}))
             } else {
                 writeln!(
@@ -609,9 +570,9 @@ fn stomp<W: Write>(
             }
         }
         StompEvent::Heartbeat { dir } => {
-            if a.json {
+            if a.out.json {
                 line(p, t, json!({"event": "heartbeat", "dir": dir.as_str()}))
-            } else if a.verbose {
+            } else if a.out.verbose {
                 writeln!(p.notes, "sockpit: heart-beat {}", dir.as_str())
             } else {
                 Ok(())

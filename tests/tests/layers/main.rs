@@ -6,5 +6,6 @@
 
 mod graphql;
 mod mqtt;
+mod scripts;
 mod socketio;
 mod stomp;

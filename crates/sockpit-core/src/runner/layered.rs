@@ -25,7 +25,11 @@ use crate::protocol::graphql::{
 };
 use crate::protocol::socketio::{self, SioEvent, SioIntent, SocketIoConfig, Transport};
 use crate::protocol::{LayerControl, LayerEvent, LayerHandle, ProtocolLayer};
-use crate::script::{ScriptAction, ScriptInput, ScriptMessage};
+use crate::script::layered::{
+    carry_out_on_layer, layer_inputs, GraphqlScripting, LayerCarried, LayerScripting,
+    SocketioScripting,
+};
+use crate::script::ScriptAction;
 use crate::store::HistoryRecorder;
 use crate::ws::{Closer, Direction, Nanos, SessionEvent};
 
@@ -145,6 +149,7 @@ pub(super) async fn run_socketio(
     let acks_wanted = r.messages.iter().filter(|m| m.ack).count();
     let checker = Checker::new(r).map_err(RunError::from)?;
     let limit = timeout_of(r);
+    let namespaces = cfg.namespaces.clone();
     let h = match socketio::connect(cfg).await {
         Ok(h) => h,
         Err(e) => {
@@ -157,7 +162,7 @@ pub(super) async fn run_socketio(
     };
     let mut acks = 0usize;
     let mut connected = false;
-    let script_ns = first.clone();
+    let goodbye = socketio::disconnect_packets(&first, &namespaces);
     drive(
         h,
         sends,
@@ -166,16 +171,9 @@ pub(super) async fn run_socketio(
         history,
         ScriptLink {
             script,
-            describe: &describe_sio,
-            intent: &|a| match a {
-                ScriptAction::Emit { event, args } => Some(SioIntent::Emit {
-                    namespace: script_ns.clone(),
-                    name: event,
-                    args,
-                    ack: false,
-                    volatile: false,
-                }),
-                _ => None,
+            scripting: SocketioScripting {
+                namespace: first.clone(),
+                goodbye,
             },
         },
         |checker, t, ev, error| {
@@ -250,26 +248,6 @@ pub(super) async fn run_graphql(
     let h = crate::protocol::spawn(GraphqlLayer::new(opts), cfg);
     let mut finished = 0usize;
     let total = names.len();
-    let op_names = names.clone();
-    let describe = move |ev: &GqlEvent| {
-        let name = |id: &String| op_names.get(id).cloned().unwrap_or_default();
-        Some(match ev {
-            GqlEvent::Next { id, payload } => {
-                serde_json::json!({"type": "next", "id": id, "operation": name(id), "payload": payload})
-            }
-            GqlEvent::Error {
-                id,
-                errors,
-                terminal,
-            } => serde_json::json!({
-                "type": "error", "id": id, "operation": name(id), "errors": errors, "terminal": terminal
-            }),
-            GqlEvent::Complete { id } => {
-                serde_json::json!({"type": "complete", "id": id, "operation": name(id)})
-            }
-            _ => return None,
-        })
-    };
     drive(
         h,
         sends,
@@ -278,8 +256,9 @@ pub(super) async fn run_graphql(
         history,
         ScriptLink {
             script,
-            describe: &describe,
-            intent: &|_| None,
+            scripting: GraphqlScripting {
+                names: names.clone(),
+            },
         },
         |checker, t, ev, error| {
             match ev {
@@ -321,13 +300,13 @@ struct Ends {
 /// Runs a layered session: hands `sends` to the layer (each after its delay), feeds every layer
 /// event to `on_event` (which answers whether the protocol's own work is done), records the raw
 /// session events, and closes once everything is decided or the time is up.
-async fn drive<L: ProtocolLayer>(
+async fn drive<L: ProtocolLayer, S: LayerScripting<Event = L::Event, Intent = L::Intent>>(
     mut h: LayerHandle<L>,
     sends: Vec<(u64, L::Intent)>,
     mut checker: Checker,
     ends: Ends,
     history: Option<&HistoryRecorder>,
-    mut link: ScriptLink<'_, L>,
+    mut link: ScriptLink<'_, S>,
     mut on_event: impl FnMut(&mut Checker, Nanos, L::Event, &mut Option<(String, String)>) -> bool,
 ) -> Outcome {
     let control: LayerControl<L::Intent> = h.control();
@@ -378,19 +357,13 @@ async fn drive<L: ProtocolLayer>(
         let Some(batch) = batch else { break };
         let mut ended = false;
         let mut raw = Vec::new();
-        let mut inputs = Vec::new();
+        let inputs = match link.script {
+            Some(_) => layer_inputs(&link.scripting, &batch),
+            None => Vec::new(),
+        };
         for ev in batch {
             match ev {
                 LayerEvent::Session(ev) => {
-                    if link.script.is_some() {
-                        // The script sees the session open and close, and the decoded events
-                        // (not the layer's raw frames).
-                        inputs.extend(
-                            crate::script::session_inputs(std::slice::from_ref(&ev), None)
-                                .into_iter()
-                                .filter(|i| !matches!(i, ScriptInput::Message(_))),
-                        );
-                    }
                     match &ev {
                         SessionEvent::Open { t, .. } => checker.on_open(*t),
                         SessionEvent::Close {
@@ -408,18 +381,6 @@ async fn drive<L: ProtocolLayer>(
                     raw.push(ev);
                 }
                 LayerEvent::Protocol { t, event } => {
-                    if link.script.is_some() {
-                        if let Some(v) = (link.describe)(&event) {
-                            let text = v.to_string();
-                            inputs.push(ScriptInput::Message(ScriptMessage {
-                                dir: Direction::In,
-                                kind: crate::ws::DataKind::Text,
-                                data: bytes::Bytes::from(text.clone()),
-                                t_ms: t as f64 / 1e6,
-                                decoded: Some(text),
-                            }));
-                        }
-                    }
                     protocol_done = on_event(&mut checker, t, event, &mut error);
                 }
                 LayerEvent::Error { error: e, .. } => {
@@ -480,15 +441,14 @@ async fn drive<L: ProtocolLayer>(
     Ok((received, results, error))
 }
 
-/// A request's script on a layered session: how layer events look to it (`sp.message.json()` is
-/// the decoded event) and which of its actions become layer intents (`sp.emit` on Socket.IO).
-pub(super) struct ScriptLink<'a, L: ProtocolLayer> {
+/// A request's script on a layered session and how the layer looks to it (core's
+/// [`LayerScripting`]: `sp.message.json()` is the decoded event, `sp.emit` an emit on Socket.IO).
+pub(super) struct ScriptLink<'a, S: LayerScripting> {
     script: Option<&'a mut RequestScript>,
-    describe: &'a dyn Fn(&L::Event) -> Option<Value>,
-    intent: &'a dyn Fn(ScriptAction) -> Option<L::Intent>,
+    scripting: S,
 }
 
-impl<L: ProtocolLayer> ScriptLink<'_, L> {
+impl<S: LayerScripting> ScriptLink<'_, S> {
     async fn next_action(&mut self) -> ScriptAction {
         match self.script.as_deref_mut() {
             Some(s) => s.next_action().await,
@@ -496,47 +456,14 @@ impl<L: ProtocolLayer> ScriptLink<'_, L> {
         }
     }
 
-    async fn apply(&mut self, a: ScriptAction, control: &LayerControl<L::Intent>) {
+    async fn apply(&mut self, a: ScriptAction, control: &LayerControl<S::Intent>) {
         let Some(s) = self.script.as_deref_mut() else {
             return;
         };
-        match a {
-            ScriptAction::Close { code, reason } => control.close(code, &reason).await,
-            a @ (ScriptAction::Emit { .. }
-            | ScriptAction::Publish { .. }
-            | ScriptAction::Send(_)) => match (self.intent)(a) {
-                Some(i) => {
-                    control.intent(i).await;
-                }
-                None => s.note_unsupported(
-                    "sp.send on a layered request: use the layer's own call (sp.emit on Socket.IO)",
-                ),
-            },
-            other => s.apply(other, None).await,
+        match carry_out_on_layer(&self.scripting, a, control).await {
+            LayerCarried::Done => {}
+            LayerCarried::Unsupported(what) => s.note_unsupported(what),
+            LayerCarried::Face(other) => s.apply(other, None).await,
         }
-    }
-}
-
-fn describe_sio(ev: &SioEvent) -> Option<Value> {
-    match ev {
-        SioEvent::Event {
-            dir: Direction::In,
-            namespace,
-            name,
-            args,
-            ..
-        } => Some(
-            serde_json::json!({"type": "event", "namespace": namespace, "event": name, "args": args}),
-        ),
-        SioEvent::Ack {
-            dir: Direction::In,
-            namespace,
-            name,
-            args,
-            ..
-        } => Some(
-            serde_json::json!({"type": "ack", "namespace": namespace, "event": name, "args": args}),
-        ),
-        _ => None,
     }
 }

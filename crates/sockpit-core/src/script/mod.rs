@@ -13,6 +13,7 @@
 
 mod engine;
 pub mod error;
+pub mod layered;
 mod natives;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};

@@ -75,7 +75,16 @@
     message: undefined,
     messages: messages,
     protocol: protocol,
-    send(x) {
+    send(x, body) {
+      if (protocol === "stomp") {
+        // On STOMP, a SEND frame: sp.send(destination, body).
+        if (typeof x !== "string" || body === undefined) {
+          throw new TypeError("sp.send(destination, body) on STOMP: give the destination and the body (a string, an object sent as JSON, or a Uint8Array)");
+        }
+        if (body instanceof Uint8Array) native.publishBinary(x, Array.from(body));
+        else native.publishText(x, typeof body === "string" ? body : JSON.stringify(body));
+        return;
+      }
       if (typeof x === "string") native.sendText(x);
       else if (x instanceof Uint8Array) native.sendBinary(Array.from(x));
       else if (x instanceof ArrayBuffer) native.sendBinary(Array.from(new Uint8Array(x)));

@@ -240,6 +240,49 @@ async fn layer_functions_exist_only_on_their_layer() {
 }
 
 #[tokio::test]
+async fn on_stomp_send_takes_a_destination_and_a_body() {
+    let file =
+        "function onOpen(sp) { sp.send('/queue/a', {n: 1}); sp.send('/queue/b', 'text'); }\n\
+                function onClose(sp) { sp.send('no body'); }\n";
+    let stomp = ScriptOptions {
+        layer: ScriptLayer::Stomp,
+        ..ScriptOptions::default()
+    };
+    let inputs = vec![
+        ScriptInput::Open { t_ms: 0.0 },
+        ScriptInput::Close {
+            t_ms: 1.0,
+            code: 1000,
+            reason: String::new(),
+        },
+    ];
+    let actions = run(ScriptProgram::file("stomp.js", file), stomp, inputs).await;
+    let published: Vec<(String, Bytes)> = actions
+        .iter()
+        .filter_map(|a| match a {
+            ScriptAction::Publish { topic, payload } => Some((topic.clone(), payload.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        published,
+        [
+            ("/queue/a".to_string(), Bytes::from_static(br#"{"n":1}"#)),
+            ("/queue/b".to_string(), Bytes::from_static(b"text")),
+        ]
+    );
+    assert!(sends(&actions).is_empty(), "{actions:?}");
+    let errs = errors(&actions);
+    assert!(
+        errs[0]
+            .to_string()
+            .contains("sp.send(destination, body) on STOMP"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[tokio::test]
 async fn logs_closes_and_binary_messages() {
     let file = "function onMessage(sp) {\n  sp.log('got', sp.message.kind, sp.message.size, {n: sp.message.data[0]});\n  sp.send(new Uint8Array([1, 2]));\n  sp.close(4000, 'done');\n}\nfunction onClose(sp) { sp.log('closed', sp.closed.code); }\n";
     let actions = run(

@@ -137,6 +137,24 @@ pub fn first_namespace(cfg: &SocketIoConfig) -> String {
         .unwrap_or_else(|| "/".into())
 }
 
+/// The Socket.IO DISCONNECT packets (inside Engine.IO messages) that leave `first` and `more`,
+/// sent raw before a close frame: the protocol's goodbye.
+pub fn disconnect_packets(first: &str, more: &[String]) -> Vec<String> {
+    let mut nsps: Vec<String> = vec![normalize_nsp(first)];
+    for n in more {
+        let n = normalize_nsp(n);
+        if !nsps.contains(&n) {
+            nsps.push(n);
+        }
+    }
+    nsps.into_iter()
+        .map(|n| match n.as_str() {
+            "/" => "41".to_string(),
+            _ => format!("41{n},"),
+        })
+        .collect()
+}
+
 /// A running Socket.IO session.
 pub type SocketIoHandle = LayerHandle<SocketIoLayer>;
 
