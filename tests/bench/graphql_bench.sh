@@ -14,7 +14,8 @@ target=${CARGO_TARGET_DIR:-$root/target}
 runs=${RUNS:-3}
 n=${GQL_N:-500000}
 cd "$root"
-cargo build --release -q -p sockpit-cli
+# BENCH_NO_BUILD=1 measures the binary already in the target dir as it is.
+[ -n "${BENCH_NO_BUILD:-}" ] || cargo build --release -q -p sockpit-cli
 [ -d tests/peers/node_modules/graphql-ws ] || "$root/scripts/test-deps.sh"
 bin=$target/release
 peers=$root/tests/peers
