@@ -16,8 +16,14 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(msg) = decode(proto, text) {
             let _ = format!("{msg:?}");
             match &msg {
-                ServerMsg::Next { payload, .. } => {
-                    if let Some(errors) = result_errors(payload) {
+                ServerMsg::Next {
+                    payload, errors, ..
+                } => {
+                    // A kept payload always parses (its nesting was checked).
+                    let tree = payload.to_value();
+                    assert!(tree.is_object(), "{payload:?}");
+                    assert_eq!(result_errors(&tree), errors.as_ref());
+                    if let Some(errors) = errors {
                         let _ = first_message(errors);
                     }
                 }

@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use clap::Args;
-use serde::Serialize;
 use serde_json::{json, Value};
 use sockpit_core::protocol::graphql::{
     GqlEvent, GqlIntent, GraphqlLayer, GraphqlOptions, Operation, Subprotocol,
@@ -278,21 +277,21 @@ fn gql<W: Write>(
                 return Ok(());
             }
             st.received += 1;
-            // The hot path: written straight from the payload, no line object.
+            // The hot path: the payload's text as it came (made one line), no tree, no line
+            // object; the --json line's fields in the order `json!` printed them (sorted).
+            let o = &mut p.out;
             if a.out.json {
-                serde_json::to_writer(
-                    &mut p.out,
-                    &NextLine {
-                        event: "gql_next",
-                        id,
-                        payload,
-                        t_ms: t as f64 / 1e6,
-                    },
-                )?;
+                o.write_all(br#"{"event":"gql_next","id":"#)?;
+                serde_json::to_writer(&mut *o, id)?;
+                o.write_all(br#","payload":"#)?;
+                payload.write_compact(o)?;
+                o.write_all(br#","t_ms":"#)?;
+                serde_json::to_writer(&mut *o, &(t as f64 / 1e6))?;
+                o.write_all(b"}\n")
             } else {
-                serde_json::to_writer(&mut p.out, payload)?;
+                payload.write_compact(o)?;
+                o.write_all(b"\n")
             }
-            p.out.write_all(b"\n")
         }
         GqlEvent::Error {
             id,
@@ -364,13 +363,4 @@ fn gql<W: Write>(
             }
         }
     }
-}
-
-/// A `gql_next` JSON line; fields in the order `json!` printed them (sorted).
-#[derive(Serialize)]
-struct NextLine<'a> {
-    event: &'a str,
-    id: &'a str,
-    payload: &'a Value,
-    t_ms: f64,
 }

@@ -111,6 +111,33 @@ async fn plain_output_is_one_json_line_per_result_and_n_stops_early() {
 }
 
 #[tokio::test]
+async fn a_result_keeps_the_servers_field_order_on_one_line() {
+    // GraphQL results are ordered as the selection set; sorted keys would put `a` first.
+    for mode in BOTH {
+        let p = peer(mode, &[]).await;
+        let q = r#"{ z: hello(name: "z") a: hello(name: "a") }"#;
+        let out = gql(&p, &["--query", q]).await;
+        assert_eq!(out.status, 0, "{mode}: {out:?}");
+        assert_eq!(
+            out.stdout, "{\"data\":{\"z\":\"hello z\",\"a\":\"hello a\"}}\n",
+            "{mode}"
+        );
+        let out = gql(&p, &["--query", q, "--json"]).await;
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.contains("gql_next"))
+            .unwrap_or_default();
+        assert!(
+            line.starts_with(
+                r#"{"event":"gql_next","id":"1","payload":{"data":{"z":"hello z","a":"hello a"}},"t_ms":"#
+            ),
+            "{mode}: {line}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_field_that_throws_is_a_gql_error_and_exit_1() {
     for mode in BOTH {
         let p = peer(mode, &[]).await;

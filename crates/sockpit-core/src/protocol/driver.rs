@@ -142,8 +142,14 @@ async fn drive<L: ProtocolLayer>(
         tokio::select! {
             b = session.next_batch() => {
                 let Some(events) = b else { break };
+                // Room for each event and about one decoded event each, so a full batch grows
+                // its Vec once, not by doubling.
+                batch.reserve(2 * events.len());
+                // One clock reading per batch, not per event: a batch is taken in well under a
+                // millisecond, and its decoded events share the time it was handled.
+                let now = Instant::now();
+                let t = since(started, now);
                 for ev in events {
-                    let now = Instant::now();
                     layer.on_session(&ev, now, &mut out);
                     match &ev {
                         SessionEvent::Open { report, .. } => layer.on_open(report, now, &mut out),
@@ -157,7 +163,7 @@ async fn drive<L: ProtocolLayer>(
                         _ => {}
                     }
                     batch.push(LayerEvent::Session(ev));
-                    collect(&mut out, &mut batch, since(started, now));
+                    collect(&mut out, &mut batch, t);
                 }
             }
             i = intents.recv(), if intents_open => match i {

@@ -16,6 +16,7 @@
 mod driver;
 pub mod graphql;
 pub mod mqtt;
+mod raw_json;
 pub mod socketio;
 pub mod stomp;
 
@@ -26,6 +27,7 @@ use bytes::Bytes;
 use crate::ws::{DataKind, Outgoing, SessionEvent, UpgradeReport};
 
 pub use driver::{spawn, LayerControl, LayerEvent, LayerHandle};
+pub use raw_json::RawJson;
 
 /// A protocol-level failure, with a stable code (`socketio.connect_error`, `graphql.no_ack`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,7 +1,21 @@
 //! The wire format of both GraphQL-over-WebSocket protocols: client messages to JSON text, server
 //! text to [`ServerMsg`], and what the protocols' close codes mean.
+//!
+//! Decoding builds no JSON tree for the common message: the envelope's fields are borrowed from
+//! the text, and a `next`'s payload is kept as [`RawJson`] (checked in one more pass over it,
+//! which also picks out a result's `errors`). Other payloads are rare and become `Value`s.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::error::Category;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
+
+use crate::protocol::raw_json::{walk, Walk};
+use crate::protocol::RawJson;
 
 /// Which GraphQL-over-WebSocket protocol a connection speaks (by its WebSocket subprotocol).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,10 +128,12 @@ pub enum ServerMsg {
     Pong(Option<Value>),
     /// Legacy keepalive.
     KeepAlive,
-    /// `next` or the legacy `data`: one execution result.
+    /// `next` or the legacy `data`: one execution result (an object), and its GraphQL `errors`
+    /// when it has a non-empty array of them.
     Next {
         id: String,
-        payload: Value,
+        payload: RawJson,
+        errors: Option<Value>,
     },
     /// `error`: the operation failed; the payload as an array of GraphQL errors.
     Error {
@@ -138,48 +154,227 @@ fn bad(why: impl std::fmt::Display, text: &str) -> String {
     format!("malformed GraphQL message ({why}): {shown}")
 }
 
-fn id_of(o: &Map<String, Value>, kind: &str, text: &str) -> Result<String, String> {
-    match o.get("id") {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        _ => Err(bad(format!("'{kind}' without a string 'id'"), text)),
+fn id_of(id: Option<&RawValue>, kind: &str, text: &str) -> Result<String, String> {
+    let missing = || bad(format!("'{kind}' without a string 'id'"), text);
+    let raw = id.map(RawValue::get).unwrap_or_default();
+    match raw.as_bytes().first() {
+        Some(b'"') => match serde_json::from_str::<String>(raw) {
+            Ok(s) if !s.is_empty() => Ok(s),
+            _ => Err(missing()),
+        },
+        Some(b'-' | b'0'..=b'9') => serde_json::from_str::<serde_json::Number>(raw)
+            .map(|n| n.to_string())
+            .map_err(|_| missing()),
+        _ => Err(missing()),
     }
+}
+
+/// A JSON string's text, borrowed when it has no escapes.
+fn string_of(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let s = raw.get();
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(s).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// The fields of a server message that decide what it is, borrowed from its text. Other fields
+/// are walked (so the text is checked as a whole, as `Value` would check it) and dropped; a
+/// repeated field keeps its last value, as a `Value` object does.
+#[derive(Default)]
+struct Envelope<'a> {
+    kind: Option<&'a RawValue>,
+    id: Option<&'a RawValue>,
+    payload: Option<&'a RawValue>,
+}
+
+enum Field {
+    Kind,
+    Id,
+    Payload,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct Names;
+        impl Visitor<'_> for Names {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(match v {
+                    "type" => Field::Kind,
+                    "id" => Field::Id,
+                    "payload" => Field::Payload,
+                    _ => Field::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(Names)
+    }
+}
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Envelope<'de>, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Envelope<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+                let mut e = Envelope::default();
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::Kind => e.kind = Some(map.next_value()?),
+                        Field::Id => e.id = Some(map.next_value()?),
+                        Field::Payload => e.payload = Some(map.next_value()?),
+                        Field::Other => map.next_value_seed(Walk)?,
+                    }
+                }
+                Ok(e)
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
+
+/// A result's field names that matter: only `errors`.
+enum ResultField {
+    Errors,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for ResultField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ResultField, D::Error> {
+        struct Names;
+        impl Visitor<'_> for Names {
+            type Value = ResultField;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ResultField, E> {
+                Ok(match v {
+                    "errors" => ResultField::Errors,
+                    _ => ResultField::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(Names)
+    }
+}
+
+/// Walks a result object, keeping only its `errors` (the last such field, as `Value` keeps it).
+struct ResultErrors;
+
+impl<'de> DeserializeSeed<'de> for ResultErrors {
+    type Value = Option<Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResultErrors {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Value>, A::Error> {
+        let mut errors = None;
+        while let Some(field) = map.next_key::<ResultField>()? {
+            match field {
+                ResultField::Errors => errors = Some(map.next_value::<Value>()?),
+                ResultField::Other => map.next_value_seed(Walk)?,
+            }
+        }
+        Ok(errors)
+    }
+}
+
+/// Fewer opening brackets than this cannot nest as deep as `serde_json`'s limit (128).
+const SHALLOW: usize = 100;
+
+/// Whether a result's text needs the walk: it names `errors` somewhere, or has an escape (a name
+/// may be spelled with `\u`), or has enough brackets to nest too deep. Most results have none of
+/// these, and a byte search is much cheaper than a parse.
+fn may_have_errors_or_depth(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memmem::find(b, b"errors").is_some()
+        || memchr::memchr(b'\\', b).is_some()
+        || memchr::memchr2_iter(b'{', b'[', b).nth(SHALLOW).is_some()
+}
+
+/// A `next` payload (an object's text) kept raw, with its non-empty `errors` array if any; one
+/// pass, nesting checked as `Value` checks it.
+fn result(p: &RawValue) -> Result<(RawJson, Option<Value>), serde_json::Error> {
+    if !may_have_errors_or_depth(p.get()) {
+        return Ok((RawJson::walked(p), None));
+    }
+    let mut de = serde_json::Deserializer::from_str(p.get());
+    let errors = ResultErrors.deserialize(&mut de)?;
+    de.end()?;
+    let errors = errors.filter(|e| e.as_array().is_some_and(|a| !a.is_empty()));
+    Ok((RawJson::walked(p), errors))
 }
 
 /// Decodes one text message from the server. Never panics; anything unexpected is an `Err` with
 /// a message naming what was wrong.
 pub fn decode(proto: Subprotocol, text: &str) -> Result<ServerMsg, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}"), text))?;
-    let Value::Object(mut o) = v else {
-        return Err(bad("not a JSON object", text));
+    let o: Envelope = match serde_json::from_str(text) {
+        Ok(o) => o,
+        // Not an object: say whether it is JSON at all.
+        Err(e) if e.classify() == Category::Data => {
+            return Err(match walk(text) {
+                Err(e) => bad(format!("not JSON: {e}"), text),
+                Ok(()) => bad("not a JSON object", text),
+            })
+        }
+        Err(e) => return Err(bad(format!("not JSON: {e}"), text)),
     };
-    // Moved out, never cloned: a `next` payload can be large and comes at a high rate.
-    let payload = o.remove("payload").filter(|p| !p.is_null());
-    let Some(kind) = o.get("type").and_then(Value::as_str) else {
+    let payload = o.payload.filter(|p| p.get() != "null");
+    let Some(kind) = o.kind.and_then(string_of) else {
         return Err(bad("no string 'type'", text));
     };
     let legacy = proto == Subprotocol::LegacyWs;
-    match kind {
-        "connection_ack" => Ok(ServerMsg::Ack(payload)),
-        "connection_error" if legacy => {
-            Ok(ServerMsg::ConnectionError(payload.unwrap_or(Value::Null)))
-        }
+    // A payload other than a result's, as a tree (rare messages).
+    let tree = |p: Option<&RawValue>| -> Result<Option<Value>, String> {
+        p.map(|p| serde_json::from_str(p.get()))
+            .transpose()
+            .map_err(|e| bad(format!("not JSON: {e}"), text))
+    };
+    match &*kind {
+        "connection_ack" => Ok(ServerMsg::Ack(tree(payload)?)),
+        "connection_error" if legacy => Ok(ServerMsg::ConnectionError(
+            tree(payload)?.unwrap_or(Value::Null),
+        )),
         "ka" if legacy => Ok(ServerMsg::KeepAlive),
-        "ping" if !legacy => Ok(ServerMsg::Ping(payload)),
-        "pong" if !legacy => Ok(ServerMsg::Pong(payload)),
-        "next" | "data" if (kind == "data") == legacy => {
-            let id = id_of(&o, kind, text)?;
+        "ping" if !legacy => Ok(ServerMsg::Ping(tree(payload)?)),
+        "pong" if !legacy => Ok(ServerMsg::Pong(tree(payload)?)),
+        k @ ("next" | "data") if (k == "data") == legacy => {
+            let id = id_of(o.id, k, text)?;
             match payload {
-                Some(p @ Value::Object(_)) => Ok(ServerMsg::Next { id, payload: p }),
-                _ => Err(bad(
-                    format!("'{kind}' whose payload is not an object"),
-                    text,
-                )),
+                Some(p) if p.get().starts_with('{') => {
+                    let (payload, errors) =
+                        result(p).map_err(|e| bad(format!("not JSON: {e}"), text))?;
+                    Ok(ServerMsg::Next {
+                        id,
+                        payload,
+                        errors,
+                    })
+                }
+                _ => Err(bad(format!("'{k}' whose payload is not an object"), text)),
             }
         }
         "error" => {
-            let id = id_of(&o, kind, text)?;
-            let errors = match payload {
+            let id = id_of(o.id, "error", text)?;
+            let errors = match tree(payload)? {
                 Some(Value::Array(a)) if !a.is_empty() => Value::Array(a),
                 // The legacy server sends one error object; keep the shape uniform.
                 Some(p @ Value::Object(_)) if legacy => Value::Array(vec![p]),
@@ -188,7 +383,7 @@ pub fn decode(proto: Subprotocol, text: &str) -> Result<ServerMsg, String> {
             Ok(ServerMsg::Error { id, errors })
         }
         "complete" => Ok(ServerMsg::Complete {
-            id: id_of(&o, kind, text)?,
+            id: id_of(o.id, "complete", text)?,
         }),
         other => Err(bad(
             format!("unknown type '{other}' for {}", proto.as_str()),

@@ -23,7 +23,7 @@ pub use codec::{
     close_code_meaning, decode, first_message, result_errors, Operation, ServerMsg, Subprotocol,
 };
 
-use super::{LayerOutput, ProtocolLayer};
+use super::{LayerOutput, ProtocolLayer, RawJson};
 use crate::ws::{DataKind, Direction, SessionEvent, UpgradeReport, WsError};
 
 /// How a GraphQL layer connects.
@@ -79,10 +79,11 @@ pub enum GqlEvent {
     Resubscribed {
         ids: Vec<String>,
     },
-    /// One execution result (`next` / `data`).
+    /// One execution result (`next` / `data`): an object, as the server's text (fields in its
+    /// order); [`RawJson::to_value`] gives the tree.
     Next {
         id: String,
-        payload: Value,
+        payload: RawJson,
     },
     /// GraphQL errors: `terminal` for an `error` message (the operation is over), not for the
     /// `errors` array of a result (more may follow).
@@ -232,7 +233,11 @@ impl GraphqlLayer {
             }
             ServerMsg::Pong(payload) => out.event(GqlEvent::Pong { payload }),
             ServerMsg::KeepAlive => out.event(GqlEvent::KeepAlive),
-            ServerMsg::Next { id, payload } => {
+            ServerMsg::Next {
+                id,
+                payload,
+                errors,
+            } => {
                 if !self.is_running(&id) {
                     out.error(
                         "graphql.unknown_operation",
@@ -240,18 +245,19 @@ impl GraphqlLayer {
                     );
                     return;
                 }
-                let errors = result_errors(&payload).cloned();
+                let Some(errors) = errors else {
+                    out.event(GqlEvent::Next { id, payload });
+                    return;
+                };
                 out.event(GqlEvent::Next {
                     id: id.clone(),
                     payload,
                 });
-                if let Some(errors) = errors {
-                    out.event(GqlEvent::Error {
-                        id,
-                        errors,
-                        terminal: false,
-                    });
-                }
+                out.event(GqlEvent::Error {
+                    id,
+                    errors,
+                    terminal: false,
+                });
             }
             ServerMsg::Error { id, errors } => {
                 if self.finish(&id) {
@@ -374,8 +380,11 @@ impl ProtocolLayer for GraphqlLayer {
             );
             return;
         }
-        let text = String::from_utf8_lossy(data);
-        match decode(proto, &text) {
+        let decoded = match std::str::from_utf8(data) {
+            Ok(text) => decode(proto, text),
+            Err(_) => decode(proto, &String::from_utf8_lossy(data)),
+        };
+        match decoded {
             Ok(msg) => self.on_server(msg, out),
             Err(e) => out.error("graphql.malformed", e),
         }

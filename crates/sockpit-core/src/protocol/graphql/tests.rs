@@ -381,3 +381,97 @@ fn first_message_is_one_line() {
     assert_eq!(first_message(&json!([{"message": "boom"}])), "boom");
     assert_eq!(first_message(&json!({"x": 1})), r#"{"x":1}"#);
 }
+
+#[test]
+fn a_result_is_kept_as_the_servers_text_with_its_errors_picked_out() {
+    let p = Subprotocol::TransportWs;
+    let text = r#"{"payload":{"data":{"z":1,"a":[true]},"errors":[{"message":"x"}]},"id":"1","type":"next","extra":{"k":[1,2]}}"#;
+    let Ok(ServerMsg::Next {
+        id,
+        payload,
+        errors,
+    }) = decode(p, text)
+    else {
+        panic!("not a result: {:?}", decode(p, text));
+    };
+    assert_eq!(id, "1");
+    // The server's order, not sorted; the tree on demand.
+    assert_eq!(
+        payload.as_str(),
+        r#"{"data":{"z":1,"a":[true]},"errors":[{"message":"x"}]}"#
+    );
+    assert_eq!(payload.to_value()["data"]["a"], json!([true]));
+    assert_eq!(errors, Some(json!([{"message":"x"}])));
+    // An empty `errors`, a null one and none at all are no errors; a repeated field keeps its last
+    // value and an escaped name is the same name, as in a `Value` object.
+    for (payload, want) in [
+        (r#"{"data":{},"errors":[]}"#, None),
+        (r#"{"data":{},"errors":null}"#, None),
+        (r#"{"data":{}}"#, None),
+        (r#"{"data":{"text":"no \"errors\": here"}}"#, None),
+        (
+            r#"{"errors":[{"message":"a"}],"errors":[{"message":"b"}]}"#,
+            Some(json!([{"message":"b"}])),
+        ),
+        (
+            r#"{"\u0065rrors":[{"message":"c"}]}"#,
+            Some(json!([{"message":"c"}])),
+        ),
+    ] {
+        let text = format!(r#"{{"type":"next","id":"1","payload":{payload}}}"#);
+        match decode(p, &text) {
+            Ok(ServerMsg::Next { errors, .. }) => assert_eq!(errors, want, "{payload}"),
+            other => panic!("{payload}: {other:?}"),
+        }
+    }
+    // The envelope's names may be escaped or repeated too; a numeric id is its text.
+    let text = r#"{"t\u0079pe":"complete","id":"x","id":7}"#;
+    assert_eq!(decode(p, text), Ok(ServerMsg::Complete { id: "7".into() }));
+}
+
+#[test]
+fn decoding_refuses_what_a_value_tree_refused_with_the_same_words() {
+    let p = Subprotocol::TransportWs;
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    // Not JSON: serde_json's own words for the whole text, position included.
+    for text in [
+        String::new(),
+        "[1,".into(),
+        r#"{"type":"ka"} x"#.into(),
+        r#"{"type":"ka","x":[1,]}"#.into(),
+        format!(r#"{{"type":"ka","x":{}}}"#, deep(200)),
+        deep(200),
+    ] {
+        let words = serde_json::from_str::<Value>(&text).expect_err("not JSON");
+        match decode(p, &text) {
+            Err(e) => assert!(e.contains(&format!("(not JSON: {words})")), "{text:?}: {e}"),
+            Ok(m) => panic!("{text:?} decoded: {m:?}"),
+        }
+    }
+    let cases = [
+        ("[1]".into(), "(not a JSON object)"),
+        ("\"next\"".into(), "(not a JSON object)"),
+        (r#"{"type":1}"#.into(), "(no string 'type')"),
+        (
+            format!(
+                r#"{{"type":"next","id":"1","payload":{{"a":{}}}}}"#,
+                deep(200)
+            ),
+            "(not JSON: recursion limit exceeded",
+        ),
+        (
+            r#"{"type":"next","id":"","payload":{}}"#.into(),
+            "without a string 'id'",
+        ),
+        (
+            r#"{"type":"next","id":"1","payload":[]}"#.into(),
+            "payload is not an object",
+        ),
+    ];
+    for (text, words) in cases {
+        match decode(p, &text) {
+            Err(e) => assert!(e.contains(words), "{text:?}: {e}"),
+            Ok(m) => panic!("{text:?} decoded: {m:?}"),
+        }
+    }
+}
