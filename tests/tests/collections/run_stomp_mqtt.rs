@@ -323,3 +323,58 @@ async fn mqtt_requests_run_against_aedes_with_qos_wildcards_and_scripts() {
     assert_eq!(tests.len(), 2, "{report}");
     assert!(tests.iter().all(|t| t["passed"] == true), "{report}");
 }
+
+#[tokio::test]
+async fn a_stored_stomp_request_keeps_its_passcode_out_of_history() {
+    let mock = sockpit_mock::MockServer::start("127.0.0.1", 0)
+        .await
+        .unwrap();
+    let url = format!("{}/stomp", mock.ws_url());
+    // The mock refuses login demo unless the passcode is demo-pass: passing proves it was sent.
+    let mut r = stomp_request("Mock feed", &url, "demo-pass");
+    r["settings"]["stomp"]["login"] = json!("demo");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.sockpit.json");
+    std::fs::write(&file, collection(vec![r]).to_string()).unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let out = sockpit(
+        &["import", file.to_str().unwrap(), "--data-dir", data],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let out = sockpit(
+        &[
+            "run",
+            "Brokers",
+            "--var",
+            "n=7",
+            "--var",
+            "room=x",
+            "--data-dir",
+            data,
+        ],
+        None,
+        LIMIT,
+    )
+    .await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let store = Store::open_in(std::path::Path::new(data)).unwrap();
+    let h = store.history(10).unwrap();
+    let stomp = h.iter().find(|h| h.protocol == "stomp").unwrap();
+    let events = store.history_events(stomp.id, 0, 1000).unwrap();
+    let connect = events
+        .iter()
+        .map(|e| String::from_utf8_lossy(&e.data).to_string())
+        .find(|d| d.starts_with("CONNECT"))
+        .unwrap_or_else(|| panic!("no CONNECT frame in {events:?}"));
+    assert!(connect.contains("passcode:*********"), "{connect}");
+    assert!(
+        events
+            .iter()
+            .all(|e| !String::from_utf8_lossy(&e.data).contains("demo-pass")),
+        "the passcode is not in history"
+    );
+}
