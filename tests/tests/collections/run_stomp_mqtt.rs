@@ -126,6 +126,29 @@ fn broker_requests_round_trip_through_the_share_format_and_the_store_with_secret
     let mut store = Store::open_in(dir.path()).unwrap();
     let id = store.insert_collection(&parsed).unwrap();
     assert_eq!(store.load_collection(id).unwrap(), parsed);
+    // Other tools cannot speak either protocol: exports give the sockpit line that does.
+    use sockpit_core::collection::export::{export, ExportFormat};
+    let text = export(&parsed, ExportFormat::Websocat, None);
+    assert!(
+        text.contains("# a stomp request: websocat cannot speak it"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"sockpit stomp "ws://127.0.0.1:1/ws" --login "guest" --passcode "<secret not exported"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"--subscribe "/topic/sockpit.acked:client-individual""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"sockpit mqtt "ws://127.0.0.1:1/mqtt" --mqtt-version "5""#)
+            && text.contains(r#"--subscribe "sockpit/+/temp:2""#)
+            && text.contains(" --qos 2 --retain"),
+        "{text}"
+    );
+    let k6 = export(&parsed, ExportFormat::K6, None);
+    assert!(k6.contains("k6 has no MQTT client"), "{k6}");
 }
 
 #[tokio::test]
@@ -377,4 +400,26 @@ async fn a_stored_stomp_request_keeps_its_passcode_out_of_history() {
             .all(|e| !String::from_utf8_lossy(&e.data).contains("demo-pass")),
         "the passcode is not in history"
     );
+}
+
+#[tokio::test]
+async fn stomp_scripts_see_decoded_frames() {
+    let mock = sockpit_mock::MockServer::start("127.0.0.1", 0)
+        .await
+        .unwrap();
+    let r = json!({
+        "type": "request", "name": "scripted", "protocol": "stomp",
+        "url": format!("{}/stomp", mock.ws_url()),
+        "settings": {"timeout_ms": 8000, "stomp": {"subscriptions": [{"destination": "/topic/s"}]}},
+        "messages": [{"name": "m", "body": "{\"k\": 1}", "destination": "/topic/s"}],
+        "scripts": {
+            "on_message": "const f = sp.message.json();\nif (f.command === 'MESSAGE') sp.close(1000, 'got it');",
+            "after": "const frames = sp.messages.filter(m => m.dir === 'in').map(m => m.json());\ntest('connected first', () => expect(frames[0].command).to.equal('CONNECTED'));\ntest('the message body', () => expect(JSON.parse(frames.find(f => f.command === 'MESSAGE').body).k).to.equal(1));\ntest('its destination', () => expect(frames.find(f => f.command === 'MESSAGE').destination).to.equal('/topic/s'));"
+        }
+    });
+    let (out, report) = run_file(&collection(vec![r]), &[]).await;
+    assert_eq!(out.status, 0, "{out:?}");
+    let tests = report["requests"][0]["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 3, "{report}");
+    assert!(tests.iter().all(|t| t["passed"] == true), "{report}");
 }
