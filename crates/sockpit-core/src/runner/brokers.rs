@@ -371,6 +371,9 @@ pub(super) async fn run_mqtt(
         } => Some(packet_json(packet)),
         _ => None,
     };
+    // Publishes the script made (QoS 0): counted with the saved ones, so that neither ends the
+    // request before the other is on its way.
+    let script_pubs = std::sync::atomic::AtomicUsize::new(0);
     let script_publish = |a: ScriptAction| match a {
         ScriptAction::Publish { topic, payload } => Some(MqttIntent::Publish(Publish {
             dup: false,
@@ -380,12 +383,15 @@ pub(super) async fn run_mqtt(
             pkid: 0,
             payload,
             props: Properties::default(),
-        })),
+        }))
+        .inspect(|_| {
+            script_pubs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }),
         _ => None,
     };
-    // Our publishes not yet complete (QoS 0 once sent; PUBACK; PUBCOMP), the SUBACK, and
-    // incoming QoS 2 flows still waiting for PUBREL.
-    let mut unfinished = r.messages.len();
+    // Our publishes complete so far (QoS 0 once sent; PUBACK; PUBCOMP), the SUBACK, and incoming
+    // QoS 2 flows still waiting for PUBREL.
+    let mut completed = 0usize;
     let mut subacked = first == 0;
     let mut incoming_qos2 = 0usize;
     let mut connected = false;
@@ -422,16 +428,16 @@ pub(super) async fn run_mqtt(
                         incoming_qos2 = incoming_qos2.saturating_sub(1);
                     }
                     (Direction::Out, Packet::Publish(pb)) if pb.qos == 0 && !pb.dup => {
-                        unfinished = unfinished.saturating_sub(1);
+                        completed += 1;
                     }
-                    (Direction::In, Packet::PubAck(_) | Packet::PubComp(_)) => {
-                        unfinished = unfinished.saturating_sub(1);
-                    }
+                    (Direction::In, Packet::PubAck(_) | Packet::PubComp(_)) => completed += 1,
                     _ => {}
                 },
                 _ => {}
             }
-            connected && subacked && unfinished == 0 && incoming_qos2 == 0
+            let published =
+                r.messages.len() + script_pubs.load(std::sync::atomic::Ordering::Relaxed);
+            connected && subacked && completed >= published && incoming_qos2 == 0
         },
     )
     .await
