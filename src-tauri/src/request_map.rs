@@ -112,6 +112,8 @@ pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
                 ack: m.ack.unwrap_or(false),
                 variables: m.variables.clone().filter(|v| !v.trim().is_empty()),
                 operation_name: m.operation_name.clone().filter(|o| !o.trim().is_empty()),
+                // STOMP/MQTT parts: the editor has no fields for them yet.
+                ..SavedMessage::default()
             })
             .collect(),
         scripts: spec

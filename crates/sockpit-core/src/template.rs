@@ -322,7 +322,7 @@ impl Vars {
     }
 
     /// Renders every templated field of a request (URL, params, headers, subprotocols, auth,
-    /// SSE method and body, saved messages, heartbeat text).
+    /// SSE method and body, saved messages, heartbeat text, protocol settings).
     pub fn render_request(&self, r: &Request) -> Result<Request, TemplateError> {
         let place = |what: &str| format!("{what} of request '{}'", r.name);
         let mut out = r.clone();
@@ -370,7 +370,31 @@ impl Vars {
             {
                 *v = self.render(v, &at)?;
             }
+            for v in m
+                .destination
+                .iter_mut()
+                .chain(m.topic.iter_mut())
+                .chain(m.headers.iter_mut())
+            {
+                *v = self.render(v, &at)?;
+            }
+            if let Some(p) = &mut m.properties {
+                for v in [
+                    &mut p.content_type,
+                    &mut p.response_topic,
+                    &mut p.correlation_data,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    *v = self.render(v, &at)?;
+                }
+                for kv in &mut p.user {
+                    kv.value = self.render(&kv.value, &at)?;
+                }
+            }
         }
+        self.render_brokers(&mut out, &place)?;
         if let Some(sio) = &mut out.settings.socketio {
             let at = place("settings.socketio");
             for v in sio.path.iter_mut().chain(sio.auth.iter_mut()) {
@@ -397,6 +421,53 @@ impl Vars {
             }
         }
         Ok(out)
+    }
+
+    /// `settings.stomp` and `settings.mqtt`: credentials, host, client id, destinations, topics.
+    fn render_brokers(
+        &self,
+        out: &mut Request,
+        place: &dyn Fn(&str) -> String,
+    ) -> Result<(), TemplateError> {
+        if let Some(st) = &mut out.settings.stomp {
+            let at = place("settings.stomp");
+            for v in [
+                &mut st.version,
+                &mut st.login,
+                &mut st.passcode,
+                &mut st.host,
+                &mut st.heartbeat,
+            ]
+            .into_iter()
+            .flatten()
+            .chain(st.connect_headers.iter_mut())
+            {
+                *v = self.render(v, &at)?;
+            }
+            for sub in &mut st.subscriptions {
+                sub.destination = self.render(&sub.destination, &at)?;
+                for v in sub.id.iter_mut().chain(sub.ack.iter_mut()) {
+                    *v = self.render(v, &at)?;
+                }
+            }
+        }
+        if let Some(mq) = &mut out.settings.mqtt {
+            let at = place("settings.mqtt");
+            for v in [&mut mq.client_id, &mut mq.username, &mut mq.password]
+                .into_iter()
+                .flatten()
+            {
+                *v = self.render(v, &at)?;
+            }
+            if let Some(w) = &mut mq.will {
+                w.topic = self.render(&w.topic, &at)?;
+                w.payload = self.render(&w.payload, &at)?;
+            }
+            for sub in &mut mq.subscriptions {
+                sub.filter = self.render(&sub.filter, &at)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -6,11 +6,13 @@ pub mod auth;
 mod auth_sse;
 pub mod chaos;
 pub mod graphql;
+pub mod mqtt;
 pub mod proto;
 mod rooms;
 mod routes;
 pub mod socketio;
 pub mod sse;
+pub mod stomp;
 mod tls;
 
 pub use tls::TlsSettings;
@@ -69,6 +71,15 @@ pub const ROUTES: &str = r#"/echo[?protocols=a,b]          echoes every text and
                                boom: String (always an error) }, Mutation { add(a: Int!, b: Int!): Int!,
                                echo(text: String!): String! }, Subscription { count(to: Int!,
                                intervalMs: Int! = 100): Int! } (1..to, then complete)
+/stomp                         a STOMP 1.0-1.2 broker (v12.stomp, v11.stomp, v10.stomp): SUBSCRIBE/UNSUBSCRIBE,
+                               SEND to every subscription of exactly that destination (sender too) as MESSAGE,
+                               BEGIN/COMMIT/ABORT, ACK/NACK, a RECEIPT for every receipt header, heart-beats
+                               (offers 1000,1000), DISCONNECT; login demo with a passcode other than demo-pass
+                               is refused (ERROR "bad credentials for user 'demo'"), any other login is accepted
+/mqtt                          an MQTT 3.1.1/5 broker (subprotocol mqtt): QoS 0/1/2 both ways, + and # filters,
+                               retained messages (an empty payload clears one) sent to later subscribers,
+                               PINGREQ; user demo with a password other than demo-pass is refused (CONNACK 4
+                               "bad user name or password", v5 0x86), anyone else is accepted
 Auth routes (demo credentials: token demo-token, user demo / demo-pass, client demo-client / demo-secret);
 each accepted connection first gets {"authenticated":true,"via":..}, then echoes:
 /auth/query?token=             token in the query string (401 without it)
@@ -249,6 +260,8 @@ fn router(state: AppState) -> Router {
         .with_state(state)
         .merge(auth::router())
         .merge(graphql::router())
+        .merge(stomp::router())
+        .merge(mqtt::router())
         // Last, so it sees every request: it answers those under /socket.io/ itself.
         .layer(socketio::layer())
 }

@@ -42,11 +42,11 @@ async fn the_demo_passes_against_the_mock_with_every_reporter() {
     assert_eq!(out.status, 0, "{out:?}");
     assert!(
         out.stdout
-            .contains("8 of 8 requests passed, 0 failed; 19 of 19 assertions passed; 3 of 3 script tests passed"),
+            .contains("10 of 10 requests passed, 0 failed; 23 of 23 assertions passed; 3 of 3 script tests passed"),
         "{}",
         out.stdout
     );
-    assert_eq!(out.stdout.matches("PASS ").count(), 8, "{}", out.stdout);
+    assert_eq!(out.stdout.matches("PASS ").count(), 10, "{}", out.stdout);
     assert!(
         !dir.path().join("sockpit.db").exists(),
         "running a file creates no store"
@@ -62,13 +62,17 @@ async fn the_demo_passes_against_the_mock_with_every_reporter() {
     let v: serde_json::Value =
         serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
     assert_eq!(v["passed"], true);
-    assert_eq!(v["requests"].as_array().unwrap().len(), 8);
+    assert_eq!(v["requests"].as_array().unwrap().len(), 10);
     assert_eq!(v["requests"][7]["tests"].as_array().unwrap().len(), 3);
     assert_eq!(v["requests"][5]["protocol"], "socketio");
     assert_eq!(v["requests"][6]["protocol"], "graphql");
     assert_eq!(v["requests"][2]["name"], "Flood");
     assert_eq!(v["requests"][2]["received"], 500);
     assert_eq!(v["requests"][4]["protocol"], "sse");
+    assert_eq!(v["requests"][8]["protocol"], "stomp");
+    assert_eq!(v["requests"][8]["received"], 2);
+    assert_eq!(v["requests"][9]["protocol"], "mqtt");
+    assert_eq!(v["requests"][9]["received"], 2);
 
     let junit = dir.path().join("report.xml");
     let out = sockpit(
@@ -93,11 +97,11 @@ async fn the_demo_passes_against_the_mock_with_every_reporter() {
         "{xml}"
     );
     assert!(
-        xml.contains("tests=\"11\" failures=\"0\" errors=\"0\""),
+        xml.contains("tests=\"13\" failures=\"0\" errors=\"0\""),
         "{xml}"
     );
-    // Eight requests and the scripted one's three test() calls.
-    assert_eq!(xml.matches("<testcase ").count(), 11, "{xml}");
+    // Ten requests and the scripted one's three test() calls.
+    assert_eq!(xml.matches("<testcase ").count(), 13, "{xml}");
     assert!(
         xml.contains("classname=\"Sockpit demo.Server-Sent Events\" name=\"Feed\""),
         "{xml}"
@@ -135,7 +139,7 @@ async fn the_demo_passes_against_sockpit_serve() {
     .await;
     assert_eq!(out.status, 0, "{out:?}");
     assert!(
-        out.stdout.contains("8 of 8 requests passed"),
+        out.stdout.contains("10 of 10 requests passed"),
         "{}",
         out.stdout
     );
@@ -351,13 +355,19 @@ async fn stored_collections_run_by_name_with_environments_secrets_and_history() 
     // Every connection of the runs went to history, with its events.
     let store = Store::open_in(dir.path()).unwrap();
     let history = store.history(100).unwrap();
-    assert_eq!(history.len(), 9, "{history:?}");
-    // Layered requests keep their wire view in history: the raw Engine.IO / GraphQL frames.
-    for proto in ["socketio", "graphql"] {
+    assert_eq!(history.len(), 11, "{history:?}");
+    // Layered requests keep their wire view in history: the raw Engine.IO / GraphQL / STOMP
+    // frames (text) and MQTT packets (binary).
+    for (proto, kind) in [
+        ("socketio", "text"),
+        ("graphql", "text"),
+        ("stomp", "text"),
+        ("mqtt", "binary"),
+    ] {
         let h = history.iter().find(|h| h.protocol == proto).unwrap();
         let events = store.history_events(h.id, 0, 100).unwrap();
         assert!(
-            events.iter().filter(|e| e.kind == "text").count() >= 4,
+            events.iter().filter(|e| e.kind == kind).count() >= 4,
             "{proto}: {events:?}"
         );
     }

@@ -127,7 +127,7 @@ schema = json.load(open(sys.argv[1]))\n\
 jsonschema.Draft202012Validator.check_schema(schema)\n\
 v = jsonschema.Draft202012Validator(schema)\n\
 for f in sys.argv[2:]:\n    v.validate(json.load(open(f)))\n\
-bad = json.load(open(sys.argv[2])); bad['items'][0]['protocol'] = 'mqtt'\n\
+bad = json.load(open(sys.argv[2])); bad['items'][0]['protocol'] = 'amqp'\n\
 assert not v.is_valid(bad)\n\
 sample = json.load(open(sys.argv[-1])); s = sample['items'][0]['settings']\n\
 assert s['proxy'].startswith('socks5h://') and s['insecure'] is True and 'ca_file' in s\n\

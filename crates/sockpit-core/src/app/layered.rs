@@ -195,12 +195,15 @@ impl App {
     }
 }
 
-/// A protocol's name as the faces spell it (`websocket`, `socketio`, `graphql`, `sse`).
+/// A protocol's name as the faces spell it (`websocket`, `socketio`, `graphql`, `stomp`, `mqtt`,
+/// `sse`).
 pub fn parse_protocol(s: &str) -> Result<Protocol, AppError> {
     Protocol::parse(s).ok_or_else(|| {
         AppError::invalid(
             "app.invalid_protocol",
-            format!("unknown protocol '{s}'; expected websocket, socketio, graphql or sse"),
+            format!(
+                "unknown protocol '{s}'; expected websocket, socketio, graphql, stomp, mqtt or sse"
+            ),
         )
     })
 }
@@ -376,10 +379,11 @@ mod tests {
     fn protocols_parse_by_their_share_format_names() {
         assert_eq!(parse_protocol("socketio").unwrap(), Protocol::Socketio);
         assert_eq!(parse_protocol("graphql").unwrap(), Protocol::Graphql);
-        assert_eq!(
-            parse_protocol("mqtt").unwrap_err().code(),
-            "app.invalid_protocol"
-        );
+        assert_eq!(parse_protocol("stomp").unwrap(), Protocol::Stomp);
+        assert_eq!(parse_protocol("mqtt").unwrap(), Protocol::Mqtt);
+        let e = parse_protocol("amqp").unwrap_err();
+        assert_eq!(e.code(), "app.invalid_protocol");
+        assert!(e.to_string().contains("stomp, mqtt or sse"), "{e}");
     }
 
     #[test]

@@ -114,6 +114,8 @@ pub async fn start_request_script(
             Protocol::Sse => ScriptLayer::Sse,
             Protocol::Socketio => ScriptLayer::Socketio,
             Protocol::Graphql => ScriptLayer::Graphql,
+            Protocol::Stomp => ScriptLayer::Stomp,
+            Protocol::Mqtt => ScriptLayer::Mqtt,
         },
         vars,
         ..ScriptOptions::default()

@@ -483,7 +483,8 @@ fn command(format: ExportFormat, r: &Request) -> String {
             cmd.push_str(&transport);
             cmd.push_str(&format!(" {}", sh(&url)));
         }
-        (ExportFormat::K6, _) | (_, Protocol::Socketio | Protocol::Graphql) => {}
+        (ExportFormat::K6, _)
+        | (_, Protocol::Socketio | Protocol::Graphql | Protocol::Stomp | Protocol::Mqtt) => {}
     }
     lines.push(cmd);
     lines.join("\n") + "\n"
@@ -531,7 +532,10 @@ fn k6(name: &str, requests: &[(Vec<String>, &Request)]) -> String {
             continue;
         }
         let (url, headers) = target(r);
-        if r.protocol == Protocol::Socketio {
+        if matches!(
+            r.protocol,
+            Protocol::Socketio | Protocol::Stomp | Protocol::Mqtt
+        ) {
             let line = super::export_layers::sockpit_line(r, &url, &headers, &sockpit_flags(r))
                 .unwrap_or_default();
             s.push_str(&super::export_layers::k6_block(r, &line).unwrap_or_default());

@@ -1,5 +1,5 @@
-//! Exports of Socket.IO and GraphQL requests: wscat, websocat and curl cannot speak either
-//! protocol, so those formats get an honest comment and the `sockpit socketio` / `sockpit graphql`
+//! Exports of Socket.IO, GraphQL, STOMP and MQTT requests: wscat, websocat and curl cannot speak
+//! these protocols, so those formats get an honest comment and the `sockpit socketio` / `sockpit graphql`
 //! line that does the same; k6 gets a GraphQL (graphql-transport-ws) scenario over `k6/ws`, and a
 //! comment with that line for Socket.IO, which k6 has no client for.
 
@@ -17,6 +17,8 @@ pub(super) fn sockpit_line(
     let mut cmd = match r.protocol {
         Protocol::Socketio => socketio_args(r, url),
         Protocol::Graphql => graphql_args(r, url),
+        Protocol::Stomp => stomp_args(r, url),
+        Protocol::Mqtt => mqtt_args(r, url),
         Protocol::Websocket | Protocol::Sse => return None,
     };
     for (k, v) in headers {
@@ -90,6 +92,112 @@ fn graphql_args(r: &Request, url: &str) -> String {
     cmd
 }
 
+/// `sockpit stomp`: `--header` applies to every SEND there, so per-message headers are written
+/// once each (the CLI cannot give two SENDs different headers).
+fn stomp_args(r: &Request, url: &str) -> String {
+    let mut cmd = format!("sockpit stomp {}", sh(url));
+    let s = r.settings.stomp.clone().unwrap_or_default();
+    for (flag, v) in [
+        ("--stomp-version", &s.version),
+        ("--login", &s.login),
+        ("--passcode", &s.passcode),
+        ("--vhost", &s.host),
+        ("--heartbeat", &s.heartbeat),
+    ] {
+        if let Some(v) = v {
+            cmd.push_str(&format!(" {flag} {}", sh(v)));
+        }
+    }
+    for h in &s.connect_headers {
+        cmd.push_str(&format!(" --connect-header {}", sh(h)));
+    }
+    for sub in &s.subscriptions {
+        let dest = match &sub.ack {
+            Some(a) => format!("{}:{a}", sub.destination),
+            None => sub.destination.clone(),
+        };
+        cmd.push_str(&format!(" --subscribe {}", sh(&dest)));
+    }
+    let mut headers: Vec<&String> = Vec::new();
+    for m in &r.messages {
+        let dest = m.destination.as_deref().unwrap_or_default();
+        cmd.push_str(&format!(" --send {} {}", sh(dest), sh(&m.body)));
+        for h in &m.headers {
+            if !headers.contains(&h) {
+                headers.push(h);
+            }
+        }
+    }
+    for h in headers {
+        cmd.push_str(&format!(" --header {}", sh(h)));
+    }
+    cmd
+}
+
+/// `sockpit mqtt`: `--qos`/`--retain` apply to every publish there; the highest QoS and any
+/// retain are written.
+fn mqtt_args(r: &Request, url: &str) -> String {
+    let mut cmd = format!("sockpit mqtt {}", sh(url));
+    let s = r.settings.mqtt.clone().unwrap_or_default();
+    if let Some(v) = &s.version {
+        cmd.push_str(&format!(" --mqtt-version {}", sh(v)));
+    }
+    for (flag, v) in [
+        ("--mqtt-client-id", &s.client_id),
+        ("--username", &s.username),
+        ("--password", &s.password),
+    ] {
+        if let Some(v) = v {
+            cmd.push_str(&format!(" {flag} {}", sh(v)));
+        }
+    }
+    if s.clean_start == Some(false) {
+        cmd.push_str(" --no-clean");
+    }
+    if let Some(k) = s.keepalive_s {
+        cmd.push_str(&format!(" --keepalive {k}"));
+    }
+    if let Some(e) = s.session_expiry_s {
+        cmd.push_str(&format!(" --session-expiry {e}"));
+    }
+    if let Some(w) = &s.will {
+        cmd.push_str(&format!(
+            " --will-topic {} --will-payload {}",
+            sh(&w.topic),
+            sh(&w.payload)
+        ));
+        if w.qos > 0 {
+            cmd.push_str(&format!(" --will-qos {}", w.qos));
+        }
+        if w.retain {
+            cmd.push_str(" --will-retain");
+        }
+    }
+    for sub in &s.subscriptions {
+        cmd.push_str(&format!(
+            " --subscribe {}",
+            sh(&format!("{}:{}", sub.filter, sub.qos))
+        ));
+    }
+    for m in &r.messages {
+        let topic = m.topic.as_deref().unwrap_or_default();
+        cmd.push_str(&format!(" --publish {} {}", sh(topic), sh(&m.body)));
+    }
+    if let Some(q) = r
+        .messages
+        .iter()
+        .filter_map(|m| m.qos)
+        .max()
+        .filter(|q| *q > 0)
+    {
+        cmd.push_str(&format!(" --qos {q}"));
+    }
+    if r.messages.iter().any(|m| m.retain) {
+        cmd.push_str(" --retain");
+    }
+    cmd
+}
+
 /// The body of a k6 scenario block for a protocol request, or a comment when k6 cannot express
 /// it. `url` and `params` are JavaScript expressions already written as `url` and `params`.
 pub(super) fn k6_block(r: &Request, line: &str) -> Option<String> {
@@ -99,6 +207,12 @@ pub(super) fn k6_block(r: &Request, line: &str) -> Option<String> {
             line.replace('\n', " ")
         )),
         Protocol::Graphql => Some(k6_graphql(r)),
+        Protocol::Stomp | Protocol::Mqtt => Some(format!(
+            "  // a {} request: k6 has no {} client; with Sockpit's CLI:\n  //   {}\n\n",
+            r.protocol.as_str(),
+            r.protocol.as_str().to_uppercase(),
+            line.replace('\n', " ")
+        )),
         Protocol::Websocket | Protocol::Sse => None,
     }
 }

@@ -4,6 +4,7 @@
 pub mod assertion_spec;
 pub mod auth;
 mod auth_check;
+pub mod brokers;
 pub mod error;
 pub mod export;
 mod export_layers;
@@ -11,6 +12,7 @@ pub mod import;
 pub mod model;
 pub mod share;
 pub mod validate;
+mod validate_brokers;
 mod validate_layers;
 
 pub use error::CollectionError;
@@ -19,3 +21,4 @@ pub use model::{
     Request, SavedMessage, Settings, Variable,
 };
 pub use share::{parse_share, to_share_json};
+pub use validate_brokers::{ack_mode, header_pair, heartbeat_pair};

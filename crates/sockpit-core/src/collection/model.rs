@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::auth::{Auth, FirstMessageSpec, TicketExtract};
+pub use super::brokers::{
+    MqttProperties, MqttSettings, MqttSubscription, MqttWill, StompSettings, StompSubscription,
+};
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -128,6 +131,10 @@ pub enum Protocol {
     /// GraphQL over WebSocket (graphql-transport-ws or the legacy protocol): saved messages are
     /// operations.
     Graphql,
+    /// STOMP 1.0-1.2 over the WebSocket session: saved messages are SENDs.
+    Stomp,
+    /// MQTT 3.1.1/5 over the WebSocket session: saved messages are publishes.
+    Mqtt,
 }
 
 impl Protocol {
@@ -137,6 +144,8 @@ impl Protocol {
             Protocol::Sse => "sse",
             Protocol::Socketio => "socketio",
             Protocol::Graphql => "graphql",
+            Protocol::Stomp => "stomp",
+            Protocol::Mqtt => "mqtt",
         }
     }
 
@@ -146,6 +155,8 @@ impl Protocol {
             "sse" => Protocol::Sse,
             "socketio" => Protocol::Socketio,
             "graphql" => Protocol::Graphql,
+            "stomp" => Protocol::Stomp,
+            "mqtt" => Protocol::Mqtt,
             _ => return None,
         })
     }
@@ -308,6 +319,12 @@ pub struct Settings {
     /// GraphQL requests: subprotocol, `connection_init` payload, ack timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graphql: Option<GraphqlSettings>,
+    /// STOMP requests: login, host, heart-beat, subscriptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stomp: Option<StompSettings>,
+    /// MQTT requests: version, client id, session, will, subscriptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mqtt: Option<MqttSettings>,
 }
 
 /// A Socket.IO request's own settings, as `sockpit socketio` takes them.
@@ -441,7 +458,9 @@ impl MessageKind {
 
 /// A named message saved with a request. On a Socket.IO request it is an emit (`event`, with
 /// `body` the JSON args: an array, or one value); on a GraphQL request an operation (`body` the
-/// query, with `variables` and `operation_name`).
+/// query, with `variables` and `operation_name`); on a STOMP request a SEND (`destination`,
+/// `headers`, `body`); on an MQTT request a publish (`topic`, `qos`, `retain`, `properties`, the
+/// body as payload).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedMessage {
@@ -467,6 +486,24 @@ pub struct SavedMessage {
     /// GraphQL: `operationName`, for a document with several operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_name: Option<String>,
+    /// STOMP: the SEND's destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// STOMP: the SEND's headers, each `name:value`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    /// MQTT: the topic to publish to (no wildcards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// MQTT: 0 (when absent), 1 or 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos: Option<u8>,
+    /// MQTT: the retain flag.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub retain: bool,
+    /// MQTT 5: the publish's properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<MqttProperties>,
 }
 
 /// The protocol parts of a [`SavedMessage`], as the store keeps them (one JSON column).
@@ -482,6 +519,18 @@ pub struct MessageExtra {
     pub variables: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos: Option<u8>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub retain: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<MqttProperties>,
 }
 
 impl SavedMessage {
@@ -492,6 +541,12 @@ impl SavedMessage {
             ack: self.ack,
             variables: self.variables.clone(),
             operation_name: self.operation_name.clone(),
+            destination: self.destination.clone(),
+            headers: self.headers.clone(),
+            topic: self.topic.clone(),
+            qos: self.qos,
+            retain: self.retain,
+            properties: self.properties.clone(),
         }
     }
 
@@ -501,6 +556,12 @@ impl SavedMessage {
         self.ack = x.ack;
         self.variables = x.variables;
         self.operation_name = x.operation_name;
+        self.destination = x.destination;
+        self.headers = x.headers;
+        self.topic = x.topic;
+        self.qos = x.qos;
+        self.retain = x.retain;
+        self.properties = x.properties;
     }
 }
 
@@ -511,7 +572,8 @@ fn is_text(k: &MessageKind) -> bool {
 /// A check `sockpit run` makes on what a request received. `event` limits a check to events of
 /// that type: the SSE event type; the Socket.IO event name (its args are checked as a JSON array),
 /// or `ack:EVENT` for the acks of emits of EVENT; the GraphQL operation's saved-message name (each
-/// `next` payload, or `{"errors":[...]}`, is checked as JSON).
+/// `next` payload, or `{"errors":[...]}`, is checked as JSON); the destination of a STOMP
+/// `MESSAGE` or the topic of an MQTT publish (the body or payload is checked).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Assertion {

@@ -6,7 +6,8 @@
 //! replaced by a `placeholder` saying where the value comes from; literal credentials in auth
 //! fields and in credential headers (`Authorization`, `Cookie`, API keys) become [`SECRET_PLACEHOLDER`]
 //! unless they are built from `{{variables}}` with nothing credential-like around them
-//! ([`secret_field_is_plain`]); so does a proxy URL with a literal password. Export → import → export is byte-identical. The JSON Schema is
+//! ([`secret_field_is_plain`]); so do a proxy URL with a literal password, a STOMP passcode and an
+//! MQTT password. Export → import → export is byte-identical. The JSON Schema is
 //! `collections/schema.json` in the repository.
 
 use serde::Serialize;
@@ -286,6 +287,16 @@ pub fn redact(c: &Collection) -> Collection {
                         .is_some_and(proxy_has_literal_password)
                     {
                         r.settings.proxy = Some(SECRET_PLACEHOLDER.to_string());
+                    }
+                    // The STOMP passcode and the MQTT password are credentials too.
+                    for p in [
+                        r.settings.stomp.as_mut().and_then(|s| s.passcode.as_mut()),
+                        r.settings.mqtt.as_mut().and_then(|m| m.password.as_mut()),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        *p = redact_value(p);
                     }
                 }
             }

@@ -1,4 +1,4 @@
-//! Checks of the Socket.IO and GraphQL parts of a request: its `settings.socketio` /
+//! Checks of the Socket.IO and GraphQL parts of a request (STOMP and MQTT in `validate_brokers`): its `settings.socketio` /
 //! `settings.graphql`, and its saved messages as emits or operations. JSON fields holding
 //! `{{variables}}` are checked once rendered, by the runner.
 
@@ -17,6 +17,7 @@ pub(super) fn validate_layers(r: &Request) -> Result<(), CollectionError> {
         what,
         reason,
     };
+    super::validate_brokers::validate_brokers(r)?;
     if r.settings.socketio.is_some() && r.protocol != Protocol::Socketio {
         return Err(bad(
             "settings",
@@ -125,6 +126,8 @@ pub(super) fn validate_layers(r: &Request) -> Result<(), CollectionError> {
                     _ => {}
                 }
             }
+            // Checked by validate_brokers.
+            Protocol::Stomp | Protocol::Mqtt => {}
             Protocol::Websocket | Protocol::Sse => {
                 if sio_parts || gql_parts {
                     return Err(msg(format!(

@@ -98,6 +98,12 @@ pub(crate) async fn run_request(
         Protocol::Graphql => {
             super::layered::run_graphql(r, base_dir, history, secrets, script.as_mut(), stop).await
         }
+        Protocol::Stomp => {
+            super::brokers::run_stomp(r, base_dir, history, secrets, script.as_mut(), stop).await
+        }
+        Protocol::Mqtt => {
+            super::brokers::run_mqtt(r, base_dir, history, secrets, script.as_mut(), stop).await
+        }
     };
     match outcome {
         Ok((received, assertions, error)) => {

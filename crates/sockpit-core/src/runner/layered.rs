@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::check::Checker;
-use super::exec::{final_error, timeout_of, Outcome, CLOSE_WAIT, TICK};
+use super::exec::{final_error, timeout_of, Outcome, CLOSE_WAIT, SCRIPT_IDLE, TICK};
 use super::scripted::RequestScript;
 use super::{prepare, RunError};
 use super::{Stop, INTERRUPT_WAIT};
@@ -36,7 +36,7 @@ use crate::ws::{Closer, Direction, Nanos, SessionEvent};
 /// How long `connection_ack` may take when the request's settings say nothing.
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn bad_message(r: &Request, message: &str, reason: String) -> RunError {
+pub(super) fn bad_message(r: &Request, message: &str, reason: String) -> RunError {
     RunError::Message {
         request: r.name.clone(),
         message: message.into(),
@@ -44,7 +44,7 @@ fn bad_message(r: &Request, message: &str, reason: String) -> RunError {
     }
 }
 
-fn bad_settings(r: &Request, reason: String) -> RunError {
+pub(super) fn bad_settings(r: &Request, reason: String) -> RunError {
     RunError::Request {
         request: r.name.clone(),
         code: "run.invalid_settings",
@@ -165,7 +165,7 @@ pub(super) async fn run_socketio(
     let goodbye = socketio::disconnect_packets(&first, &namespaces);
     drive(
         h,
-        sends,
+        sends.into(),
         checker,
         Ends { limit, stop },
         history,
@@ -176,7 +176,8 @@ pub(super) async fn run_socketio(
                 goodbye,
             },
         },
-        |checker, t, ev, error| {
+        |cx, t, ev| {
+            let (checker, error) = (&mut *cx.checker, &mut *cx.error);
             match ev {
                 SioEvent::Connected { .. } => connected = true,
                 SioEvent::ConnectError { namespace, data } => {
@@ -250,7 +251,7 @@ pub(super) async fn run_graphql(
     let total = names.len();
     drive(
         h,
-        sends,
+        sends.into(),
         checker,
         Ends { limit, stop },
         history,
@@ -260,7 +261,8 @@ pub(super) async fn run_graphql(
                 names: names.clone(),
             },
         },
-        |checker, t, ev, error| {
+        |cx, t, ev| {
+            let (checker, error) = (&mut *cx.checker, &mut *cx.error);
             match ev {
                 GqlEvent::Next { id, payload } => {
                     let on = names.get(&id).map(String::as_str).unwrap_or("");
@@ -292,28 +294,79 @@ pub(super) async fn run_graphql(
 }
 
 /// What ends a layered request besides its own work: its time limit and the run's stop.
-struct Ends {
-    limit: Duration,
-    stop: Stop,
+pub(super) struct Ends {
+    pub limit: Duration,
+    pub stop: Stop,
 }
 
-/// Runs a layered session: hands `sends` to the layer (each after its delay), feeds every layer
-/// event to `on_event` (which answers whether the protocol's own work is done), records the raw
-/// session events, and closes once everything is decided or the time is up.
-async fn drive<L: ProtocolLayer, S: LayerScripting<Event = L::Event, Intent = L::Intent>>(
+/// What a layered request hands its layer: `list` in order, each after its delay; with a `gate`
+/// `(n, ready)`, the entries after the first `n` wait until `ready` turns true (STOMP receipts,
+/// an MQTT SUBACK); `goodbye` (a DISCONNECT) ends the session once everything is decided,
+/// instead of a bare close. `scrub`: secret values (a STOMP passcode, an MQTT password) masked
+/// byte for byte with `*` in the outgoing messages history records.
+pub(super) struct Sends<I> {
+    pub list: Vec<(u64, I)>,
+    pub gate: Option<(usize, tokio::sync::watch::Receiver<bool>)>,
+    pub goodbye: Option<I>,
+    pub scrub: Vec<String>,
+}
+
+impl<I> From<Vec<(u64, I)>> for Sends<I> {
+    fn from(list: Vec<(u64, I)>) -> Self {
+        Sends {
+            list,
+            gate: None,
+            goodbye: None,
+            scrub: Vec::new(),
+        }
+    }
+}
+
+/// What `on_event` sees besides the event: the checker, the request's error so far, and intents
+/// to hand the layer after this batch (a STOMP ACK for a received MESSAGE).
+pub(super) struct EventCtx<'a, I> {
+    pub checker: &'a mut Checker,
+    pub error: &'a mut Option<(String, String)>,
+    pub follow_up: &'a mut Vec<I>,
+}
+
+/// Runs a layered session: hands `sends` to the layer, feeds every layer event to `on_event`
+/// (which answers whether the protocol's own work is done), records the raw session events, and
+/// closes once everything is decided or the time is up.
+pub(super) async fn drive<
+    L: ProtocolLayer,
+    S: LayerScripting<Event = L::Event, Intent = L::Intent>,
+>(
     mut h: LayerHandle<L>,
-    sends: Vec<(u64, L::Intent)>,
+    sends: Sends<L::Intent>,
     mut checker: Checker,
     ends: Ends,
     history: Option<&HistoryRecorder>,
     mut link: ScriptLink<'_, S>,
-    mut on_event: impl FnMut(&mut Checker, Nanos, L::Event, &mut Option<(String, String)>) -> bool,
+    mut on_event: impl FnMut(&mut EventCtx<'_, L::Intent>, Nanos, L::Event) -> bool,
 ) -> Outcome {
     let control: LayerControl<L::Intent> = h.control();
+    let Sends {
+        list,
+        gate,
+        mut goodbye,
+        scrub,
+    } = sends;
     let sender = {
         let control = control.clone();
         tokio::spawn(async move {
-            for (delay, intent) in sends {
+            let (first, mut ready) = match gate {
+                Some((n, ready)) => (n, Some(ready)),
+                None => (0, None),
+            };
+            for (i, (delay, intent)) in list.into_iter().enumerate() {
+                if i >= first {
+                    if let Some(mut r) = ready.take() {
+                        if r.wait_for(|open| *open).await.is_err() {
+                            return;
+                        }
+                    }
+                }
                 if delay > 0 {
                     tokio::time::sleep(prepare::ms(delay)).await;
                 }
@@ -323,6 +376,11 @@ async fn drive<L: ProtocolLayer, S: LayerScripting<Event = L::Event, Intent = L:
             }
         })
     };
+    let mut follow_up = Vec::new();
+    // A script that reads messages keeps a request without assertions open until it (or the
+    // server) closes, or nothing arrived for SCRIPT_IDLE, as on a WebSocket request.
+    let script_listens = link.script.as_ref().is_some_and(|s| s.listens());
+    let mut last_in = tokio::time::Instant::now();
     let Ends { limit, mut stop } = ends;
     let deadline = tokio::time::Instant::now() + limit;
     let mut error: Option<(String, String)> = None;
@@ -381,12 +439,21 @@ async fn drive<L: ProtocolLayer, S: LayerScripting<Event = L::Event, Intent = L:
                     raw.push(ev);
                 }
                 LayerEvent::Protocol { t, event } => {
-                    protocol_done = on_event(&mut checker, t, event, &mut error);
+                    last_in = tokio::time::Instant::now();
+                    let mut ctx = EventCtx {
+                        checker: &mut checker,
+                        error: &mut error,
+                        follow_up: &mut follow_up,
+                    };
+                    protocol_done = on_event(&mut ctx, t, event);
                 }
                 LayerEvent::Error { error: e, .. } => {
                     error = Some((e.code().to_string(), e.message));
                 }
             }
+        }
+        for intent in follow_up.drain(..) {
+            control.intent(intent).await;
         }
         if let Some(s) = link.script.as_deref_mut() {
             s.feed_inputs(inputs).await;
@@ -396,6 +463,9 @@ async fn drive<L: ProtocolLayer, S: LayerScripting<Event = L::Event, Intent = L:
         }
         if let Some(h) = history {
             if !raw.is_empty() {
+                if !scrub.is_empty() {
+                    raw.iter_mut().for_each(|ev| mask_secrets(ev, &scrub));
+                }
                 h.record_ws_owned(raw);
             }
         }
@@ -403,11 +473,19 @@ async fn drive<L: ProtocolLayer, S: LayerScripting<Event = L::Event, Intent = L:
             break;
         }
         let now = tokio::time::Instant::now();
-        let decided = checker.all_decided() && (checker.has_checks() || protocol_done);
+        let script_done =
+            !script_listens || checker.has_checks() || now.duration_since(last_in) >= SCRIPT_IDLE;
+        let decided =
+            checker.all_decided() && (checker.has_checks() || protocol_done) && script_done;
         if !closing && sender.is_finished() && decided {
             closing = true;
             close_deadline = Some(now + CLOSE_WAIT);
-            control.close(1000, "").await;
+            match goodbye.take() {
+                Some(bye) => {
+                    control.intent(bye).await;
+                }
+                None => control.close(1000, "").await,
+            }
         }
         if !closing && now >= deadline {
             closing = true;
@@ -441,11 +519,44 @@ async fn drive<L: ProtocolLayer, S: LayerScripting<Event = L::Event, Intent = L:
     Ok((received, results, error))
 }
 
+/// Masks each of `secrets` (byte for byte, so a binary packet keeps its lengths) in an outgoing
+/// message.
+fn mask_secrets(ev: &mut SessionEvent, secrets: &[String]) {
+    let SessionEvent::Message {
+        dir: Direction::Out,
+        data,
+        ..
+    } = ev
+    else {
+        return;
+    };
+    let mut bytes: Option<Vec<u8>> = None;
+    for s in secrets
+        .iter()
+        .map(String::as_bytes)
+        .filter(|s| !s.is_empty())
+    {
+        let buf = bytes.get_or_insert_with(|| data.to_vec());
+        let mut i = 0;
+        while i + s.len() <= buf.len() {
+            if &buf[i..i + s.len()] == s {
+                buf[i..i + s.len()].fill(b'*');
+                i += s.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    if let Some(b) = bytes.filter(|b| b.as_slice() != data.as_ref()) {
+        *data = bytes::Bytes::from(b);
+    }
+}
+
 /// A request's script on a layered session and how the layer looks to it (core's
 /// [`LayerScripting`]: `sp.message.json()` is the decoded event, `sp.emit` an emit on Socket.IO).
 pub(super) struct ScriptLink<'a, S: LayerScripting> {
-    script: Option<&'a mut RequestScript>,
-    scripting: S,
+    pub script: Option<&'a mut RequestScript>,
+    pub scripting: S,
 }
 
 impl<S: LayerScripting> ScriptLink<'_, S> {

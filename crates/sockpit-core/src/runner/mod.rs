@@ -10,6 +10,7 @@
 //! [`validate`]: crate::collection::validate
 
 pub mod auth;
+pub mod brokers;
 pub mod check;
 mod exec;
 pub mod layered;

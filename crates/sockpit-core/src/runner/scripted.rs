@@ -34,6 +34,8 @@ pub(super) fn layer_of(p: Protocol) -> ScriptLayer {
         Protocol::Sse => ScriptLayer::Sse,
         Protocol::Socketio => ScriptLayer::Socketio,
         Protocol::Graphql => ScriptLayer::Graphql,
+        Protocol::Stomp => ScriptLayer::Stomp,
+        Protocol::Mqtt => ScriptLayer::Mqtt,
     }
 }
 

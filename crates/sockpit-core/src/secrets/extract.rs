@@ -42,7 +42,8 @@ fn is_literal(v: &str) -> bool {
         && !v.contains("{{access_token}}")
 }
 
-/// Replaces every literal secret in requests' auth and credential headers with a reference to a
+/// Replaces every literal secret in requests' auth, credential headers, STOMP passcode and MQTT
+/// password with a reference to a
 /// new secret collection variable; returns `(variable, value)` for each, in order.
 pub fn extract_literal_secrets(c: &mut Collection) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = Vec::new();
@@ -76,6 +77,21 @@ pub fn extract_literal_secrets(c: &mut Collection) -> Vec<(String, String)> {
                     for h in &mut r.headers {
                         if is_credential_header(&h.name) && is_literal(&h.value) {
                             h.value = take(&format!("header {}", h.name), &h.value);
+                        }
+                    }
+                    let broker = [
+                        (
+                            "passcode",
+                            r.settings.stomp.as_mut().and_then(|s| s.passcode.as_mut()),
+                        ),
+                        (
+                            "password",
+                            r.settings.mqtt.as_mut().and_then(|m| m.password.as_mut()),
+                        ),
+                    ];
+                    for (field, value) in broker {
+                        if let Some(v) = value.filter(|v| is_literal(v)) {
+                            *v = take(field, v);
                         }
                     }
                 }
