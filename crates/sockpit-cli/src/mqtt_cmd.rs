@@ -35,7 +35,8 @@ Output: 'topic payload' per received publish (binary payloads as hex); with --js
 packet: {\"event\":\"mqtt\",\"dir\":\"in\",\"type\":\"publish\",\"topic\":..,\"qos\":..,\"retain\":..,
 \"payload\":..} (payload_b64 for binary), connack (code, reason), suback (granted), puback, ...
 --script FILE.js: onMessage sees each received publish as {type:'publish', topic, qos, retain,
-payload}; sp.publish(topic, payload) publishes at --qos/--retain; sp.close() DISCONNECTs first.
+payload} and every other received packet by type ({type:'suback', granted}, {type:'connack', code},
+...); sp.publish(topic, payload) publishes at --qos/--retain; sp.close() DISCONNECTs first.
 Exit status: 0 clean finish, 1 connection/protocol error (a refused CONNACK included),
 2 usage error, 3 timeout (--timeout), 130/143 interrupted.",
     signals_help!()

@@ -294,7 +294,8 @@ impl LayerScripting for StompScripting {
 }
 
 /// MQTT: received publishes as `{"type":"publish","topic","qos","retain","payload"}`
-/// (`payload_b64` when not UTF-8); `sp.publish(topic, payload)` publishes at `qos`/`retain`.
+/// (`payload_b64` when not UTF-8), every other received packet by its type (`connack` with
+/// `code`, `suback` with `granted`); `sp.publish(topic, payload)` publishes at `qos`/`retain`.
 pub struct MqttScripting {
     pub qos: u8,
     pub retain: bool,
@@ -320,6 +321,15 @@ impl LayerScripting for MqttScripting {
                 text_or_b64(&mut o, "payload", &p.payload);
                 Some(Value::Object(o))
             }
+            // The rest by type, so a script can wait for its SUBACK before it publishes.
+            MqttEvent::Packet {
+                dir: Direction::In,
+                packet,
+            } => Some(match packet {
+                Packet::ConnAck { code, .. } => json!({"type": "connack", "code": code}),
+                Packet::SubAck { codes, .. } => json!({"type": "suback", "granted": codes}),
+                other => json!({"type": other.name()}),
+            }),
             _ => None,
         }
     }
@@ -406,5 +416,17 @@ mod tests {
         }
         let send = ScriptAction::Send(crate::ws::Outgoing::Text("x".into()));
         assert!(mqtt.intent(send).is_err());
+        let suback = MqttEvent::Packet {
+            dir: Direction::In,
+            packet: Packet::SubAck {
+                pkid: 1,
+                codes: vec![1, 0x80],
+                props: Properties::default(),
+            },
+        };
+        assert_eq!(
+            mqtt.message(&suback),
+            Some(json!({"type": "suback", "granted": [1, 0x80]}))
+        );
     }
 }
