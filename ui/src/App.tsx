@@ -12,6 +12,7 @@ import { RequestEditor } from "./features/request/RequestEditor";
 import { UpgradeReport } from "./features/request/UpgradeReport";
 import { newTab, useRequestTabs } from "./features/request/useRequestTabs";
 import { blankSpec } from "./lib/requestModel";
+import { Drafts } from "./lib/drafts";
 import { writtenHooks } from "./lib/scripts";
 import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
@@ -48,6 +49,10 @@ export function App() {
   const [notice, setNotice] = useState<string | null>(null);
   // One WebSocket session per request tab; `ws` is the active tab's.
   const { ws, states } = useWsSessions(tabs.active.key, tabs.tabs.map((t) => t.key));
+  // The composer's draft per tab; a closed tab's goes with it.
+  const [drafts] = useState(() => new Drafts());
+  const tabKeys = tabs.tabs.map((t) => t.key).join(" ");
+  useEffect(() => drafts.retain(tabKeys.split(" ")), [drafts, tabKeys]);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -260,6 +265,7 @@ export function App() {
               viewKey={tabs.active.key}
               scripted={writtenHooks(spec.scripts).length > 0}
               droppedSchema={droppedSchema}
+              drafts={drafts}
             />
           </div>
           )}
