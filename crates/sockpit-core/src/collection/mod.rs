@@ -7,6 +7,7 @@ mod auth_check;
 pub mod error;
 pub mod export;
 mod export_layers;
+pub mod export_line;
 pub mod import;
 pub mod model;
 pub mod share;
