@@ -66,6 +66,9 @@ fn main() {
         "collection_export",
         "demo_open",
         "dialog_stub_allowed",
+        "command_line",
+        "reveal_export",
+        "e2e_clipboard_text",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build script failed: {e:#}");

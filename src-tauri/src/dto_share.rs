@@ -30,6 +30,18 @@ pub enum ExportKind {
     Curl,
 }
 
+/// The tool a request is copied as a command line for ("Copy as …").
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CliFlavour {
+    /// `sockpit connect` (`sockpit sse`, `sockpit socketio|graphql` for those requests).
+    Sockpit,
+    Websocat,
+    Wscat,
+    /// curl: an SSE request's natural client; a WebSocket request only connects (curl 7.86+).
+    Curl,
+}
+
 /// Where an export went.
 #[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
 pub struct ExportReport {
@@ -59,6 +71,7 @@ mod tests {
         check::<ImportReport>(&mut failures);
         check::<ExportKind>(&mut failures);
         check::<ExportReport>(&mut failures);
+        check::<CliFlavour>(&mut failures);
         check::<DemoOpened>(&mut failures);
         assert!(
             failures.is_empty(),

@@ -28,12 +28,14 @@ pub fn run() -> Result<(), String> {
     let app = tauri::Builder::default()
         .plugin(window_state::plugin())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .on_window_event(|window, event| {
             window_state::on_window_event(window, event);
             closing::on_window_event(window, event);
         })
         .manage(state::AppState::default())
         .manage(inspect::InspectState::default())
+        .manage(commands::copy::ExportedFiles::default())
         .invoke_handler(tauri::generate_handler![
             ws::ws_connect,
             ws::ws_send,
@@ -80,6 +82,9 @@ pub fn run() -> Result<(), String> {
             commands::share::collection_export,
             commands::share::demo_open,
             commands::dialogs::dialog_stub_allowed,
+            commands::copy::command_line,
+            commands::copy::reveal_export,
+            commands::copy::e2e_clipboard_text,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| {

@@ -136,7 +136,8 @@ test("clear empties the log and export writes the rows as JSON Lines", async () 
   const path = join(win.dataHome, "export.jsonl");
   await win.stubDialog(path);
   await win.wd.click(await button("Export log"));
-  await win.wd.waitFor("export notice", async () => (await win.wd.exec('return document.querySelector(".log-notice")?.textContent || ""')).includes(`rows to ${path}`));
+  // The export's toast (role="status" named Notifications), with "Open folder".
+  await win.wd.waitFor("export toast", async () => (await win.wd.exec('return document.querySelector(\'[role="status"][aria-label="Notifications"]\')?.textContent || ""')).includes(`rows to ${path}`));
   assert.ok(existsSync(path));
   const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(lines.filter((l) => l.kind === "text").map((l) => [l.dir, l.text]), [["out", "after clear"], ["in", "after clear"]]);

@@ -118,7 +118,7 @@ test("a GraphQL request runs a subscription and shows its results and completion
   await choose("GraphQL subprotocol", "graphql-transport-ws (graphql-ws library)");
   await setInput("Init payload", '{"hello": "there"}');
   await win.wd.click(await button("Save"));
-  await win.wd.waitFor("saved", async () => (await texts('[role="note"]')).some((t) => t.startsWith("Saved")), 5000);
+  await win.wd.waitFor("saved", async () => (await texts('[role="status"][aria-label="Notifications"] .toast-text')).some((t) => t.startsWith("Saved")), 5000);
   assert.equal(await win.wd.exec(`return document.querySelector('select[aria-label="GraphQL subprotocol"]').value`), "graphql-transport-ws");
   assert.equal(await win.inputValue("Init payload"), '{"hello": "there"}');
   await win.wd.click(await button("Connect"));

@@ -1,7 +1,8 @@
 // The window: sidebar | request (connection bar, settings, work area or the welcome view) | SSE
-// pane, in resizable panes; the command palette and the shortcuts over it all.
+// pane, in resizable panes; the command palette and the shortcuts over it all; "Copy as …" for a
+// request tab (palette and the tab's context menu).
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { backend, onFileDrop, pickFile, type HistoryDto, type SavedMessageDto, type SendMode } from "./ipc";
+import { backend, onFileDrop, pickFile, type CliFlavour, type HistoryDto, type RequestSpec, type SavedMessageDto, type SendMode } from "./ipc";
 import { ConnectionBar } from "./features/ws/ConnectionBar";
 import { Workbench } from "./features/ws/Workbench";
 import { useWsSessions } from "./features/ws/useWsSession";
@@ -12,6 +13,7 @@ import { RequestEditor } from "./features/request/RequestEditor";
 import { UpgradeReport } from "./features/request/UpgradeReport";
 import { newTab, useRequestTabs } from "./features/request/useRequestTabs";
 import { blankSpec } from "./lib/requestModel";
+import { Drafts } from "./lib/drafts";
 import { writtenHooks } from "./lib/scripts";
 import { unknownMessage, unknownVariables } from "./lib/variables";
 import { loadPrefs, savePrefs } from "./lib/prefs";
@@ -24,6 +26,10 @@ import { CommandPalette } from "./features/palette/CommandPalette";
 import { ShortcutsHelp } from "./features/palette/ShortcutsHelp";
 import { isMac, usePalette } from "./features/palette/usePalette";
 import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./features/layout/Split";
+import { useToast } from "./features/toasts/Toasts";
+import { useCopy } from "./features/toasts/useCopy";
+import { COPY_AS, COPY_AS_TITLE } from "./lib/copy";
+import type { RequestTab } from "./features/request/useRequestTabs";
 
 export function App() {
   const prefs = loadPrefs();
@@ -46,8 +52,14 @@ export function App() {
   const [varError, setVarError] = useState<string | null>(null);
   const [demoUrl, setDemoUrl] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const toast = useToast();
+  const copy = useCopy();
   // One WebSocket session per request tab; `ws` is the active tab's.
   const { ws, states } = useWsSessions(tabs.active.key, tabs.tabs.map((t) => t.key));
+  // The composer's draft per tab; a closed tab's goes with it.
+  const [drafts] = useState(() => new Drafts());
+  const tabKeys = tabs.tabs.map((t) => t.key).join(" ");
+  useEffect(() => drafts.retain(tabKeys.split(" ")), [drafts, tabKeys]);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -96,11 +108,25 @@ export function App() {
       const r = await backend.requestSave(t.storedId, t.collection, t.spec);
       tabs.setStored(t.key, r.id, r.collection_id, r.spec);
       setStoreVersion((v) => v + 1);
-      setNotice(`Saved “${r.spec.name}”`);
+      toast(`Saved “${r.spec.name}”`);
     } catch (e) {
       setNotice((e as { message: string }).message);
     }
-  }, [tabs]);
+  }, [tabs, toast]);
+
+  // "Copy as …": the engine renders the line (secrets redacted, variables left as references).
+  const copyAs = async (flavour: CliFlavour, s: RequestSpec = tabs.active.spec) => {
+    const label = COPY_AS.find((c) => c.flavour === flavour)?.label ?? flavour;
+    try {
+      await copy(await backend.commandLine(s, flavour), `${label.replace(/^Copy as /, "")} command`);
+    } catch (e) {
+      setNotice((e as { message: string }).message);
+    }
+  };
+  const tabMenu = (t: RequestTab) => [
+    ...COPY_AS.map((c) => ({ label: c.label, title: COPY_AS_TITLE, run: () => void copyAs(c.flavour, t.spec) })),
+    { label: "Close tab", run: () => tabs.close(t.key) },
+  ];
 
   const openStored = (id: number) => {
     tabs.openStored(id).catch((e) => setNotice((e as { message: string }).message));
@@ -176,6 +202,7 @@ export function App() {
     }),
     newRequest,
     openRequest: openStored,
+    copyAs: (f) => void copyAs(f),
   });
 
   return (
@@ -200,7 +227,7 @@ export function App() {
       <Panel id="request" order={2} minSize={35} className="pane">
       <main className="main">
         <NoticeBar refresh={storeVersion + envVersion} />
-        <RequestTabs tabs={tabs.tabs} states={states} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} />
+        <RequestTabs tabs={tabs.tabs} states={states} active={tabs.active.key} onSelect={tabs.select} onClose={tabs.close} onNew={() => tabs.add(newTab())} menuItems={tabMenu} />
         <div className="request-head">
           <select aria-label="Protocol" value={spec.protocol} onChange={(e) => tabs.update({ protocol: e.target.value })}
             title="The request's protocol (Socket.IO and GraphQL run over a WebSocket session)">
@@ -260,6 +287,7 @@ export function App() {
               viewKey={tabs.active.key}
               scripted={writtenHooks(spec.scripts).length > 0}
               droppedSchema={droppedSchema}
+              drafts={drafts}
             />
           </div>
           )}

@@ -219,6 +219,7 @@ pub fn export_line(row: &Row<'_>) -> serde_json::Value {
 #[tauri::command]
 pub async fn log_export(
     state: State<'_, AppState>,
+    exported: State<'_, crate::commands::copy::ExportedFiles>,
     session: u32,
     path: String,
 ) -> Result<ExportResult, AppError> {
@@ -232,6 +233,7 @@ pub async fn log_export(
     }
     let target = path.clone();
     let lines = off_thread(move || write_jsonl(&log, &target)).await?;
+    exported.remember(&path);
     Ok(ExportResult { path, lines })
 }
 

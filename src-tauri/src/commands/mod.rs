@@ -1,6 +1,7 @@
 //! Tauri commands, grouped by feature; each maps arguments onto a `sockpit-core` call.
 
 pub mod compare;
+pub mod copy;
 pub mod demo;
 pub mod dialogs;
 pub mod env;

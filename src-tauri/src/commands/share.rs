@@ -8,6 +8,7 @@ use sockpit_core::collection::import::Format;
 use sockpit_core::collection::parse_share;
 use tauri::State;
 
+use crate::commands::copy::ExportedFiles;
 use crate::commands::demo::demo_start;
 use crate::dto::AppError;
 use crate::dto_share::{DemoOpened, ExportKind, ExportReport, ImportReport};
@@ -55,6 +56,7 @@ pub async fn collection_import(
 #[tauri::command]
 pub async fn collection_export(
     st: State<'_, AppState>,
+    exported: State<'_, ExportedFiles>,
     collection: i64,
     path: String,
     kind: ExportKind,
@@ -68,9 +70,11 @@ pub async fn collection_export(
     };
     let target = PathBuf::from(path.trim());
     let shown = target.display().to_string();
+    let written = target.clone();
     let bytes = st
         .blocking(move |a| a.export_to_file(collection, kind, &target))
         .await?;
+    exported.remember(written);
     Ok(ExportReport {
         path: shown,
         bytes: bytes.min(u32::MAX as usize) as u32,

@@ -4,6 +4,7 @@ import type { AppError } from "./bindings/AppError";
 import type { DemoOpened } from "./bindings/DemoOpened";
 import type { ExportKind } from "./bindings/ExportKind";
 import type { ExportReport } from "./bindings/ExportReport";
+import type { CliFlavour } from "./bindings/CliFlavour";
 import type { ImportReport } from "./bindings/ImportReport";
 import type { ConnectArgs } from "./bindings/ConnectArgs";
 import type { DemoInfo } from "./bindings/DemoInfo";
@@ -152,8 +153,13 @@ export const backend = {
   envKnown: (collection: number | null) => call<string[]>("env_known", { collection }),
   historyList: (limit: number) => call<Hist[]>("history_list", { limit }),
   appNotices: () => call<NoticeDto[]>("app_notices"),
+  /** The request as a command line for `flavour`, rendered by the engine (secrets never in it). */
+  commandLine: (spec: Spec, flavour: CliFlavour) => call<string>("command_line", { spec, flavour }),
+  /** Shows a file this window exported in the OS file manager. */
+  revealExport: (path: string) => call<void>("reveal_export", { path }),
 };
 
-export type { DemoOpened, ExportKind, ExportReport, ImportReport };
+export type { CliFlavour, DemoOpened, ExportKind, ExportReport, ImportReport };
+export { copyText } from "./clipboard";
 export type Backend = typeof backend;
 export { pickFile, pickSavePath, onFileDrop, windowLabel, type FileFilter } from "./dialog";

@@ -37,6 +37,7 @@ pub use scripts::{
 };
 pub use share::{export_text, write_atomically, ExportKind, ImportSummary};
 
+pub use crate::collection::export_line::{command_line, CliFlavour};
 pub use crate::message::encode_message;
 
 use crate::secrets::{SecretStatus, SecretStore};

@@ -121,7 +121,7 @@ pub(super) fn js(s: &str) -> String {
 }
 
 /// Headers including auth, after redaction; the URL with enabled params appended.
-fn target(r: &Request) -> (String, Vec<(String, String)>) {
+pub(super) fn target(r: &Request) -> (String, Vec<(String, String)>) {
     let mut url = r.url.clone();
     let mut query: Vec<&KeyValue> = r.params.iter().filter(|p| p.enabled).collect();
     let api_query;
@@ -180,7 +180,7 @@ fn target(r: &Request) -> (String, Vec<(String, String)>) {
 }
 
 /// What the exported command leaves out of the request's auth, when it cannot do it.
-fn auth_note(r: &Request) -> Option<String> {
+pub(super) fn auth_note(r: &Request) -> Option<String> {
     let what = match &r.auth {
         Auth::SubprotocolToken { .. } => "a token offered as a subprotocol",
         Auth::FirstMessage { .. } => "first-message auth (send the auth message first)",
@@ -196,7 +196,7 @@ fn auth_note(r: &Request) -> Option<String> {
     ))
 }
 
-fn binary_b64(m: &SavedMessage) -> Option<Result<String, String>> {
+pub(super) fn binary_b64(m: &SavedMessage) -> Option<Result<String, String>> {
     match m.kind {
         MessageKind::Hex => Some(
             crate::payload::parse_hex(&m.body)
@@ -354,7 +354,7 @@ fn transport_flags(format: ExportFormat, r: &Request, lines: &mut Vec<String>) -
 }
 
 /// `sockpit`'s own flags for `settings.ca_file`, `insecure` and `proxy`.
-fn sockpit_flags(r: &Request) -> String {
+pub(super) fn sockpit_flags(r: &Request) -> String {
     let s = &r.settings;
     let mut flags = String::new();
     if let Some(ca) = s
@@ -374,7 +374,7 @@ fn sockpit_flags(r: &Request) -> String {
     flags
 }
 
-fn command(format: ExportFormat, r: &Request) -> String {
+pub(super) fn command(format: ExportFormat, r: &Request) -> String {
     let (url, headers) = target(r);
     let mut lines = Vec::new();
     if let Some(note) = auth_note(r) {

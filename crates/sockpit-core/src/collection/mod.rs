@@ -8,6 +8,7 @@ pub mod brokers;
 pub mod error;
 pub mod export;
 mod export_layers;
+pub mod export_line;
 pub mod import;
 pub mod model;
 pub mod share;

@@ -9,6 +9,8 @@ export interface Command {
   title: string;
   /** A shortcut or a note shown at the right. */
   hint?: string;
+  /** The option's tooltip. */
+  tooltip?: string;
   run(): void;
 }
 
@@ -58,7 +60,7 @@ export function CommandPalette({ commands, onClose }: Props) {
         <ul id="palette-list" role="listbox" aria-label="Commands" className="palette-list">
           {shown.length === 0 && <li className="muted">No command matches</li>}
           {shown.map((c, i) => (
-            <li key={c.id} id={`palette-${i}`} role="option" aria-selected={i === sel}
+            <li key={c.id} id={`palette-${i}`} role="option" aria-selected={i === sel} title={c.tooltip}
               className={i === sel ? "selected" : undefined} onMouseMove={() => setAt(i)} onClick={() => run(c)}>
               <span>{c.title}</span>
               {c.hint && <kbd>{c.hint}</kbd>}

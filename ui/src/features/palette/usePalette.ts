@@ -1,7 +1,8 @@
 // The window's keyboard shortcuts and the palette's commands: one list of actions, reached from the
 // keyboard (lib/shortcuts.ts), the command palette and the help sheet.
 import { useEffect, useMemo, useState } from "react";
-import { backend, type TreeNodeDto } from "../../ipc";
+import { backend, type CliFlavour, type TreeNodeDto } from "../../ipc";
+import { COPY_AS, COPY_AS_TITLE } from "../../lib/copy";
 import { actionFor, displayKeys, SHORTCUTS, type ActionId } from "../../lib/shortcuts";
 import { PROTOCOLS, type ProtocolId } from "../../lib/protocolSettings";
 import type { Command } from "./CommandPalette";
@@ -20,6 +21,8 @@ export interface Actions {
   importCollection(): void;
   newRequest(protocol: ProtocolId): void;
   openRequest(id: number): void;
+  /** "Copy as …": the active request as a command line for `flavour`. */
+  copyAs(flavour: CliFlavour): void;
 }
 
 export const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -78,6 +81,7 @@ export function usePalette(a: Actions) {
     { id: "url", title: "Focus the URL", hint: keys("focusUrl"), run: a.focusUrl },
     ...PROTOCOLS.map(([id, label]) => ({ id: `new-${id}`, title: `New ${label} request`, run: () => a.newRequest(id) })),
     { id: "import", title: "Import collection…", run: a.importCollection },
+    ...COPY_AS.map((c) => ({ id: `copy-${c.flavour}`, title: c.label, tooltip: COPY_AS_TITLE, run: () => a.copyAs(c.flavour) })),
     { id: "sse", title: "Show or hide the SSE pane", run: a.toggleSse },
     { id: "theme", title: "Toggle theme", run: a.toggleTheme },
     { id: "help", title: "Keyboard shortcuts", hint: "?", run: () => setHelp(true) },

@@ -1,5 +1,7 @@
-// The request tabs (role=tablist): one per open request, select, close, and a new blank tab.
-import { useEffect, type KeyboardEvent } from "react";
+// The request tabs (role=tablist): one per open request, select, close, and a new blank tab; a
+// tab's context menu (right click, Shift+F10, the Menu key) holds its actions ("Copy as …").
+import { useEffect, useState, type KeyboardEvent } from "react";
+import { ContextMenu, type MenuItem } from "../sidebar/ContextMenu";
 import type { ConnState } from "../../ipc";
 import type { RequestTab } from "./useRequestTabs";
 
@@ -11,12 +13,23 @@ interface Props {
   onSelect(key: string): void;
   onClose(key: string): void;
   onNew(): void;
+  /** The actions in a tab's context menu. */
+  menuItems?(tab: RequestTab): MenuItem[];
 }
 
 export const tabTitle = (t: RequestTab) => t.spec.name.trim() || t.spec.url.trim() || "Untitled";
 
 export function RequestTabs(p: Props) {
+  const [menu, setMenu] = useState<{ key: string; x: number; y: number } | null>(null);
+  const menuTab = menu ? p.tabs.find((t) => t.key === menu.key) : undefined;
   const onKey = (e: KeyboardEvent) => {
+    if (p.menuItems && (e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey))) {
+      const el = document.getElementById(`reqtab-${p.active}`);
+      const r = el?.getBoundingClientRect();
+      setMenu({ key: p.active, x: (r?.left ?? 0) + 12, y: (r?.bottom ?? 0) + 2 });
+      e.preventDefault();
+      return;
+    }
     const i = p.tabs.findIndex((t) => t.key === p.active);
     const to = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1 : -2;
     if (to === -2) return;
@@ -41,6 +54,7 @@ export function RequestTabs(p: Props) {
               aria-selected={t.key === p.active}
               tabIndex={t.key === p.active ? 0 : -1}
               onClick={() => p.onSelect(t.key)}
+              onContextMenu={(e) => { if (!p.menuItems) return; e.preventDefault(); setMenu({ key: t.key, x: e.clientX, y: e.clientY }); }}
               title={t.spec.url}
             >
               {p.states?.[t.key] && p.states[t.key] !== "Disconnected" && (
@@ -53,6 +67,10 @@ export function RequestTabs(p: Props) {
         ))}
       </div>
       <button type="button" aria-label="New tab" title="New tab (Ctrl+T)" onClick={p.onNew}>+</button>
+      {menu && menuTab && p.menuItems && (
+        <ContextMenu label={`Actions for tab ${tabTitle(menuTab)}`} x={menu.x} y={menu.y} items={p.menuItems(menuTab)}
+          onClose={(refocus) => { setMenu(null); if (refocus) document.getElementById(`reqtab-${menu.key}`)?.focus(); }} />
+      )}
     </div>
   );
 }

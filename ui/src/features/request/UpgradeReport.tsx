@@ -1,8 +1,11 @@
 // The upgrade report on demand: request line and headers sent, status and headers received,
 // negotiated protocol and extensions, and how long the handshake took.
 import type { UpgradeDto } from "../../ipc";
+import { upgradeReportText } from "../../lib/copy";
+import { useCopy } from "../toasts/useCopy";
 
 export function UpgradeReport({ report }: { report: UpgradeDto | null }) {
+  const copy = useCopy();
   return (
     <details className="upgrade-report" aria-label="Upgrade report">
       <summary>Upgrade report{report ? ` — ${report.status} in ${report.elapsed_ms.toFixed(1)} ms` : ""}</summary>
@@ -23,6 +26,8 @@ export function UpgradeReport({ report }: { report: UpgradeDto | null }) {
             <dt>Time</dt><dd>{report.elapsed_ms.toFixed(1)} ms</dd>
             <dt>URL</dt><dd>{report.url}</dd>
           </dl>
+          <button type="button" className="upgrade-copy" title="The request and response as sent and received (credentials are hidden as in the report)"
+            onClick={() => void copy(upgradeReportText(report), "upgrade report")}>Copy report</button>
         </div>
       ) : (
         <p className="muted">Connect to see the handshake.</p>

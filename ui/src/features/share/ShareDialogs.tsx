@@ -5,6 +5,7 @@ import { useState } from "react";
 import { backend, pickFile, pickSavePath, type ExportKind, type TreeNodeDto } from "../../ipc";
 import { FILTERS } from "../../lib/fileKinds";
 import { describeImport, EXPORT_KINDS, exportFileName, IMPORT_FORMATS } from "../../lib/share";
+import { useExportToast } from "../toasts/useCopy";
 
 export type ImportOutcome = { ok: boolean; text: string; warnings: string[]; collection?: number };
 
@@ -89,6 +90,7 @@ function ExportPanel({ collections }: { collections: TreeNodeDto[] }) {
   const [id, setId] = useState<number | null>(collections[0]?.id ?? null);
   const [kind, setKind] = useState<ExportKind>("sockpit");
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const exported = useExportToast();
   const chosen = collections.find((c) => c.id === id) ?? collections[0];
   const run = async () => {
     if (!chosen) return;
@@ -97,6 +99,7 @@ function ExportPanel({ collections }: { collections: TreeNodeDto[] }) {
     try {
       const r = await backend.collectionExport(chosen.id, file, kind);
       setResult({ ok: true, text: `Exported “${chosen.name}” to ${r.path} (${r.bytes} bytes)` });
+      exported(`Exported “${chosen.name}” to ${r.path}`, r.path);
     } catch (e) {
       setResult({ ok: false, text: (e as { message: string }).message });
     }

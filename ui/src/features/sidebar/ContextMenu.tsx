@@ -5,6 +5,8 @@ import { useEffect, useRef } from "react";
 export interface MenuItem {
   label: string;
   disabled?: boolean;
+  /** The item's tooltip. */
+  title?: string;
   run(): void;
 }
 
@@ -44,7 +46,7 @@ export function ContextMenu({ label, x, y, items, onClose }: Props) {
     <ul ref={ref} role="menu" aria-label={label} className="context-menu" style={style} onKeyDown={onKey}>
       {items.map((it) => (
         <li key={it.label} role="none">
-          <button type="button" role="menuitem" disabled={it.disabled} onClick={() => { onClose(false); it.run(); }}>{it.label}</button>
+          <button type="button" role="menuitem" disabled={it.disabled} title={it.title} onClick={() => { onClose(false); it.run(); }}>{it.label}</button>
         </li>
       ))}
     </ul>

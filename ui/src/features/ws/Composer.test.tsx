@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { EditorView } from "@codemirror/view";
 import { Composer } from "./Composer";
+import { Drafts } from "../../lib/drafts";
 
 afterEach(cleanup);
 
@@ -122,5 +123,25 @@ describe("Composer", () => {
     type("hi");
     fireEvent.click(screen.getByRole("button", { name: "Send" }));
     expect((await screen.findByRole("alert")).textContent).toBe("not connected");
+  });
+
+  it("keeps a draft per tab and restores it when the tab is shown again", () => {
+    const drafts = new Drafts();
+    const tab = (key: string) => (
+      <Composer key={key} canSend onSend={async () => null} saved={[]} onKeep={() => undefined} onForget={() => undefined}
+        onRename={() => undefined} initialDraft={drafts.get(key)} onDraft={(d) => drafts.set(key, d)} />
+    );
+    const { rerender } = render(tab("a"));
+    fireEvent.change(screen.getByLabelText("Mode"), { target: { value: "json" } });
+    type('{"tab":"a"}');
+    rerender(tab("b"));
+    expect(value()).toBe("");
+    expect((screen.getByLabelText("Mode") as HTMLSelectElement).value).toBe("text");
+    type("tab b");
+    rerender(tab("a"));
+    expect(value()).toBe('{"tab":"a"}');
+    expect((screen.getByLabelText("Mode") as HTMLSelectElement).value).toBe("json");
+    rerender(tab("b"));
+    expect(value()).toBe("tab b");
   });
 });

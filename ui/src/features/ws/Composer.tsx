@@ -1,9 +1,12 @@
 // The composer: mode (text/JSON/hex/base64/file/protobuf JSON), the CodeMirror message editor,
 // Send (Ctrl/Cmd+Enter), Format and Skeleton, and named saved messages sent with one click.
-import { useState } from "react";
+// Its draft (text and mode) starts from `initialDraft` and is reported through `onDraft`, so each
+// request tab keeps its own (the workbench remounts the composer per tab).
+import { useEffect, useState } from "react";
 import type { SavedMessageDto, SendMode } from "../../ipc";
 import { MODES, checkMessage, formatJson } from "../../lib/composer";
 import { defaultMessageName, savedMessage } from "../../lib/savedMessages";
+import { EMPTY_DRAFT, type Draft } from "../../lib/drafts";
 import { CodeEditor } from "./CodeEditor";
 import { FileField } from "../files/FileField";
 
@@ -18,6 +21,10 @@ interface Props {
   protoType?: string | null;
   /** A JSON skeleton of the protobuf type, or an error to show. */
   onSkeleton?(): Promise<{ text: string } | { error: string }>;
+  /** The draft to start from (this tab's, when it had one). */
+  initialDraft?: Draft;
+  /** Called with the draft whenever its text or mode changes. */
+  onDraft?(draft: Draft): void;
 }
 
 const PLACEHOLDER: Record<SendMode, string> = {
@@ -29,9 +36,10 @@ const PLACEHOLDER: Record<SendMode, string> = {
   protobuf: "Protobuf JSON: load a .proto, choose a type, then Skeleton",
 };
 
-export function Composer({ canSend, onSend, saved, onKeep, onForget, onRename, protoType = null, onSkeleton }: Props) {
-  const [mode, setMode] = useState<SendMode>("text");
-  const [body, setBody] = useState("");
+export function Composer({ canSend, onSend, saved, onKeep, onForget, onRename, protoType = null, onSkeleton, initialDraft = EMPTY_DRAFT, onDraft }: Props) {
+  const [mode, setMode] = useState<SendMode>(initialDraft.mode);
+  const [body, setBody] = useState(initialDraft.body);
+  useEffect(() => onDraft?.({ mode, body }), [mode, body, onDraft]);
   const [error, setError] = useState<string | null>(null);
   const [keepName, setKeepName] = useState("");
   const [renaming, setRenaming] = useState<{ index: number; draft: string } | null>(null);

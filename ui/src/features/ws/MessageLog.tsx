@@ -11,6 +11,7 @@ import { useVirtualRows } from "../../lib/useVirtualRows";
 import { RateChart } from "./RateChart";
 import { RowDetailPane } from "./RowDetailPane";
 import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "../layout/Split";
+import { useExportToast } from "../toasts/useCopy";
 
 const ROW_HEIGHT = 24;
 
@@ -56,6 +57,7 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
   const [kinds, setKinds] = useState<ReadonlySet<KindClass>>(new Set(KIND_CLASSES));
   const [selected, setSelected] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const exported = useExportToast();
   const filter = useMemo(() => toFilter(dir, kinds), [dir, kinds]);
   const filtered = !isOpen(filter);
   const index = useMemo(() => new FilteredIndex(), [filter, session]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -194,7 +196,7 @@ export function MessageLog({ session, live, decodeKey = "" }: Props) {
     if (!exportPath) return;
     try {
       const r = await backend.logExport(session, exportPath);
-      setNotice(`Exported ${r.lines} rows to ${r.path}`);
+      exported(`Exported ${r.lines} rows to ${r.path}`, r.path);
     } catch (e) {
       setNotice((e as AppError).message);
     }

@@ -5,6 +5,8 @@ import { parseJsonContainer } from "../../lib/jsonTree";
 import { formatSize, formatTime } from "../../lib/logModel";
 import { JsonTree } from "./JsonTree";
 import { HexView } from "./HexView";
+import { messageText } from "../../lib/copy";
+import { useCopy } from "../toasts/useCopy";
 
 // The inspector brings its own code and styles: loaded when first opened.
 const ProtoInspector = lazy(() => import("../inspector/ProtoInspector").then((m) => ({ default: m.ProtoInspector })));
@@ -20,6 +22,7 @@ export function RowDetailPane({ session, index, decodeKey }: Props) {
   const [detail, setDetail] = useState<RowDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [inspecting, setInspecting] = useState(false);
+  const copy = useCopy();
 
   useEffect(() => {
     setDetail(null);
@@ -45,6 +48,10 @@ export function RowDetailPane({ session, index, decodeKey }: Props) {
         <span>#{detail.index}</span> <span>{detail.dir === "in" ? "received" : "sent"}</span> <span>{detail.kind}</span>{" "}
         <span>{formatTime(detail.t_ms)}</span> <span>{formatSize(detail.size)}</span>
         {detail.kind === "close" && <span> {detail.code} {detail.code_name}</span>}
+        {(detail.kind === "binary" || detail.kind === "text") && (
+          <button type="button" className="detail-action" title={detail.truncated ? "Copies what is shown (the payload is longer)" : "Copy the payload (binary as hex)"}
+            onClick={() => void copy(messageText(detail), `message #${detail.index}`)}>Copy message</button>
+        )}
         {(detail.kind === "binary" || detail.kind === "text") && session !== null && (
           <button type="button" className="detail-action" onClick={() => setInspecting(true)}>Inspect protobuf</button>
         )}

@@ -2,7 +2,7 @@
 // and Compare, with the
 // protobuf settings shared by the composer and the log; a Socket.IO or GraphQL request gets its
 // protocol's tab first (decoded events), the raw frames one tab away.
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
 import { backend, type AppError, type SavedMessageDto, type SendMode } from "../../ipc";
 import type { WsSession } from "./useWsSession";
@@ -11,6 +11,7 @@ import { TestsPanel } from "./TestsPanel";
 import { Composer } from "./Composer";
 import { FramesTab } from "./FramesTab";
 import { ProtoPanel, type ProtoState } from "../proto/ProtoPanel";
+import type { Draft, Drafts } from "../../lib/drafts";
 // The heavier views load when first shown, so the window starts with the log and composer only.
 const ComparePane = lazy(() => import("../compare/ComparePane").then((m) => ({ default: m.ComparePane })));
 const SocketIoView = lazy(() => import("../socketio/SocketIoView").then((m) => ({ default: m.SocketIoView })));
@@ -52,6 +53,8 @@ interface Props {
   scripted?: boolean;
   /** A schema file dropped onto the window (loaded by the protobuf settings). */
   droppedSchema?: { path: string; seq: number } | null;
+  /** The composer's draft per request tab (keyed by `viewKey`). */
+  drafts?: Drafts;
 }
 
 /** " (N)" frames recorded, re-rendered on its own as batches come. */
@@ -60,13 +63,15 @@ function FrameCount({ live }: { live: LiveLog }) {
   return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
-export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false, droppedSchema = null }: Props) {
+export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false, droppedSchema = null, drafts }: Props) {
   const tabs = tabsFor(protocol);
   const [tab, setTab] = useState<Tab>(tabs[0].id);
   // A request of another protocol opens on its own first tab.
   useEffect(() => setTab(tabsFor(protocol)[0].id), [protocol, viewKey]);
   const shown: Tab = tabs.some((t) => t.id === tab) ? tab : tabs[0].id;
   const [proto, setProto] = useState<ProtoState>({ types: [], type: null });
+  const draftKey = viewKey ?? "";
+  const onDraft = useCallback((d: Draft) => drafts?.set(draftKey, d), [drafts, draftKey]);
 
   const skeleton = async (): Promise<{ text: string } | { error: string }> => {
     if (!proto.type) return { error: "Choose a protobuf type first" };
@@ -113,6 +118,9 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
         <MessageLog session={ws.session} live={ws.live} decodeKey={proto.type ?? ""} />
         {(scripted || ws.tests.length > 0) && <TestsPanel tests={ws.tests} ended={ws.state === "Disconnected" && ws.session !== null} />}
         <Composer
+          key={draftKey}
+          initialDraft={drafts?.get(draftKey)}
+          onDraft={onDraft}
           canSend={ws.state !== "Disconnected"}
           onSend={onSend}
           saved={saved}
