@@ -72,9 +72,9 @@ impl<W: Write> Printer<W> {
                             Some(Ok(v)) => self.out.write_all(v.as_bytes())?,
                             Some(Err(e)) => {
                                 self.note(&format!("cannot decode binary message: {e}"))?;
-                                self.out.write_all(hex::encode(data).as_bytes())?
+                                write_hex(&mut self.out, data)?
                             }
-                            None => self.out.write_all(hex::encode(data).as_bytes())?,
+                            None => write_hex(&mut self.out, data)?,
                         }
                     }
                 }
@@ -393,4 +393,25 @@ pub fn open_line<W: Write>(
         pairs_json(&report.request_headers),
         pairs_json(&report.response_headers),
     )
+}
+
+/// Writes `data` as lower-case hex (a binary message in the human output).
+fn write_hex(out: &mut impl Write, data: &[u8]) -> io::Result<()> {
+    let mut text = vec![0u8; data.len() * 2];
+    faster_hex::hex_encode(data, &mut text)
+        .map_err(|e| io::Error::other(format!("hex encoding: {e:?}")))?;
+    out.write_all(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn binary_messages_print_as_lower_case_hex() {
+        for len in [0usize, 1, 15, 16, 17, 33, 1000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let mut out = Vec::new();
+            super::write_hex(&mut out, &data).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), hex::encode(&data), "{len}");
+        }
+    }
 }
