@@ -100,6 +100,35 @@ pub struct SavedMessageDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub operation_name: Option<String>,
+    /// `sockpit run` waits this long before sending it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<f64>")]
+    pub delay_ms: Option<u64>,
+    /// STOMP: the SEND's destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub destination: Option<String>,
+    /// STOMP: the SEND's headers, each `name:value`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<String>>")]
+    pub headers: Vec<String>,
+    /// MQTT: the topic a saved publish goes to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub topic: Option<String>,
+    /// MQTT: the publish's QoS (0 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub qos: Option<u8>,
+    /// MQTT: the publish is retained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub retain: Option<bool>,
+    /// MQTT 5: the publish's properties, as the model's JSON (content type, response topic,
+    /// correlation data, expiry, user properties).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "Record<string, unknown>")]
+    pub properties: Option<serde_json::Value>,
 }
 
 fn websocket() -> String {

@@ -5,7 +5,7 @@
 //! engine applies them like every other setting.
 
 use sockpit_core::collection::model::{
-    Auth, KeyValue, MessageKind, Protocol, Request, SavedMessage, Settings,
+    Auth, KeyValue, MessageKind, MqttProperties, Protocol, Request, SavedMessage, Settings,
 };
 
 use sockpit_core::app::parse_protocol;
@@ -74,6 +74,71 @@ fn from_json<T: serde::de::DeserializeOwned + Default>(
     serde_json::from_value(v.clone()).map_err(|e| invalid(what, e))
 }
 
+/// A text field of a saved message: absent when blank.
+fn filled(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|v| !v.trim().is_empty())
+}
+
+/// The model of one saved message, every protocol's part carried (Socket.IO emit, GraphQL
+/// operation, STOMP SEND, MQTT publish).
+fn saved_message(m: &SavedMessageDto) -> Result<SavedMessage, AppError> {
+    let properties = match &m.properties {
+        None => None,
+        Some(p) => {
+            Some(from_json::<MqttProperties>("message properties", p)?).filter(|p| !p.is_empty())
+        }
+    };
+    Ok(SavedMessage {
+        name: match m.name.trim() {
+            "" => message_name(&m.body),
+            n => n.to_string(),
+        },
+        kind: message_kind(m.kind),
+        body: m.body.clone(),
+        delay_ms: m.delay_ms,
+        event: filled(&m.event),
+        namespace: filled(&m.namespace),
+        ack: m.ack.unwrap_or(false),
+        variables: filled(&m.variables),
+        operation_name: filled(&m.operation_name),
+        destination: filled(&m.destination),
+        headers: m
+            .headers
+            .iter()
+            .filter(|h| !h.trim().is_empty())
+            .cloned()
+            .collect(),
+        topic: filled(&m.topic),
+        qos: m.qos,
+        retain: m.retain.unwrap_or(false),
+        properties,
+    })
+}
+
+/// What the editor shows for one saved message.
+fn saved_message_dto(m: &SavedMessage) -> SavedMessageDto {
+    SavedMessageDto {
+        name: m.name.clone(),
+        kind: send_mode(m.kind),
+        body: m.body.clone(),
+        event: m.event.clone(),
+        namespace: m.namespace.clone(),
+        ack: m.ack.then_some(true),
+        variables: m.variables.clone(),
+        operation_name: m.operation_name.clone(),
+        delay_ms: m.delay_ms,
+        destination: m.destination.clone(),
+        headers: m.headers.clone(),
+        topic: m.topic.clone(),
+        qos: m.qos,
+        retain: m.retain.then_some(true),
+        properties: m
+            .properties
+            .as_ref()
+            .and_then(|p| serde_json::to_value(p).ok()),
+    }
+}
+
 /// The store model of what the editor holds.
 pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
     Ok(Request {
@@ -99,23 +164,8 @@ pub fn spec_to_model(spec: &RequestSpec) -> Result<Request, AppError> {
         messages: spec
             .messages
             .iter()
-            .map(|m| SavedMessage {
-                name: match m.name.trim() {
-                    "" => message_name(&m.body),
-                    n => n.to_string(),
-                },
-                kind: message_kind(m.kind),
-                body: m.body.clone(),
-                delay_ms: None,
-                event: m.event.clone().filter(|e| !e.trim().is_empty()),
-                namespace: m.namespace.clone().filter(|n| !n.trim().is_empty()),
-                ack: m.ack.unwrap_or(false),
-                variables: m.variables.clone().filter(|v| !v.trim().is_empty()),
-                operation_name: m.operation_name.clone().filter(|o| !o.trim().is_empty()),
-                // STOMP/MQTT parts: the editor has no fields for them yet.
-                ..SavedMessage::default()
-            })
-            .collect(),
+            .map(saved_message)
+            .collect::<Result<_, _>>()?,
         scripts: spec
             .scripts
             .as_ref()
@@ -146,20 +196,7 @@ pub fn model_to_spec(r: &Request) -> RequestSpec {
         auth: serde_json::to_value(&r.auth).unwrap_or(serde_json::Value::Null),
         settings: serde_json::to_value(without_extras(&r.settings))
             .unwrap_or(serde_json::Value::Null),
-        messages: r
-            .messages
-            .iter()
-            .map(|m| SavedMessageDto {
-                name: m.name.clone(),
-                kind: send_mode(m.kind),
-                body: m.body.clone(),
-                event: m.event.clone(),
-                namespace: m.namespace.clone(),
-                ack: m.ack.then_some(true),
-                variables: m.variables.clone(),
-                operation_name: m.operation_name.clone(),
-            })
-            .collect(),
+        messages: r.messages.iter().map(saved_message_dto).collect(),
         sse_url: String::new(),
         extras: extras_of(&r.settings),
         scripts: Some(ScriptsDto::of_model(&r.scripts)),
@@ -218,6 +255,13 @@ mod tests {
             ack: None,
             variables: None,
             operation_name: None,
+            delay_ms: None,
+            destination: None,
+            headers: Vec::new(),
+            topic: None,
+            qos: None,
+            retain: None,
+            properties: None,
         }
     }
 
@@ -412,7 +456,7 @@ mod tests {
         assert_eq!(back.protocol, "socketio");
         assert_eq!(back.messages, s.messages);
         assert_eq!(back.settings["socketio"]["namespaces"][0], "/chat");
-        s.protocol = "mqtt".into();
+        s.protocol = "amqp".into();
         let e = spec_to_model(&s).expect_err("unknown protocol");
         assert_eq!(e.code, "app.invalid_protocol");
     }
@@ -429,5 +473,121 @@ mod tests {
             back.settings["graphql"]["subprotocol"],
             "graphql-transport-ws"
         );
+    }
+
+    /// A STOMP request with everything the model holds for one (but the parts the editor has
+    /// no fields for: description, assertions, received examples).
+    fn stomp_request() -> Request {
+        let mut r: Request = serde_json::from_value(serde_json::json!({
+            "name": "STOMP orders", "protocol": "stomp", "url": "ws://{{host}}/stomp",
+            "headers": [{"name": "X-Tenant", "value": "t1"}],
+            "subprotocols": ["v12.stomp"],
+            "settings": {"handshake_timeout_ms": 2000, "stomp": {
+                "login": "guest", "passcode": "{{pass}}", "host": "/", "heartbeat": "1000,1000",
+                "subscriptions": [{"destination": "/topic/a", "ack": "client"}, {"destination": "/queue/b"}]}},
+            "messages": [
+                {"name": "order", "kind": "json", "body": "{\"id\":1}", "delay_ms": 250,
+                 "destination": "/queue/orders", "headers": ["content-type:application/json", "priority:9"]},
+                {"name": "plain", "body": "hi", "destination": "/topic/a"}
+            ]
+        }))
+        .expect("a STOMP request");
+        r.scripts.on_open = Some("sp.log('open')".into());
+        r
+    }
+
+    fn mqtt_request() -> Request {
+        serde_json::from_value(serde_json::json!({
+            "name": "MQTT sensors", "protocol": "mqtt", "url": "ws://{{host}}/mqtt",
+            "settings": {"mqtt": {"subscriptions": [{"filter": "demo/+/temp", "qos": 2}]}},
+            "messages": [
+                {"name": "kitchen", "kind": "json", "body": "{\"c\":21.5}", "topic": "demo/kitchen/temp",
+                 "qos": 1, "retain": true, "properties": {"content_type": "application/json",
+                 "response_topic": "r/1", "correlation_data": "abc", "message_expiry_s": 60,
+                 "user": [{"name": "u", "value": "1"}, {"name": "u", "value": "2"}]}},
+                {"name": "attic", "body": "30", "topic": "demo/attic/temp", "qos": 2}
+            ]
+        }))
+        .expect("an MQTT request")
+    }
+
+    #[test]
+    fn stomp_and_mqtt_requests_round_trip_whole() {
+        for r in [stomp_request(), mqtt_request()] {
+            let spec = model_to_spec(&r);
+            assert_eq!(spec.protocol, r.protocol.as_str());
+            let back = spec_to_model(&spec).expect("model");
+            assert_eq!(back, r, "{} round-trips through the editor", r.name);
+        }
+        let spec = model_to_spec(&stomp_request());
+        assert_eq!(spec.settings["stomp"]["subscriptions"][0]["ack"], "client");
+        assert_eq!(
+            spec.messages[0].destination.as_deref(),
+            Some("/queue/orders")
+        );
+        assert_eq!(spec.messages[0].headers.len(), 2);
+        assert_eq!(spec.messages[0].delay_ms, Some(250));
+        let spec = model_to_spec(&mqtt_request());
+        assert_eq!(spec.messages[0].topic.as_deref(), Some("demo/kitchen/temp"));
+        assert_eq!(
+            (spec.messages[0].qos, spec.messages[0].retain),
+            (Some(1), Some(true))
+        );
+        assert_eq!(
+            spec.messages[0].properties.as_ref().expect("properties")["user"][1]["value"],
+            "2"
+        );
+    }
+
+    #[test]
+    fn bad_mqtt_properties_from_the_window_are_a_readable_error() {
+        let mut spec = model_to_spec(&mqtt_request());
+        spec.messages[0].properties = Some(serde_json::json!({"expiry": 5}));
+        let e = spec_to_model(&spec).expect_err("unknown property");
+        assert_eq!(e.code, "app.invalid_request");
+        assert!(e.message.contains("message properties"), "{}", e.message);
+    }
+
+    /// The demo collection's "STOMP topic" and "MQTT sensors" opened in the window and saved
+    /// (as `request_get` then `request_save` do) are stored exactly as they were.
+    #[test]
+    fn the_demo_brokers_are_unchanged_by_opening_and_saving_in_the_window() {
+        use sockpit_core::app::App;
+        use sockpit_core::collection::import::Format;
+        use sockpit_core::store::TreeNode;
+
+        fn find(nodes: &[TreeNode], name: &str) -> Option<i64> {
+            nodes
+                .iter()
+                .find_map(|n| match n.name == name && n.children.is_empty() {
+                    true => Some(n.id),
+                    false => find(&n.children, name),
+                })
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let app = App::new(dir.path());
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../collections/demo.sockpit.json");
+        app.import_file(&demo, Format::Sockpit)
+            .expect("demo imports");
+        let tree = app.tree().expect("tree");
+        for (name, protocol) in [
+            ("STOMP topic", Protocol::Stomp),
+            ("MQTT sensors", Protocol::Mqtt),
+        ] {
+            let id = find(&tree, name).unwrap_or_else(|| panic!("{name} in the demo"));
+            let (stored, _) = app.load_request(id).expect("load");
+            assert_eq!(stored.protocol, protocol);
+            assert!(!stored.assertions.is_empty() && !stored.description.is_empty());
+            let spec = model_to_spec(&stored);
+            let mapped = spec_to_model(&spec).expect("model");
+            assert_eq!(mapped.messages, stored.messages, "{name}: saved messages");
+            assert_eq!(mapped.settings, stored.settings, "{name}: settings");
+            let keep_scripts = spec.scripts.is_none();
+            app.save_request_from_editor(Some(id), None, mapped, keep_scripts)
+                .expect("save");
+            let (after, _) = app.load_request(id).expect("load again");
+            assert_eq!(after, stored, "{name} is stored as it was");
+        }
     }
 }

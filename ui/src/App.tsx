@@ -29,6 +29,8 @@ import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./fe
 import { useToast } from "./features/toasts/Toasts";
 import { useCopy } from "./features/toasts/useCopy";
 import { COPY_AS, COPY_AS_TITLE } from "./lib/copy";
+import { BROKER_PROTOCOLS, brokerConnectTitle, isBroker } from "./lib/brokers";
+import { BrokerPanel } from "./features/brokers/BrokerPanel";
 import type { RequestTab } from "./features/request/useRequestTabs";
 
 export function App() {
@@ -116,7 +118,9 @@ export function App() {
 
   // "Copy as …": the engine renders the line (secrets redacted, variables left as references).
   const copyAs = async (flavour: CliFlavour, s: RequestSpec = tabs.active.spec) => {
-    const label = COPY_AS.find((c) => c.flavour === flavour)?.label ?? flavour;
+    const label = flavour === "sockpit" && isBroker(s.protocol)
+      ? `Copy as sockpit ${s.protocol}`
+      : COPY_AS.find((c) => c.flavour === flavour)?.label ?? flavour;
     try {
       await copy(await backend.commandLine(s, flavour), `${label.replace(/^Copy as /, "")} command`);
     } catch (e) {
@@ -232,6 +236,7 @@ export function App() {
           <select aria-label="Protocol" value={spec.protocol} onChange={(e) => tabs.update({ protocol: e.target.value })}
             title="The request's protocol (Socket.IO and GraphQL run over a WebSocket session)">
             {PROTOCOLS.map(([id, label]) => <option key={id} value={id}>{label}</option>)}
+            {isBroker(spec.protocol) && <option value={spec.protocol}>{BROKER_PROTOCOLS[spec.protocol]}</option>}
           </select>
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="button" onClick={() => void save()}>Save</button>
@@ -251,6 +256,7 @@ export function App() {
           onRecordFrames={setRecordFrames}
           onConnect={connect}
           onDisconnect={() => void ws.disconnect()}
+          connectBlocked={isBroker(spec.protocol) ? brokerConnectTitle(spec.protocol) : undefined}
         />
         {/* Below the tabs and the connection bar: scrolls when the window is too short for it all. */}
         <div className="main-scroll">
@@ -271,6 +277,8 @@ export function App() {
         <div className="panes">
           {welcome ? (
             <Welcome onDemo={() => void demo()} onNew={newRequest} onOpenHistory={openHistory} onImported={() => setStoreVersion((v) => v + 1)} />
+          ) : isBroker(spec.protocol) ? (
+            <BrokerPanel protocol={spec.protocol} spec={spec} onCopy={() => void copyAs("sockpit")} />
           ) : (
           <div className="ws-column">
             <Workbench

@@ -128,10 +128,7 @@ pub async fn request_save(
     let model = spec_to_model(&spec)?;
     let keep_scripts = spec.scripts.is_none();
     let saved = st
-        .blocking(move |a| match keep_scripts {
-            true => a.save_request_keeping_scripts(id, collection, model),
-            false => a.save_request(id, collection, model),
-        })
+        .blocking(move |a| a.save_request_from_editor(id, collection, model, keep_scripts))
         .await?;
     let spec = RequestSpec {
         sse_url: spec.sse_url,

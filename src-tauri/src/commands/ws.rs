@@ -30,18 +30,9 @@ pub async fn ws_connect(
     on_event: Channel<WsBatch>,
 ) -> Result<u32, AppError> {
     let model = args.spec.as_ref().map(spec_to_model).transpose()?;
-    match model.as_ref().map(|m| m.protocol) {
-        Some(Protocol::Socketio | Protocol::Graphql) => {
-            let model = model.ok_or_else(|| AppError::new("app.invalid_request", "no request"))?;
-            return super::layered::connect_layered(&state, &inspect, model, args, on_event).await;
-        }
-        Some(Protocol::Sse) => {
-            return Err(AppError::new(
-                "app.sse_request",
-                "an SSE request is subscribed from the SSE pane (SSE URL, then Subscribe), not connected here",
-            ))
-        }
-        _ => {}
+    if connect_route(model.as_ref().map(|m| m.protocol))? == ConnectRoute::Layered {
+        let model = model.ok_or_else(|| AppError::new("app.invalid_request", "no request"))?;
+        return super::layered::connect_layered(&state, &inspect, model, args, on_event).await;
     }
     let scripted = model.as_ref().filter(|m| !m.scripts.is_empty()).cloned();
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
@@ -80,6 +71,37 @@ pub async fn ws_connect(
         on_event,
         history,
     ))
+}
+
+/// How `ws_connect` opens a request of a protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConnectRoute {
+    /// A plain WebSocket session (no request, or a `websocket` one).
+    Plain,
+    /// A session with a protocol layer (Socket.IO, GraphQL).
+    Layered,
+}
+
+/// The route for a request's protocol; an SSE, STOMP or MQTT request is refused with what to do
+/// instead, never connected as plain WebSocket.
+fn connect_route(protocol: Option<Protocol>) -> Result<ConnectRoute, AppError> {
+    match protocol {
+        None | Some(Protocol::Websocket) => Ok(ConnectRoute::Plain),
+        Some(Protocol::Socketio | Protocol::Graphql) => Ok(ConnectRoute::Layered),
+        Some(Protocol::Sse) => Err(AppError::new(
+            "app.sse_request",
+            "an SSE request is subscribed from the SSE pane (SSE URL, then Subscribe), not connected here",
+        )),
+        Some(p @ (Protocol::Stomp | Protocol::Mqtt)) => Err(AppError::new(
+            "app.broker_request",
+            format!(
+                "the window cannot connect a {name} request yet: run it with `sockpit run` or \
+                 copy it as a `sockpit {cmd}` command line",
+                name = p.as_str().to_uppercase(),
+                cmd = p.as_str(),
+            ),
+        )),
+    }
 }
 
 /// A session just spawned, plain or layered, before it is registered.
@@ -194,4 +216,35 @@ pub async fn ws_disconnect(state: State<'_, AppState>, session: u32) -> Result<(
         let _ = c.close(1000, "").await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stomp_or_mqtt_request_is_refused_not_connected_as_plain_websocket() {
+        for (p, cmd) in [(Protocol::Stomp, "stomp"), (Protocol::Mqtt, "mqtt")] {
+            let e = connect_route(Some(p)).expect_err("refused");
+            assert_eq!(e.code, "app.broker_request");
+            assert!(e.message.contains("sockpit run"), "{}", e.message);
+            assert!(
+                e.message.contains(&format!("sockpit {cmd}")),
+                "{}",
+                e.message
+            );
+        }
+        assert_eq!(
+            connect_route(Some(Protocol::Sse)).expect_err("sse").code,
+            "app.sse_request"
+        );
+        assert_eq!(connect_route(None).ok(), Some(ConnectRoute::Plain));
+        assert_eq!(
+            connect_route(Some(Protocol::Websocket)).ok(),
+            Some(ConnectRoute::Plain)
+        );
+        for p in [Protocol::Socketio, Protocol::Graphql] {
+            assert_eq!(connect_route(Some(p)).ok(), Some(ConnectRoute::Layered));
+        }
+    }
 }

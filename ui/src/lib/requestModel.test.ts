@@ -43,6 +43,13 @@ describe("settings mapping", () => {
     expect(back).toEqual(stored);
   });
 
+  it("keeps a STOMP or MQTT request's own settings when the tab edits another field", () => {
+    const stored = { stomp: { heartbeat: "1000,1000", subscriptions: [{ destination: "/topic/demo", ack: "client" }] },
+      mqtt: { subscriptions: [{ filter: "demo/+/temp", qos: 2 }] } };
+    const back = settingsToModel({ ...settingsFromModel(stored), handshakeTimeoutMs: "1500" }, stored);
+    expect(back).toEqual({ ...stored, handshake_timeout_ms: 1500 });
+  });
+
   it("ignores text that is not a number", () => {
     expect(settingsToModel({ ...blankSettings(), handshakeTimeoutMs: "abc" })).toEqual({});
   });

@@ -174,7 +174,7 @@ export function blankSettings(): SettingsForm {
 export function settingsToModel(f: SettingsForm, keep: Record<string, unknown> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // Fields the tab does not edit (sockpit run's timeout, protobuf) are kept as they were.
-  for (const k of ["timeout_ms", "proto", "socketio", "graphql"]) if (keep[k] !== undefined) out[k] = keep[k];
+  for (const k of ["timeout_ms", "proto", "socketio", "graphql", "stomp", "mqtt"]) if (keep[k] !== undefined) out[k] = keep[k];
   const hs = num(f.handshakeTimeoutMs);
   if (hs !== undefined) out.handshake_timeout_ms = hs;
   const base = num(f.reconnectBaseMs), max = num(f.reconnectMaxMs), retries = num(f.maxRetries);

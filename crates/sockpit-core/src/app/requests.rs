@@ -152,6 +152,32 @@ impl App {
         self.save_request(id, collection, request)
     }
 
+    /// Saves what the window's editor holds over request `id` (or adds it, as
+    /// [`App::save_request`]). The editor has no fields for a request's description, SSE method
+    /// and body, assertions or received examples: request `id` keeps its stored ones, so opening
+    /// and saving a request in the window loses nothing. With `keep_scripts` (a face that sent no
+    /// scripts) it keeps its stored scripts too.
+    pub fn save_request_from_editor(
+        &self,
+        id: Option<i64>,
+        collection: Option<i64>,
+        mut request: Request,
+        keep_scripts: bool,
+    ) -> Result<SavedRequest, AppError> {
+        if let Some(id) = id {
+            let stored = self.with_store(|s| Ok(s.load_request(id)?))?;
+            request.description = stored.description;
+            request.method = stored.method;
+            request.body = stored.body;
+            request.assertions = stored.assertions;
+            request.received_examples = stored.received_examples;
+            if keep_scripts {
+                request.scripts = stored.scripts;
+            }
+        }
+        self.save_request(id, collection, request)
+    }
+
     /// Saves over request `id`, or (without one) adds it to `collection` or the default
     /// collection. Literal credentials (auth fields, credential headers) become secret variables
     /// of the collection, `{{auth_<request>_<field>}}`, whose values go to the secret store: the

@@ -44,14 +44,15 @@ pub fn command_line(r: &Request, flavour: CliFlavour) -> String {
 /// `sockpit connect URL ...` / `sockpit sse URL ...` with the request's headers, subprotocols,
 /// saved messages (WebSocket) or method and body (SSE), and TLS/proxy settings.
 fn sockpit_command(r: &Request) -> String {
-    if matches!(r.protocol, Protocol::Socketio | Protocol::Graphql) {
-        // The exporter's own line for protocols only Sockpit speaks; any tool gives it.
-        return command(ExportFormat::Websocat, r);
-    }
     let (url, headers) = target(r);
     let mut lines = Vec::new();
     if let Some(note) = auth_note(r) {
         lines.push(format!("# {note}"));
+    }
+    // Protocols only Sockpit speaks: their own subcommand (`sockpit socketio|graphql|stomp|mqtt`).
+    if let Some(line) = super::export_layers::sockpit_line(r, &url, &headers, &sockpit_flags(r)) {
+        lines.push(line);
+        return lines.join("\n") + "\n";
     }
     let sse = r.protocol == Protocol::Sse;
     let mut cmd = format!(
@@ -195,5 +196,26 @@ mod tests {
             line.contains("sockpit socketio \"http://${host}\""),
             "{line}"
         );
+    }
+
+    #[test]
+    fn stomp_and_mqtt_requests_get_sockpits_own_line_not_connect() {
+        for (p, cmd) in [
+            (Protocol::Stomp, "sockpit stomp"),
+            (Protocol::Mqtt, "sockpit mqtt"),
+        ] {
+            let mut r = request(p);
+            r.url = "ws://{{host}}/b".into();
+            let line = command_line(&r, CliFlavour::Sockpit);
+            assert!(
+                line.contains(&format!("{cmd} \"ws://${{host}}/b\"")),
+                "{line}"
+            );
+            assert!(!line.contains("sockpit connect"), "{line}");
+            assert!(
+                !line.contains("cannot speak"),
+                "no other tool's note: {line}"
+            );
+        }
     }
 }

@@ -17,6 +17,8 @@ interface Props {
   queued: number;
   onConnect(): void;
   onDisconnect(): void;
+  /** Connect is off, and this says why (a request the window cannot connect). */
+  connectBlocked?: string;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -28,7 +30,7 @@ export function ConnectionBar(p: Props) {
       className="connbar"
       onSubmit={(e) => {
         e.preventDefault();
-        if (idle) p.onConnect();
+        if (idle && !p.connectBlocked) p.onConnect();
       }}
     >
       <UrlField value={p.url} onChange={(e) => p.onUrl(e.target.value)} known={p.known ?? NONE} />
@@ -43,7 +45,7 @@ export function ConnectionBar(p: Props) {
         </label>
       )}
       {idle ? (
-        <button type="submit" className="primary" disabled={!p.url.trim()}>
+        <button type="submit" className="primary" disabled={!p.url.trim() || !!p.connectBlocked} title={p.connectBlocked}>
           Connect
         </button>
       ) : (

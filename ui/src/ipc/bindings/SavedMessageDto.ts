@@ -24,4 +24,33 @@ variables?: string,
 /**
  * GraphQL: the operation name of a saved operation.
  */
-operation_name?: string, };
+operation_name?: string, 
+/**
+ * `sockpit run` waits this long before sending it.
+ */
+delay_ms?: number, 
+/**
+ * STOMP: the SEND's destination.
+ */
+destination?: string, 
+/**
+ * STOMP: the SEND's headers, each `name:value`.
+ */
+headers?: Array<string>, 
+/**
+ * MQTT: the topic a saved publish goes to.
+ */
+topic?: string, 
+/**
+ * MQTT: the publish's QoS (0 when absent).
+ */
+qos?: number, 
+/**
+ * MQTT: the publish is retained.
+ */
+retain?: boolean, 
+/**
+ * MQTT 5: the publish's properties, as the model's JSON (content type, response topic,
+ * correlation data, expiry, user properties).
+ */
+properties?: Record<string, unknown>, };
