@@ -54,7 +54,7 @@ async fn a_request_created_as_socketio_or_graphql_keeps_its_protocol() {
         "x".into(),
         Some(c),
         None,
-        Some("mqtt".into()),
+        Some("amqp".into()),
     )
     .await
     .expect_err("unknown protocol");
