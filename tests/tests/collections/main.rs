@@ -13,5 +13,6 @@ mod run_demo;
 mod run_protocols;
 mod run_scripts;
 mod run_stomp_mqtt;
+mod run_support;
 mod run_transport_settings;
 mod share;

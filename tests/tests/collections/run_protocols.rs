@@ -5,28 +5,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use sockpit_core::collection::parse_share;
 use sockpit_core::store::Store;
-use sockpit_tests::{sockpit, CliOutput, Peer};
+use sockpit_tests::{sockpit, Peer};
 
-const LIMIT: Duration = Duration::from_secs(60);
+use super::run_support::{collection_named, run_file, LIMIT};
 
 fn collection(requests: Vec<Value>) -> Value {
-    json!({"sockpit": 1, "name": "Layers", "items": requests})
-}
-
-async fn run_file(c: &Value, extra: &[&str]) -> (CliOutput, Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("layers.sockpit.json");
-    std::fs::write(&file, serde_json::to_string_pretty(c).unwrap()).unwrap();
-    let mut args = vec!["run", file.to_str().unwrap(), "--reporter", "json"];
-    args.extend_from_slice(extra);
-    let out = sockpit(&args, None, LIMIT).await;
-    let report = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
-    (out, report)
+    collection_named("Layers", requests)
 }
 
 fn socketio_request(name: &str, url: &str, transport: &str) -> Value {
