@@ -1,8 +1,9 @@
 //! `sockpit run COLLECTION --script FILE.js` against the mock: the shared hook file
 //! `collections/hooks/round-trips.js` passes under `connect --script` and `run --script` alike; the
 //! file's hooks run before a request's own and both sets of tests are reported; a failing `expect`
-//! in the file fails the run with chai's message; every protocol `run` speaks runs the file; and a
-//! bad file (syntax error, no hooks, missing) stops the run before anything connects.
+//! in the file fails the run with chai's message; every protocol `run` speaks runs the file;
+//! `--script-stop-on-error` closes a request at its first script error; and a bad file (syntax
+//! error, no hooks, missing) stops the run before anything connects.
 
 #![allow(clippy::unwrap_used)]
 
@@ -307,5 +308,53 @@ async fn the_file_runs_on_every_protocol_and_its_run_variables_reach_later_reque
             "every.js: mqtt is request 6",
         ],
         "{report:#}"
+    );
+}
+
+#[tokio::test]
+async fn script_stop_on_error_closes_the_request_at_the_first_error() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Every echo is sent again and then throws: without the flag this goes on to the timeout.
+    let file = script_file(
+        dir.path(),
+        "throws.js",
+        "function onOpen(sp) { sp.send('go'); }\n\
+         function onMessage(sp) {\n\
+           sp.send('again');\n\
+           throw new Error('boom');\n\
+         }\n",
+    );
+    let mut request = echo_request("echo", &mock);
+    request["settings"]["timeout_ms"] = json!(1500);
+    let c = collection_named("Stops", vec![request]);
+    let file_arg = file.to_str().unwrap();
+    let (out, report) =
+        super::run_support::run_file(&c, &["--script", file_arg, "--no-history"]).await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let goes_on = report["requests"][0]["received"].as_u64().unwrap();
+    let (out, report) = super::run_support::run_file(
+        &c,
+        &[
+            "--script",
+            file_arg,
+            "--script-stop-on-error",
+            "--no-history",
+        ],
+    )
+    .await;
+    assert_eq!(out.status, 1, "{out:?}");
+    let r = &report["requests"][0];
+    let stopped = r["received"].as_u64().unwrap();
+    assert!(stopped <= 3, "closed at the first error: {r:#}");
+    assert!(
+        goes_on > stopped,
+        "{goes_on} without the flag, {stopped} with it"
+    );
+    let first = r["script_errors"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("script.exception: uncaught Error: boom in on_message")
+            && first.contains("throws.js, line 4"),
+        "{r:#}"
     );
 }
