@@ -106,11 +106,16 @@ async fn the_shared_hook_file_passes_under_connect_and_under_run() {
 async fn the_files_hooks_run_before_the_requests_own_and_both_tests_are_reported() {
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // Both send on open; each checks, after, the order the sends left in.
+    // Both send on open; each checks, after, the order the sends left in. The file's hook is
+    // slow on purpose: the request's own, were it not made to wait, would send first.
     let file = script_file(
         dir.path(),
         "order.js",
-        "function onOpen(sp) { sp.send({from: 'file'}); }\n\
+        "function onOpen(sp) {\n\
+           const until = Date.now() + 300;\n\
+           while (Date.now() < until) {}\n\
+           sp.send({from: 'file'});\n\
+         }\n\
          function after(sp) {\n\
            const outs = sp.messages.filter((m) => m.dir === 'out').map((m) => m.json().from);\n\
            test('file first', () => expect(outs).to.deep.equal(['file', 'request']));\n\
