@@ -1,5 +1,6 @@
-//! A request's scripts during `sockpit run`: started before connecting, fed the session's events,
-//! their sends and closes carried out on the session, their tests and errors kept for the report.
+//! A request's scripts during `sockpit run` (the run's hook file from `--script`, then the
+//! request's own): started before connecting, fed the session's events, their sends and closes
+//! carried out on the session, their tests and errors kept for the report.
 
 use std::collections::{HashMap, VecDeque};
 
