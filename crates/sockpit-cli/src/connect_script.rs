@@ -33,13 +33,7 @@ pub(crate) async fn start(
     stop_on_error: bool,
     layer: ScriptLayer,
 ) -> Result<ScriptRun, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read the script {}: {e} (give the path of a .js file defining onOpen(sp), onMessage(sp) or onClose(sp))",
-            path.display()
-        )
-    })?;
-    let program = ScriptProgram::file(path.display().to_string(), text);
+    let program = ScriptProgram::read_file(path).map_err(|e| e.to_string())?;
     let options = ScriptOptions {
         layer,
         ..ScriptOptions::default()
@@ -47,21 +41,8 @@ pub(crate) async fn start(
     let host = ScriptHost::start(program, options)
         .await
         .map_err(|e| e.to_string())?;
-    if ![
-        Hook::BeforeConnect,
-        Hook::OnOpen,
-        Hook::OnMessage,
-        Hook::OnClose,
-        Hook::After,
-    ]
-    .iter()
-    .any(|h| host.has(*h))
-    {
-        return Err(format!(
-            "the script {} defines none of beforeConnect, onOpen, onMessage, onClose or after: define at least one as a function taking sp",
-            path.display()
-        ));
-    }
+    host.require_a_hook(&path.display().to_string())
+        .map_err(|e| e.to_string())?;
     Ok(ScriptRun {
         host,
         tally: Tally {

@@ -22,6 +22,10 @@ with `sockpit secret set NAME [--collection C] [--env E]` (kept in the OS creden
 Ctrl-C (SIGINT) or SIGTERM closes the running request's connection (1000, or 1001 for SIGTERM),
 waits briefly for the server, marks that request interrupted, runs no later request, writes the
 report and history, and exits 130 (SIGINT) or 143 (SIGTERM); a second signal exits at once.
+--script FILE.js runs a hook file for every request, as `sockpit connect --script` runs it: in
+a runtime of its own per request, each hook before the request's own scripts for the same
+input. Its test() results are reported with the request's, named `FILE.js: name`. An unreadable
+file, a syntax error or a file without hooks is a usage error before anything connects.
 Exit status: 0 every request passed, 1 a request failed or the collection is unusable (undefined
 variable, invalid regex or pointer, ...), 2 usage error, 130/143 interrupted.";
 
@@ -51,6 +55,14 @@ pub struct RunArgs {
     /// Do not record the connections in the store's history.
     #[arg(long)]
     pub no_history: bool,
+    /// Run a JavaScript hook file for every request (like a collection-level script): it
+    /// defines any of beforeConnect(sp), onOpen(sp), onMessage(sp), onClose(sp) and after(sp).
+    #[arg(long, value_name = "FILE.js")]
+    pub script: Option<PathBuf>,
+    /// Close a request's connection on its first uncaught script error (by default it runs on;
+    /// the request fails either way).
+    #[arg(long, requires = "script")]
+    pub script_stop_on_error: bool,
 }
 
 fn fail(code: i32, msg: impl std::fmt::Display) -> i32 {
@@ -73,6 +85,14 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
             }
         }
     }
+    // The hook file is checked before the collection loads, so nothing connects with a bad one.
+    let script = match &a.script {
+        Some(path) => match runner::load_script_file(path).await {
+            Ok(p) => Some(p),
+            Err(e) => return fail(exit::USAGE, e),
+        },
+        None => None,
+    };
     let Loaded {
         mut collection,
         base_dir,
@@ -130,6 +150,8 @@ pub async fn run(a: RunArgs, data_dir: Option<&Path>) -> i32 {
         globals,
         base_dir,
         stop: Some(stop_on(signals.watch())),
+        script,
+        script_stop_on_error: a.script_stop_on_error,
     };
     // Text goes to stdout as requests finish, unless stdout carries a JSON or JUnit report.
     let stream_text = a.reporter == Reporter::Text || a.output.is_some();

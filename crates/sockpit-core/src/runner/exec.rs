@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::check::{AssertionResult, Checker};
 use super::prepare;
-use super::scripted::RequestScript;
+use super::scripted::{RequestScript, RunScripts};
 use super::{interrupted_error, RequestResult, RunError, Stop, INTERRUPT_WAIT};
 use crate::collection::model::{Protocol, Request};
 use crate::proto::payload_codec::PayloadCodec;
@@ -36,6 +36,8 @@ pub(crate) struct ScriptScope<'a> {
     pub vars: &'a mut HashMap<String, String>,
     /// What they set with scope `environment`, for the face to save.
     pub env_updates: &'a mut Vec<(String, String)>,
+    /// The run's hook file (`--script`) and stop-on-error.
+    pub run: RunScripts<'a>,
 }
 
 pub(crate) async fn run_request(
@@ -51,6 +53,7 @@ pub(crate) async fn run_request(
         rerender,
         vars: script_vars,
         env_updates,
+        run,
     } = scope;
     let started = Instant::now();
     let mut result = RequestResult {
@@ -65,7 +68,7 @@ pub(crate) async fn run_request(
         tests: Vec::new(),
         script_errors: Vec::new(),
     };
-    let mut script = match RequestScript::start(r, script_vars).await {
+    let mut script = match RequestScript::start(r, run, script_vars).await {
         Ok(s) => s,
         Err(e) => {
             result.error = Some((e.code().to_string(), e.to_string()));
@@ -90,6 +93,8 @@ pub(crate) async fn run_request(
         _ => r,
     };
     let outcome = match r.protocol {
+        // Stop-on-error and a script error in `before_connect`: the request does not connect.
+        _ if script.as_ref().is_some_and(|s| s.stopped()) => Ok((0, Vec::new(), None)),
         Protocol::Websocket => run_ws(r, base_dir, history, secrets, script.as_mut(), stop).await,
         Protocol::Sse => run_sse(r, base_dir, history, secrets, script.as_mut(), stop).await,
         Protocol::Socketio => {

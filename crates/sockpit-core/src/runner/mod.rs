@@ -51,6 +51,9 @@ pub enum RunError {
     },
     #[error("the collection has no requests to run")]
     Empty,
+    /// The run's hook file (`--script`): unreadable, a syntax error, or no hooks.
+    #[error(transparent)]
+    Script(#[from] crate::script::ScriptError),
 }
 
 impl RunError {
@@ -62,6 +65,7 @@ impl RunError {
             RunError::SecretPlaceholder { .. } => "run.secret_placeholder",
             RunError::Request { code, .. } => code,
             RunError::Empty => "run.empty",
+            RunError::Script(e) => e.code(),
         }
     }
 }
@@ -125,6 +129,12 @@ pub struct RunOptions {
     pub base_dir: PathBuf,
     /// Set to stop the run early (see [`Interrupt`]).
     pub stop: Option<tokio::sync::watch::Receiver<Option<Interrupt>>>,
+    /// A hook file (`--script FILE.js`) run for every request, in a runtime of its own per
+    /// request, before the request's own scripts; its tests are named `FILE: name`.
+    pub script: Option<crate::script::ScriptProgram>,
+    /// `--script-stop-on-error`: a request's first script error (any script's) closes its
+    /// connection; the request fails as it would anyway, and the run goes on.
+    pub script_stop_on_error: bool,
 }
 
 /// The outcome of one request.
@@ -188,6 +198,16 @@ impl RunReport {
     }
 }
 
+/// Reads and checks a hook file for [`RunOptions::script`]: readable, compiles (else its line
+/// and column), and defines at least one hook. Faces call it before loading the collection.
+pub async fn load_script_file(
+    path: &std::path::Path,
+) -> Result<crate::script::ScriptProgram, crate::script::ScriptError> {
+    let program = crate::script::ScriptProgram::read_file(path)?;
+    crate::script::check_hook_file(&program, crate::script::ScriptLayer::Websocket).await?;
+    Ok(program)
+}
+
 /// The collection's requests, rendered, with their folder paths; fails on the first problem.
 pub fn prepare(c: &Collection, opts: &RunOptions) -> Result<Vec<(Vec<String>, Request)>, RunError> {
     crate::collection::validate::validate(c)?;
@@ -197,6 +217,9 @@ pub fn prepare(c: &Collection, opts: &RunOptions) -> Result<Vec<(Vec<String>, Re
         &opts.globals,
         &opts.overrides,
     )?;
+    if let Some(program) = &opts.script {
+        crate::script::ScriptHost::check(program)?;
+    }
     let mut out = Vec::new();
     for (path, r) in requests_with_path(&c.items) {
         // A script with a syntax error fails the run before anything connects.
@@ -245,6 +268,10 @@ pub async fn run_collection(
     mut on_result: impl FnMut(&RequestResult),
 ) -> Result<RunReport, RunError> {
     let requests = prepare(c, opts)?;
+    // The hook file must define a hook; its top level runs once here, before anything connects.
+    if let Some(program) = &opts.script {
+        crate::script::check_hook_file(program, crate::script::ScriptLayer::Websocket).await?;
+    }
     // Secret values never reach a report: not in a URL, an error or an assertion's detail.
     let secrets = Vars::for_collection(
         c,
@@ -292,6 +319,10 @@ pub async fn run_collection(
             rerender: &rerender,
             vars: &mut script_vars,
             env_updates: &mut environment_updates,
+            run: scripted::RunScripts {
+                file: opts.script.as_ref(),
+                stop_on_error: opts.script_stop_on_error,
+            },
         };
         let mut result = exec::run_request(
             &r,

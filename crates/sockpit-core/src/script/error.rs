@@ -35,6 +35,12 @@ pub enum ScriptError {
     },
     #[error("{origin}: {message}")]
     Engine { origin: String, message: String },
+    /// A hook file that cannot be read (`--script FILE.js`).
+    #[error("cannot read the script {origin}: {message} (give the path of a .js file defining onOpen(sp), onMessage(sp) or onClose(sp))")]
+    Read { origin: String, message: String },
+    /// A hook file that defines none of the hook functions.
+    #[error("the script {origin} defines none of beforeConnect, onOpen, onMessage, onClose or after: define at least one as a function taking sp")]
+    NoHooks { origin: String },
 }
 
 fn at(origin: &str, line: u32) -> String {
@@ -53,6 +59,8 @@ impl ScriptError {
             ScriptError::Memory { .. } => "script.memory",
             ScriptError::Exception { .. } => "script.exception",
             ScriptError::Engine { .. } => "script.engine",
+            ScriptError::Read { .. } => "script.read",
+            ScriptError::NoHooks { .. } => "script.no_hooks",
         }
     }
 

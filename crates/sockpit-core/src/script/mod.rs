@@ -117,6 +117,42 @@ impl ScriptProgram {
             source: ScriptSource::Hooks(hooks),
         }
     }
+
+    /// Reads a hook file (`--script FILE.js`); its path, as given, is the origin errors name.
+    pub fn read_file(path: &std::path::Path) -> Result<Self, ScriptError> {
+        let origin = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(ScriptProgram::file(origin, text)),
+            Err(e) => Err(ScriptError::Read {
+                origin,
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The name reports put before a hook file's test names (`round-trips.js`): the file name
+    /// of the origin.
+    pub fn label(&self) -> String {
+        std::path::Path::new(&self.origin)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.origin.clone())
+    }
+}
+
+/// Checks a hook file the way every face takes one, before anything connects: it compiles, its
+/// top level runs (on a runtime of its own, then dropped, so its `after` never runs here), and it
+/// defines at least one hook.
+pub async fn check_hook_file(
+    program: &ScriptProgram,
+    layer: ScriptLayer,
+) -> Result<(), ScriptError> {
+    let options = ScriptOptions {
+        layer,
+        ..ScriptOptions::default()
+    };
+    let host = ScriptHost::start(program.clone(), options).await?;
+    host.require_a_hook(&program.origin)
 }
 
 /// Which layer the session speaks; decides whether `sp.emit` / `sp.publish` exist.
@@ -357,6 +393,17 @@ impl ScriptHost {
 
     pub fn has(&self, hook: Hook) -> bool {
         self.hooks.has(hook)
+    }
+
+    /// For a hook file: [`ScriptError::NoHooks`] unless it defines at least one hook.
+    pub fn require_a_hook(&self, origin: &str) -> Result<(), ScriptError> {
+        if Hook::ALL.iter().any(|h| self.has(*h)) {
+            Ok(())
+        } else {
+            Err(ScriptError::NoHooks {
+                origin: origin.to_string(),
+            })
+        }
     }
 
     /// Queues inputs for the script, in order. While the queue is full, actions the script

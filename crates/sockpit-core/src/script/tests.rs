@@ -129,6 +129,38 @@ async fn a_syntax_error_is_reported_with_line_and_column_before_anything_runs() 
 }
 
 #[tokio::test]
+async fn a_hook_file_is_read_checked_and_needs_a_hook() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.js");
+    let err = ScriptProgram::read_file(&missing).unwrap_err();
+    assert_eq!(err.code(), "script.read");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot read the script {}:", missing.display())),
+        "{err}"
+    );
+
+    let none = dir.path().join("none.js");
+    std::fs::write(&none, "const onOpen = 1;\nfunction helper() {}\n").unwrap();
+    let program = ScriptProgram::read_file(&none).unwrap();
+    assert_eq!(program.label(), "none.js");
+    let err = check_hook_file(&program, ScriptLayer::Websocket)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "script.no_hooks", "{err}");
+
+    let bad = ScriptProgram::file("bad.js", "function after(sp) {\n  test('x', () => {;\n}\n");
+    let err = check_hook_file(&bad, ScriptLayer::Websocket)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "script.syntax", "{err}");
+
+    let one = ScriptProgram::file("dir/one.js", "function after(sp) {}\n");
+    assert_eq!(one.label(), "one.js");
+    check_hook_file(&one, ScriptLayer::Websocket).await.unwrap();
+}
+
+#[tokio::test]
 async fn an_endless_loop_is_stopped_at_the_time_limit_and_the_session_goes_on() {
     let file = "function onMessage(sp) {\n  if (sp.message.data === 'spin') {\n    while (true) {}\n  }\n  sp.send('ok');\n}\n";
     let options = ScriptOptions {
