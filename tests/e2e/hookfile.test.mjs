@@ -1,0 +1,63 @@
+// Window e2e for a hook file in the Scripts tab (issue 19, "the three surfaces run the same hook
+// file"): the checked-in collections/hooks/round-trips.js (the file `sockpit connect --script` and
+// `sockpit run --script` take) attached through "Hook file…" (the OS dialog stubbed, harness.mjs),
+// its syntax checked by the engine, run on Connect against the mock's /echo: its tests pass in the
+// Tests panel. A file with a syntax error shows its line; Detach forgets the file.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join, dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { useWindow, win } from "./harness.mjs";
+
+useWindow("hookfile");
+const { screenshot, button, waitStatus, connect } = win;
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const texts = (css) => win.wd.exec(`return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);`, [css]);
+const editorTab = (name) => win.wd.xpath(`//*[@role="tablist" and @aria-label="Request settings"]/*[@role="tab" and starts-with(normalize-space(), "${name}")]`);
+const hookFileText = () => win.wd.exec(`return document.querySelector('[role="group"][aria-label="Hook file"]')?.textContent ?? ""`);
+
+test("round-trips.js attached as a hook file runs on Connect and its tests pass in the Tests panel", async () => {
+  await win.wd.click(await editorTab("Scripts"));
+  await win.wd.el('[aria-label="Hook file"]');
+
+  // A broken file: the engine's syntax error, with its line.
+  const bad = join(win.dataHome, "broken.js");
+  writeFileSync(bad, "function onOpen(sp) {\n  let x = ;\n}\n");
+  await win.stubDialog(bad);
+  await win.wd.click(await button("Hook file…"));
+  await win.wd.waitFor("the syntax error with its line", async () => /line 2, column \d+/.test(await hookFileText()), 5000);
+  await screenshot("syntax-error");
+  await win.wd.click(await button("Detach"));
+  await win.wd.waitFor("the file detached", async () => !(await hookFileText()).includes("broken.js"), 3000);
+
+  const file = join(repo, "collections", "hooks", "round-trips.js");
+  await win.stubDialog(file);
+  await win.wd.click(await button("Hook file…"));
+  await win.wd.waitFor("the path shown and checked", async () => {
+    const t = await hookFileText();
+    return t.includes(file) && t.includes("syntax OK");
+  }, 5000);
+  await screenshot("attached");
+
+  await connect(`${win.mockWs}/echo`);
+  const tests = '[role="region"][aria-label="Tests"]';
+  await win.wd.waitFor("both tests of the file passed", async () => {
+    const passed = await texts(`${tests} li[data-passed="true"]`);
+    return passed.some((t) => t.includes("five round trips")) && passed.some((t) => t.includes("no gaps in the sequence"));
+  }, 15000);
+  assert.deepEqual(await texts(`${tests} li[data-passed="false"]`), [], "no test failed");
+  // The file closed the session after the fifth echo.
+  await waitStatus("Disconnected");
+  await screenshot("tests-passed");
+
+  // Detach: the next connect runs no hook file.
+  await win.wd.click(await button("Detach"));
+  await win.wd.waitFor("detached", async () => !(await hookFileText()).includes("round-trips.js"), 3000);
+  await connect(`${win.mockWs}/echo`);
+  await waitStatus("Connected");
+  assert.deepEqual(await texts(tests), [], "no scripts: no Tests panel");
+  await win.wd.click(await button("Disconnect"));
+  await waitStatus("Disconnected");
+});
