@@ -61,3 +61,26 @@ test("round-trips.js attached as a hook file runs on Connect and its tests pass 
   await win.wd.click(await button("Disconnect"));
   await waitStatus("Disconnected");
 });
+
+test("with Stop on script error, a hook that throws closes the session", async () => {
+  const pickHook = async (hook) => {
+    await win.wd.click(await win.wd.xpath(`//*[@role="radiogroup" and @aria-label="Hook"]/button[@role="radio" and starts-with(normalize-space(), "${hook}")]`));
+    await win.wd.waitFor(`hook ${hook}`, async () =>
+      (await win.wd.exec(`return document.querySelector('[role="radiogroup"][aria-label="Hook"] [aria-checked="true"]').textContent`)).startsWith(hook), 3000);
+  };
+  const box = await win.wd.xpath('//label[normalize-space()="Stop on script error"]/input');
+  await win.wd.click(box);
+  assert.equal(await win.wd.property(box, "checked"), true);
+  await pickHook("on_open");
+  await win.setInput("Script", "sp.send('x')");
+  await pickHook("on_message");
+  await win.setInput("Script", "throw new Error('boom')");
+  await connect(`${win.mockWs}/echo`);
+  await waitStatus("Disconnected");
+  await win.wd.waitFor("the error row and the close for it", async () => {
+    const scriptRows = await texts('[role="log"][aria-label="Messages"] [data-kind="script"]');
+    const closes = await texts('[role="log"][aria-label="Messages"] [data-kind="close"]');
+    return scriptRows.some((t) => t.includes("boom")) && closes.some((t) => t.includes("script error"));
+  }, 10000);
+  await screenshot("stopped-on-error");
+});

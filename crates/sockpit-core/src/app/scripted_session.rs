@@ -268,6 +268,22 @@ impl ScriptedSession {
         });
     }
 
+    /// After a script error: closes the session (once) when stopping on script errors.
+    async fn stop_if_asked(&mut self, out: &mut Vec<ScriptEvent>) {
+        let stop = self
+            .scripts
+            .as_ref()
+            .is_some_and(SessionScripts::stop_on_error);
+        if stop && !self.stopped && !self.ended {
+            self.stopped = true;
+            out.push(ScriptEvent::Error {
+                code: "script.stopped",
+                message: "closing the session: stop on script error is on".into(),
+            });
+            self.stream.close_on_error().await;
+        }
+    }
+
     /// Carries out one action: sends, emits and closes on the session while it lives; the rest
     /// is reported or kept.
     async fn apply(&mut self, a: ScriptAction, out: &mut Vec<ScriptEvent>) {
@@ -277,7 +293,11 @@ impl ScriptedSession {
             | ScriptAction::Emit { .. }
             | ScriptAction::Publish { .. }) => {
                 if !self.ended {
-                    out.extend(self.stream.carry_out(a).await);
+                    if let Some(e) = self.stream.carry_out(a).await {
+                        out.push(e);
+                        // What the session cannot do is a script error, as in the CLI.
+                        self.stop_if_asked(out).await;
+                    }
                 }
             }
             ScriptAction::Log { hook, text } => out.push(ScriptEvent::Log { hook, text }),
@@ -290,18 +310,7 @@ impl ScriptedSession {
                         stack => format!("{e}\n{stack}"),
                     },
                 });
-                let stop = self
-                    .scripts
-                    .as_ref()
-                    .is_some_and(SessionScripts::stop_on_error);
-                if stop && !self.stopped && !self.ended {
-                    self.stopped = true;
-                    out.push(ScriptEvent::Error {
-                        code: "script.stopped",
-                        message: "closing the session: stop on script error is on".into(),
-                    });
-                    self.stream.close_on_error().await;
-                }
+                self.stop_if_asked(out).await;
             }
             ScriptAction::SetVar { name, value, scope } => {
                 self.app.keep_script_var(&name, &value, scope);
