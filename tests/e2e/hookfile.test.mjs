@@ -2,7 +2,9 @@
 // file"): the checked-in collections/hooks/round-trips.js (the file `sockpit connect --script` and
 // `sockpit run --script` take) attached through "Hook file…" (the OS dialog stubbed, harness.mjs),
 // its syntax checked by the engine, run on Connect against the mock's /echo: its tests pass in the
-// Tests panel. A file with a syntax error shows its line; Detach forgets the file.
+// Tests panel. A file with a syntax error shows its line; Detach forgets the file. Then "Stop on
+// script error" closing the session at a throw, and sp.vars.set(..., 'environment') saved into the
+// demo's active environment with a toast.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -83,4 +85,27 @@ test("with Stop on script error, a hook that throws closes the session", async (
     return scriptRows.some((t) => t.includes("boom")) && closes.some((t) => t.includes("script error"));
   }, 10000);
   await screenshot("stopped-on-error");
+});
+
+test("sp.vars.set with scope environment is saved into the active environment, with a toast", async () => {
+  const item = (name) => `//ul[@role="tree"]//li[@role="treeitem" and @aria-label="${name}"]`;
+  const expand = async (name) => {
+    const el = await win.wd.xpath(item(name));
+    if ((await win.wd.exec(`return document.querySelector('[role="treeitem"][aria-label="${name}"]').getAttribute("aria-expanded")`)) !== "true") {
+      await win.wd.click(el);
+    }
+  };
+  // The demo collection, its "local" environment active.
+  await win.wd.click(await button("Open demo"));
+  await expand("Sockpit demo");
+  await expand("WebSocket");
+  await win.wd.click(await win.wd.xpath(item("Echo")));
+  await win.wd.waitFor("the demo request open", async () => (await win.wd.property(await win.byLabel("URL"), "value")) === "ws://{{host}}/echo", 5000);
+  if (!(await win.wd.exec(`return !!document.querySelector('[role="radiogroup"][aria-label="Hook"]')`))) await win.wd.click(await editorTab("Scripts"));
+  await win.wd.click(await win.wd.xpath(`//*[@role="radiogroup" and @aria-label="Hook"]/button[@role="radio" and starts-with(normalize-space(), "on_open")]`));
+  await win.setInput("Script", "sp.vars.set('sid', 'abc-1', 'environment'); sp.close(1000, 'set')");
+  await win.wd.click(await button("Connect"));
+  await win.wd.waitFor("the saved toast", async () =>
+    (await texts('[role="status"][aria-label="Notifications"]')).some((t) => t.includes("Saved sid to environment 'local'")), 10000);
+  await screenshot("vars-saved");
 });
