@@ -12,11 +12,12 @@ pub async fn script_check(scripts: ScriptsDto) -> Result<Vec<ScriptDiagnosticDto
     off_thread(move || Ok::<_, AppError>(diagnostics(&scripts))).await
 }
 
-/// The syntax error of the hook file at `path` (none when it is whole); an unreadable file is an
-/// `app.hook_file` error.
+/// What is wrong with the hook file at `path` (nothing when it is whole: it compiles and defines
+/// a hook); an unreadable file is a `script.read` error.
 #[tauri::command]
 pub async fn script_check_file(path: String) -> Result<Vec<ScriptDiagnosticDto>, AppError> {
-    let found = off_thread(move || sockpit_core::app::check_hook_file(Path::new(&path))).await?;
+    let layer = sockpit_core::script::ScriptLayer::Websocket;
+    let found = sockpit_core::app::check_hook_file(Path::new(&path), layer).await?;
     Ok(found.into_iter().map(Into::into).collect())
 }
 

@@ -179,21 +179,38 @@ async fn the_checked_in_hook_file_runs_before_the_request_hooks_and_its_tests_pa
     assert_eq!(own_logs, 5, "the request's hook saw every echo: {script:?}");
 
     // The engine's check of the file: whole; a broken one names its line; a missing one is an error.
-    assert!(check_hook_file(&round_trips()).unwrap().is_empty());
+    let ws = sockpit_core::script::ScriptLayer::Websocket;
+    assert!(check_hook_file(&round_trips(), ws)
+        .await
+        .unwrap()
+        .is_empty());
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.js");
     std::fs::write(&bad, "function onOpen(sp) {\n  let x = ;\n}\n").unwrap();
-    let d = check_hook_file(&bad).unwrap();
+    let d = check_hook_file(&bad, ws).await.unwrap();
     assert_eq!(
         (d.len(), d[0].code.as_str(), d[0].line),
         (1, "script.syntax", 2)
     );
-    let missing = check_hook_file(&dir.path().join("none.js")).unwrap_err();
-    assert_eq!(missing.code(), "app.hook_file");
+    let none = dir.path().join("none.js");
+    let missing = check_hook_file(&none, ws).await.unwrap_err();
+    assert_eq!(missing.code(), "script.read");
     assert!(
-        missing.to_string().contains("cannot read the hook file"),
+        missing.to_string().contains("cannot read the script"),
         "{missing}"
     );
+    // A file defining no hook is refused on Connect, as the CLI refuses it.
+    let empty = dir.path().join("empty.js");
+    std::fs::write(&empty, "const x = 1;\n").unwrap();
+    let d = check_hook_file(&empty, ws).await.unwrap();
+    assert_eq!(d[0].code, "script.no_hooks");
+    let plan = ScriptPlan {
+        hook_file: Some(empty),
+        stop_on_error: false,
+    };
+    let (_d, app) = self::app();
+    let err = start(&app, &request, &plan).await.err().unwrap();
+    assert_eq!(err.code(), "script.no_hooks");
 }
 
 #[tokio::test]

@@ -26,32 +26,37 @@ pub struct ScriptPlan {
     pub stop_on_error: bool,
 }
 
-/// Reads a hook file into a program; a missing or unreadable file is `app.hook_file`.
+/// Reads a hook file into a program, as `connect --script` and `run --script` do; a missing or
+/// unreadable file is `script.read`.
 pub fn read_hook_file(path: &Path) -> Result<ScriptProgram, AppError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        AppError::invalid(
-            "app.hook_file",
-            format!(
-                "cannot read the hook file {}: {e} (attach a .js file defining onOpen(sp), onMessage(sp), ..., or detach it)",
-                path.display()
-            ),
-        )
-    })?;
-    Ok(ScriptProgram::file(path.display().to_string(), text))
+    Ok(ScriptProgram::read_file(path)?)
 }
 
-/// Checks a hook file's syntax without running it: no diagnostic when it is whole, one (hook
-/// `file`, with line and column) when it is not. An unreadable file is an error.
-pub fn check_hook_file(path: &Path) -> Result<Vec<ScriptDiagnostic>, AppError> {
-    let program = read_hook_file(path)?;
-    Ok(match ScriptHost::check(&program) {
-        Ok(()) => Vec::new(),
-        Err(e) => {
-            let mut d = diagnostic(Hook::BeforeConnect, &e);
-            d.hook = "file".into();
-            vec![d]
-        }
-    })
+/// Checks a hook file the way every face takes one (`script::check_hook_file`: it compiles, its
+/// top level runs, it defines a hook): no diagnostic when it is whole, one (hook `file`, with line
+/// and column when known) when it is not. An unreadable file is an error.
+pub async fn check_hook_file(
+    path: &Path,
+    layer: ScriptLayer,
+) -> Result<Vec<ScriptDiagnostic>, AppError> {
+    let p = path.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || read_hook_file(&p)).await;
+    let program = read.map_err(|e| {
+        AppError::invalid(
+            "app.task_failed",
+            format!("reading the hook file stopped: {e}"),
+        )
+    })??;
+    Ok(
+        match crate::script::check_hook_file(&program, layer).await {
+            Ok(()) => Vec::new(),
+            Err(e) => {
+                let mut d = diagnostic(Hook::BeforeConnect, &e);
+                d.hook = "file".into();
+                vec![d]
+            }
+        },
+    )
 }
 
 /// The script layer of a request's protocol (decides whether `sp.emit` / `sp.publish` exist).
@@ -91,13 +96,14 @@ impl SessionScripts {
                 let read = tokio::task::spawn_blocking(move || read_hook_file(&p));
                 Some(read.await.map_err(|e| {
                     AppError::invalid(
-                        "app.hook_file",
-                        format!("reading the hook file failed: {e}"),
+                        "app.task_failed",
+                        format!("reading the hook file stopped: {e}"),
                     )
                 })??)
             }
             None => None,
         };
+        let file_origin = file.as_ref().map(|f| f.origin.clone());
         let programs: Vec<ScriptProgram> = file.into_iter().chain(r.scripts.program()).collect();
         if programs.is_empty() {
             return Ok(None);
@@ -113,7 +119,13 @@ impl SessionScripts {
                 vars: vars.clone(),
                 ..ScriptOptions::default()
             };
+            let is_file = scripts.hosts.is_empty() && file_origin.is_some();
+            let origin = program.origin.clone();
             let mut host = ScriptHost::start(program, options).await?;
+            if is_file {
+                // A hook file that defines no hook is refused, as by the CLI.
+                host.require_a_hook(&origin)?;
+            }
             host.feed(vec![ScriptInput::BeforeConnect]).await;
             if host.has(Hook::BeforeConnect) {
                 host.settle().await;
