@@ -40,6 +40,7 @@ fn main() {
         "proto_skeleton",
         "proto_inspect",
         "script_check",
+        "script_check_file",
         "compare_start",
         "compare_stop",
         "sse_subscribe",

@@ -101,6 +101,9 @@ pub struct WsBatch {
     pub proto: Vec<crate::dto_layer::ProtoEventDto>,
     /// Script `test()` results since the last batch (sessions of requests with scripts).
     pub tests: Vec<crate::dto_script::ScriptTestDto>,
+    /// What became of variables scripts set with scope `environment` (one sentence each time
+    /// they are saved, as the session ends), for a toast.
+    pub vars_saved: Vec<String>,
 }
 
 /// What the UI asks for when it connects.
@@ -129,6 +132,14 @@ pub struct ConnectArgs {
     #[serde(default)]
     #[ts(optional, as = "Option<f64>")]
     pub request_id: Option<i64>,
+    /// A hook file (the Scripts tab's "Hook file…") run beside the request's own hooks.
+    #[serde(default)]
+    #[ts(optional)]
+    pub hook_file: Option<String>,
+    /// Close the session on the first uncaught script error.
+    #[serde(default)]
+    #[ts(optional)]
+    pub stop_on_script_error: Option<bool>,
 }
 
 /// How the composer's text is turned into a message.

@@ -52,6 +52,7 @@ pub fn run() -> Result<(), String> {
             log_view::log_export,
             frames::frames_range,
             commands::script::script_check,
+            commands::script::script_check_file,
             proto::proto_load,
             proto::proto_set_type,
             proto::proto_skeleton,

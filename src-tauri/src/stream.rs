@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sockpit_core::app::{ScriptEvent, ScriptedBatch, ScriptedSession};
+use sockpit_core::app::{ScriptEvent, ScriptedBatch, ScriptedSession, StreamBatch};
 use sockpit_core::log::{Row, RowKind};
 use sockpit_core::proto::PayloadCodec;
 use sockpit_core::protocol::graphql::GraphqlLayer;
@@ -104,6 +104,8 @@ struct Pending {
     proto: Vec<ProtoEventDto>,
     /// Script `test()` results not sent yet.
     tests: Vec<ScriptTestDto>,
+    /// What became of scripts' `environment` variables, not sent yet.
+    vars_saved: Vec<String>,
 }
 
 /// Where a forwarder's events come from: a plain session, or one with a protocol layer (whose
@@ -112,7 +114,7 @@ pub enum Source {
     Ws(SessionHandle),
     Socketio(SocketIoHandle),
     Graphql(LayerHandle<GraphqlLayer>),
-    /// A plain session with the request's scripts beside it.
+    /// A session (plain or layered) with its scripts beside it.
     Scripted(ScriptedSession),
 }
 
@@ -129,8 +131,12 @@ impl Source {
             Source::Socketio(h) => h.next_batch().await.map(|b| plain(split(b, sio_dto))),
             Source::Graphql(h) => h.next_batch().await.map(|b| plain(split(b, gql_dto))),
             Source::Scripted(s) => s.next_batch().await.map(|mut b| {
-                let events = std::mem::take(&mut b.events);
-                (events, Vec::new(), Some(b))
+                let (events, decoded) = match std::mem::take(&mut b.events) {
+                    StreamBatch::Ws(events) => (events, Vec::new()),
+                    StreamBatch::Socketio(b) => split(b, sio_dto),
+                    StreamBatch::Graphql(b) => split(b, gql_dto),
+                };
+                (events, decoded, Some(b))
             }),
         }
     }
@@ -245,6 +251,10 @@ async fn forward_until_end(
                         ScriptEvent::Test(t) => Some(ScriptTestDto::from(t)),
                         _ => None,
                     }));
+                    pending.vars_saved.extend(s.script.iter().filter_map(|e| match e {
+                        ScriptEvent::Saved { text, .. } => Some(text.clone()),
+                        _ => None,
+                    }));
                 }
                 if let Some(f) = &frames {
                     let mut f = lock(f);
@@ -329,6 +339,7 @@ fn flush(pending: &mut Pending, out: &Out<'_>) -> tauri::Result<usize> {
         upgrade: pending.upgrade.take(),
         proto: std::mem::take(&mut pending.proto),
         tests: std::mem::take(&mut pending.tests),
+        vars_saved: std::mem::take(&mut pending.vars_saved),
     };
     let added = total.saturating_sub(pending.sent_total);
     pending.dirty = false;

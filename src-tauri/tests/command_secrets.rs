@@ -64,6 +64,8 @@ async fn connects(app: &App<MockRuntime>, id: i64) -> Result<(), String> {
         spec: Some(stored.spec),
         collection: Some(stored.collection_id),
         request_id: Some(id),
+        hook_file: None,
+        stop_on_script_error: None,
     };
     ws::ws_connect(app.state(), app.state(), args, channel)
         .await

@@ -47,6 +47,8 @@ async fn closing_the_window_closes_sessions_with_1001_and_flushes_history() {
             spec: None,
             collection: None,
             request_id: None,
+            hook_file: None,
+            stop_on_script_error: None,
         };
         let id = ws::ws_connect(app.state(), app.state(), args, channel)
             .await

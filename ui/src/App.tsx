@@ -27,6 +27,7 @@ import { ShortcutsHelp } from "./features/palette/ShortcutsHelp";
 import { isMac, usePalette } from "./features/palette/usePalette";
 import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./features/layout/Split";
 import { useToast } from "./features/toasts/Toasts";
+import { attachmentOf, loadAttachments, saveAttachments, withAttachment, type ScriptAttachment } from "./lib/scriptAttachments";
 import { useCopy } from "./features/toasts/useCopy";
 import { COPY_AS, COPY_AS_TITLE } from "./lib/copy";
 import { BROKER_PROTOCOLS, brokerConnectTitle, isBroker } from "./lib/brokers";
@@ -55,6 +56,10 @@ export function App() {
   const [demoUrl, setDemoUrl] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const toast = useToast();
+  // The Scripts tab's hook file and stop-on-error: window state per request, never shared.
+  const [attachments, setAttachments] = useState(() => loadAttachments());
+  useEffect(() => saveAttachments(attachments), [attachments]);
+  const setAttachment = (a: ScriptAttachment) => setAttachments((all) => withAttachment(all, tabs.active, a));
   const copy = useCopy();
   // One WebSocket session per request tab; `ws` is the active tab's.
   const { ws, states } = useWsSessions(tabs.active.key, tabs.tabs.map((t) => t.key));
@@ -164,7 +169,8 @@ export function App() {
       setNotice("An SSE request subscribes in the SSE pane: press Subscribe there");
       return;
     }
-    void ws.connect(url, reconnect, { recordFrames, request: { spec: t.spec, collection: t.collection, requestId: t.storedId } });
+    const request = { spec: t.spec, collection: t.collection, requestId: t.storedId, attachment: attachmentOf(attachments, t) };
+    void ws.connect(url, reconnect, { recordFrames, request, onVarsSaved: (text) => toast(text) });
   };
 
   const demo = async () => {
@@ -273,7 +279,7 @@ export function App() {
           </div>
         )}
         <UpgradeReport report={ws.upgrade} />
-        <RequestEditor spec={spec} onChange={tabs.update} />
+        <RequestEditor spec={spec} onChange={tabs.update} attachment={attachmentOf(attachments, tabs.active)} onAttachment={setAttachment} />
         <div className="panes">
           {welcome ? (
             <Welcome onDemo={() => void demo()} onNew={newRequest} onOpenHistory={openHistory} onImported={() => setStoreVersion((v) => v + 1)} />
@@ -293,7 +299,7 @@ export function App() {
               protocol={spec.protocol}
               namespaces={namespacesOf(spec.settings)}
               viewKey={tabs.active.key}
-              scripted={writtenHooks(spec.scripts).length > 0}
+              scripted={writtenHooks(spec.scripts).length > 0 || attachmentOf(attachments, tabs.active).hookFile !== null}
               droppedSchema={droppedSchema}
               drafts={drafts}
             />

@@ -3,7 +3,10 @@
 //! WebSocket, decoded events ride in the same batches), and the commands that talk to the layer:
 //! emit, start and stop an operation. Input is checked by core (`app::emit_args`, ...).
 
-use sockpit_core::app::{emit_args, emit_name, graphql_operation, App, AppError as CoreError};
+use sockpit_core::app::{
+    emit_args, emit_name, graphql_operation, graphql_scripting, socketio_scripting, App,
+    AppError as CoreError, ScriptedSession, ScriptedStream, SessionScripts,
+};
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::protocol::graphql::{GqlIntent, GraphqlLayer};
 use sockpit_core::protocol::socketio::{self, SioIntent};
@@ -48,15 +51,23 @@ fn render(
     Ok((r, a.record_connection(model.protocol, &shown, request)))
 }
 
+/// A Socket.IO or GraphQL request to connect, and its scripts (started, `before_connect` done).
+pub(crate) struct Layered {
+    pub model: Request,
+    pub scripts: Option<SessionScripts>,
+}
+
 /// Connects a Socket.IO or GraphQL request: the layer's handshake runs (Socket.IO's polling
-/// pre-handshake before this returns), and the session registers like a WebSocket one.
+/// pre-handshake before this returns), and the session registers like a WebSocket one, its
+/// scripts beside it (core's `ScriptedSession` over the layer).
 pub(crate) async fn connect_layered(
     state: &AppState,
     inspect: &InspectState,
-    model: Request,
+    layered: Layered,
     args: ConnectArgs,
     on_event: Channel<WsBatch>,
 ) -> Result<u32, AppError> {
+    let Layered { model, scripts } = layered;
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
     let record_frames = args.record_frames;
     let (rendered, history) = state
@@ -65,12 +76,17 @@ pub(crate) async fn connect_layered(
     let started = match rendered {
         Rendered::Socketio(mut cfg) => {
             cfg.ws.inspect_frames = record_frames;
+            let scripting = socketio_scripting(&cfg);
             let h = socketio::connect(*cfg).await?;
             let control = h.control();
+            let source = match scripts {
+                Some(s) => scripted(state, ScriptedStream::Socketio(h, scripting), s)?,
+                None => Source::Socketio(h),
+            };
             Started {
                 control: control.session().clone(),
                 layer: Some(LayerCtl::Socketio(control)),
-                source: Source::Socketio(h),
+                source,
                 record_frames,
             }
         }
@@ -79,10 +95,14 @@ pub(crate) async fn connect_layered(
             ws.inspect_frames = record_frames;
             let h = sockpit_core::protocol::spawn(GraphqlLayer::new(g.options), ws);
             let control = h.control();
+            let source = match scripts {
+                Some(s) => scripted(state, ScriptedStream::Graphql(h, graphql_scripting()), s)?,
+                None => Source::Graphql(h),
+            };
             Started {
                 control: control.session().clone(),
                 layer: Some(LayerCtl::Graphql(control)),
-                source: Source::Graphql(h),
+                source,
                 record_frames,
             }
         }
@@ -95,6 +115,18 @@ pub(crate) async fn connect_layered(
         on_event,
         history,
     ))
+}
+
+fn scripted(
+    state: &AppState,
+    stream: ScriptedStream,
+    scripts: SessionScripts,
+) -> Result<Source, AppError> {
+    Ok(Source::Scripted(ScriptedSession::new(
+        stream,
+        scripts,
+        state.app()?,
+    )))
 }
 
 fn layer_of(state: &AppState, session: u32) -> Result<LayerCtl, AppError> {

@@ -1,5 +1,7 @@
-//! The Scripts tab's syntax check: core's `check_scripts` on the edited hooks, one diagnostic per
-//! broken hook for the editor's lint.
+//! The Scripts tab's syntax checks: core's `check_scripts` on the edited hooks (one diagnostic per
+//! broken hook, for the editor's lint) and `check_hook_file` on an attached hook file.
+
+use std::path::Path;
 
 use crate::dto::AppError;
 use crate::dto_script::{ScriptDiagnosticDto, ScriptsDto};
@@ -8,6 +10,15 @@ use crate::state::off_thread;
 #[tauri::command]
 pub async fn script_check(scripts: ScriptsDto) -> Result<Vec<ScriptDiagnosticDto>, AppError> {
     off_thread(move || Ok::<_, AppError>(diagnostics(&scripts))).await
+}
+
+/// What is wrong with the hook file at `path` (nothing when it is whole: it compiles and defines
+/// a hook); an unreadable file is a `script.read` error.
+#[tauri::command]
+pub async fn script_check_file(path: String) -> Result<Vec<ScriptDiagnosticDto>, AppError> {
+    let layer = sockpit_core::script::ScriptLayer::Websocket;
+    let found = sockpit_core::app::check_hook_file(Path::new(&path), layer).await?;
+    Ok(found.into_iter().map(Into::into).collect())
 }
 
 fn diagnostics(scripts: &ScriptsDto) -> Vec<ScriptDiagnosticDto> {

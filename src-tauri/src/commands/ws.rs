@@ -1,11 +1,14 @@
-//! WebSocket commands: connect (the request rendered by core's `app` API, its scripts run by core's
-//! `ScriptedSession`; events stream back over a Channel), send (encoded by core), disconnect.
+//! WebSocket commands: connect (scripts first, core's `SessionScripts`: `before_connect` of an
+//! attached hook file and of the request runs to its end; then the request rendered by core's `app`
+//! API with what they set, the scripts run beside the session by core's `ScriptedSession`; events
+//! stream back over a Channel), send (encoded by core), disconnect.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use sockpit_core::app::{
-    encode_message, start_request_script, App, AppError as CoreError, ScriptedSession,
+    encode_message, App, AppError as CoreError, ScriptPlan, ScriptedSession, ScriptedStream,
+    SessionScripts,
 };
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::store::HistoryRecorder;
@@ -30,31 +33,28 @@ pub async fn ws_connect(
     on_event: Channel<WsBatch>,
 ) -> Result<u32, AppError> {
     let model = args.spec.as_ref().map(spec_to_model).transpose()?;
-    if connect_route(model.as_ref().map(|m| m.protocol))? == ConnectRoute::Layered {
+    let route = connect_route(model.as_ref().map(|m| m.protocol))?;
+    let scripts = start_scripts(&state, model.as_ref(), &args).await?;
+    if route == ConnectRoute::Layered {
         let model = model.ok_or_else(|| AppError::new("app.invalid_request", "no request"))?;
-        return super::layered::connect_layered(&state, &inspect, model, args, on_event).await;
+        let layered = super::layered::Layered { model, scripts };
+        return super::layered::connect_layered(&state, &inspect, layered, args, on_event).await;
     }
-    let scripted = model.as_ref().filter(|m| !m.scripts.is_empty()).cloned();
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
     let url = args.url.trim().to_string();
     let plain = plain_config(url, reconnect, args.subprotocols, args.headers);
     let (mut cfg, history) = state
         .blocking(move |a| render_and_record(a, model, plain, collection, request))
         .await?;
-    // The request's scripts start (and run `before_connect`) with its variables, before the
-    // session connects.
-    let script = match scripted {
-        Some(m) => {
-            let vars = state.blocking(move |a| a.request_vars(collection)).await?;
-            start_request_script(&m, vars.values()).await?
-        }
-        None => None,
-    };
     cfg.inspect_frames = args.record_frames;
     let handle = SessionHandle::spawn(cfg);
     let control = handle.control();
-    let source = match script {
-        Some(host) => Source::Scripted(ScriptedSession::new(handle, host)),
+    let source = match scripts {
+        Some(s) => Source::Scripted(ScriptedSession::new(
+            ScriptedStream::Ws(handle),
+            s,
+            state.app()?,
+        )),
         None => Source::Ws(handle),
     };
     let started = Started {
@@ -71,6 +71,32 @@ pub async fn ws_connect(
         on_event,
         history,
     ))
+}
+
+/// Starts the session's scripts (the attached hook file, then the request's hooks; none without
+/// either) with the request's variables: `before_connect` runs to its end, and what it sets is
+/// kept in the app, so the request renders with it next.
+async fn start_scripts(
+    state: &AppState,
+    model: Option<&Request>,
+    args: &ConnectArgs,
+) -> Result<Option<SessionScripts>, AppError> {
+    let plan = ScriptPlan {
+        hook_file: args
+            .hook_file
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
+        stop_on_error: args.stop_on_script_error.unwrap_or(false),
+    };
+    let Some(m) = model.filter(|m| plan.hook_file.is_some() || !m.scripts.is_empty()) else {
+        return Ok(None);
+    };
+    let collection = args.collection;
+    let vars = state.blocking(move |a| a.request_vars(collection)).await?;
+    let app = state.app()?;
+    Ok(SessionScripts::start(&app, m, vars.values(), &plan).await?)
 }
 
 /// How `ws_connect` opens a request of a protocol.

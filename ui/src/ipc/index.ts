@@ -110,6 +110,7 @@ export const backend = {
   protoInspect: (args: ProtoInspectArgs) => call<ProtoInspectDto>("proto_inspect", { args }),
   /** Syntax errors of the request's hooks (one per broken hook), for the Scripts editor's lint. */
   scriptCheck: (scripts: ScriptsDto) => call<ScriptDiagnosticDto[]>("script_check", { scripts }),
+  scriptCheckFile: (path: string) => call<ScriptDiagnosticDto[]>("script_check_file", { path }),
   compareStart(args: CompareArgs, onBatch: (b: CompareBatch) => void): Promise<number> {
     const onEvent = new Channel<CompareBatch>();
     onEvent.onmessage = onBatch;

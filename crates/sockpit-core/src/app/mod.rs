@@ -7,6 +7,8 @@
 //! (store, then secrets) and never across `.await`: every method is blocking, and the window runs
 //! them on `spawn_blocking`. Warnings a user should see (the secret store's database fallback, an
 //! OS entry left behind) are kept as [`Notice`]s for the face to show, and logged with `tracing`.
+//! Variables scripts set (`sp.vars.set`) are kept for the life of the `App` (a window session)
+//! and rendered before every other layer.
 
 mod environments;
 mod error;
@@ -14,9 +16,12 @@ mod history;
 mod layered;
 mod render;
 mod requests;
+mod scripted_session;
 mod scripts;
+mod session_scripts;
 mod share;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -31,9 +36,12 @@ pub use layered::{
 };
 pub use render::{sse_config, ws_config, SseRender};
 pub use requests::{parse_node_kind, SavedRequest, DEFAULT_COLLECTION};
-pub use scripts::{
-    check_scripts, start_request_script, ScriptDiagnostic, ScriptEvent, ScriptedBatch,
-    ScriptedSession,
+pub use scripted_session::{
+    graphql_scripting, socketio_scripting, ScriptedSession, ScriptedStream, StreamBatch,
+};
+pub use scripts::{check_scripts, ScriptDiagnostic, ScriptEvent, ScriptedBatch};
+pub use session_scripts::{
+    check_hook_file, read_hook_file, saved_sentence, script_layer, ScriptPlan, SessionScripts,
 };
 pub use share::{export_text, write_atomically, ExportKind, ImportSummary};
 
@@ -57,6 +65,8 @@ pub struct App {
     store: Mutex<Option<Store>>,
     secrets: Mutex<Option<SecretStore>>,
     notices: Mutex<Vec<Notice>>,
+    /// Variables scripts set in this window session (`sp.vars.set`): rendered first.
+    script_vars: Mutex<HashMap<String, String>>,
 }
 
 /// Notices kept at most; older ones are dropped first.
@@ -75,6 +85,7 @@ impl App {
             store: Mutex::new(None),
             secrets: Mutex::new(None),
             notices: Mutex::new(Vec::new()),
+            script_vars: Mutex::new(HashMap::new()),
         }
     }
 

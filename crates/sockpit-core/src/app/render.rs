@@ -74,7 +74,7 @@ fn http_auth(auth: &Auth) -> bool {
 
 impl App {
     /// The variables for a request of `collection`, secret variables filled from the secret
-    /// store (only those without a value).
+    /// store (only those without a value); what scripts set in this window session comes first.
     pub fn request_vars(&self, collection: Option<i64>) -> Result<Vars, AppError> {
         let mut layers = self.with_store(|s| layers_for(s, collection))?;
         self.with_secrets(|secrets| {
@@ -90,6 +90,16 @@ impl App {
             Ok(())
         })?;
         let mut vars = Vars::new();
+        let set = self.script_vars();
+        if !set.is_empty() {
+            let mut set: Vec<_> = set.into_iter().collect();
+            set.sort();
+            let set = set
+                .into_iter()
+                .map(|(n, v)| crate::collection::model::Variable::plain(n, v))
+                .collect();
+            vars.push_layer("variables set by scripts", set);
+        }
         for l in layers {
             vars.push_layer(l.source, l.vars);
         }

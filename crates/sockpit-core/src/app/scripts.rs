@@ -1,20 +1,13 @@
-//! A request's scripts in the window: syntax checks for the editor ([`check_scripts`]) and a
-//! session that runs them ([`ScriptedSession`]): it feeds the session's batches to a
-//! [`ScriptHost`], carries out its sends and closes, and hands the face its `sp.log` lines,
-//! errors and `test()` results beside each batch. `after` runs when the session ends.
-
-use std::collections::HashMap;
+//! A request's scripts in the window: syntax checks for the editor ([`check_scripts`]), and what
+//! a scripted session ([`super::ScriptedSession`]) hands the face beside each batch: `sp.log`
+//! lines, errors and `test()` results ([`ScriptEvent`]), pushed to the session log as `script` rows.
 
 use serde::Serialize;
 
-use super::AppError;
-use crate::collection::model::{Protocol, Request, Scripts};
+use super::scripted_session::StreamBatch;
+use crate::collection::model::Scripts;
 use crate::log::SessionLog;
-use crate::script::{
-    Hook, ScriptAction, ScriptError, ScriptHost, ScriptInput, ScriptLayer, ScriptOptions,
-    ScriptProgram, ScriptTest,
-};
-use crate::ws::{SessionCommand, SessionControl, SessionEvent, SessionHandle};
+use crate::script::{Hook, ScriptError, ScriptHost, ScriptProgram, ScriptTest};
 
 /// A syntax error in one hook, where the editor underlines it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,7 +35,7 @@ pub fn check_scripts(scripts: &Scripts) -> Vec<ScriptDiagnostic> {
         .collect()
 }
 
-fn diagnostic(hook: Hook, e: &ScriptError) -> ScriptDiagnostic {
+pub(super) fn diagnostic(hook: Hook, e: &ScriptError) -> ScriptDiagnostic {
     let (line, column, message) = match e {
         ScriptError::Syntax {
             line,
@@ -64,9 +57,20 @@ fn diagnostic(hook: Hook, e: &ScriptError) -> ScriptDiagnostic {
 /// What a script reported, for the face: a log line or error (a `script` row) or a test result.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScriptEvent {
-    Log { hook: Hook, text: String },
-    Error { code: &'static str, message: String },
+    Log {
+        hook: Hook,
+        text: String,
+    },
+    Error {
+        code: &'static str,
+        message: String,
+    },
     Test(ScriptTest),
+    /// Variables scripts set with scope `environment`, saved (or why not) as the session ended.
+    Saved {
+        text: String,
+        saved: bool,
+    },
 }
 
 impl ScriptEvent {
@@ -76,6 +80,7 @@ impl ScriptEvent {
         match self {
             ScriptEvent::Log { hook, text } => Some(format!("{hook}: {text}")),
             ScriptEvent::Error { code, message } => Some(format!("{code}: {message}")),
+            ScriptEvent::Saved { text, .. } => Some(format!("vars: {text}")),
             ScriptEvent::Test(_) => None,
         }
     }
@@ -84,7 +89,7 @@ impl ScriptEvent {
 /// One batch of a scripted session: the session's events and what the script reported since.
 #[derive(Debug, Default)]
 pub struct ScriptedBatch {
-    pub events: Vec<SessionEvent>,
+    pub events: StreamBatch,
     pub script: Vec<ScriptEvent>,
     /// Session time (ns) of the newest event, for the script rows.
     pub t: u64,
@@ -96,169 +101,6 @@ impl ScriptedBatch {
         for text in self.script.iter().filter_map(ScriptEvent::row_text) {
             log.push_script(self.t, &text);
         }
-    }
-}
-
-/// Starts a request's scripts (if it has any) with the request's variables (`sp.vars.get`) and runs
-/// `before_connect`. A syntax error or an exception at start is an error: nothing should connect.
-pub async fn start_request_script(
-    r: &Request,
-    vars: HashMap<String, String>,
-) -> Result<Option<ScriptHost>, AppError> {
-    let Some(program) = r.scripts.program() else {
-        return Ok(None);
-    };
-    let options = ScriptOptions {
-        layer: match r.protocol {
-            Protocol::Websocket => ScriptLayer::Websocket,
-            Protocol::Sse => ScriptLayer::Sse,
-            Protocol::Socketio => ScriptLayer::Socketio,
-            Protocol::Graphql => ScriptLayer::Graphql,
-            Protocol::Stomp => ScriptLayer::Stomp,
-            Protocol::Mqtt => ScriptLayer::Mqtt,
-        },
-        vars,
-        ..ScriptOptions::default()
-    };
-    let mut host = ScriptHost::start(program, options).await?;
-    host.feed(vec![ScriptInput::BeforeConnect]).await;
-    Ok(Some(host))
-}
-
-/// A plain WebSocket session with a script beside it.
-pub struct ScriptedSession {
-    handle: SessionHandle,
-    control: SessionControl,
-    host: Option<ScriptHost>,
-    t: u64,
-}
-
-enum Step {
-    Batch(Option<Vec<SessionEvent>>),
-    Action(Option<ScriptAction>),
-}
-
-impl ScriptedSession {
-    pub fn new(handle: SessionHandle, host: ScriptHost) -> ScriptedSession {
-        ScriptedSession {
-            control: handle.control(),
-            handle,
-            host: Some(host),
-            t: 0,
-        }
-    }
-
-    /// The next batch: session events, script results, or both; `None` once the session has
-    /// ended and `after` has run.
-    pub async fn next_batch(&mut self) -> Option<ScriptedBatch> {
-        loop {
-            let step = match self.host.as_mut() {
-                None => Step::Batch(self.handle.next_batch().await),
-                Some(host) => tokio::select! {
-                    b = self.handle.next_batch() => Step::Batch(b),
-                    a = host.next_action() => Step::Action(a),
-                },
-            };
-            match step {
-                Step::Batch(None) => {
-                    let script = self.finish().await;
-                    return (!script.is_empty()).then_some(ScriptedBatch {
-                        events: Vec::new(),
-                        script,
-                        t: self.t,
-                    });
-                }
-                Step::Batch(Some(events)) => {
-                    if let Some(e) = events.last() {
-                        self.t = e.t();
-                    }
-                    let mut script = Vec::new();
-                    if let Some(host) = self.host.as_mut() {
-                        host.feed(crate::script::session_inputs(&events, None))
-                            .await;
-                    }
-                    self.drain(&mut script).await;
-                    if events
-                        .iter()
-                        .any(|e| matches!(e, SessionEvent::Ended { .. }))
-                    {
-                        script.extend(self.finish().await);
-                    }
-                    return Some(ScriptedBatch {
-                        events,
-                        script,
-                        t: self.t,
-                    });
-                }
-                Step::Action(None) => self.host = None,
-                Step::Action(Some(a)) => {
-                    let mut script = Vec::new();
-                    apply(a, Some(&self.control), &mut script).await;
-                    self.drain(&mut script).await;
-                    if !script.is_empty() {
-                        return Some(ScriptedBatch {
-                            events: Vec::new(),
-                            script,
-                            t: self.t,
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    /// Carries out the actions already produced.
-    async fn drain(&mut self, out: &mut Vec<ScriptEvent>) {
-        while let Some(a) = self.host.as_mut().and_then(ScriptHost::try_action) {
-            apply(a, Some(&self.control), out).await;
-        }
-    }
-
-    /// Runs `after` and returns what is left (sends and closes no longer apply).
-    async fn finish(&mut self) -> Vec<ScriptEvent> {
-        let mut out = Vec::new();
-        if let Some(host) = self.host.take() {
-            for a in host.finish().await {
-                apply(a, None, &mut out).await;
-            }
-        }
-        out
-    }
-}
-
-/// Carries out one action: sends and closes on the session while it lives; the rest is reported.
-async fn apply(a: ScriptAction, control: Option<&SessionControl>, out: &mut Vec<ScriptEvent>) {
-    match a {
-        ScriptAction::Send(m) => {
-            if let Some(c) = control {
-                if let Err(e) = c.command(SessionCommand::Send(m)).await {
-                    out.push(ScriptEvent::Error {
-                        code: "script.send",
-                        message: format!("sp.send failed: {e}"),
-                    });
-                }
-            }
-        }
-        ScriptAction::Close { code, reason } => {
-            if let Some(c) = control {
-                // Closed already is fine: the script wanted it closed.
-                let _ = c.close(code, reason).await;
-            }
-        }
-        ScriptAction::Log { hook, text } => out.push(ScriptEvent::Log { hook, text }),
-        ScriptAction::Test(t) => out.push(ScriptEvent::Test(t)),
-        ScriptAction::Error(e) => out.push(ScriptEvent::Error {
-            code: e.code(),
-            message: match e.stack() {
-                "" => e.to_string(),
-                stack => format!("{e}\n{stack}"),
-            },
-        }),
-        ScriptAction::SetVar { .. } => {}
-        ScriptAction::Emit { .. } | ScriptAction::Publish { .. } => out.push(ScriptEvent::Log {
-            hook: Hook::OnMessage,
-            text: "sp.emit/sp.publish ignored: this session speaks plain WebSocket".into(),
-        }),
     }
 }
 
@@ -285,7 +127,7 @@ mod tests {
     #[test]
     fn script_rows_go_to_the_log_and_tests_do_not() {
         let batch = ScriptedBatch {
-            events: Vec::new(),
+            events: StreamBatch::default(),
             script: vec![
                 ScriptEvent::Log {
                     hook: Hook::OnOpen,

@@ -9,6 +9,7 @@ import { SettingsTab } from "./SettingsTab";
 const ScriptsTab = lazy(() => import("./ScriptsTab").then((m) => ({ default: m.ScriptsTab })));
 import { writtenHooks } from "../../lib/scripts";
 import { GraphqlTab, SocketIoTab } from "./ProtocolTab";
+import type { ScriptAttachment } from "../../lib/scriptAttachments";
 
 const TABS = ["Socket.IO", "GraphQL", "Params", "Headers", "Auth", "Protocols", "Scripts", "Settings"] as const;
 type Tab = (typeof TABS)[number];
@@ -20,13 +21,16 @@ const tabsFor = (protocol: string): Tab[] =>
 interface Props {
   spec: RequestSpec;
   onChange(patch: Partial<RequestSpec>): void;
+  /** The hook file and stop-on-error kept by the window for this request (Scripts tab). */
+  attachment: ScriptAttachment;
+  onAttachment(a: ScriptAttachment): void;
 }
 
-export function RequestEditor({ spec, onChange }: Props) {
+export function RequestEditor({ spec, onChange, attachment, onAttachment }: Props) {
   const [picked, setTab] = useState<Tab | null>(null);
   const tab = picked && tabsFor(spec.protocol).includes(picked) ? picked : null;
   const count = (t: Tab) =>
-    t === "Params" ? spec.params.length : t === "Headers" ? spec.headers.length : t === "Protocols" ? spec.subprotocols.length : t === "Scripts" ? writtenHooks(spec.scripts).length : 0;
+    t === "Params" ? spec.params.length : t === "Headers" ? spec.headers.length : t === "Protocols" ? spec.subprotocols.length : t === "Scripts" ? writtenHooks(spec.scripts).length + (attachment.hookFile ? 1 : 0) : 0;
   return (
     <section className="request-editor" aria-label="Request editor">
       <div role="tablist" aria-label="Request settings" className="editor-tabs">
@@ -51,7 +55,7 @@ export function RequestEditor({ spec, onChange }: Props) {
                 onChange={(e) => onChange({ subprotocols: e.target.value.split("\n") })} />
             </label>
           )}
-          {tab === "Scripts" && <Suspense fallback={<p className="muted">Loading…</p>}><ScriptsTab scripts={spec.scripts} onChange={(scripts) => onChange({ scripts })} /></Suspense>}
+          {tab === "Scripts" && <Suspense fallback={<p className="muted">Loading…</p>}><ScriptsTab scripts={spec.scripts} onChange={(scripts) => onChange({ scripts })} attachment={attachment} onAttachment={onAttachment} /></Suspense>}
           {tab === "Settings" && <SettingsTab spec={spec} onChange={onChange} />}
         </div>
       )}

@@ -21,7 +21,7 @@ const { WsSessionController } = await import("./useWsSession");
 const { backend } = await import("../../ipc");
 
 const batch = (total: number, extra: Partial<WsBatch> = {}): WsBatch => ({
-  total, state: null, tail: [], close: null, error: null, queued: null, frames: 0, upgrade: null, proto: [], tests: [], ...extra,
+  total, state: null, tail: [], close: null, error: null, queued: null, frames: 0, upgrade: null, proto: [], tests: [], vars_saved: [], ...extra,
 });
 
 describe("WsSessionController", () => {
@@ -63,6 +63,20 @@ describe("WsSessionController", () => {
     old(batch(42, { state: "Connected" }));
     expect(c.view.live.model.total).toBe(0);
     expect(c.view.state).toBe("Connecting");
+  });
+
+  it("sends the Scripts tab's hook file and stop-on-error, and reports saved script variables", async () => {
+    const c = new WsSessionController();
+    const saved: string[] = [];
+    const spec = { url: "ws://127.0.0.1:1/echo" } as unknown as import("../../ipc").RequestSpec;
+    await c.connect("ws://127.0.0.1:1/echo", false, {
+      request: { spec, collection: 3, requestId: 7, attachment: { hookFile: "/h/round-trips.js", stopOnError: true } },
+      onVarsSaved: (t) => saved.push(t),
+    });
+    const calls = vi.mocked(backend.wsConnect).mock.calls;
+    expect(calls[calls.length - 1][0]).toMatchObject({ hook_file: "/h/round-trips.js", stop_on_script_error: true, request_id: 7 });
+    channels[channels.length - 1](batch(1, { vars_saved: ["Saved sid to environment 'dev'"] }));
+    expect(saved).toEqual(["Saved sid to environment 'dev'"]);
   });
 
   it("refuses to send before connecting and disconnects when its tab closes", async () => {

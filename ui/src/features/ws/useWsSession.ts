@@ -4,17 +4,22 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { backend, type AppError, type CloseDto, type ConnState, type RequestSpec, type ScriptTestDto, type SendMode, type UpgradeDto, type WsBatch } from "../../ipc";
 import { LiveLog } from "../../lib/liveLog";
+import { attachmentArgs, type ScriptAttachment } from "../../lib/scriptAttachments";
 
 /** The editor's request to connect (see `ConnectArgs.spec`), with its collection and stored id. */
 export interface ConnectRequest {
   spec: RequestSpec;
   collection: number | null;
   requestId: number | null;
+  /** The hook file and stop-on-error the Scripts tab attached. */
+  attachment?: ScriptAttachment;
 }
 
 export interface ConnectOptions {
   recordFrames?: boolean;
   request?: ConnectRequest;
+  /** Told what became of variables scripts set with scope `environment` (for a toast). */
+  onVarsSaved?: (text: string) => void;
 }
 
 /** What the window shows of a session; a new object whenever any of it changes. */
@@ -50,6 +55,7 @@ export class WsSessionController {
   /** The engine's session id; -1 while connecting, null before the first connect. */
   private id: number | null = null;
   private listeners = new Set<() => void>();
+  private onVarsSaved: ((text: string) => void) | undefined;
 
   subscribe(f: () => void): () => void {
     this.listeners.add(f);
@@ -77,12 +83,14 @@ export class WsSessionController {
     if (b.state === "Connected") patch.queued = 0;
     if (b.upgrade) patch.upgrade = b.upgrade;
     if (b.tests?.length) patch.tests = [...this.view.tests, ...b.tests];
+    for (const text of b.vars_saved ?? []) this.onVarsSaved?.(text);
     this.set(patch);
   }
 
   async connect(url: string, reconnect: boolean, opts?: ConnectOptions): Promise<void> {
     const req = opts?.request;
     const recordFrames = opts?.recordFrames ?? false;
+    this.onVarsSaved = opts?.onVarsSaved;
     const previous = this.id !== null && this.id >= 0 ? this.id : null;
     this.id = -1;
     this.set({ upgrade: null, live: new LiveLog(), close: null, error: null, queued: 0, recording: recordFrames, state: "Connecting", tests: [] });
@@ -92,6 +100,7 @@ export class WsSessionController {
         {
           url, reconnect, subprotocols: [], headers: [], previous, record_frames: recordFrames,
           ...(req ? { spec: req.spec, collection: req.collection ?? undefined, request_id: req.requestId ?? undefined } : {}),
+          ...(req?.attachment ? attachmentArgs(req.attachment) : {}),
         },
         (b) => this.onBatch(mine ?? -1, b),
       );

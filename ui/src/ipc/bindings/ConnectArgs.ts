@@ -29,4 +29,12 @@ collection?: number,
 /**
  * The stored request this tab shows, recorded with the connection in history.
  */
-request_id?: number, };
+request_id?: number, 
+/**
+ * A hook file (the Scripts tab's "Hook file…") run beside the request's own hooks.
+ */
+hook_file?: string, 
+/**
+ * Close the session on the first uncaught script error.
+ */
+stop_on_script_error?: boolean, };

@@ -42,4 +42,9 @@ proto: Array<ProtoEventDto>,
 /**
  * Script `test()` results since the last batch (sessions of requests with scripts).
  */
-tests: Array<ScriptTestDto>, };
+tests: Array<ScriptTestDto>, 
+/**
+ * What became of variables scripts set with scope `environment` (one sentence each time
+ * they are saved, as the session ends), for a toast.
+ */
+vars_saved: Array<string>, };
