@@ -25,6 +25,7 @@ fn main() {
         "ws_send",
         "ws_disconnect",
         "sio_emit",
+        "sio_ack",
         "gql_start",
         "gql_stop",
         "log_range",

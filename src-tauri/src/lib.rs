@@ -41,6 +41,7 @@ pub fn run() -> Result<(), String> {
             ws::ws_send,
             ws::ws_disconnect,
             commands::layered::sio_emit,
+            commands::layered::sio_ack,
             commands::layered::gql_start,
             commands::layered::gql_stop,
             log::log_range,

@@ -66,8 +66,17 @@ async fn emits_and_operations_are_checked_and_need_a_layered_session() {
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path());
     let emit = |event: &str, args: &str| {
-        layered::sio_emit(app.state(), 9, "/".into(), event.into(), args.into(), true)
+        layered::sio_emit(
+            app.state(),
+            9,
+            "/".into(),
+            event.into(),
+            args.into(),
+            true,
+            false,
+        )
     };
+    let reply = |args: &str| layered::sio_ack(app.state(), 9, "/".into(), 3, args.into());
     assert_eq!(
         emit("chat", "[1,").await.expect_err("bad args").code,
         "app.invalid_args"
@@ -78,6 +87,14 @@ async fn emits_and_operations_are_checked_and_need_a_layered_session() {
     );
     assert_eq!(
         emit("chat", "[1]").await.expect_err("no session").code,
+        "app.no_session"
+    );
+    // An ack reply's arguments are checked like an emit's, before the session is looked up.
+    let e = reply("[1,").await.expect_err("bad reply args");
+    assert_eq!(e.code, "app.invalid_args");
+    assert!(e.message.contains("not JSON"), "{}", e.message);
+    assert_eq!(
+        reply("[1]").await.expect_err("no session").code,
         "app.no_session"
     );
     let e = layered::gql_start(
@@ -108,6 +125,7 @@ async fn emits_and_operations_are_checked_and_need_a_layered_session() {
         emit("chat", "[1]").await.expect_err("plain").code,
         "app.no_layer"
     );
+    assert_eq!(reply("[1]").await.expect_err("plain").code, "app.no_layer");
     let e = layered::gql_stop(app.state(), 9, "1".into())
         .await
         .expect_err("plain");

@@ -101,13 +101,39 @@ function inputValue(label) {
   );
 }
 
+/** Does the field named `label` have the keyboard focus (CodeMirror: focus inside its editor)? */
+function focused(label) {
+  return wd.exec(
+    `const e = document.querySelector(arguments[0]);
+     return !!e && !e.disabled && (e === document.activeElement || e.contains(document.activeElement));`,
+    [`[aria-label="${label}"]`],
+  );
+}
+
+/**
+ * Types `value` into the field named `label`, replacing what it held, and waits until it shows it.
+ * Keys go wherever the focus is while they are typed, so each attempt finds the field afresh (a
+ * re-render may have replaced it), waits until it is enabled and has the focus, and checks the
+ * result; an app update that moved the focus or reset the field mid-typing (a tab loading, a lazy
+ * view mounting, the sidebar reloading) costs one more attempt, not a failed test.
+ */
 async function setInput(label, value) {
-  const el = await byLabel(label);
-  // Select-all + Backspace rather than WebDriver's clear, so React sees the edit.
-  await wd.click(el);
-  await wd.type(el, "\uE009a\uE000\uE003");
-  if (value) await wd.type(el, value);
-  await wd.waitFor(`${label} = ${value}`, async () => (await inputValue(label)) === value, 3000);
+  let last;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const el = await byLabel(label);
+      await wd.click(el);
+      await wd.waitFor(`${label} focused`, () => focused(label), 3000);
+      // Select-all + Backspace rather than WebDriver's clear, so React sees the edit.
+      await wd.type(el, "\uE009a\uE000\uE003");
+      if (value) await wd.type(el, value);
+      await wd.waitFor(`${label} = ${value}`, async () => (await inputValue(label)) === value, 3000);
+      return;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
 }
 
 async function waitStatus(want, timeoutMs = 10000) {

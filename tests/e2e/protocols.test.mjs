@@ -1,8 +1,10 @@
 // Window e2e for Socket.IO and GraphQL requests: created in the sidebar with their protocol, connected,
 // a Socket.IO emit with an ack threaded to it (listeners hide it by name, the raw frames one tab away),
-// and a GraphQL subscription whose results and completion show in the operations list. The servers are
-// the Node peers of tests/peers (the real `socket.io` 4 and `graphql-ws`), started here, because the
-// mock's /socket.io/ and /graphql routes are not in this branch yet. Run through tests/e2e/run.sh.
+// a server event asking for an ack answered with Reply (the server emits what it got back), a volatile
+// emit to a namespace not connected dropped and said so, and a GraphQL subscription whose results and
+// completion show in the operations list. The servers are the Node peers of tests/peers (the real
+// `socket.io` 4 and `graphql-ws`), started here; demo_protocols.test.mjs drives the built-in mock's.
+// Run through tests/e2e/run.sh.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -62,6 +64,9 @@ async function newRequest(protocol, name) {
   await win.wd.xpath(item(name));
   await win.wd.waitFor("the new request's tab", async () =>
     (await win.wd.exec(`return document.querySelector('[role="tablist"][aria-label="Requests"] [role="tab"][aria-selected="true"]').textContent`)).includes(name), 5000);
+  // The protocol's view is a lazy chunk: let it mount before typing anything, so the typing does not
+  // race it.
+  await win.wd.waitFor("the protocol view", () => win.wd.exec(`return !!document.querySelector('[role="tabpanel"] .proto-view')`), 10000);
 }
 
 test("a Socket.IO request emits with an ack, sees the ack threaded to its emit, and hides events by listener", async () => {
@@ -95,6 +100,33 @@ test("a Socket.IO request emits with an ack, sees the ack threaded to its emit, 
   await win.wd.click(await win.wd.xpath('//fieldset[@aria-label="Listeners"]//label[normalize-space()="ack-me"]/input'));
   await win.wd.waitFor("ack-me hidden", async () => !(await texts(sio)).some((t) => t.includes("ack-me")), 3000);
   await screenshot("socketio-listener-hidden");
+
+  // The server asks for an ack ("ask" makes it emit "question" with one); Reply answers it, and the
+  // server emits "answered" with what it got.
+  await win.wd.click(await win.wd.xpath('//label[normalize-space()="Ack"]/input'));
+  await setInput("Event", "ask");
+  await setInput("Arguments", "");
+  await win.wd.click(await button("Emit"));
+  const reply = await win.wd.xpath('//button[starts-with(@aria-label, "Reply to question #")]');
+  await win.wd.click(reply);
+  await win.wd.xpath('//*[@role="group" and @aria-label="Ack reply"]');
+  await setInput("Ack arguments", '["yes", 2]');
+  await win.wd.click(await button("Send ack"));
+  await win.wd.waitFor("the reply threaded to the question", async () =>
+    (await texts(`${sio}[data-kind="ack"][data-direction="out"]`)).some((t) => t.includes("↩ question") && t.includes('["yes",2]')), 5000);
+  await win.wd.waitFor("the server got the reply", async () =>
+    (await texts(`${sio}[data-kind="event"][data-direction="in"]`)).some((t) => t.includes("answered") && t.includes('["yes",2]')), 5000);
+  assert.equal((await win.wd.findAll("xpath", '//button[starts-with(@aria-label, "Reply to question #")]')).length, 0, "an answered event has no Reply");
+  await screenshot("socketio-ack-reply");
+
+  // A volatile emit to a namespace that is not connected is dropped, and the events say so.
+  await setInput("Namespace", "/later");
+  await win.wd.click(await win.wd.xpath('//label[normalize-space()="Volatile"]/input'));
+  await win.wd.click(await button("Emit"));
+  await win.wd.waitFor("the volatile emit dropped", async () =>
+    (await texts(`${sio}[data-kind="protocol_error"]`)).some((t) => t.includes("socketio.volatile_dropped") && t.includes("/later")), 5000);
+  await win.wd.click(await win.wd.xpath('//label[normalize-space()="Volatile"]/input'));
+  await setInput("Namespace", "");
 
   // The raw Engine.IO/Socket.IO frames are one tab away.
   // (The peer pings every 300 ms, so the emit's row may have scrolled away: search for it.)

@@ -24,25 +24,6 @@ function textFrame(text) {
   return Buffer.concat([head, payload]);
 }
 
-// Writes n frames, text(i) for i = 1..n, to `socket` in chunks of `per` frames, waiting for
-// 'drain' whenever the kernel buffer is full; calls done() after the last write was accepted.
-function flood(socket, n, text, done, per = 512) {
-  let i = 1;
-  const step = () => {
-    while (i <= n) {
-      const parts = [];
-      const end = Math.min(n, i + per - 1);
-      for (; i <= end; i++) parts.push(textFrame(text(i)));
-      if (!socket.write(Buffer.concat(parts))) {
-        socket.once('drain', step);
-        return;
-      }
-    }
-    done();
-  };
-  step();
-}
-
 // The n frames text(1..n) as one buffer, built once per `key` and kept: a bench's timed runs then
 // cost the server one write of ready bytes, not the building of n frames (which otherwise takes
 // as much CPU as the client being measured, on the same cores).
@@ -63,4 +44,4 @@ function prebuilt(key, n, text, per = 4096) {
   return buf;
 }
 
-module.exports = { textFrame, flood, prebuilt };
+module.exports = { textFrame, prebuilt };

@@ -1,7 +1,7 @@
 //! Socket.IO and GraphQL sessions: `ws_connect` hands a request of either protocol here (rendered
 //! by core's `app` API, started on core's protocol layer; raw rows go to the session log as for
 //! WebSocket, decoded events ride in the same batches), and the commands that talk to the layer:
-//! emit, start and stop an operation. Input is checked by core (`app::emit_args`, ...).
+//! emit, answer a server's ack request, start and stop an operation. Input is checked by core (`app::emit_args`, ...).
 
 use sockpit_core::app::{
     emit_args, emit_name, graphql_operation, graphql_scripting, socketio_scripting, App,
@@ -10,6 +10,7 @@ use sockpit_core::app::{
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::protocol::graphql::{GqlIntent, GraphqlLayer};
 use sockpit_core::protocol::socketio::{self, SioIntent};
+use sockpit_core::protocol::LayerControl;
 use sockpit_core::store::HistoryRecorder;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -148,7 +149,8 @@ fn ended() -> AppError {
 }
 
 /// Emits `event` with `args` (JSON: an array of arguments or one value) on `namespace` (`/` when
-/// empty), asking for an ack when `ack` is set; the ack shows in the session's events.
+/// empty), asking for an ack when `ack` is set; the ack shows in the session's events. A
+/// `volatile` emit is dropped (and said so) when its namespace is not connected, not queued.
 #[tauri::command]
 pub async fn sio_emit(
     state: State<'_, AppState>,
@@ -157,27 +159,57 @@ pub async fn sio_emit(
     event: String,
     args: String,
     ack: bool,
+    volatile: bool,
 ) -> Result<(), AppError> {
     let name = emit_name(&event)?;
     let args = emit_args(&args)?;
-    let LayerCtl::Socketio(c) = layer_of(&state, session)? else {
-        return Err(AppError::new(
-            "app.no_layer",
-            "that session is not Socket.IO",
-        ));
-    };
-    let namespace = match namespace.trim() {
-        "" => "/".to_string(),
-        n => socketio::normalize_nsp(n),
-    };
+    let c = socketio_of(&state, session)?;
     let intent = SioIntent::Emit {
-        namespace,
+        namespace: namespace_of(&namespace),
         name,
         args,
         ack,
-        volatile: false,
+        volatile,
     };
     c.intent(intent).await.then_some(()).ok_or_else(ended)
+}
+
+/// Answers the server's event `id` on `namespace` (an emit that asked for an ack) with `args`
+/// (JSON: an array of arguments or one value); the reply shows threaded to that event.
+#[tauri::command]
+pub async fn sio_ack(
+    state: State<'_, AppState>,
+    session: u32,
+    namespace: String,
+    id: u32,
+    args: String,
+) -> Result<(), AppError> {
+    let args = emit_args(&args)?;
+    let c = socketio_of(&state, session)?;
+    let intent = SioIntent::Ack {
+        namespace: namespace_of(&namespace),
+        id: u64::from(id),
+        args,
+    };
+    c.intent(intent).await.then_some(()).ok_or_else(ended)
+}
+
+fn socketio_of(state: &AppState, session: u32) -> Result<LayerControl<SioIntent>, AppError> {
+    match layer_of(state, session)? {
+        LayerCtl::Socketio(c) => Ok(c),
+        _ => Err(AppError::new(
+            "app.no_layer",
+            "that session is not Socket.IO",
+        )),
+    }
+}
+
+/// `/` for an empty namespace, `/chat` for `chat`.
+fn namespace_of(namespace: &str) -> String {
+    match namespace.trim() {
+        "" => "/".to_string(),
+        n => socketio::normalize_nsp(n),
+    }
 }
 
 /// Starts a GraphQL operation with the UI's `id`; its results show in the session's events.

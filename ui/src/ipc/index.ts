@@ -86,9 +86,12 @@ export const backend = {
   },
   wsSend: (session: number, mode: SendMode, body: string) => call<void>("ws_send", { session, mode, body }),
   wsDisconnect: (session: number) => call<void>("ws_disconnect", { session }),
-  /** Socket.IO: emit `event` with `args` (JSON: an array of arguments or one value) on `namespace`. */
-  sioEmit: (session: number, namespace: string, event: string, args: string, ack: boolean) =>
-    call<void>("sio_emit", { session, namespace, event, args, ack }),
+  /** Socket.IO: emit `event` with `args` (JSON: an array of arguments or one value) on `namespace`; a `volatile` emit is dropped when the namespace is not connected. */
+  sioEmit: (session: number, namespace: string, event: string, args: string, ack: boolean, volatile: boolean) =>
+    call<void>("sio_emit", { session, namespace, event, args, ack, volatile }),
+  /** Socket.IO: answer the server's event `id` on `namespace` (it asked for an ack) with `args` (JSON). */
+  sioAck: (session: number, namespace: string, id: number, args: string) =>
+    call<void>("sio_ack", { session, namespace, id, args }),
   /** GraphQL: start an operation with the UI's `id`; results come in the session's batches. */
   gqlStart: (session: number, id: string, query: string, variables: string, operationName: string) =>
     call<void>("gql_start", { session, id, query, variables, operationName }),

@@ -121,12 +121,14 @@ export interface GqlOp {
 export interface OpMeta {
   query: string;
   operationName: string;
+  /** The saved operation's name, when it was run from the request's saved operations. */
+  name?: string;
 }
 
 export function opLabel(m: OpMeta | undefined, id: string): string {
   if (!m) return `#${id}`;
   const first = m.query.trim().split("\n")[0].replace(/\s*\{\s*$/, "").trim();
-  return m.operationName.trim() || first.slice(0, 60) || `#${id}`;
+  return m.name?.trim() || m.operationName.trim() || first.slice(0, 60) || `#${id}`;
 }
 
 /**

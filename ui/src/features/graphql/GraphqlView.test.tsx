@@ -1,5 +1,6 @@
 // The GraphQL tab: Run starts an operation with the next id, its results and state follow the
-// session's decoded events, a running operation has a Stop button, and an engine refusal is shown.
+// session's decoded events, a running operation has a Stop button, and an engine refusal is shown; the
+// request's saved operations run with one click, under their saved name.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { EditorView } from "@codemirror/view";
@@ -60,5 +61,27 @@ describe("GraphqlView", () => {
     await act(async () => fireEvent.click(screen.getByRole("button", { name: "Run" })));
     expect(screen.getByTestId("gql-error").textContent).toContain("JSON object");
     expect(screen.getByRole("list", { name: "Operations" }).querySelector("li[data-state]")).toBeNull();
+  });
+
+  it("runs a saved operation with one click and lists it under its name", async () => {
+    vi.mocked(backend.gqlStart).mockClear();
+    const live = new LiveLog();
+    const saved = [
+      { name: "hello", kind: "text" as const, body: "query($n: String) { hello(name: $n) }", variables: '{"n": "x"}' },
+      { name: "count", kind: "text" as const, body: "subscription { count(to: 3) }", operation_name: "Count" },
+    ];
+    render(<GraphqlView session={5} live={live} connected ended={false} saved={saved} onKeep={() => undefined} />);
+    const list = screen.getByRole("list", { name: "Saved operations" });
+    expect(list.querySelectorAll("li")).toHaveLength(2);
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Run saved operation count" })));
+    expect(backend.gqlStart).toHaveBeenCalledWith(5, "1", "subscription { count(to: 3) }", "", "Count");
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Run saved operation hello" })));
+    expect(backend.gqlStart).toHaveBeenLastCalledWith(5, "2", "query($n: String) { hello(name: $n) }", '{"n": "x"}', "");
+    const ops = screen.getByRole("list", { name: "Operations" });
+    expect([...ops.querySelectorAll("li[data-state]")].map((li) => li.textContent)).toEqual([
+      expect.stringContaining("#1 count"), expect.stringContaining("#2 hello"),
+    ]);
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Edit saved operation count" })));
+    expect(screen.getByLabelText("Operation name")).toHaveProperty("value", "Count");
   });
 });

@@ -1,6 +1,7 @@
 // The GraphQL tab of a request: the query editor (CodeMirror with GraphQL highlighting), variables and
-// operation name, Run; the operations list (running, complete, error, stopped; Stop on a running one)
-// and the selected operation's `next` payloads as JSON trees. Raw frames stay in Messages and Frames.
+// operation name, Run; the request's saved operations, each run with one click (or loaded into the
+// editor); the operations list (running, complete, error, stopped; Stop on a running one) and the
+// selected operation's `next` payloads as JSON trees. Raw frames stay in Messages and Frames.
 import { useMemo, useState } from "react";
 import { backend, type AppError, type SavedMessageDto } from "../../ipc";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
@@ -49,7 +50,7 @@ export function GraphqlView({ session, live, connected, ended, saved, onKeep }: 
   const lastError = info.errors[info.errors.length - 1];
   const current = ops.find((o) => o.id === selected) ?? ops[ops.length - 1] ?? null;
 
-  const run = async () => {
+  const start = async (query: string, variables: string, opName: string, name?: string) => {
     if (session === null || session < 0) {
       setError("Connect first");
       return;
@@ -57,7 +58,7 @@ export function GraphqlView({ session, live, connected, ended, saved, onKeep }: 
     const id = nextOpId(meta);
     try {
       await backend.gqlStart(session, id, query, variables, opName);
-      meta.set(id, { query, operationName: opName });
+      meta.set(id, { query, operationName: opName, name });
       setSelected(id);
       setStarted((n) => n + 1);
       setError(null);
@@ -65,6 +66,15 @@ export function GraphqlView({ session, live, connected, ended, saved, onKeep }: 
       setError((e as AppError).message);
     }
   };
+
+  const run = () => start(query, variables, opName);
+  const runSaved = (m: SavedMessageDto) => start(m.body, m.variables ?? "", m.operation_name ?? "", m.name);
+  const load = (m: SavedMessageDto) => {
+    setQuery(m.body);
+    setVariables(m.variables ?? "");
+    setOpName(m.operation_name ?? "");
+  };
+  const savedOps = saved.filter((m) => m.body.trim());
 
   const stop = async (id: string) => {
     if (session === null || session < 0) return;
@@ -96,6 +106,18 @@ export function GraphqlView({ session, live, connected, ended, saved, onKeep }: 
           </div>
         </div>
       </div>
+      {savedOps.length > 0 && (
+        <ul aria-label="Saved operations" className="gql-saved">
+          {savedOps.map((m, i) => (
+            <li key={i}>
+              <button type="button" aria-label={`Run saved operation ${m.name}`} title={m.body} disabled={!connected}
+                onClick={() => void runSaved(m)}>▶ {m.name}</button>
+              <button type="button" className="link" aria-label={`Edit saved operation ${m.name}`} title="Load it into the editor"
+                onClick={() => load(m)}>Edit</button>
+            </li>
+          ))}
+        </ul>
+      )}
       {error && <div className="error" aria-live="polite" data-testid="gql-error">{error}</div>}
       <div className="gql-session muted" aria-label="GraphQL session">
         {info.protocol ? `${info.protocol} · ${info.acked ? "connection_ack received" : "waiting for connection_ack"}` : "not connected"}

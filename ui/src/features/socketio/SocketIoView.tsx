@@ -1,6 +1,7 @@
-// The Socket.IO tab of a request: the emit composer (namespace, event name, JSON args, ack), the
-// listeners that show or hide events by name, and the decoded events with acks threaded to their emit.
-// The raw Engine.IO frames stay in the Messages log and the Frames tab.
+// The Socket.IO tab of a request: the emit composer (namespace, event name, JSON args, ack, volatile),
+// the listeners that show or hide events by name, and the decoded events with acks threaded to their
+// emit; a server event that asked for an ack has a Reply that answers it with JSON args. The raw
+// Engine.IO frames stay in the Messages log and the Frames tab.
 import { useMemo, useState } from "react";
 import { backend, type AppError, type SavedMessageDto } from "../../ipc";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
@@ -28,6 +29,10 @@ export function SocketIoView({ session, live, connected, namespaces, saved, onKe
   const [event, setEvent] = useState("");
   const [args, setArgs] = useState("");
   const [ack, setAck] = useState(false);
+  const [volatile, setVolatile] = useState(false);
+  /** The server event being answered (it asked for an ack), and the reply's arguments. */
+  const [replying, setReplying] = useState<SioRow | null>(null);
+  const [replyArgs, setReplyArgs] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [selected, setSelected] = useState<SioRow | null>(null);
@@ -44,12 +49,34 @@ export function SocketIoView({ session, live, connected, namespaces, saved, onKe
       return;
     }
     try {
-      await backend.sioEmit(session, namespace.trim() || defaultNs, event, args, ack);
+      await backend.sioEmit(session, namespace.trim() || defaultNs, event, args, ack, volatile);
       setError(null);
     } catch (e) {
       setError((e as AppError).message);
     }
   };
+
+  const reply = async () => {
+    if (!replying || replying.ev.id === null) return;
+    if (session === null || session < 0) {
+      setError("Connect first");
+      return;
+    }
+    try {
+      await backend.sioAck(session, replying.ev.namespace, Number(replying.ev.id), replyArgs);
+      setReplying(null);
+      setError(null);
+    } catch (e) {
+      setError((e as AppError).message);
+    }
+  };
+
+  const startReply = (r: SioRow) => {
+    setReplying(r);
+    setReplyArgs("");
+  };
+  // A reply already sent (or the row gone) closes the form.
+  const replyOpen = replying !== null && !rows.some((r) => r.ev === replying.ev && r.ackedBy);
 
   const load = (i: number) => {
     const m = saved[i];
@@ -81,6 +108,8 @@ export function SocketIoView({ session, live, connected, namespaces, saved, onKe
             onChange={setArgs} onSubmit={() => void emit()} />
         </div>
         <label className="check"><input type="checkbox" checked={ack} onChange={(e) => setAck(e.target.checked)} />Ack</label>
+        <label className="check" title="Volatile: dropped (and said so in the events) when the namespace is not connected, instead of queued until it is">
+          <input type="checkbox" checked={volatile} onChange={(e) => setVolatile(e.target.checked)} />Volatile</label>
         <button type="button" disabled={!connected} onClick={() => void emit()}>Emit</button>
         <button type="button" title="Keep this emit with the request (Save stores it)" disabled={!event.trim()}
           onClick={() => onKeep({ name: event.trim(), kind: "json", body: args, event: event.trim(), namespace: namespace.trim() || undefined, ack })}>Keep</button>
@@ -108,9 +137,25 @@ export function SocketIoView({ session, live, connected, namespaces, saved, onKe
             <span className="t">{r.ev.t_ms.toFixed(1)}</span>
             <span className="arrow">{r.ev.dir === "in" ? "↓" : "↑"}</span>
             <span className="text">{sioSummary(r)}</span>
+            {r.ev.kind === "event" && r.ev.dir === "in" && r.ev.id !== null && !r.ackedBy && (
+              <button type="button" className="link" aria-label={`Reply to ${r.ev.name} #${r.ev.id}`}
+                title="Answer this event's ack request with JSON arguments"
+                onClick={(e) => { e.stopPropagation(); startReply(r); }}>Reply</button>
+            )}
           </div>
         ))}
       </div>
+      {replyOpen && replying && (
+        <div role="group" aria-label="Ack reply" className="sio-reply">
+          <span className="muted">ack #{replying.ev.id} to {replying.ev.name} on {replying.ev.namespace}</span>
+          <div className="sio-args">
+            <CodeEditor label="Ack arguments" value={replyArgs} json invalid={false} placeholder='["ok"] (a JSON array of arguments, or one value)'
+              onChange={setReplyArgs} onSubmit={() => void reply()} />
+          </div>
+          <button type="button" disabled={!connected} onClick={() => void reply()}>Send ack</button>
+          <button type="button" onClick={() => setReplying(null)}>Cancel</button>
+        </div>
+      )}
       {selected && selected.ev.data && (
         <div className="proto-detail">
           <JsonTree value={parseData(selected.ev.data)} label="Event arguments" />

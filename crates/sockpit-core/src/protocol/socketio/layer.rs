@@ -441,14 +441,33 @@ impl ProtocolLayer for SocketIoLayer {
         };
         let open = self.conn == Conn::Open;
         let known = self.namespaces.contains_key(&nsp);
-        let entry = self.namespaces.entry(nsp.clone()).or_default();
-        if open && entry.connected {
+        if open && self.namespaces.get(&nsp).is_some_and(|n| n.connected) {
             return self.perform(intent, out);
         }
-        if matches!(intent, SioIntent::Emit { volatile: true, .. }) {
-            return; // volatile: dropped when it cannot go now, as the official client does
+        if let SioIntent::Emit {
+            volatile: true,
+            name,
+            ..
+        } = &intent
+        {
+            // Volatile: dropped when it cannot go now, as the official client does (and a new
+            // namespace is not connected for it); said so, since nothing else would show it.
+            let why = if open {
+                format!("namespace {nsp} is not connected")
+            } else {
+                "the connection is not open".to_string()
+            };
+            out.error(
+                "socketio.volatile_dropped",
+                format!("the volatile emit '{name}' on {nsp} was dropped: {why}"),
+            );
+            return;
         }
-        entry.queued.push(intent);
+        self.namespaces
+            .entry(nsp.clone())
+            .or_default()
+            .queued
+            .push(intent);
         if open && !known {
             self.send_connect(&nsp, out);
         }

@@ -305,3 +305,74 @@ fn eio3_upgrade_binary_and_client_pings() {
         }
     )));
 }
+
+#[test]
+fn a_volatile_emit_is_dropped_unless_its_namespace_is_connected_and_an_ack_reply_is_sent() {
+    let t0 = Instant::now();
+    let mut l = SocketIoLayer::new(4, false, &["/chat".into()], None, None);
+    let emit = |name: &str, nsp: &str, volatile: bool| SioIntent::Emit {
+        namespace: nsp.into(),
+        name: name.into(),
+        args: vec![json!(1)],
+        ack: false,
+        volatile,
+    };
+    // Before the connection opens: the volatile emit is dropped and said so; a plain one queues.
+    let mut out = LayerOutput::default();
+    l.on_intent(emit("gone", "/chat", true), t0, &mut out);
+    l.on_intent(emit("kept", "/chat", false), t0, &mut out);
+    assert!(out.send.is_empty());
+    assert_eq!(out.errors.len(), 1);
+    assert_eq!(out.errors[0].code(), "socketio.volatile_dropped");
+    assert!(out.errors[0].message.contains("'gone'"));
+    l.on_open(
+        &report("ws://h/socket.io/?EIO=4&transport=websocket"),
+        t0,
+        &mut out,
+    );
+    let _ = feed(
+        &mut l,
+        r#"0{"sid":"s1","upgrades":[],"pingInterval":100,"pingTimeout":50,"maxPayload":1000}"#,
+        t0,
+    );
+    let out = feed(&mut l, r#"40/chat,{"sid":"n1"}"#, t0);
+    assert_eq!(
+        texts(&out),
+        [r#"42/chat,["kept",1]"#],
+        "only the queued emit goes"
+    );
+    // Connected: a volatile emit goes at once.
+    let mut out = LayerOutput::default();
+    l.on_intent(emit("now", "/chat", true), t0, &mut out);
+    assert_eq!(texts(&out), [r#"42/chat,["now",1]"#]);
+    // A volatile emit to a namespace not connected yet is dropped and connects nothing; a plain
+    // emit there afterwards still connects it.
+    let mut out = LayerOutput::default();
+    l.on_intent(emit("gone", "/news", true), t0, &mut out);
+    assert!(out.send.is_empty());
+    assert_eq!(out.errors[0].code(), "socketio.volatile_dropped");
+    l.on_intent(emit("later", "/news", false), t0, &mut out);
+    assert_eq!(texts(&out), ["40/news,"]);
+    // The server asks for an ack: the reply goes out with its id and shows as an ack we sent.
+    let out = feed(&mut l, r#"42/chat,7["question","q?"]"#, t0);
+    assert!(out
+        .events
+        .iter()
+        .any(|e| matches!(e, SioEvent::Event { name, id: Some(7), .. } if name == "question")));
+    let mut out = LayerOutput::default();
+    let reply = SioIntent::Ack {
+        namespace: "/chat".into(),
+        id: 7,
+        args: vec![json!("yes"), json!({"n": 2})],
+    };
+    l.on_intent(reply, t0, &mut out);
+    assert_eq!(texts(&out), [r#"43/chat,7["yes",{"n":2}]"#]);
+    assert!(matches!(
+        &out.events[..],
+        [SioEvent::Ack {
+            dir: crate::ws::Direction::Out,
+            id: 7,
+            ..
+        }]
+    ));
+}
