@@ -53,6 +53,7 @@ fn default_sigpipe() {
 }
 
 fn main() {
+    sockpit_core::allocator::tune_for_large_messages();
     #[cfg(unix)]
     default_sigpipe();
     let matches = args::Cli::command().get_matches();

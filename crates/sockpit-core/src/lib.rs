@@ -3,6 +3,7 @@
 //! The window (`src-tauri`) and the CLI (`sockpit-cli`) are thin layers over this crate; whatever a
 //! user can do to a connection is a call here. See `ARCHITECTURE.md` at the repository root.
 
+pub mod allocator;
 pub mod app;
 pub mod auth;
 pub mod collection;

@@ -24,6 +24,10 @@ use crate::auth::{AuthError, FirstMessage, Prepared};
 
 /// Most messages taken off the socket before a batch is handed out.
 const MAX_BATCH: usize = 512;
+/// Most payload bytes taken off the socket before a batch is handed out. Without it a fast server
+/// filled a batch with dozens of 1 MiB messages: the consumer then freed them long after they were
+/// read, and each message landed in cold, freshly faulted memory instead of the block just freed.
+const MAX_BATCH_BYTES: usize = 1 << 20;
 /// How long we wait for the server's close frame after sending ours.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
@@ -136,15 +140,18 @@ pub(super) async fn io_loop(
         tokio::select! {
             msg = ws.next() => {
                 let mut next = msg;
-                let mut taken = 0;
+                let (mut taken, mut bytes) = (0, 0);
                 loop {
                     match next {
-                        Some(Ok(m)) => on_message(cfg, st, &mut keep, &mut closing_by, m),
+                        Some(Ok(m)) => {
+                            bytes += m.len();
+                            on_message(cfg, st, &mut keep, &mut closing_by, m);
+                        }
                         Some(Err(e)) => return on_read_error(st, &mut ws, closing_by, e).await,
                         None => return on_end(fixed, st, closing_by).await,
                     }
                     taken += 1;
-                    if taken >= MAX_BATCH {
+                    if taken >= MAX_BATCH || bytes >= MAX_BATCH_BYTES {
                         break;
                     }
                     match ws.next().now_or_never() {
