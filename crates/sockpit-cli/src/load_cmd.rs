@@ -2,7 +2,7 @@
 //! (text or JSON Lines), thresholds into the exit status.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -20,6 +20,10 @@ Each user connects, then runs its iteration: every --send (with {{$vu}}, {{$iter
 {{$uuid}}) followed by --expect when given, then --think. With --vus, users start evenly over
 --ramp and hold their connection to the end of --duration; with --rate, users arrive at N per
 second (reached over --ramp) for --duration, run --loops iterations (default 1) and leave.
+--collection C --request R (instead of URL) connects with a saved request as `sockpit run` does:
+its URL rendered with --env/--var, headers, auth, TLS, proxy, subprotocols (connection flags
+such as -H are refused then); without --send its saved messages are the sends, each followed by
+--expect. Saved messages render once for the run ({{$vu}} is for --send).
 Thresholds: METRIC<VALUE, e.g. rtt_p99<200ms, connect_p50<50ms, failed_rate<1%.
 Output: a progress line on a TTY (stderr) and a summary; with --json, {\"event\":\"progress\"}
 lines every second and a final {\"event\":\"summary\"} line on stdout.
@@ -31,8 +35,28 @@ const SPARE_FILES: u64 = 64;
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// ws:// or wss:// URL.
-    pub url: String,
+    /// ws:// or wss:// URL (or --collection C --request R).
+    #[arg(required_unless_present = "collection", conflicts_with = "collection")]
+    pub url: Option<String>,
+    /// Load a saved request instead of a URL: a collection in the store (by name) or a
+    /// collection file; with --request.
+    #[arg(long, value_name = "C", requires = "request")]
+    pub collection: Option<String>,
+    /// The saved request (its name, or `Folder / Name`) whose URL, headers, auth, TLS, proxy and
+    /// subprotocols the users connect with; its saved messages are the sends unless --send.
+    #[arg(long, value_name = "R", requires = "collection")]
+    pub request: Option<String>,
+    /// With --collection: the environment whose variables render the request.
+    #[arg(
+        short = 'e',
+        long = "env",
+        value_name = "NAME",
+        requires = "collection"
+    )]
+    pub env: Option<String>,
+    /// With --collection: set a variable above every other source, NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "collection")]
+    pub vars: Vec<String>,
     /// Virtual users, each holding one connection.
     #[arg(long, value_name = "N", conflicts_with = "rate")]
     pub vus: Option<u64>,
@@ -86,7 +110,7 @@ fn usage(e: LoadError) -> Usage {
 }
 
 /// The scenario and thresholds `a` asks for, or what is wrong with it.
-fn scenario(a: &LoadArgs) -> Result<(Scenario, Vec<Threshold>), Usage> {
+fn scenario(a: &LoadArgs, data_dir: Option<&Path>) -> Result<(Scenario, Vec<Threshold>), Usage> {
     if a.conn.reconnect || a.conn.max_retries.is_some() {
         return Err(Usage(
             "--reconnect does not apply to sockpit load: a lost connection counts as dropped"
@@ -103,8 +127,17 @@ fn scenario(a: &LoadArgs) -> Result<(Scenario, Vec<Threshold>), Usage> {
             ))
         }
     };
-    let mut cfg = connection_config(&a.url, &a.conn)?;
-    cfg.subprotocols = a.protocols.clone();
+    let (cfg, saved_messages) = match &a.url {
+        Some(url) => {
+            let mut cfg = connection_config(url, &a.conn)?;
+            cfg.subprotocols = a.protocols.clone();
+            (cfg, Vec::new())
+        }
+        None => {
+            let t = crate::load_saved::target(a, data_dir)?;
+            (t.connect, t.messages)
+        }
+    };
     let mut sc = Scenario::new(cfg, arrival);
     sc.ramp = secs("ramp", a.ramp)?;
     sc.duration = a.duration.map(|d| secs("duration", d)).transpose()?;
@@ -124,7 +157,16 @@ fn scenario(a: &LoadArgs) -> Result<(Scenario, Vec<Threshold>), Usage> {
             sc.steps.push(Step::Expect(e.clone()));
         }
     }
-    if let (true, Some(e)) = (a.send.is_empty(), &expect) {
+    // Without --send, a saved request's messages are the sends.
+    if a.send.is_empty() {
+        for m in saved_messages {
+            sc.steps.push(Step::SendMessage(m));
+            if let Some(e) = &expect {
+                sc.steps.push(Step::Expect(e.clone()));
+            }
+        }
+    }
+    if let (true, Some(e)) = (sc.steps.is_empty(), &expect) {
         sc.steps.push(Step::Expect(e.clone()));
     }
     if let Some(t) = &a.think {
@@ -169,8 +211,8 @@ fn progress_line(p: &load::Progress) -> String {
     )
 }
 
-pub async fn run(a: LoadArgs) -> i32 {
-    let (sc, thresholds) = match scenario(&a) {
+pub async fn run(a: LoadArgs, data_dir: Option<&Path>) -> i32 {
+    let (sc, thresholds) = match scenario(&a, data_dir) {
         Ok(v) => v,
         Err(Usage(msg)) => {
             eprintln!("sockpit: error: {msg}");

@@ -6,3 +6,4 @@
 mod bad_input;
 mod mock;
 mod node;
+mod saved;

@@ -10,7 +10,7 @@ use sockpit_tests::{sockpit, Peer};
 const LIMIT: Duration = Duration::from_secs(90);
 
 /// The peer's counts (`/stats`), once every connection it saw has closed.
-async fn settled_stats(peer: &Peer) -> Value {
+pub(crate) async fn settled_stats(peer: &Peer) -> Value {
     let mut last = Value::Null;
     for _ in 0..50 {
         let (mut ws, _) = tokio_tungstenite::connect_async(peer.ws_url("/stats"))

@@ -27,6 +27,20 @@ pub enum LoadError {
     },
     #[error("threshold '{expr}': {why}; write METRIC<VALUE, e.g. rtt_p99<200ms or failed_rate<1%")]
     BadThreshold { expr: String, why: String },
+    #[error("no request named '{name}' in collection '{collection}' (it has: {known}); name one with --request")]
+    UnknownRequest {
+        name: String,
+        collection: String,
+        known: String,
+    },
+    #[error("request '{request}' is a {protocol} request: sockpit load runs websocket requests")]
+    UnsupportedProtocol {
+        request: String,
+        protocol: &'static str,
+    },
+    /// The saved request cannot be prepared (undefined variable, bad settings, bad message).
+    #[error("{message}")]
+    Request { code: &'static str, message: String },
 }
 
 impl LoadError {
@@ -42,6 +56,9 @@ impl LoadError {
             LoadError::BadCloseCode(_) => "load.bad_close_code",
             LoadError::UnknownMetric { .. } => "load.unknown_metric",
             LoadError::BadThreshold { .. } => "load.bad_threshold",
+            LoadError::UnknownRequest { .. } => "load.unknown_request",
+            LoadError::UnsupportedProtocol { .. } => "load.unsupported_protocol",
+            LoadError::Request { code, .. } => code,
         }
     }
 }

@@ -13,6 +13,7 @@
 
 mod error;
 pub mod report;
+mod saved;
 mod scenario;
 mod stats;
 mod threshold;
@@ -27,6 +28,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 pub use error::LoadError;
+pub use saved::{saved_target, SavedTarget};
 pub use scenario::{parse_rate, Arrival, Expect, Scenario, SendTemplate, Step, Think};
 pub use stats::{Connections, Expects, Figures, Latency, Messages, Phases, Progress, Summary};
 pub use threshold::{Threshold, ThresholdResult, THRESHOLD_METRICS};

@@ -107,6 +107,8 @@ pub fn parse_rate(s: &str) -> Result<f64, LoadError> {
 #[derive(Debug, Clone)]
 pub enum Step {
     Send(SendTemplate),
+    /// A saved request's message, sent as it is (text or binary).
+    SendMessage(crate::ws::Outgoing),
     Think(Think),
     Expect(Expect),
 }

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::scenario::{Arrival, Expect, Scenario, Step};
 use super::stats::Stats;
 use super::stopped;
-use crate::ws::{Direction, Nanos, SessionControl, SessionEvent, SessionHandle};
+use crate::ws::{Direction, Nanos, SessionCommand, SessionControl, SessionEvent, SessionHandle};
 
 /// How long a user waits for the server's answer to its close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
@@ -210,6 +210,12 @@ impl Vu {
                             break 'run;
                         }
                     }
+                    Step::SendMessage(m) => {
+                        let cmd = SessionCommand::Send(m.clone());
+                        if live.control.command(cmd).await.is_err() {
+                            break 'run;
+                        }
+                    }
                     Step::Think(t) => {
                         let until = (Instant::now() + t.pick(&mut rng)).min(self.end);
                         match live.wait(until, None, false).await {
@@ -236,7 +242,7 @@ impl Vu {
                 }
                 // A send's expect still runs at the end: it stops at once and leaves its answer
                 // pending for the close, so an echo of the last send counts as matched.
-                let expect_follows = matches!(step, Step::Send(_))
+                let expect_follows = matches!(step, Step::Send(_) | Step::SendMessage(_))
                     && matches!(sc.steps.get(i + 1), Some(Step::Expect(_)));
                 if Instant::now() >= self.end && !expect_follows {
                     break 'run;
