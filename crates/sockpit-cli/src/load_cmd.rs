@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use sockpit_core::load::{
-    self, Arrival, Expect, LoadError, Scenario, SendTemplate, Step, Think, Threshold,
+    self, Arrival, Expect, LoadError, Scenario, SendTemplate, Spike, Step, Think, Threshold,
 };
 use tokio::sync::{mpsc, watch};
 
@@ -24,6 +24,9 @@ second (reached over --ramp) for --duration, run --loops iterations (default 1) 
 its URL rendered with --env/--var, headers, auth, TLS, proxy, subprotocols (connection flags
 such as -H are refused then); without --send its saved messages are the sends, each followed by
 --expect. Saved messages render once for the run ({{$vu}} is for --send).
+--spike N adds a spike phase after --duration: N more users connect at once, run the same
+steps and hold for --spike-hold seconds (default 10) while the others go on; the summary and
+--json give each phase's figures (phases.ramp, phases.steady, phases.spike).
 Thresholds: METRIC<VALUE, e.g. rtt_p99<200ms, connect_p50<50ms, failed_rate<1%.
 Output: a progress line on a TTY (stderr) and a summary; with --json, {\"event\":\"progress\"}
 lines every second and a final {\"event\":\"summary\"} line on stdout.
@@ -69,6 +72,13 @@ pub struct LoadArgs {
     /// Seconds of the steady phase. Without it a --vus run ends when each user did its loops.
     #[arg(long, value_name = "SECS")]
     pub duration: Option<f64>,
+    /// A spike phase after --duration: N extra users connect at once, run the same steps and
+    /// hold their connection for --spike-hold, alongside the steady phase's users.
+    #[arg(long, value_name = "N")]
+    pub spike: Option<u64>,
+    /// Seconds the spike phase lasts (the end of the run).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, requires = "spike")]
+    pub spike_hold: f64,
     /// Text each user sends per iteration (repeatable, in order); {{$vu}}, {{$iteration}},
     /// {{$uuid}}, {{$timestamp}} are filled in.
     #[arg(long = "send", value_name = "TEXT")]
@@ -142,6 +152,12 @@ fn scenario(a: &LoadArgs, data_dir: Option<&Path>) -> Result<(Scenario, Vec<Thre
     sc.ramp = secs("ramp", a.ramp)?;
     sc.duration = a.duration.map(|d| secs("duration", d)).transpose()?;
     sc.loops = a.loops;
+    if let Some(users) = a.spike {
+        sc.spike = Some(Spike {
+            users,
+            hold: secs("spike-hold", a.spike_hold)?,
+        });
+    }
     sc.close_code = a.close_code;
     sc.expect_timeout = Duration::from_millis(a.timeout_expect);
     let expect = a
@@ -183,11 +199,12 @@ fn scenario(a: &LoadArgs, data_dir: Option<&Path>) -> Result<(Scenario, Vec<Thre
 }
 
 /// Raises the open-files limit and warns when it still caps the users.
-fn check_files(arrival: Arrival) {
+fn check_files(sc: &Scenario) {
     let Some(limit) = load::raise_nofile_limit() else {
         return;
     };
-    if let Arrival::Vus(n) = arrival {
+    if let Arrival::Vus(n) = sc.arrival {
+        let n = n.saturating_add(sc.spike.map_or(0, |s| s.users));
         let room = limit.soft.saturating_sub(SPARE_FILES);
         if n > room {
             eprintln!(
@@ -219,7 +236,7 @@ pub async fn run(a: LoadArgs, data_dir: Option<&Path>) -> i32 {
             return exit::USAGE;
         }
     };
-    check_files(sc.arrival);
+    check_files(&sc);
     let (stop_tx, stop_rx) = watch::channel(false);
     // Ctrl-C or SIGTERM ends the run early (every user closes, the summary is printed).
     let mut signals = crate::interrupt::Interrupts::listen();

@@ -7,3 +7,4 @@ mod bad_input;
 mod mock;
 mod node;
 mod saved;
+mod spike;

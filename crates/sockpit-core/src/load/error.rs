@@ -27,6 +27,10 @@ pub enum LoadError {
     },
     #[error("threshold '{expr}': {why}; write METRIC<VALUE, e.g. rtt_p99<200ms or failed_rate<1%")]
     BadThreshold { expr: String, why: String },
+    #[error("--spike must add at least 1 user: give N extra users, e.g. --spike 100")]
+    NoSpikeUsers,
+    #[error("--spike needs --duration: the spike phase comes after the steady phase (e.g. --vus 50 --duration 30 --spike 200 --spike-hold 10)")]
+    SpikeWithoutDuration,
     #[error("no request named '{name}' in collection '{collection}' (it has: {known}); name one with --request")]
     UnknownRequest {
         name: String,
@@ -56,6 +60,8 @@ impl LoadError {
             LoadError::BadCloseCode(_) => "load.bad_close_code",
             LoadError::UnknownMetric { .. } => "load.unknown_metric",
             LoadError::BadThreshold { .. } => "load.bad_threshold",
+            LoadError::NoSpikeUsers => "load.no_spike_users",
+            LoadError::SpikeWithoutDuration => "load.spike_without_duration",
             LoadError::UnknownRequest { .. } => "load.unknown_request",
             LoadError::UnsupportedProtocol { .. } => "load.unsupported_protocol",
             LoadError::Request { code, .. } => code,

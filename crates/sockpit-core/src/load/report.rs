@@ -65,11 +65,17 @@ fn figures(out: &mut String, f: &Figures) {
 pub fn text(s: &Summary, thresholds: &[ThresholdResult]) -> String {
     let mut out = format!("load run: {} s\n", s.total.elapsed_s);
     figures(&mut out, &s.total);
-    if let Some(r) = &s.phases.ramp {
-        let _ = writeln!(out, "ramp phase ({} s):", r.elapsed_s);
-        figures(&mut out, r);
+    if s.phases.ramp.is_some() || s.phases.spike.is_some() {
+        if let Some(r) = &s.phases.ramp {
+            let _ = writeln!(out, "ramp phase ({} s):", r.elapsed_s);
+            figures(&mut out, r);
+        }
         let _ = writeln!(out, "steady phase ({} s):", s.phases.steady.elapsed_s);
         figures(&mut out, &s.phases.steady);
+        if let Some(p) = &s.phases.spike {
+            let _ = writeln!(out, "spike phase ({} s):", p.elapsed_s);
+            figures(&mut out, p);
+        }
     }
     if !thresholds.is_empty() {
         out.push_str("thresholds:\n");

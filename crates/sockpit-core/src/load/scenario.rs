@@ -40,6 +40,17 @@ pub struct Scenario {
     pub expect_timeout: Duration,
     /// The code each user closes with.
     pub close_code: u16,
+    /// A spike phase after the steady one: extra users arriving at once.
+    pub spike: Option<Spike>,
+}
+
+/// The spike phase: `users` extra users connect at once when the steady phase ends, run the
+/// steps like the others and hold their connection for `hold`, the end of the run; the steady
+/// phase's users (and arrivals) go on through it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spike {
+    pub users: u64,
+    pub hold: Duration,
 }
 
 /// The socket read buffer of each load session (a session's default is 128 KiB, resident once
@@ -60,6 +71,7 @@ impl Scenario {
             loops: None,
             expect_timeout: Duration::from_secs(5),
             close_code: 1000,
+            spike: None,
         }
     }
 
@@ -76,10 +88,29 @@ impl Scenario {
             }
             _ => {}
         }
+        if let Some(s) = self.spike {
+            if s.users == 0 {
+                return Err(LoadError::NoSpikeUsers);
+            }
+            if self.duration.is_none() {
+                return Err(LoadError::SpikeWithoutDuration);
+            }
+        }
         if !close_code_is_sendable(self.close_code) {
             return Err(LoadError::BadCloseCode(self.close_code));
         }
         Ok(())
+    }
+
+    /// When the spike phase starts (the end of the steady phase), from the start of the run.
+    pub fn spike_start(&self) -> Option<Duration> {
+        self.spike.and(self.duration).map(|d| self.ramp + d)
+    }
+
+    /// The length of the whole run: ramp, steady and spike (`None`: until the loops are done).
+    pub fn length(&self) -> Option<Duration> {
+        let hold = self.spike.map_or(Duration::ZERO, |s| s.hold);
+        self.duration.map(|d| self.ramp + d + hold)
     }
 
     /// Iterations each user runs (`u64::MAX`: until the end).
@@ -326,6 +357,22 @@ mod tests {
         let mut s = Scenario::new(cfg, Arrival::Vus(2));
         s.close_code = 1006;
         assert_eq!(s.check(), Err(LoadError::BadCloseCode(1006)));
+        let mut s = Scenario::new(ConnectConfig::new("ws://x/"), Arrival::Vus(2));
+        s.spike = Some(Spike {
+            users: 0,
+            hold: Duration::from_secs(1),
+        });
+        assert_eq!(s.check(), Err(LoadError::NoSpikeUsers));
+        s.spike = Some(Spike {
+            users: 5,
+            hold: Duration::from_secs(3),
+        });
+        assert_eq!(s.check(), Err(LoadError::SpikeWithoutDuration));
+        s.ramp = Duration::from_secs(1);
+        s.duration = Some(Duration::from_secs(2));
+        assert_eq!(s.check(), Ok(()));
+        assert_eq!(s.spike_start(), Some(Duration::from_secs(3)));
+        assert_eq!(s.length(), Some(Duration::from_secs(6)));
         assert_eq!(parse_rate("50/s").unwrap(), 50.0);
         assert!(matches!(parse_rate("0"), Err(LoadError::NoRate(_))));
         assert!(matches!(parse_rate("lots"), Err(LoadError::BadRate(_))));

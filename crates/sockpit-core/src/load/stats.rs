@@ -23,13 +23,17 @@ fn histogram() -> Histogram<u64> {
 pub enum Phase {
     Ramp = 0,
     Steady = 1,
+    Spike = 2,
 }
+
+const PHASES: usize = 3;
 
 impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Ramp => "ramp",
             Phase::Steady => "steady",
+            Phase::Spike => "spike",
         }
     }
 }
@@ -48,8 +52,8 @@ struct Counters {
 }
 
 struct Hists {
-    connect: [Histogram<u64>; 2],
-    rtt: [Histogram<u64>; 2],
+    connect: [Histogram<u64>; PHASES],
+    rtt: [Histogram<u64>; PHASES],
     /// Since the last progress snapshot.
     window_rtt: Histogram<u64>,
 }
@@ -58,7 +62,9 @@ struct Hists {
 pub struct Stats {
     start: Instant,
     ramp: Duration,
-    phases: [Counters; 2],
+    /// When the spike phase starts, from `start`.
+    spike_start: Option<Duration>,
+    phases: [Counters; PHASES],
     active: AtomicI64,
     peak_active: AtomicI64,
     hists: Mutex<Hists>,
@@ -71,16 +77,17 @@ fn us(d: Duration) -> u64 {
 }
 
 impl Stats {
-    pub fn new(start: Instant, ramp: Duration) -> Stats {
+    pub fn new(start: Instant, ramp: Duration, spike_start: Option<Duration>) -> Stats {
         Stats {
             start,
             ramp,
+            spike_start,
             phases: Default::default(),
             active: AtomicI64::new(0),
             peak_active: AtomicI64::new(0),
             hists: Mutex::new(Hists {
-                connect: [histogram(), histogram()],
-                rtt: [histogram(), histogram()],
+                connect: [histogram(), histogram(), histogram()],
+                rtt: [histogram(), histogram(), histogram()],
                 window_rtt: histogram(),
             }),
             failed_by: Mutex::new(BTreeMap::new()),
@@ -89,8 +96,11 @@ impl Stats {
     }
 
     pub fn phase(&self) -> Phase {
-        if self.start.elapsed() < self.ramp {
+        let t = self.start.elapsed();
+        if t < self.ramp {
             Phase::Ramp
+        } else if self.spike_start.is_some_and(|s| t >= s) {
+            Phase::Spike
         } else {
             Phase::Steady
         }
@@ -185,7 +195,7 @@ impl Stats {
         prev: Option<&Progress>,
         usage: Option<super::usage::Usage>,
     ) -> Progress {
-        let t = self.totals(&[0, 1]);
+        let t = self.totals(&[0, 1, 2]);
         let t_s = self.start.elapsed().as_secs_f64();
         let window = prev.map_or(t_s, |p| t_s - p.t_s).max(1e-9);
         let rate = |now: u64, before: u64| ((now.saturating_sub(before)) as f64 / window).round();
@@ -292,15 +302,22 @@ impl Stats {
         }
     }
 
-    /// The figures of the whole run and of each phase (the ramp only when there was one).
+    /// The figures of the whole run and of each phase (the ramp and the spike only when there
+    /// was one).
     pub fn summary(&self, end: Instant) -> Summary {
         let total = end.duration_since(self.start).as_secs_f64();
         let ramp = self.ramp.as_secs_f64().min(total);
+        let spike_start = self
+            .spike_start
+            .map_or(total, |s| s.as_secs_f64().clamp(ramp, total));
         Summary {
-            total: self.figures(&[0, 1], total, true),
+            total: self.figures(&[0, 1, 2], total, true),
             phases: Phases {
                 ramp: (self.ramp > Duration::ZERO).then(|| self.figures(&[0], ramp, false)),
-                steady: self.figures(&[1], total - ramp, false),
+                steady: self.figures(&[1], spike_start - ramp, false),
+                spike: self
+                    .spike_start
+                    .map(|_| self.figures(&[2], total - spike_start, false)),
             },
         }
     }
@@ -426,6 +443,8 @@ pub struct Phases {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ramp: Option<Figures>,
     pub steady: Figures,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spike: Option<Figures>,
 }
 
 /// The end of a run: the totals (flattened) and each phase.
@@ -442,7 +461,7 @@ pub(super) mod tests {
 
     /// A finished run: 2 opened (4 and 8 ms), 1 refused, 1 dropped with 1006, one 1.5 ms round trip.
     pub(crate) fn sample() -> Summary {
-        let s = Stats::new(Instant::now(), Duration::ZERO);
+        let s = Stats::new(Instant::now(), Duration::ZERO, None);
         s.opened(Duration::from_millis(4));
         s.opened(Duration::from_millis(8));
         s.failed("ws.connection_refused");
@@ -453,7 +472,7 @@ pub(super) mod tests {
 
     #[test]
     fn counts_land_in_their_phase_and_percentiles_in_ms() {
-        let s = Stats::new(Instant::now(), Duration::ZERO);
+        let s = Stats::new(Instant::now(), Duration::ZERO, None);
         s.opened(Duration::from_millis(4));
         s.opened(Duration::from_millis(8));
         s.failed("ws.connection_refused");
@@ -481,7 +500,7 @@ pub(super) mod tests {
 
     #[test]
     fn progress_reports_the_last_window_only() {
-        let s = Stats::new(Instant::now(), Duration::from_secs(60));
+        let s = Stats::new(Instant::now(), Duration::from_secs(60), None);
         s.matched(Some(Duration::from_millis(3)));
         let p1 = s.progress(None, None);
         assert_eq!(p1.phase, "ramp");

@@ -33,6 +33,8 @@ pub(super) struct Vu {
     /// The end of the run.
     pub(super) end: Instant,
     pub(super) stop: watch::Receiver<bool>,
+    /// One of the spike phase's users: holds its connection to the end whatever the arrival.
+    pub(super) spike: bool,
 }
 
 /// A user's live session.
@@ -194,7 +196,11 @@ impl Vu {
             }
         }
         let mut rng = rand::rngs::SmallRng::from_os_rng();
-        let loops = sc.loops_per_user();
+        let loops = if self.spike {
+            sc.loops.unwrap_or(u64::MAX)
+        } else {
+            sc.loops_per_user()
+        };
         let mut iteration = 0u64;
         let mut pending = None;
         'run: while iteration < loops && Instant::now() < self.end {
@@ -253,8 +259,9 @@ impl Vu {
                 break;
             }
         }
-        // A user of a VU run holds its connection to the end; an arrival leaves when done.
-        if matches!(sc.arrival, Arrival::Vus(_)) && sc.duration.is_some() {
+        // A user of a VU run (or of the spike) holds its connection to the end; an arrival
+        // leaves when done.
+        if self.spike || (matches!(sc.arrival, Arrival::Vus(_)) && sc.duration.is_some()) {
             let _ = live.wait(self.end, None, false).await;
         }
         live.close(sc.close_code, pending).await;
