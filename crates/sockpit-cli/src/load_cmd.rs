@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use clap::Args;
 use sockpit_core::load::{
-    self, Arrival, Expect, LoadError, Scenario, SendTemplate, Spike, Step, Think, Threshold,
+    self, Arrival, Expect, LoadError, Scenario, SendTemplate, Spike, Step, Target, Think, Threshold,
 };
+use sockpit_core::sse::SseConfig;
 use tokio::sync::{mpsc, watch};
 
 use crate::args::ConnectionArgs;
-use crate::connect::{connection_config, secs, Usage};
+use crate::connect::{connection_config, connection_config_unchecked, secs, Usage};
 use crate::exit;
 
 pub const LOAD_AFTER_HELP: &str = "\
@@ -24,6 +25,10 @@ second (reached over --ramp) for --duration, run --loops iterations (default 1) 
 its URL rendered with --env/--var, headers, auth, TLS, proxy, subprotocols (connection flags
 such as -H are refused then); without --send its saved messages are the sends, each followed by
 --expect. Saved messages render once for the run ({{$vu}} is for --send).
+An http:// or https:// URL (or an SSE request) makes each user an SSE client: it counts events
+(messages.received), --expect matches event data, --send is refused, and a stream the server
+ends counts as dropped (stream_closed); without --duration or steps a user reads its stream to
+the end. Connect time is the HTTP request to the event-stream response.
 --spike N adds a spike phase after --duration: N more users connect at once, run the same
 steps and hold for --spike-hold seconds (default 10) while the others go on; the summary and
 --json give each phase's figures (phases.ramp, phases.steady, phases.spike).
@@ -33,12 +38,29 @@ lines every second and a final {\"event\":\"summary\"} line on stdout.
 Exit status: 0 done and every threshold held, 1 a threshold failed or no connection opened,
 2 usage error.";
 
+/// An SSE target from an `http(s)://` URL with the connection flags that apply to one (headers,
+/// TLS, proxy, HTTP auth; --handshake-timeout bounds the connect).
+fn sse_config(url: &str, conn: &crate::args::ConnectionArgs) -> Result<SseConfig, Usage> {
+    sockpit_core::sse::client::parse_url(url, &[]).map_err(|e| Usage(e.to_string()))?;
+    let ws = connection_config_unchecked(url, conn)?;
+    if let Some(auth) = &ws.auth {
+        auth.check_http_only().map_err(|e| Usage(e.to_string()))?;
+    }
+    let mut cfg = SseConfig::new(url);
+    cfg.headers = ws.headers;
+    cfg.tls = ws.tls;
+    cfg.proxy = ws.proxy;
+    cfg.auth = ws.auth;
+    cfg.connect_timeout = ws.handshake_timeout;
+    Ok(cfg)
+}
+
 /// Open files kept for the process itself besides the users' sockets.
 const SPARE_FILES: u64 = 64;
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// ws:// or wss:// URL (or --collection C --request R).
+    /// ws:// or wss:// URL, or http(s):// for an SSE feed (or --collection C --request R).
     #[arg(required_unless_present = "collection", conflicts_with = "collection")]
     pub url: Option<String>,
     /// Load a saved request instead of a URL: a collection in the store (by name) or a
@@ -138,14 +160,23 @@ fn scenario(a: &LoadArgs, data_dir: Option<&Path>) -> Result<(Scenario, Vec<Thre
         }
     };
     let (cfg, saved_messages) = match &a.url {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            (Target::Sse(sse_config(url, &a.conn)?), Vec::new())
+        }
         Some(url) => {
-            let mut cfg = connection_config(url, &a.conn)?;
+            let mut cfg = connection_config(url, &a.conn).map_err(|Usage(m)| {
+                if m.contains("unsupported scheme") {
+                    Usage(format!("{m} (or http:// or https:// for an SSE feed)"))
+                } else {
+                    Usage(m)
+                }
+            })?;
             cfg.subprotocols = a.protocols.clone();
-            (cfg, Vec::new())
+            (Target::Ws(cfg), Vec::new())
         }
         None => {
             let t = crate::load_saved::target(a, data_dir)?;
-            (t.connect, t.messages)
+            (t.target, t.messages)
         }
     };
     let mut sc = Scenario::new(cfg, arrival);

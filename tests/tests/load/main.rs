@@ -8,3 +8,4 @@ mod mock;
 mod node;
 mod saved;
 mod spike;
+mod sse;

@@ -31,13 +31,17 @@ pub enum LoadError {
     NoSpikeUsers,
     #[error("--spike needs --duration: the spike phase comes after the steady phase (e.g. --vus 50 --duration 30 --spike 200 --spike-hold 10)")]
     SpikeWithoutDuration,
+    #[error("an SSE target only receives: drop --send (and saved messages), and use --expect to wait for events")]
+    SendOverSse,
     #[error("no request named '{name}' in collection '{collection}' (it has: {known}); name one with --request")]
     UnknownRequest {
         name: String,
         collection: String,
         known: String,
     },
-    #[error("request '{request}' is a {protocol} request: sockpit load runs websocket requests")]
+    #[error(
+        "request '{request}' is a {protocol} request: sockpit load runs websocket and sse requests"
+    )]
     UnsupportedProtocol {
         request: String,
         protocol: &'static str,
@@ -62,6 +66,7 @@ impl LoadError {
             LoadError::BadThreshold { .. } => "load.bad_threshold",
             LoadError::NoSpikeUsers => "load.no_spike_users",
             LoadError::SpikeWithoutDuration => "load.spike_without_duration",
+            LoadError::SendOverSse => "load.send_over_sse",
             LoadError::UnknownRequest { .. } => "load.unknown_request",
             LoadError::UnsupportedProtocol { .. } => "load.unsupported_protocol",
             LoadError::Request { code, .. } => code,

@@ -16,6 +16,7 @@ mod error;
 pub mod report;
 mod saved;
 mod scenario;
+mod sse_vu;
 mod stats;
 mod threshold;
 mod usage;
@@ -30,7 +31,9 @@ use tokio::time::Instant;
 
 pub use error::LoadError;
 pub use saved::{saved_target, SavedTarget};
-pub use scenario::{parse_rate, Arrival, Expect, Scenario, SendTemplate, Spike, Step, Think};
+pub use scenario::{
+    parse_rate, Arrival, Expect, Scenario, SendTemplate, Spike, Step, Target, Think,
+};
 pub use stats::{Connections, Expects, Figures, Latency, Messages, Phases, Progress, Summary};
 pub use threshold::{Threshold, ThresholdResult, THRESHOLD_METRICS};
 pub use usage::{raise_nofile_limit, rss_bytes, FileLimit, Usage, UsageMeter};

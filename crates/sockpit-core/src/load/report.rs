@@ -42,7 +42,11 @@ fn figures(out: &mut String, f: &Figures) {
         let _ = writeln!(out, "    failed {code}: {n}");
     }
     for (code, n) in &c.dropped_by_code {
-        let _ = writeln!(out, "    dropped with close {code}: {n}");
+        if code.parse::<u16>().is_ok() {
+            let _ = writeln!(out, "    dropped with close {code}: {n}");
+        } else {
+            let _ = writeln!(out, "    dropped ({code}): {n}");
+        }
     }
     let m = &f.messages;
     let _ = writeln!(

@@ -6,16 +6,18 @@
 use crate::collection::model::{requests_with_path, Collection, Protocol, Request};
 use crate::runner::{prepare, RunError, RunOptions};
 use crate::template::Vars;
-use crate::ws::{ConnectConfig, Outgoing};
+use crate::ws::Outgoing;
 
 use super::error::LoadError;
+use super::scenario::Target;
 
 /// What the users of a run from a saved request connect with and send.
 #[derive(Debug, Clone)]
 pub struct SavedTarget {
     /// The request's name as found.
     pub name: String,
-    pub connect: ConnectConfig,
+    /// A WebSocket session, or an SSE subscription for an SSE request.
+    pub target: Target,
     /// The saved messages in order, rendered and encoded once (dynamic values such as
     /// `{{$uuid}}` are drawn once for the whole run).
     pub messages: Vec<Outgoing>,
@@ -63,7 +65,7 @@ pub fn saved_target(
     opts: &RunOptions,
 ) -> Result<SavedTarget, LoadError> {
     let original = find(c, name)?;
-    if original.protocol != Protocol::Websocket {
+    if !matches!(original.protocol, Protocol::Websocket | Protocol::Sse) {
         return Err(LoadError::UnsupportedProtocol {
             request: original.name.clone(),
             protocol: original.protocol.as_str(),
@@ -79,6 +81,14 @@ pub fn saved_target(
     let r = vars
         .render_request(original)
         .map_err(|e| request_error(e.into()))?;
+    if r.protocol == Protocol::Sse {
+        let cfg = prepare::sse_config(&r, &opts.base_dir).map_err(request_error)?;
+        return Ok(SavedTarget {
+            name: r.name,
+            target: Target::Sse(cfg),
+            messages: Vec::new(),
+        });
+    }
     let connect = prepare::ws_config(&r, &opts.base_dir).map_err(request_error)?;
     let codec = prepare::codec(&r, &opts.base_dir).map_err(request_error)?;
     let messages = r
@@ -89,7 +99,7 @@ pub fn saved_target(
         .map_err(request_error)?;
     Ok(SavedTarget {
         name: r.name,
-        connect,
+        target: Target::Ws(connect),
         messages,
     })
 }
@@ -146,12 +156,15 @@ mod tests {
     #[test]
     fn the_request_is_rendered_with_the_environment_and_its_messages() {
         let t = saved_target(&collection(), "Echo", &opts(Some("local"))).unwrap();
-        assert_eq!(t.connect.url, "ws://127.0.0.1:9/echo");
+        let Target::Ws(connect) = &t.target else {
+            panic!("a websocket request: {t:?}")
+        };
+        assert_eq!(connect.url, "ws://127.0.0.1:9/echo");
         assert_eq!(
-            t.connect.headers,
+            connect.headers,
             vec![("X-Env".to_string(), "127.0.0.1:9".to_string())]
         );
-        assert_eq!(t.connect.subprotocols, vec!["chat".to_string()]);
+        assert_eq!(connect.subprotocols, vec!["chat".to_string()]);
         assert_eq!(t.messages, vec![Outgoing::Text("hello 127.0.0.1:9".into())]);
         // Also by its path.
         assert!(saved_target(&collection(), "F / Echo", &opts(Some("local"))).is_ok());
@@ -165,7 +178,7 @@ mod tests {
         assert!(msg.contains("'F / Echo', 'Feed'"), "{msg}");
         let e = saved_target(&collection(), "Echo", &opts(None)).unwrap_err();
         assert!(e.to_string().contains("host"), "{e}");
-        let e = saved_target(&collection(), "Feed", &opts(None)).unwrap_err();
-        assert_eq!(e.code(), "load.unsupported_protocol");
+        let feed = saved_target(&collection(), "Feed", &opts(None)).unwrap();
+        assert!(matches!(feed.target, Target::Sse(ref c) if c.url == "http://x/sse"));
     }
 }

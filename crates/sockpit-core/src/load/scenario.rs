@@ -11,6 +11,7 @@ use crate::collection::assertion_spec::parse_assertion;
 use crate::collection::model::Assertion;
 use crate::collection::validate::compile_regex;
 use crate::runner::check::message_matches;
+use crate::sse::SseConfig;
 use crate::ws::{close_code_is_sendable, ConnectConfig};
 
 /// How virtual users arrive.
@@ -26,7 +27,7 @@ pub enum Arrival {
 /// runs before the load starts.
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    pub connect: ConnectConfig,
+    pub target: Target,
     pub arrival: Arrival,
     /// Time to reach the full VU count or rate (the ramp phase), before `duration`.
     pub ramp: Duration,
@@ -53,17 +54,46 @@ pub struct Spike {
     pub hold: Duration,
 }
 
+/// What each user connects to: a WebSocket session, or an SSE subscription (an `http(s)://` URL
+/// or an SSE request) that only receives.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Ws(ConnectConfig),
+    Sse(SseConfig),
+}
+
+impl From<ConnectConfig> for Target {
+    fn from(c: ConnectConfig) -> Target {
+        Target::Ws(c)
+    }
+}
+
+impl From<SseConfig> for Target {
+    fn from(c: SseConfig) -> Target {
+        Target::Sse(c)
+    }
+}
+
 /// The socket read buffer of each load session (a session's default is 128 KiB, resident once
 /// used): 4 KiB keeps idle connections small; bigger messages take more reads.
 pub const LOAD_READ_BUFFER: usize = 4 << 10;
 
 impl Scenario {
-    /// `connect` gets the load read buffer ([`LOAD_READ_BUFFER`]) and no reconnects.
-    pub fn new(mut connect: ConnectConfig, arrival: Arrival) -> Scenario {
-        connect.read_buffer_size = LOAD_READ_BUFFER;
-        connect.reconnect = None;
+    /// A WebSocket target gets the load read buffer ([`LOAD_READ_BUFFER`]); no target reconnects.
+    pub fn new(target: impl Into<Target>, arrival: Arrival) -> Scenario {
+        let target = match target.into() {
+            Target::Ws(mut c) => {
+                c.read_buffer_size = LOAD_READ_BUFFER;
+                c.reconnect = None;
+                Target::Ws(c)
+            }
+            Target::Sse(mut c) => {
+                c.reconnect = None;
+                Target::Sse(c)
+            }
+        };
         Scenario {
-            connect,
+            target,
             arrival,
             ramp: Duration::ZERO,
             duration: None,
@@ -95,6 +125,14 @@ impl Scenario {
             if self.duration.is_none() {
                 return Err(LoadError::SpikeWithoutDuration);
             }
+        }
+        if matches!(self.target, Target::Sse(_))
+            && self
+                .steps
+                .iter()
+                .any(|s| matches!(s, Step::Send(_) | Step::SendMessage(_)))
+        {
+            return Err(LoadError::SendOverSse);
         }
         if !close_code_is_sendable(self.close_code) {
             return Err(LoadError::BadCloseCode(self.close_code));

@@ -69,7 +69,7 @@ pub struct Stats {
     peak_active: AtomicI64,
     hists: Mutex<Hists>,
     failed_by: Mutex<BTreeMap<&'static str, u64>>,
-    dropped_by: Mutex<BTreeMap<u16, u64>>,
+    dropped_by: Mutex<BTreeMap<String, u64>>,
 }
 
 fn us(d: Duration) -> u64 {
@@ -133,9 +133,14 @@ impl Stats {
 
     /// The server closed (or the connection died: 1006) before the user was done.
     pub fn dropped(&self, code: u16) {
+        self.dropped_as(code.to_string());
+    }
+
+    /// A drop without a close code: an SSE stream the server ended (`stream_closed`).
+    pub fn dropped_as(&self, why: String) {
         self.now().dropped.fetch_add(1, Relaxed);
         if let Ok(mut m) = self.dropped_by.lock() {
-            *m.entry(code).or_default() += 1;
+            *m.entry(why).or_default() += 1;
         }
     }
 
@@ -264,7 +269,7 @@ impl Stats {
         let dropped_by_code = if by_code {
             self.dropped_by
                 .lock()
-                .map(|m| m.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+                .map(|m| m.clone())
                 .unwrap_or_default()
         } else {
             BTreeMap::new()
@@ -404,7 +409,7 @@ pub struct Connections {
     pub failed_by_code: BTreeMap<String, u64>,
     /// Closed by the server, or lost (1006), before the user was done.
     pub dropped: u64,
-    /// Close code → count.
+    /// Close code → count; `stream_closed` for SSE streams the server ended.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub dropped_by_code: BTreeMap<String, u64>,
     #[serde(skip_serializing_if = "Option::is_none")]

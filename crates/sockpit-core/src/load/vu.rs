@@ -8,16 +8,18 @@ use rand::SeedableRng;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::scenario::{Arrival, Expect, Scenario, Step};
+use super::scenario::{Arrival, Expect, Scenario, Step, Target};
 use super::stats::Stats;
 use super::stopped;
-use crate::ws::{Direction, Nanos, SessionCommand, SessionControl, SessionEvent, SessionHandle};
+use crate::ws::{
+    ConnectConfig, Direction, Nanos, SessionCommand, SessionControl, SessionEvent, SessionHandle,
+};
 
 /// How long a user waits for the server's answer to its close frame.
-const CLOSE_GRACE: Duration = Duration::from_secs(5);
+pub(super) const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// Why a wait on the session ended.
-enum Wait {
+pub(super) enum Wait {
     /// The awaited message arrived (or, while connecting, the connection opened).
     Matched,
     Deadline,
@@ -169,8 +171,15 @@ impl Live {
 
 impl Vu {
     pub(super) async fn run(self) {
+        match self.scenario.target.clone() {
+            Target::Ws(cfg) => self.run_ws(cfg).await,
+            Target::Sse(cfg) => super::sse_vu::run(self, cfg).await,
+        }
+    }
+
+    async fn run_ws(self, cfg: ConnectConfig) {
         let sc = &self.scenario;
-        let (control, events) = SessionHandle::spawn(sc.connect.clone()).into_parts();
+        let (control, events) = SessionHandle::spawn(cfg).into_parts();
         let mut live = Live {
             control,
             events,
