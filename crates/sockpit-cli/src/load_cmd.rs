@@ -32,7 +32,11 @@ the end. Connect time is the HTTP request to the event-stream response.
 --spike N adds a spike phase after --duration: N more users connect at once, run the same
 steps and hold for --spike-hold seconds (default 10) while the others go on; the summary and
 --json give each phase's figures (phases.ramp, phases.steady, phases.spike).
-Thresholds: METRIC<VALUE, e.g. rtt_p99<200ms, connect_p50<50ms, failed_rate<1%.
+Latencies: connect_ms runs from a user's start to the open (name resolution, TCP, TLS, upgrade;
+k6's ws_connecting); handshake_ms from TCP connected to the 101 (TLS and the upgrade; WebSocket
+only); rtt_ms from a send to the message its --expect matched.
+Thresholds: METRIC<VALUE, e.g. rtt_p99<200ms, connect_p50<50ms, handshake_p99<20ms,
+failed_rate<1%.
 Output: a progress line on a TTY (stderr) and a summary; with --json, {\"event\":\"progress\"}
 lines every second and a final {\"event\":\"summary\"} line on stdout.
 Exit status: 0 done and every threshold held, 1 a threshold failed or no connection opened,

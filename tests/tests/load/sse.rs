@@ -40,6 +40,7 @@ async fn every_user_receives_every_event_of_the_feed() {
     assert_eq!(s["messages"]["sent"], 0, "{s}");
     assert_eq!(s["expects"]["matched"].as_u64(), Some(25 * EVENTS), "{s}");
     assert_eq!(s["connect_ms"]["count"], 25, "{s}");
+    assert_eq!(s["handshake_ms"]["count"], 0, "no WebSocket upgrade: {s}");
     // The server ends each feed before the run's end: a drop, named.
     assert_eq!(s["connections"]["dropped"], 25, "{s}");
     assert_eq!(

@@ -62,6 +62,9 @@ fn figures(out: &mut String, f: &Figures) {
         );
     }
     out.push_str(&latency_line("connect", &f.connect_ms));
+    if f.handshake_ms.count > 0 {
+        out.push_str(&latency_line("handshake", &f.handshake_ms));
+    }
     out.push_str(&latency_line("rtt", &f.rtt_ms));
 }
 

@@ -38,7 +38,7 @@ impl Live {
                 SseSessionEvent::Open { t, .. } if !self.open => {
                     self.open = true;
                     let connect = t.saturating_sub(self.connecting_at);
-                    self.stats.opened(Duration::from_nanos(connect));
+                    self.stats.opened(Duration::from_nanos(connect), None);
                 }
                 SseSessionEvent::Event { data, .. } => {
                     self.stats.received(data.len());

@@ -53,6 +53,7 @@ struct Counters {
 
 struct Hists {
     connect: [Histogram<u64>; PHASES],
+    handshake: [Histogram<u64>; PHASES],
     rtt: [Histogram<u64>; PHASES],
     /// Since the last progress snapshot.
     window_rtt: Histogram<u64>,
@@ -87,6 +88,7 @@ impl Stats {
             peak_active: AtomicI64::new(0),
             hists: Mutex::new(Hists {
                 connect: [histogram(), histogram(), histogram()],
+                handshake: [histogram(), histogram(), histogram()],
                 rtt: [histogram(), histogram(), histogram()],
                 window_rtt: histogram(),
             }),
@@ -110,13 +112,18 @@ impl Stats {
         &self.phases[self.phase() as usize]
     }
 
-    pub fn opened(&self, connect: Duration) {
+    /// A connection opened after `connect` (from the user's start); `handshake` is the part
+    /// from TCP connected to the 101, when the target has one (WebSocket).
+    pub fn opened(&self, connect: Duration, handshake: Option<Duration>) {
         let phase = self.phase() as usize;
         self.phases[phase].opened.fetch_add(1, Relaxed);
         let active = self.active.fetch_add(1, Relaxed) + 1;
         self.peak_active.fetch_max(active, Relaxed);
         if let Ok(mut h) = self.hists.lock() {
             h.connect[phase].saturating_record(us(connect));
+            if let Some(hs) = handshake {
+                h.handshake[phase].saturating_record(us(hs));
+            }
         }
     }
 
@@ -239,17 +246,19 @@ impl Stats {
 
     fn figures(&self, phases: &[usize], elapsed: f64, by_code: bool) -> Figures {
         let t = self.totals(phases);
-        let (connect, rtt) = match self.hists.lock() {
+        let (connect, handshake, rtt) = match self.hists.lock() {
             Ok(h) => {
                 let mut c = histogram();
+                let mut hs = histogram();
                 let mut r = histogram();
                 for p in phases {
                     let _ = c.add(&h.connect[*p]);
+                    let _ = hs.add(&h.handshake[*p]);
                     let _ = r.add(&h.rtt[*p]);
                 }
-                (Latency::of(&c), Latency::of(&r))
+                (Latency::of(&c), Latency::of(&hs), Latency::of(&r))
             }
-            Err(_) => (Latency::default(), Latency::default()),
+            Err(_) => Default::default(),
         };
         let per_s = |n: u64| {
             if elapsed > 0.0 {
@@ -303,6 +312,7 @@ impl Stats {
                 timed_out: t.timed_out,
             },
             connect_ms: connect,
+            handshake_ms: handshake,
             rtt_ms: rtt,
         }
     }
@@ -439,7 +449,11 @@ pub struct Figures {
     pub connections: Connections,
     pub messages: Messages,
     pub expects: Expects,
+    /// From the user's start to the open: name resolution, TCP connect, TLS and the upgrade (for
+    /// SSE: the request to the event-stream response); k6's `ws_connecting`.
     pub connect_ms: Latency,
+    /// WebSocket only: from TCP connected to the 101 response (TLS and the HTTP upgrade).
+    pub handshake_ms: Latency,
     pub rtt_ms: Latency,
 }
 
@@ -467,8 +481,8 @@ pub(super) mod tests {
     /// A finished run: 2 opened (4 and 8 ms), 1 refused, 1 dropped with 1006, one 1.5 ms round trip.
     pub(crate) fn sample() -> Summary {
         let s = Stats::new(Instant::now(), Duration::ZERO, None);
-        s.opened(Duration::from_millis(4));
-        s.opened(Duration::from_millis(8));
+        s.opened(Duration::from_millis(4), Some(Duration::from_millis(1)));
+        s.opened(Duration::from_millis(8), None);
         s.failed("ws.connection_refused");
         s.matched(Some(Duration::from_micros(1500)));
         s.dropped(1006);
@@ -478,8 +492,8 @@ pub(super) mod tests {
     #[test]
     fn counts_land_in_their_phase_and_percentiles_in_ms() {
         let s = Stats::new(Instant::now(), Duration::ZERO, None);
-        s.opened(Duration::from_millis(4));
-        s.opened(Duration::from_millis(8));
+        s.opened(Duration::from_millis(4), Some(Duration::from_millis(1)));
+        s.opened(Duration::from_millis(8), None);
         s.failed("ws.connection_refused");
         s.sent(5);
         s.received(7);

@@ -58,9 +58,10 @@ impl Live {
         let mut matched = false;
         for ev in batch {
             match ev {
-                SessionEvent::Open { t, .. } => {
+                SessionEvent::Open { t, report } => {
                     self.open = true;
-                    self.stats.opened(Duration::from_nanos(t));
+                    self.stats
+                        .opened(Duration::from_nanos(t), Some(report.handshake));
                 }
                 SessionEvent::Message {
                     t,
