@@ -1,8 +1,9 @@
 // A Node `ws` echo server that keeps its own counts, so a load run's summary can be checked
 // against what the server saw. Prints its port on the first line.
 // Paths: any path echoes text and binary messages; /stats (not counted) answers with one JSON
-// message {"connections":N,"open":N,"messages":N,"bytes":N,"closes":{"1000":N,...},"refused":N}
-// and closes. Options: --refuse-every N (answer every Nth upgrade with 503, counted as refused).
+// message {"connections":N,"open":N,"peak_open":N,"messages":N,"bytes":N,"closes":{"1000":N,...},
+// "refused":N,"tagged":N} and closes (peak_open: most connections open at once; tagged: upgrades
+// carrying an X-Load-Tag header). Options: --refuse-every N (answer every Nth upgrade with 503, counted as refused).
 'use strict';
 const http = require('http');
 const { WebSocketServer } = require('ws');
@@ -10,7 +11,7 @@ const { WebSocketServer } = require('ws');
 const args = process.argv.slice(2);
 const refuseEvery = args.includes('--refuse-every') ? Number(args[args.indexOf('--refuse-every') + 1]) : 0;
 
-const stats = { connections: 0, open: 0, messages: 0, bytes: 0, closes: {}, refused: 0 };
+const stats = { connections: 0, open: 0, peak_open: 0, messages: 0, bytes: 0, closes: {}, refused: 0, tagged: 0 };
 let upgrades = 0;
 
 const server = http.createServer((req, res) => {
@@ -37,6 +38,8 @@ server.on('upgrade', (req, socket, head) => {
     }
     stats.connections += 1;
     stats.open += 1;
+    stats.peak_open = Math.max(stats.peak_open, stats.open);
+    if (req.headers['x-load-tag']) stats.tagged += 1;
     ws.on('message', (data, isBinary) => {
       stats.messages += 1;
       stats.bytes += data.length;

@@ -61,8 +61,8 @@ pub enum Command {
     /// Run a WebSocket feed and an SSE feed at once and compare them item by item.
     #[command(after_help = crate::compare_cmd::COMPARE_AFTER_HELP)]
     Compare(Box<crate::compare_cmd::CompareArgs>),
-    /// Load-test a WebSocket server: many virtual users, sends and expects, latency percentiles,
-    /// thresholds for CI.
+    /// Load-test a WebSocket or SSE server: many virtual users, sends and expects, latency
+    /// percentiles, thresholds for CI.
     #[command(after_help = crate::load_cmd::LOAD_AFTER_HELP)]
     Load(Box<crate::load_cmd::LoadArgs>),
     /// Run the built-in mock server: echo, broadcast rooms, feeds, SSE, every auth pattern, chaos

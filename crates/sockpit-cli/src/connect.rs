@@ -74,7 +74,10 @@ pub(crate) fn connection_config(url: &str, a: &ConnectionArgs) -> Result<Connect
 
 /// `connection_config` without the URL check, for subcommands that take other URL forms
 /// (`sockpit socketio` accepts http(s)://).
-fn connection_config_unchecked(url: &str, a: &ConnectionArgs) -> Result<ConnectConfig, Usage> {
+pub(crate) fn connection_config_unchecked(
+    url: &str,
+    a: &ConnectionArgs,
+) -> Result<ConnectConfig, Usage> {
     let mut cfg = ConnectConfig::new(url.to_string());
     for h in &a.headers {
         let (name, value) = h.split_once(':').ok_or_else(|| {

@@ -2,17 +2,18 @@
 //! (text or JSON Lines), thresholds into the exit status.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 use sockpit_core::load::{
-    self, Arrival, Expect, LoadError, Scenario, SendTemplate, Step, Think, Threshold,
+    self, Arrival, Expect, LoadError, Scenario, SendTemplate, Spike, Step, Target, Think, Threshold,
 };
+use sockpit_core::sse::SseConfig;
 use tokio::sync::{mpsc, watch};
 
 use crate::args::ConnectionArgs;
-use crate::connect::{connection_config, secs, Usage};
+use crate::connect::{connection_config, connection_config_unchecked, secs, Usage};
 use crate::exit;
 
 pub const LOAD_AFTER_HELP: &str = "\
@@ -20,19 +21,71 @@ Each user connects, then runs its iteration: every --send (with {{$vu}}, {{$iter
 {{$uuid}}) followed by --expect when given, then --think. With --vus, users start evenly over
 --ramp and hold their connection to the end of --duration; with --rate, users arrive at N per
 second (reached over --ramp) for --duration, run --loops iterations (default 1) and leave.
-Thresholds: METRIC<VALUE, e.g. rtt_p99<200ms, connect_p50<50ms, failed_rate<1%.
+--collection C --request R (instead of URL) connects with a saved request as `sockpit run` does:
+its URL rendered with --env/--var, headers, auth, TLS, proxy, subprotocols (connection flags
+such as -H are refused then); without --send its saved messages are the sends, each followed by
+--expect. Saved messages render once for the run ({{$vu}} is for --send).
+An http:// or https:// URL (or an SSE request) makes each user an SSE client: it counts events
+(messages.received), --expect matches event data, --send is refused, and a stream the server
+ends counts as dropped (stream_closed); without --duration or steps a user reads its stream to
+the end. Connect time is the HTTP request to the event-stream response.
+--spike N adds a spike phase after --duration: N more users connect at once, run the same
+steps and hold for --spike-hold seconds (default 10) while the others go on; the summary and
+--json give each phase's figures (phases.ramp, phases.steady, phases.spike).
+Latencies: connect_ms runs from a user's start to the open (name resolution, TCP, TLS, upgrade;
+k6's ws_connecting); handshake_ms from TCP connected to the 101 (TLS and the upgrade; WebSocket
+only); rtt_ms from a send to the message its --expect matched.
+Thresholds: METRIC<VALUE, e.g. rtt_p99<200ms, connect_p50<50ms, handshake_p99<20ms,
+failed_rate<1%.
 Output: a progress line on a TTY (stderr) and a summary; with --json, {\"event\":\"progress\"}
 lines every second and a final {\"event\":\"summary\"} line on stdout.
 Exit status: 0 done and every threshold held, 1 a threshold failed or no connection opened,
 2 usage error.";
+
+/// An SSE target from an `http(s)://` URL with the connection flags that apply to one (headers,
+/// TLS, proxy, HTTP auth; --handshake-timeout bounds the connect).
+fn sse_config(url: &str, conn: &crate::args::ConnectionArgs) -> Result<SseConfig, Usage> {
+    sockpit_core::sse::client::parse_url(url, &[]).map_err(|e| Usage(e.to_string()))?;
+    let ws = connection_config_unchecked(url, conn)?;
+    if let Some(auth) = &ws.auth {
+        auth.check_http_only().map_err(|e| Usage(e.to_string()))?;
+    }
+    let mut cfg = SseConfig::new(url);
+    cfg.headers = ws.headers;
+    cfg.tls = ws.tls;
+    cfg.proxy = ws.proxy;
+    cfg.auth = ws.auth;
+    cfg.connect_timeout = ws.handshake_timeout;
+    Ok(cfg)
+}
 
 /// Open files kept for the process itself besides the users' sockets.
 const SPARE_FILES: u64 = 64;
 
 #[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// ws:// or wss:// URL.
-    pub url: String,
+    /// ws:// or wss:// URL, or http(s):// for an SSE feed (or --collection C --request R).
+    #[arg(required_unless_present = "collection", conflicts_with = "collection")]
+    pub url: Option<String>,
+    /// Load a saved request instead of a URL: a collection in the store (by name) or a
+    /// collection file; with --request.
+    #[arg(long, value_name = "C", requires = "request")]
+    pub collection: Option<String>,
+    /// The saved request (its name, or `Folder / Name`) whose URL, headers, auth, TLS, proxy and
+    /// subprotocols the users connect with; its saved messages are the sends unless --send.
+    #[arg(long, value_name = "R", requires = "collection")]
+    pub request: Option<String>,
+    /// With --collection: the environment whose variables render the request.
+    #[arg(
+        short = 'e',
+        long = "env",
+        value_name = "NAME",
+        requires = "collection"
+    )]
+    pub env: Option<String>,
+    /// With --collection: set a variable above every other source, NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "collection")]
+    pub vars: Vec<String>,
     /// Virtual users, each holding one connection.
     #[arg(long, value_name = "N", conflicts_with = "rate")]
     pub vus: Option<u64>,
@@ -45,6 +98,13 @@ pub struct LoadArgs {
     /// Seconds of the steady phase. Without it a --vus run ends when each user did its loops.
     #[arg(long, value_name = "SECS")]
     pub duration: Option<f64>,
+    /// A spike phase after --duration: N extra users connect at once, run the same steps and
+    /// hold their connection for --spike-hold, alongside the steady phase's users.
+    #[arg(long, value_name = "N")]
+    pub spike: Option<u64>,
+    /// Seconds the spike phase lasts (the end of the run).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, requires = "spike")]
+    pub spike_hold: f64,
     /// Text each user sends per iteration (repeatable, in order); {{$vu}}, {{$iteration}},
     /// {{$uuid}}, {{$timestamp}} are filled in.
     #[arg(long = "send", value_name = "TEXT")]
@@ -86,7 +146,7 @@ fn usage(e: LoadError) -> Usage {
 }
 
 /// The scenario and thresholds `a` asks for, or what is wrong with it.
-fn scenario(a: &LoadArgs) -> Result<(Scenario, Vec<Threshold>), Usage> {
+fn scenario(a: &LoadArgs, data_dir: Option<&Path>) -> Result<(Scenario, Vec<Threshold>), Usage> {
     if a.conn.reconnect || a.conn.max_retries.is_some() {
         return Err(Usage(
             "--reconnect does not apply to sockpit load: a lost connection counts as dropped"
@@ -103,12 +163,36 @@ fn scenario(a: &LoadArgs) -> Result<(Scenario, Vec<Threshold>), Usage> {
             ))
         }
     };
-    let mut cfg = connection_config(&a.url, &a.conn)?;
-    cfg.subprotocols = a.protocols.clone();
+    let (cfg, saved_messages) = match &a.url {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            (Target::Sse(sse_config(url, &a.conn)?), Vec::new())
+        }
+        Some(url) => {
+            let mut cfg = connection_config(url, &a.conn).map_err(|Usage(m)| {
+                if m.contains("unsupported scheme") {
+                    Usage(format!("{m} (or http:// or https:// for an SSE feed)"))
+                } else {
+                    Usage(m)
+                }
+            })?;
+            cfg.subprotocols = a.protocols.clone();
+            (Target::Ws(cfg), Vec::new())
+        }
+        None => {
+            let t = crate::load_saved::target(a, data_dir)?;
+            (t.target, t.messages)
+        }
+    };
     let mut sc = Scenario::new(cfg, arrival);
     sc.ramp = secs("ramp", a.ramp)?;
     sc.duration = a.duration.map(|d| secs("duration", d)).transpose()?;
     sc.loops = a.loops;
+    if let Some(users) = a.spike {
+        sc.spike = Some(Spike {
+            users,
+            hold: secs("spike-hold", a.spike_hold)?,
+        });
+    }
     sc.close_code = a.close_code;
     sc.expect_timeout = Duration::from_millis(a.timeout_expect);
     let expect = a
@@ -124,7 +208,16 @@ fn scenario(a: &LoadArgs) -> Result<(Scenario, Vec<Threshold>), Usage> {
             sc.steps.push(Step::Expect(e.clone()));
         }
     }
-    if let (true, Some(e)) = (a.send.is_empty(), &expect) {
+    // Without --send, a saved request's messages are the sends.
+    if a.send.is_empty() {
+        for m in saved_messages {
+            sc.steps.push(Step::SendMessage(m));
+            if let Some(e) = &expect {
+                sc.steps.push(Step::Expect(e.clone()));
+            }
+        }
+    }
+    if let (true, Some(e)) = (sc.steps.is_empty(), &expect) {
         sc.steps.push(Step::Expect(e.clone()));
     }
     if let Some(t) = &a.think {
@@ -141,11 +234,12 @@ fn scenario(a: &LoadArgs) -> Result<(Scenario, Vec<Threshold>), Usage> {
 }
 
 /// Raises the open-files limit and warns when it still caps the users.
-fn check_files(arrival: Arrival) {
+fn check_files(sc: &Scenario) {
     let Some(limit) = load::raise_nofile_limit() else {
         return;
     };
-    if let Arrival::Vus(n) = arrival {
+    if let Arrival::Vus(n) = sc.arrival {
+        let n = n.saturating_add(sc.spike.map_or(0, |s| s.users));
         let room = limit.soft.saturating_sub(SPARE_FILES);
         if n > room {
             eprintln!(
@@ -169,15 +263,15 @@ fn progress_line(p: &load::Progress) -> String {
     )
 }
 
-pub async fn run(a: LoadArgs) -> i32 {
-    let (sc, thresholds) = match scenario(&a) {
+pub async fn run(a: LoadArgs, data_dir: Option<&Path>) -> i32 {
+    let (sc, thresholds) = match scenario(&a, data_dir) {
         Ok(v) => v,
         Err(Usage(msg)) => {
             eprintln!("sockpit: error: {msg}");
             return exit::USAGE;
         }
     };
-    check_files(sc.arrival);
+    check_files(&sc);
     let (stop_tx, stop_rx) = watch::channel(false);
     // Ctrl-C or SIGTERM ends the run early (every user closes, the summary is printed).
     let mut signals = crate::interrupt::Interrupts::listen();

@@ -16,6 +16,7 @@ mod import_cmd;
 mod layer_out;
 mod layer_script;
 mod load_cmd;
+mod load_saved;
 mod logging;
 mod mqtt_cmd;
 mod mqtt_out;
@@ -93,7 +94,7 @@ fn main() {
             args::Command::Import(a) => import_cmd::import(a, cli.data_dir.as_deref()),
             args::Command::Export(a) => import_cmd::export_cmd(a, cli.data_dir.as_deref()),
             args::Command::Compare(a) => compare_cmd::run(*a).await,
-            args::Command::Load(a) => load_cmd::run(*a).await,
+            args::Command::Load(a) => load_cmd::run(*a, cli.data_dir.as_deref()).await,
             args::Command::Secret(a) => secret_cmd::run(a, cli.data_dir.as_deref()),
         }
     });

@@ -69,6 +69,7 @@ fn flood(dir: &Path) {
         protocol: None,
         extensions: None,
         elapsed: Duration::ZERO,
+        handshake: Duration::ZERO,
         raw_request: None,
         raw_response: None,
     };

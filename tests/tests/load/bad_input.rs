@@ -61,7 +61,8 @@ async fn each_bad_input_is_a_clear_usage_error() {
     .await;
     refused(&[], "give --vus N").await;
     refused(&["--vus", "1", "--reconnect"], "--reconnect does not apply").await;
-    let out = sockpit(&["load", "http://x/", "--vus", "1"], None, LIMIT).await;
+    // http(s):// is an SSE target; any other scheme is refused, named.
+    let out = sockpit(&["load", "ftp://x/", "--vus", "1"], None, LIMIT).await;
     assert_eq!(out.status, 2, "{}", out.stderr);
-    assert!(out.one_error_line().contains("http://x/"), "{}", out.stderr);
+    assert!(out.one_error_line().contains("ftp://x/"), "{}", out.stderr);
 }

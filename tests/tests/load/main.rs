@@ -6,3 +6,6 @@
 mod bad_input;
 mod mock;
 mod node;
+mod saved;
+mod spike;
+mod sse;

@@ -10,7 +10,7 @@ use sockpit_tests::{sockpit, Peer};
 const LIMIT: Duration = Duration::from_secs(90);
 
 /// The peer's counts (`/stats`), once every connection it saw has closed.
-async fn settled_stats(peer: &Peer) -> Value {
+pub(crate) async fn settled_stats(peer: &Peer) -> Value {
     let mut last = Value::Null;
     for _ in 0..50 {
         let (mut ws, _) = tokio_tungstenite::connect_async(peer.ws_url("/stats"))
@@ -100,7 +100,13 @@ async fn summary_figures_equal_the_counts_the_server_kept() {
     assert_eq!(s["expects"]["timed_out"], 0);
     assert_eq!(s["rtt_ms"]["count"].as_u64(), Some(sent));
     assert_eq!(s["connect_ms"]["count"], 200);
-    for m in ["rtt_ms", "connect_ms"] {
+    assert_eq!(s["handshake_ms"]["count"], 200, "{s}");
+    // The handshake (TCP connected → 101) is a part of each connect.
+    assert!(
+        s["handshake_ms"]["max"].as_f64().unwrap() <= s["connect_ms"]["max"].as_f64().unwrap(),
+        "{s}"
+    );
+    for m in ["rtt_ms", "connect_ms", "handshake_ms"] {
         let (p50, p99, max) = (
             s[m]["p50"].as_f64().unwrap(),
             s[m]["p99"].as_f64().unwrap(),

@@ -27,6 +27,28 @@ pub enum LoadError {
     },
     #[error("threshold '{expr}': {why}; write METRIC<VALUE, e.g. rtt_p99<200ms or failed_rate<1%")]
     BadThreshold { expr: String, why: String },
+    #[error("--spike must add at least 1 user: give N extra users, e.g. --spike 100")]
+    NoSpikeUsers,
+    #[error("--spike needs --duration: the spike phase comes after the steady phase (e.g. --vus 50 --duration 30 --spike 200 --spike-hold 10)")]
+    SpikeWithoutDuration,
+    #[error("an SSE target only receives: drop --send (and saved messages), and use --expect to wait for events")]
+    SendOverSse,
+    #[error("no request named '{name}' in collection '{collection}' (it has: {known}); name one with --request")]
+    UnknownRequest {
+        name: String,
+        collection: String,
+        known: String,
+    },
+    #[error(
+        "request '{request}' is a {protocol} request: sockpit load runs websocket and sse requests"
+    )]
+    UnsupportedProtocol {
+        request: String,
+        protocol: &'static str,
+    },
+    /// The saved request cannot be prepared (undefined variable, bad settings, bad message).
+    #[error("{message}")]
+    Request { code: &'static str, message: String },
 }
 
 impl LoadError {
@@ -42,6 +64,12 @@ impl LoadError {
             LoadError::BadCloseCode(_) => "load.bad_close_code",
             LoadError::UnknownMetric { .. } => "load.unknown_metric",
             LoadError::BadThreshold { .. } => "load.bad_threshold",
+            LoadError::NoSpikeUsers => "load.no_spike_users",
+            LoadError::SpikeWithoutDuration => "load.spike_without_duration",
+            LoadError::SendOverSse => "load.send_over_sse",
+            LoadError::UnknownRequest { .. } => "load.unknown_request",
+            LoadError::UnsupportedProtocol { .. } => "load.unsupported_protocol",
+            LoadError::Request { code, .. } => code,
         }
     }
 }

@@ -3,8 +3,9 @@
 //! and HDR histograms (no per-session log), with a progress snapshot every second.
 //!
 //! A run is a ramp phase (users or arrivals reach their full number linearly over `ramp`) then a
-//! steady phase (`duration`). Users of a `--vus` run hold their connection to the end; arrivals of
-//! a `--rate` run connect, run their loops and leave.
+//! steady phase (`duration`), then optionally a spike phase (`spike.hold`): `spike.users` extra
+//! users arrive at once and hold their connection to the end. Users of a `--vus` run hold their
+//! connection to the end; arrivals of a `--rate` run connect, run their loops and leave.
 //!
 //! Measured (`tests/bench/load_bench.sh`, release, 2 cores, 10,000 idle users against the mock on
 //! loopback, all open): 16.8 KB of client RSS per connection without deflate, 36.0 KB with
@@ -13,7 +14,9 @@
 
 mod error;
 pub mod report;
+mod saved;
 mod scenario;
+mod sse_vu;
 mod stats;
 mod threshold;
 mod usage;
@@ -27,7 +30,10 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 pub use error::LoadError;
-pub use scenario::{parse_rate, Arrival, Expect, Scenario, SendTemplate, Step, Think};
+pub use saved::{saved_target, SavedTarget};
+pub use scenario::{
+    parse_rate, Arrival, Expect, Scenario, SendTemplate, Spike, Step, Target, Think,
+};
 pub use stats::{Connections, Expects, Figures, Latency, Messages, Phases, Progress, Summary};
 pub use threshold::{Threshold, ThresholdResult, THRESHOLD_METRICS};
 pub use usage::{raise_nofile_limit, rss_bytes, FileLimit, Usage, UsageMeter};
@@ -50,8 +56,8 @@ pub async fn run(
     scenario.check()?;
     let sc = Arc::new(scenario);
     let start = Instant::now();
-    let stats = Arc::new(Stats::new(start.into_std(), sc.ramp));
-    let end = start + sc.ramp + sc.duration.unwrap_or(NO_END);
+    let stats = Arc::new(Stats::new(start.into_std(), sc.ramp, sc.spike_start()));
+    let end = start + sc.length().unwrap_or(NO_END);
 
     let reporter = progress.map(|tx| {
         let stats = stats.clone();
@@ -73,28 +79,49 @@ pub async fn run(
 
     let mut users = JoinSet::new();
     let mut stop_rx = stop.clone();
-    let spawn = |users: &mut JoinSet<()>, id: u64| {
+    let spawn = |users: &mut JoinSet<()>, id: u64, spike: bool| {
         let vu = Vu {
             id,
             scenario: sc.clone(),
             stats: stats.clone(),
             end,
             stop: stop.clone(),
+            spike,
         };
         users.spawn(vu.run());
     };
+    // Users are numbered from 1 in the order they arrive, the spike's after those before it.
     let mut id = 0u64;
-    while let Some(at) = arrival_time(&sc, id) {
-        let at = start + at;
-        if at >= end {
-            break;
-        }
+    let mut regular = 0u64;
+    let mut spike_due = sc
+        .spike
+        .zip(sc.spike_start())
+        .map(|(s, at)| (start + at, s.users));
+    loop {
+        let regular_at = arrival_time(&sc, regular)
+            .map(|d| start + d)
+            .filter(|at| *at < end);
+        let (at, spike) = match (regular_at, spike_due) {
+            (None, None) => break,
+            (Some(r), Some((s, _))) if s <= r => (s, true),
+            (None, Some((s, _))) => (s, true),
+            (Some(r), _) => (r, false),
+        };
         tokio::select! {
             _ = tokio::time::sleep_until(at) => {}
             _ = stopped(&mut stop_rx) => break,
         }
-        id += 1;
-        spawn(&mut users, id);
+        if spike {
+            let n = spike_due.take().map_or(0, |(_, n)| n);
+            for _ in 0..n {
+                id += 1;
+                spawn(&mut users, id, true);
+            }
+        } else {
+            regular += 1;
+            id += 1;
+            spawn(&mut users, id, false);
+        }
         // Reap finished users so the set stays as small as the live ones.
         while users.try_join_next().is_some() {}
     }

@@ -42,7 +42,11 @@ fn figures(out: &mut String, f: &Figures) {
         let _ = writeln!(out, "    failed {code}: {n}");
     }
     for (code, n) in &c.dropped_by_code {
-        let _ = writeln!(out, "    dropped with close {code}: {n}");
+        if code.parse::<u16>().is_ok() {
+            let _ = writeln!(out, "    dropped with close {code}: {n}");
+        } else {
+            let _ = writeln!(out, "    dropped ({code}): {n}");
+        }
     }
     let m = &f.messages;
     let _ = writeln!(
@@ -58,6 +62,9 @@ fn figures(out: &mut String, f: &Figures) {
         );
     }
     out.push_str(&latency_line("connect", &f.connect_ms));
+    if f.handshake_ms.count > 0 {
+        out.push_str(&latency_line("handshake", &f.handshake_ms));
+    }
     out.push_str(&latency_line("rtt", &f.rtt_ms));
 }
 
@@ -65,11 +72,17 @@ fn figures(out: &mut String, f: &Figures) {
 pub fn text(s: &Summary, thresholds: &[ThresholdResult]) -> String {
     let mut out = format!("load run: {} s\n", s.total.elapsed_s);
     figures(&mut out, &s.total);
-    if let Some(r) = &s.phases.ramp {
-        let _ = writeln!(out, "ramp phase ({} s):", r.elapsed_s);
-        figures(&mut out, r);
+    if s.phases.ramp.is_some() || s.phases.spike.is_some() {
+        if let Some(r) = &s.phases.ramp {
+            let _ = writeln!(out, "ramp phase ({} s):", r.elapsed_s);
+            figures(&mut out, r);
+        }
         let _ = writeln!(out, "steady phase ({} s):", s.phases.steady.elapsed_s);
         figures(&mut out, &s.phases.steady);
+        if let Some(p) = &s.phases.spike {
+            let _ = writeln!(out, "spike phase ({} s):", p.elapsed_s);
+            figures(&mut out, p);
+        }
     }
     if !thresholds.is_empty() {
         out.push_str("thresholds:\n");

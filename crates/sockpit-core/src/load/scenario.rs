@@ -11,6 +11,7 @@ use crate::collection::assertion_spec::parse_assertion;
 use crate::collection::model::Assertion;
 use crate::collection::validate::compile_regex;
 use crate::runner::check::message_matches;
+use crate::sse::SseConfig;
 use crate::ws::{close_code_is_sendable, ConnectConfig};
 
 /// How virtual users arrive.
@@ -26,7 +27,7 @@ pub enum Arrival {
 /// runs before the load starts.
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    pub connect: ConnectConfig,
+    pub target: Target,
     pub arrival: Arrival,
     /// Time to reach the full VU count or rate (the ramp phase), before `duration`.
     pub ramp: Duration,
@@ -40,6 +41,37 @@ pub struct Scenario {
     pub expect_timeout: Duration,
     /// The code each user closes with.
     pub close_code: u16,
+    /// A spike phase after the steady one: extra users arriving at once.
+    pub spike: Option<Spike>,
+}
+
+/// The spike phase: `users` extra users connect at once when the steady phase ends, run the
+/// steps like the others and hold their connection for `hold`, the end of the run; the steady
+/// phase's users (and arrivals) go on through it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spike {
+    pub users: u64,
+    pub hold: Duration,
+}
+
+/// What each user connects to: a WebSocket session, or an SSE subscription (an `http(s)://` URL
+/// or an SSE request) that only receives.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Ws(ConnectConfig),
+    Sse(SseConfig),
+}
+
+impl From<ConnectConfig> for Target {
+    fn from(c: ConnectConfig) -> Target {
+        Target::Ws(c)
+    }
+}
+
+impl From<SseConfig> for Target {
+    fn from(c: SseConfig) -> Target {
+        Target::Sse(c)
+    }
 }
 
 /// The socket read buffer of each load session (a session's default is 128 KiB, resident once
@@ -47,12 +79,21 @@ pub struct Scenario {
 pub const LOAD_READ_BUFFER: usize = 4 << 10;
 
 impl Scenario {
-    /// `connect` gets the load read buffer ([`LOAD_READ_BUFFER`]) and no reconnects.
-    pub fn new(mut connect: ConnectConfig, arrival: Arrival) -> Scenario {
-        connect.read_buffer_size = LOAD_READ_BUFFER;
-        connect.reconnect = None;
+    /// A WebSocket target gets the load read buffer ([`LOAD_READ_BUFFER`]); no target reconnects.
+    pub fn new(target: impl Into<Target>, arrival: Arrival) -> Scenario {
+        let target = match target.into() {
+            Target::Ws(mut c) => {
+                c.read_buffer_size = LOAD_READ_BUFFER;
+                c.reconnect = None;
+                Target::Ws(c)
+            }
+            Target::Sse(mut c) => {
+                c.reconnect = None;
+                Target::Sse(c)
+            }
+        };
         Scenario {
-            connect,
+            target,
             arrival,
             ramp: Duration::ZERO,
             duration: None,
@@ -60,6 +101,7 @@ impl Scenario {
             loops: None,
             expect_timeout: Duration::from_secs(5),
             close_code: 1000,
+            spike: None,
         }
     }
 
@@ -76,10 +118,37 @@ impl Scenario {
             }
             _ => {}
         }
+        if let Some(s) = self.spike {
+            if s.users == 0 {
+                return Err(LoadError::NoSpikeUsers);
+            }
+            if self.duration.is_none() {
+                return Err(LoadError::SpikeWithoutDuration);
+            }
+        }
+        if matches!(self.target, Target::Sse(_))
+            && self
+                .steps
+                .iter()
+                .any(|s| matches!(s, Step::Send(_) | Step::SendMessage(_)))
+        {
+            return Err(LoadError::SendOverSse);
+        }
         if !close_code_is_sendable(self.close_code) {
             return Err(LoadError::BadCloseCode(self.close_code));
         }
         Ok(())
+    }
+
+    /// When the spike phase starts (the end of the steady phase), from the start of the run.
+    pub fn spike_start(&self) -> Option<Duration> {
+        self.spike.and(self.duration).map(|d| self.ramp + d)
+    }
+
+    /// The length of the whole run: ramp, steady and spike (`None`: until the loops are done).
+    pub fn length(&self) -> Option<Duration> {
+        let hold = self.spike.map_or(Duration::ZERO, |s| s.hold);
+        self.duration.map(|d| self.ramp + d + hold)
     }
 
     /// Iterations each user runs (`u64::MAX`: until the end).
@@ -107,6 +176,8 @@ pub fn parse_rate(s: &str) -> Result<f64, LoadError> {
 #[derive(Debug, Clone)]
 pub enum Step {
     Send(SendTemplate),
+    /// A saved request's message, sent as it is (text or binary).
+    SendMessage(crate::ws::Outgoing),
     Think(Think),
     Expect(Expect),
 }
@@ -324,6 +395,22 @@ mod tests {
         let mut s = Scenario::new(cfg, Arrival::Vus(2));
         s.close_code = 1006;
         assert_eq!(s.check(), Err(LoadError::BadCloseCode(1006)));
+        let mut s = Scenario::new(ConnectConfig::new("ws://x/"), Arrival::Vus(2));
+        s.spike = Some(Spike {
+            users: 0,
+            hold: Duration::from_secs(1),
+        });
+        assert_eq!(s.check(), Err(LoadError::NoSpikeUsers));
+        s.spike = Some(Spike {
+            users: 5,
+            hold: Duration::from_secs(3),
+        });
+        assert_eq!(s.check(), Err(LoadError::SpikeWithoutDuration));
+        s.ramp = Duration::from_secs(1);
+        s.duration = Some(Duration::from_secs(2));
+        assert_eq!(s.check(), Ok(()));
+        assert_eq!(s.spike_start(), Some(Duration::from_secs(3)));
+        assert_eq!(s.length(), Some(Duration::from_secs(6)));
         assert_eq!(parse_rate("50/s").unwrap(), 50.0);
         assert!(matches!(parse_rate("0"), Err(LoadError::NoRate(_))));
         assert!(matches!(parse_rate("lots"), Err(LoadError::BadRate(_))));

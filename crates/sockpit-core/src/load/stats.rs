@@ -23,13 +23,17 @@ fn histogram() -> Histogram<u64> {
 pub enum Phase {
     Ramp = 0,
     Steady = 1,
+    Spike = 2,
 }
+
+const PHASES: usize = 3;
 
 impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Ramp => "ramp",
             Phase::Steady => "steady",
+            Phase::Spike => "spike",
         }
     }
 }
@@ -48,8 +52,9 @@ struct Counters {
 }
 
 struct Hists {
-    connect: [Histogram<u64>; 2],
-    rtt: [Histogram<u64>; 2],
+    connect: [Histogram<u64>; PHASES],
+    handshake: [Histogram<u64>; PHASES],
+    rtt: [Histogram<u64>; PHASES],
     /// Since the last progress snapshot.
     window_rtt: Histogram<u64>,
 }
@@ -58,12 +63,14 @@ struct Hists {
 pub struct Stats {
     start: Instant,
     ramp: Duration,
-    phases: [Counters; 2],
+    /// When the spike phase starts, from `start`.
+    spike_start: Option<Duration>,
+    phases: [Counters; PHASES],
     active: AtomicI64,
     peak_active: AtomicI64,
     hists: Mutex<Hists>,
     failed_by: Mutex<BTreeMap<&'static str, u64>>,
-    dropped_by: Mutex<BTreeMap<u16, u64>>,
+    dropped_by: Mutex<BTreeMap<String, u64>>,
 }
 
 fn us(d: Duration) -> u64 {
@@ -71,16 +78,18 @@ fn us(d: Duration) -> u64 {
 }
 
 impl Stats {
-    pub fn new(start: Instant, ramp: Duration) -> Stats {
+    pub fn new(start: Instant, ramp: Duration, spike_start: Option<Duration>) -> Stats {
         Stats {
             start,
             ramp,
+            spike_start,
             phases: Default::default(),
             active: AtomicI64::new(0),
             peak_active: AtomicI64::new(0),
             hists: Mutex::new(Hists {
-                connect: [histogram(), histogram()],
-                rtt: [histogram(), histogram()],
+                connect: [histogram(), histogram(), histogram()],
+                handshake: [histogram(), histogram(), histogram()],
+                rtt: [histogram(), histogram(), histogram()],
                 window_rtt: histogram(),
             }),
             failed_by: Mutex::new(BTreeMap::new()),
@@ -89,8 +98,11 @@ impl Stats {
     }
 
     pub fn phase(&self) -> Phase {
-        if self.start.elapsed() < self.ramp {
+        let t = self.start.elapsed();
+        if t < self.ramp {
             Phase::Ramp
+        } else if self.spike_start.is_some_and(|s| t >= s) {
+            Phase::Spike
         } else {
             Phase::Steady
         }
@@ -100,13 +112,18 @@ impl Stats {
         &self.phases[self.phase() as usize]
     }
 
-    pub fn opened(&self, connect: Duration) {
+    /// A connection opened after `connect` (from the user's start); `handshake` is the part
+    /// from TCP connected to the 101, when the target has one (WebSocket).
+    pub fn opened(&self, connect: Duration, handshake: Option<Duration>) {
         let phase = self.phase() as usize;
         self.phases[phase].opened.fetch_add(1, Relaxed);
         let active = self.active.fetch_add(1, Relaxed) + 1;
         self.peak_active.fetch_max(active, Relaxed);
         if let Ok(mut h) = self.hists.lock() {
             h.connect[phase].saturating_record(us(connect));
+            if let Some(hs) = handshake {
+                h.handshake[phase].saturating_record(us(hs));
+            }
         }
     }
 
@@ -123,9 +140,14 @@ impl Stats {
 
     /// The server closed (or the connection died: 1006) before the user was done.
     pub fn dropped(&self, code: u16) {
+        self.dropped_as(code.to_string());
+    }
+
+    /// A drop without a close code: an SSE stream the server ended (`stream_closed`).
+    pub fn dropped_as(&self, why: String) {
         self.now().dropped.fetch_add(1, Relaxed);
         if let Ok(mut m) = self.dropped_by.lock() {
-            *m.entry(code).or_default() += 1;
+            *m.entry(why).or_default() += 1;
         }
     }
 
@@ -185,7 +207,7 @@ impl Stats {
         prev: Option<&Progress>,
         usage: Option<super::usage::Usage>,
     ) -> Progress {
-        let t = self.totals(&[0, 1]);
+        let t = self.totals(&[0, 1, 2]);
         let t_s = self.start.elapsed().as_secs_f64();
         let window = prev.map_or(t_s, |p| t_s - p.t_s).max(1e-9);
         let rate = |now: u64, before: u64| ((now.saturating_sub(before)) as f64 / window).round();
@@ -224,17 +246,19 @@ impl Stats {
 
     fn figures(&self, phases: &[usize], elapsed: f64, by_code: bool) -> Figures {
         let t = self.totals(phases);
-        let (connect, rtt) = match self.hists.lock() {
+        let (connect, handshake, rtt) = match self.hists.lock() {
             Ok(h) => {
                 let mut c = histogram();
+                let mut hs = histogram();
                 let mut r = histogram();
                 for p in phases {
                     let _ = c.add(&h.connect[*p]);
+                    let _ = hs.add(&h.handshake[*p]);
                     let _ = r.add(&h.rtt[*p]);
                 }
-                (Latency::of(&c), Latency::of(&r))
+                (Latency::of(&c), Latency::of(&hs), Latency::of(&r))
             }
-            Err(_) => (Latency::default(), Latency::default()),
+            Err(_) => Default::default(),
         };
         let per_s = |n: u64| {
             if elapsed > 0.0 {
@@ -254,7 +278,7 @@ impl Stats {
         let dropped_by_code = if by_code {
             self.dropped_by
                 .lock()
-                .map(|m| m.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+                .map(|m| m.clone())
                 .unwrap_or_default()
         } else {
             BTreeMap::new()
@@ -288,19 +312,27 @@ impl Stats {
                 timed_out: t.timed_out,
             },
             connect_ms: connect,
+            handshake_ms: handshake,
             rtt_ms: rtt,
         }
     }
 
-    /// The figures of the whole run and of each phase (the ramp only when there was one).
+    /// The figures of the whole run and of each phase (the ramp and the spike only when there
+    /// was one).
     pub fn summary(&self, end: Instant) -> Summary {
         let total = end.duration_since(self.start).as_secs_f64();
         let ramp = self.ramp.as_secs_f64().min(total);
+        let spike_start = self
+            .spike_start
+            .map_or(total, |s| s.as_secs_f64().clamp(ramp, total));
         Summary {
-            total: self.figures(&[0, 1], total, true),
+            total: self.figures(&[0, 1, 2], total, true),
             phases: Phases {
                 ramp: (self.ramp > Duration::ZERO).then(|| self.figures(&[0], ramp, false)),
-                steady: self.figures(&[1], total - ramp, false),
+                steady: self.figures(&[1], spike_start - ramp, false),
+                spike: self
+                    .spike_start
+                    .map(|_| self.figures(&[2], total - spike_start, false)),
             },
         }
     }
@@ -387,7 +419,7 @@ pub struct Connections {
     pub failed_by_code: BTreeMap<String, u64>,
     /// Closed by the server, or lost (1006), before the user was done.
     pub dropped: u64,
-    /// Close code → count.
+    /// Close code → count; `stream_closed` for SSE streams the server ended.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub dropped_by_code: BTreeMap<String, u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -417,7 +449,11 @@ pub struct Figures {
     pub connections: Connections,
     pub messages: Messages,
     pub expects: Expects,
+    /// From the user's start to the open: name resolution, TCP connect, TLS and the upgrade (for
+    /// SSE: the request to the event-stream response); k6's `ws_connecting`.
     pub connect_ms: Latency,
+    /// WebSocket only: from TCP connected to the 101 response (TLS and the HTTP upgrade).
+    pub handshake_ms: Latency,
     pub rtt_ms: Latency,
 }
 
@@ -426,6 +462,8 @@ pub struct Phases {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ramp: Option<Figures>,
     pub steady: Figures,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spike: Option<Figures>,
 }
 
 /// The end of a run: the totals (flattened) and each phase.
@@ -442,9 +480,9 @@ pub(super) mod tests {
 
     /// A finished run: 2 opened (4 and 8 ms), 1 refused, 1 dropped with 1006, one 1.5 ms round trip.
     pub(crate) fn sample() -> Summary {
-        let s = Stats::new(Instant::now(), Duration::ZERO);
-        s.opened(Duration::from_millis(4));
-        s.opened(Duration::from_millis(8));
+        let s = Stats::new(Instant::now(), Duration::ZERO, None);
+        s.opened(Duration::from_millis(4), Some(Duration::from_millis(1)));
+        s.opened(Duration::from_millis(8), None);
         s.failed("ws.connection_refused");
         s.matched(Some(Duration::from_micros(1500)));
         s.dropped(1006);
@@ -453,9 +491,9 @@ pub(super) mod tests {
 
     #[test]
     fn counts_land_in_their_phase_and_percentiles_in_ms() {
-        let s = Stats::new(Instant::now(), Duration::ZERO);
-        s.opened(Duration::from_millis(4));
-        s.opened(Duration::from_millis(8));
+        let s = Stats::new(Instant::now(), Duration::ZERO, None);
+        s.opened(Duration::from_millis(4), Some(Duration::from_millis(1)));
+        s.opened(Duration::from_millis(8), None);
         s.failed("ws.connection_refused");
         s.sent(5);
         s.received(7);
@@ -481,7 +519,7 @@ pub(super) mod tests {
 
     #[test]
     fn progress_reports_the_last_window_only() {
-        let s = Stats::new(Instant::now(), Duration::from_secs(60));
+        let s = Stats::new(Instant::now(), Duration::from_secs(60), None);
         s.matched(Some(Duration::from_millis(3)));
         let p1 = s.progress(None, None);
         assert_eq!(p1.phase, "ramp");

@@ -6,7 +6,7 @@ use super::stats::{Latency, Summary};
 
 /// Every metric a threshold may name.
 pub const THRESHOLD_METRICS: &str = "connect_p50, connect_p90, connect_p99, connect_max, \
-connect_mean, rtt_p50, rtt_p90, rtt_p99, rtt_max, rtt_mean, failed_rate, failed, opened, dropped, \
+connect_mean, handshake_p50, handshake_p90, handshake_p99, handshake_max, handshake_mean, rtt_p50, rtt_p90, rtt_p99, rtt_max, rtt_mean, failed_rate, failed, opened, dropped, \
 dropped_rate, expect_timeouts, expect_timeout_rate, sent, received, sent_per_s, received_per_s";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,7 @@ fn kind(metric: &str) -> Option<Kind> {
     let lat = ["p50", "p90", "p99", "max", "mean"];
     if let Some(s) = metric
         .strip_prefix("connect_")
+        .or_else(|| metric.strip_prefix("handshake_"))
         .or_else(|| metric.strip_prefix("rtt_"))
     {
         return lat.contains(&s).then_some(Kind::Millis);
@@ -146,6 +147,9 @@ impl Threshold {
         let frac = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
         if let Some(w) = self.metric.strip_prefix("connect_") {
             return lat(&t.connect_ms, w);
+        }
+        if let Some(w) = self.metric.strip_prefix("handshake_") {
+            return lat(&t.handshake_ms, w);
         }
         if let Some(w) = self.metric.strip_prefix("rtt_") {
             return lat(&t.rtt_ms, w);

@@ -8,16 +8,18 @@ use rand::SeedableRng;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::scenario::{Arrival, Expect, Scenario, Step};
+use super::scenario::{Arrival, Expect, Scenario, Step, Target};
 use super::stats::Stats;
 use super::stopped;
-use crate::ws::{Direction, Nanos, SessionControl, SessionEvent, SessionHandle};
+use crate::ws::{
+    ConnectConfig, Direction, Nanos, SessionCommand, SessionControl, SessionEvent, SessionHandle,
+};
 
 /// How long a user waits for the server's answer to its close frame.
-const CLOSE_GRACE: Duration = Duration::from_secs(5);
+pub(super) const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// Why a wait on the session ended.
-enum Wait {
+pub(super) enum Wait {
     /// The awaited message arrived (or, while connecting, the connection opened).
     Matched,
     Deadline,
@@ -33,6 +35,8 @@ pub(super) struct Vu {
     /// The end of the run.
     pub(super) end: Instant,
     pub(super) stop: watch::Receiver<bool>,
+    /// One of the spike phase's users: holds its connection to the end whatever the arrival.
+    pub(super) spike: bool,
 }
 
 /// A user's live session.
@@ -54,9 +58,10 @@ impl Live {
         let mut matched = false;
         for ev in batch {
             match ev {
-                SessionEvent::Open { t, .. } => {
+                SessionEvent::Open { t, report } => {
                     self.open = true;
-                    self.stats.opened(Duration::from_nanos(t));
+                    self.stats
+                        .opened(Duration::from_nanos(t), Some(report.handshake));
                 }
                 SessionEvent::Message {
                     t,
@@ -167,8 +172,15 @@ impl Live {
 
 impl Vu {
     pub(super) async fn run(self) {
+        match self.scenario.target.clone() {
+            Target::Ws(cfg) => self.run_ws(cfg).await,
+            Target::Sse(cfg) => super::sse_vu::run(self, cfg).await,
+        }
+    }
+
+    async fn run_ws(self, cfg: ConnectConfig) {
         let sc = &self.scenario;
-        let (control, events) = SessionHandle::spawn(sc.connect.clone()).into_parts();
+        let (control, events) = SessionHandle::spawn(cfg).into_parts();
         let mut live = Live {
             control,
             events,
@@ -194,7 +206,11 @@ impl Vu {
             }
         }
         let mut rng = rand::rngs::SmallRng::from_os_rng();
-        let loops = sc.loops_per_user();
+        let loops = if self.spike {
+            sc.loops.unwrap_or(u64::MAX)
+        } else {
+            sc.loops_per_user()
+        };
         let mut iteration = 0u64;
         let mut pending = None;
         'run: while iteration < loops && Instant::now() < self.end {
@@ -207,6 +223,12 @@ impl Vu {
                             .await
                             .is_err()
                         {
+                            break 'run;
+                        }
+                    }
+                    Step::SendMessage(m) => {
+                        let cmd = SessionCommand::Send(m.clone());
+                        if live.control.command(cmd).await.is_err() {
                             break 'run;
                         }
                     }
@@ -236,7 +258,7 @@ impl Vu {
                 }
                 // A send's expect still runs at the end: it stops at once and leaves its answer
                 // pending for the close, so an echo of the last send counts as matched.
-                let expect_follows = matches!(step, Step::Send(_))
+                let expect_follows = matches!(step, Step::Send(_) | Step::SendMessage(_))
                     && matches!(sc.steps.get(i + 1), Some(Step::Expect(_)));
                 if Instant::now() >= self.end && !expect_follows {
                     break 'run;
@@ -247,8 +269,9 @@ impl Vu {
                 break;
             }
         }
-        // A user of a VU run holds its connection to the end; an arrival leaves when done.
-        if matches!(sc.arrival, Arrival::Vus(_)) && sc.duration.is_some() {
+        // A user of a VU run (or of the spike) holds its connection to the end; an arrival
+        // leaves when done.
+        if self.spike || (matches!(sc.arrival, Arrival::Vus(_)) && sc.duration.is_some()) {
             let _ = live.wait(self.end, None, false).await;
         }
         live.close(sc.close_code, pending).await;

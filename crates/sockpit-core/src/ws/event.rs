@@ -74,6 +74,9 @@ pub struct UpgradeReport {
     pub extensions: Option<String>,
     /// Time from the start of this attempt to the 101 response.
     pub elapsed: Duration,
+    /// Time from the TCP connection (or a proxy's tunnel) being ready to the 101 response: the
+    /// TLS handshake and the HTTP upgrade, without name resolution and TCP connect.
+    pub handshake: Duration,
     /// The request and response heads exactly as on the wire (when the wire layer was on the path).
     pub raw_request: Option<String>,
     pub raw_response: Option<String>,

@@ -129,6 +129,7 @@ async fn open_inner(
     let request_headers = header_pairs(request.headers());
 
     let tcp = open_tcp(&target.host, target.port, cfg.proxy.as_ref(), stage).await?;
+    let connected = Instant::now();
     let transport = if target.tls {
         *stage = Stage::Tls;
         let config = tls.ok_or_else(|| WsError::TlsConfig("no TLS configuration".into()))?;
@@ -191,6 +192,7 @@ async fn open_inner(
         protocol: header("sec-websocket-protocol"),
         extensions: header("sec-websocket-extensions"),
         elapsed: started.elapsed(),
+        handshake: connected.elapsed(),
         raw_request,
         raw_response,
     };

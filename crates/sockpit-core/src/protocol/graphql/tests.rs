@@ -20,6 +20,7 @@ fn report(protocol: Option<&str>) -> UpgradeReport {
         protocol: protocol.map(str::to_string),
         extensions: None,
         elapsed: Duration::ZERO,
+        handshake: Duration::ZERO,
         raw_request: None,
         raw_response: None,
     }

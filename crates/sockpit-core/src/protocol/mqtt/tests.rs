@@ -23,6 +23,7 @@ fn report() -> UpgradeReport {
         protocol: Some("mqtt".into()),
         extensions: None,
         elapsed: Duration::ZERO,
+        handshake: Duration::ZERO,
         raw_request: None,
         raw_response: None,
     }

@@ -137,6 +137,7 @@ fn report(url: &str) -> UpgradeReport {
         protocol: None,
         extensions: None,
         elapsed: Duration::ZERO,
+        handshake: Duration::ZERO,
         raw_request: None,
         raw_response: None,
     }

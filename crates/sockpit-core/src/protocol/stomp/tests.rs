@@ -283,6 +283,7 @@ fn report() -> UpgradeReport {
         protocol: Some("v12.stomp".into()),
         extensions: None,
         elapsed: Duration::ZERO,
+        handshake: Duration::ZERO,
         raw_request: None,
         raw_response: None,
     }
