@@ -271,8 +271,11 @@ impl Vu {
         }
         // A user of a VU run (or of the spike) holds its connection to the end; an arrival
         // leaves when done.
+        // An expect the run stopped in still counts its answer when it comes while holding.
         if self.spike || (matches!(sc.arrival, Arrival::Vus(_)) && sc.duration.is_some()) {
-            let _ = live.wait(self.end, None, false).await;
+            while let Wait::Matched = live.wait(self.end, pending, false).await {
+                pending = None;
+            }
         }
         live.close(sc.close_code, pending).await;
     }
