@@ -48,6 +48,35 @@ async fn a_paced_numbered_flood_keeps_its_rate_and_numbers_each_message() {
 }
 
 #[tokio::test]
+async fn paced_messages_carry_the_time_of_the_read_that_brought_them() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    // 300 messages in 30 ticks of 10 ms: the session reads the clock once per socket read, so
+    // messages of one tick may share a time, but the ticks keep their own, spread over ~0.29 s.
+    let url = format!("{}/flood?n=300&size=20&rate=1000&numbered=1", mock.ws_url());
+    let out = sockpit(&["connect", &url, "--json", "--timeout", "20"], None, LIMIT).await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let msgs = out.received();
+    assert_eq!(msgs.len(), 300);
+    let times: Vec<f64> = msgs.iter().map(|m| m["t_ms"].as_f64().unwrap()).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "monotonic: {times:?}"
+    );
+    let mut distinct = times.clone();
+    distinct.dedup();
+    assert!(
+        distinct.len() >= 25,
+        "one time per read at least: {distinct:?}"
+    );
+    assert!(
+        times[299] - times[0] >= 250.0,
+        "the times follow the pacing: {} ms to {} ms",
+        times[0],
+        times[299]
+    );
+}
+
+#[tokio::test]
 async fn json_events_carry_timestamps_sizes_and_the_close_name() {
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
     let url = format!("{}/flood?n=50&size=5", mock.ws_url());

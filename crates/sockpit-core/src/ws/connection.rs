@@ -15,11 +15,11 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::config::ConnectConfig;
 use super::error::WsError;
-use super::event::{Closer, DataKind, Direction, Outgoing, SessionCommand, SessionEvent};
+use super::event::{Closer, DataKind, Direction, Nanos, Outgoing, SessionCommand, SessionEvent};
 use super::reconnect::close_code_is_retryable;
 use super::stream::SessionStream;
 
-use super::session::{enqueue, ConsumerGone, Fixed, Outcome, State};
+use super::session::{enqueue, ConsumerGone, EventSink, Fixed, Outcome, State};
 use crate::auth::{AuthError, FirstMessage, Prepared};
 
 /// Most messages taken off the socket before a batch is handed out.
@@ -134,6 +134,7 @@ pub(super) async fn io_loop(
         start_close(st, &mut ws, &mut keep, &mut closing_by, 1000, String::new()).await;
     }
     st.events.flush().await?;
+    let mut arrival = Arrival::default();
 
     loop {
         let deadline = keep.next_deadline();
@@ -145,7 +146,8 @@ pub(super) async fn io_loop(
                     match next {
                         Some(Ok(m)) => {
                             bytes += m.len();
-                            on_message(cfg, st, &mut keep, &mut closing_by, m);
+                            let t = arrival.of(ws.get_ref().reads(), &st.events);
+                            on_message(cfg, st, &mut keep, &mut closing_by, m, t);
                         }
                         Some(Err(e)) => return on_read_error(st, &mut ws, closing_by, e).await,
                         None => return on_end(fixed, st, closing_by).await,
@@ -311,7 +313,8 @@ async fn authenticate(
                     }
                     _ => false,
                 };
-                on_message(cfg, st, keep, closing_by, m);
+                let t = st.events.now();
+                on_message(cfg, st, keep, closing_by, m, t);
                 if acked && closing_by.is_none() {
                     st.events.flush().await?;
                     return Ok(None);
@@ -341,6 +344,25 @@ async fn authenticate(
                 return Ok(None);
             }
         }
+    }
+}
+
+/// When received messages arrived: the time of the socket read that brought them, so the clock is
+/// read once per read (thousands of small messages can come in one) instead of once per message.
+#[derive(Default)]
+struct Arrival {
+    /// The read count [`Arrival::t`] belongs to; `None` before the first message.
+    reads: Option<u64>,
+    t: Nanos,
+}
+
+impl Arrival {
+    fn of(&mut self, reads: u64, events: &EventSink) -> Nanos {
+        if self.reads != Some(reads) {
+            self.reads = Some(reads);
+            self.t = events.now();
+        }
+        self.t
     }
 }
 
@@ -394,8 +416,8 @@ fn on_message(
     keep: &mut Keepalive,
     closing_by: &mut Option<Closer>,
     m: Message,
+    t: Nanos,
 ) {
-    let t = st.events.now();
     let ev = match m {
         Message::Text(text) => {
             let data = Bytes::from(text);

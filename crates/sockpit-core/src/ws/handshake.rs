@@ -148,9 +148,9 @@ async fn open_inner(
             epoch,
         };
         let wire = WireStream::new(transport, opts, shared.clone());
-        (SessionStream::Wire(Box::new(wire)), Some(shared))
+        (SessionStream::wire(wire), Some(shared))
     } else {
-        (SessionStream::Direct(transport), None)
+        (SessionStream::direct(transport), None)
     };
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(cfg.max_message_size))
