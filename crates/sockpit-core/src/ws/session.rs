@@ -189,7 +189,7 @@ impl EventSink {
         }
         // The next batch starts as large as this one was (at least a few): a busy session keeps
         // room for its bursts, an idle one (thousands of them in a load run) holds little.
-        let room = self.batch.len().clamp(4, 64);
+        let room = self.batch.len().clamp(4, 512);
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(room));
         self.tx.send(batch).await.map_err(|_| ConsumerGone)
     }
