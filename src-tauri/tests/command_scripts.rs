@@ -124,6 +124,7 @@ async fn a_socketio_request_s_script_emits_and_its_tests_pass() {
         "echo".into(),
         r#"["ping", 1]"#.into(),
         false,
+        false,
     )
     .await
     .expect("emit");

@@ -18,7 +18,6 @@ mod layer_script;
 mod load_cmd;
 mod logging;
 mod mqtt_cmd;
-mod mqtt_out;
 mod outcome;
 mod output;
 mod proto_cmd;
