@@ -47,6 +47,10 @@ describe("brokers", () => {
     ]);
     expect(counts.get("demo/+/temp")).toBe(1);
     expect(counts.get("demo/#")).toBe(2);
+    // A subscription added during the session counts only what came after it.
+    const later = subscriptionCounts("mqtt", [{ key: "demo/#", target: "demo/#", mode: "0", since: 5 }],
+      [ev({ name: "publish", namespace: "demo/a", t_ms: 4 }), ev({ name: "publish", namespace: "demo/a", t_ms: 6 })]);
+    expect(later.get("demo/#")).toBe(1);
     const stomp = savedSubs("stomp", { stomp: { subscriptions: [{ destination: "/topic/demo", ack: "client" }, { destination: "/q", id: "mine" }] } });
     expect(stomp.map((s) => s.key)).toEqual(["sub-0", "mine"]);
     const sc = subscriptionCounts("stomp", stomp, [

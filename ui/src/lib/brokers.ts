@@ -31,6 +31,8 @@ export interface BrokerSub {
   target: string;
   /** STOMP ack mode or MQTT QoS, as shown. */
   mode: string;
+  /** Added during the session: only messages after this time (ms, the session's clock) count. */
+  since?: number;
 }
 
 /** The request's saved subscriptions, as `ws_connect` subscribes them (STOMP ids `sub-N` unless named). */
@@ -69,6 +71,7 @@ export function subscriptionCounts(p: BrokerProtocol, subs: BrokerSub[], events:
   for (const ev of events) {
     if (!received(p, ev)) continue;
     for (const s of subs) {
+      if (s.since !== undefined && ev.t_ms <= s.since) continue;
       if (p === "stomp" ? ev.id === s.key : topicMatches(s.target, ev.namespace)) counts.set(s.key, (counts.get(s.key) ?? 0) + 1);
     }
   }

@@ -68,7 +68,8 @@ export function BrokerView({ protocol, session, live, connected, settings, saved
     const key = stomp ? `win-${added.length + removed.size}-${Date.now() % 100000}` : t;
     const ok = await run((s) => stomp ? backend.stompSubscribe(s, key, t, newMode) : backend.mqttSubscribe(s, t, Number(newMode)));
     if (ok) {
-      setAdded((a) => [...a.filter((x) => x.key !== key), { key, target: t, mode: newMode }]);
+      const since = events.length ? events[events.length - 1].t_ms : 0;
+      setAdded((a) => [...a.filter((x) => x.key !== key), { key, target: t, mode: newMode, since }]);
       setRemoved((r) => { const n = new Set(r); n.delete(key); return n; });
       setNewTarget("");
     }
@@ -111,25 +112,25 @@ export function BrokerView({ protocol, session, live, connected, settings, saved
         ) : (
           <input aria-label="Subscribe QoS" type="number" min={0} max={2} value={newMode} onChange={(e) => setNewMode(e.target.value)} />
         )}
-        <button type="button" disabled={!connected} onClick={() => void subscribe()}>Subscribe</button>
+        <button type="button" aria-label="Add subscription" disabled={!connected} onClick={() => void subscribe()}>Subscribe</button>
       </fieldset>
       <div className="sio-composer broker-composer" role="group" aria-label={`${name} composer`}>
         <label className="field"><span>{stomp ? "Destination" : "Topic"}</span>
-          <input aria-label={stomp ? "Destination" : "Topic"} placeholder={stomp ? "/topic/demo" : "demo/kitchen/temp"}
+          <input aria-label={stomp ? "SEND destination" : "Publish topic"} placeholder={stomp ? "/topic/demo" : "demo/kitchen/temp"}
             value={target} onChange={(e) => setTarget(e.target.value)} /></label>
         {stomp ? (
           <label className="field"><span>Headers</span>
-            <textarea aria-label="Headers" placeholder="content-type:text/plain (one name:value a line)" rows={2}
+            <textarea aria-label="SEND headers" placeholder="content-type:text/plain (one name:value a line)" rows={2}
               value={headers} onChange={(e) => setHeaders(e.target.value)} /></label>
         ) : (
           <>
             <label className="field"><span>QoS</span>
-              <input aria-label="QoS" type="number" min={0} max={2} value={qos} onChange={(e) => setQos(e.target.value)} /></label>
+              <input aria-label="Publish QoS" type="number" min={0} max={2} value={qos} onChange={(e) => setQos(e.target.value)} /></label>
             <label className="check"><input type="checkbox" checked={retain} onChange={(e) => setRetain(e.target.checked)} />Retain</label>
           </>
         )}
         <label className="field"><span>{stomp ? "Body" : "Payload"}</span>
-          <textarea aria-label={stomp ? "Body" : "Payload"} rows={3} value={body} onChange={(e) => setBody(e.target.value)} /></label>
+          <textarea aria-label={stomp ? "SEND body" : "Publish payload"} rows={3} value={body} onChange={(e) => setBody(e.target.value)} /></label>
         <button type="button" disabled={!connected} onClick={() => void send(target, headers, body, Number(qos), retain)}>
           {stomp ? "Send" : "Publish"}</button>
       </div>
