@@ -1,10 +1,13 @@
-//! The decoded view of a layered session (Socket.IO, GraphQL) as the UI sees it: one flat
+//! The decoded view of a layered session (Socket.IO, GraphQL, STOMP, MQTT) as the UI sees it: one flat
 //! `ProtoEventDto` per protocol event, carried in the session's `WsBatch` beside the raw rows.
 
 use serde::Serialize;
 use sockpit_core::protocol::graphql::GqlEvent;
+use sockpit_core::protocol::mqtt::{self, MqttEvent, Packet};
 use sockpit_core::protocol::socketio::SioEvent;
+use sockpit_core::protocol::stomp::StompEvent;
 use sockpit_core::protocol::{LayerEvent, ProtocolError};
+use sockpit_core::script::layered::stomp_frame_json;
 use sockpit_core::ws::{Direction, Nanos, SessionEvent};
 use ts_rs::TS;
 
@@ -17,19 +20,25 @@ pub struct ProtoEventDto {
     pub t_ms: f64,
     /// Socket.IO: `handshake`, `connected`, `connect_error`, `disconnected`, `event`, `ack`.
     /// GraphQL: `selected`, `connection_ack`, `started`, `resubscribed`, `next`, `error`,
-    /// `complete`, `stopped`, `ping`, `pong`, `ka`. Both: `protocol_error`.
+    /// `complete`, `stopped`, `ping`, `pong`, `ka`. STOMP: `frame`, `connected`,
+    /// `receipt_waiting`, `receipt`, `resubscribed`. MQTT: `packet`, `connected`, `resubscribed`,
+    /// `resent`. All: `protocol_error`.
     pub kind: String,
     pub dir: Dir,
-    /// Socket.IO namespace (empty for GraphQL).
+    /// Socket.IO namespace; STOMP destination; MQTT topic (a publish). Empty for GraphQL.
     pub namespace: String,
     /// Socket.IO: the event's name, or for an ack the name of the emit it answers (when known).
-    /// GraphQL `selected`: the subprotocol. `protocol_error`: the error's code.
+    /// GraphQL `selected`: the subprotocol. STOMP `frame`/`receipt`: the command. MQTT `packet`:
+    /// its type (`publish`, `suback`...). `protocol_error`: the error's code.
     pub name: String,
     /// Socket.IO: the ack id (an event asking for an ack, or an ack). GraphQL: the operation id.
+    /// STOMP: the subscription (a MESSAGE's `subscription`, a SUBSCRIBE's `id`), a receipt's id.
+    /// MQTT: the packet id.
     pub id: Option<String>,
     /// JSON text: an event's or ack's args (an array), a `next` payload, an `errors` array, a
-    /// `connect_error`'s data, a handshake's details; empty when there is none. For
-    /// `protocol_error`, the message.
+    /// `connect_error`'s data, a handshake's details, a STOMP frame (`command`, `headers`, `body`
+    /// or `body_b64`), an MQTT packet (as `sockpit mqtt --json` prints it); empty when there is
+    /// none. For `protocol_error`, the message.
     pub data: String,
     /// GraphQL `error`: the operation is over (an `error` message, not a result's `errors`).
     pub terminal: bool,
@@ -171,6 +180,107 @@ pub fn gql_dto(t: Nanos, e: &GqlEvent) -> ProtoEventDto {
     }
 }
 
+/// A STOMP event as a row (heart-beats left to the raw view).
+pub fn stomp_dto(t: Nanos, e: &StompEvent) -> Option<ProtoEventDto> {
+    Some(match e {
+        StompEvent::Frame { dir: d, frame } => {
+            let sub = match frame.command.as_str() {
+                "SUBSCRIBE" | "UNSUBSCRIBE" => frame.get("id"),
+                _ => frame.get("subscription"),
+            };
+            ProtoEventDto {
+                name: frame.command.clone(),
+                namespace: frame.get("destination").unwrap_or_default().to_string(),
+                id: sub.map(str::to_string),
+                data: json(&stomp_frame_json(frame)),
+                ..ev(t, "frame", dir(*d))
+            }
+        }
+        StompEvent::Connected {
+            version,
+            server,
+            session,
+            send_every,
+            expect_every,
+        } => ProtoEventDto {
+            name: version.as_str().to_string(),
+            data: json(&serde_json::json!({
+                "version": version.as_str(), "server": server, "session": session,
+                "heartbeat_send_ms": send_every.as_millis() as u64,
+                "heartbeat_expect_ms": expect_every.as_millis() as u64,
+            })),
+            ..ev(t, "connected", Dir::In)
+        },
+        StompEvent::Resubscribed { ids } => ProtoEventDto {
+            data: json(ids),
+            ..ev(t, "resubscribed", Dir::Out)
+        },
+        StompEvent::ReceiptWaiting { id, command } => ProtoEventDto {
+            name: command.clone(),
+            id: Some(id.clone()),
+            ..ev(t, "receipt_waiting", Dir::Out)
+        },
+        StompEvent::Receipt {
+            id,
+            command,
+            waited,
+        } => ProtoEventDto {
+            name: command.clone(),
+            id: Some(id.clone()),
+            data: json(&serde_json::json!({"waited_ms": waited.as_millis() as u64})),
+            ..ev(t, "receipt", Dir::In)
+        },
+        StompEvent::Heartbeat { .. } => return None,
+    })
+}
+
+/// An MQTT event as a row (pings left to the raw view); `version` words the reason codes.
+pub fn mqtt_dto(version: mqtt::Version, t: Nanos, e: &MqttEvent) -> Option<ProtoEventDto> {
+    Some(match e {
+        MqttEvent::Packet {
+            packet: Packet::PingReq | Packet::PingResp,
+            ..
+        } => return None,
+        MqttEvent::Packet { dir: d, packet } => {
+            let (topic, pkid) = match packet {
+                Packet::Publish(p) => (p.topic.clone(), (p.qos > 0).then_some(p.pkid)),
+                Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
+                    (String::new(), Some(a.pkid))
+                }
+                Packet::Subscribe { pkid, .. }
+                | Packet::SubAck { pkid, .. }
+                | Packet::Unsubscribe { pkid, .. }
+                | Packet::UnsubAck { pkid, .. } => (String::new(), Some(*pkid)),
+                _ => (String::new(), None),
+            };
+            ProtoEventDto {
+                name: packet.name().to_string(),
+                namespace: topic,
+                id: pkid.map(|p| p.to_string()),
+                data: json(&mqtt::json::packet_json(version, *d, t, packet)),
+                ..ev(t, "packet", dir(*d))
+            }
+        }
+        MqttEvent::Connected {
+            session_present,
+            reconnect,
+        } => ProtoEventDto {
+            data: json(&serde_json::json!({
+                "session_present": session_present, "reconnect": reconnect,
+            })),
+            ..ev(t, "connected", Dir::In)
+        },
+        MqttEvent::Resubscribed { filters } => ProtoEventDto {
+            data: json(filters),
+            ..ev(t, "resubscribed", Dir::Out)
+        },
+        MqttEvent::Resent { count } => ProtoEventDto {
+            data: json(count),
+            ..ev(t, "resent", Dir::Out)
+        },
+    })
+}
+
 /// A protocol error as a row.
 pub fn error_dto(t: Nanos, e: &ProtocolError) -> ProtoEventDto {
     ProtoEventDto {
@@ -181,17 +291,17 @@ pub fn error_dto(t: Nanos, e: &ProtocolError) -> ProtoEventDto {
 }
 
 /// Splits a layered batch into the session's events (the wire view, for the log) and the decoded
-/// rows.
-pub fn split<E>(
+/// rows (an event `to_dto` gives no row for is left out).
+pub fn split<E, R: Into<Option<ProtoEventDto>>>(
     batch: Vec<LayerEvent<E>>,
-    to_dto: impl Fn(Nanos, &E) -> ProtoEventDto,
+    to_dto: impl Fn(Nanos, &E) -> R,
 ) -> (Vec<SessionEvent>, Vec<ProtoEventDto>) {
     let mut session = Vec::new();
     let mut rows = Vec::new();
     for e in batch {
         match e {
             LayerEvent::Session(s) => session.push(s),
-            LayerEvent::Protocol { t, event } => rows.push(to_dto(t, &event)),
+            LayerEvent::Protocol { t, event } => rows.extend(to_dto(t, &event).into()),
             LayerEvent::Error { t, error } => rows.push(error_dto(t, &error)),
         }
     }

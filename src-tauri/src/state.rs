@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use sockpit_core::app::App;
 use sockpit_core::protocol::graphql::GqlIntent;
+use sockpit_core::protocol::mqtt::MqttIntent;
 use sockpit_core::protocol::socketio::SioIntent;
+use sockpit_core::protocol::stomp::StompIntent;
 use sockpit_core::protocol::LayerControl;
 use sockpit_core::sse::SseControl;
 use sockpit_core::ws::SessionControl;
@@ -23,7 +25,8 @@ use crate::dto::AppError;
 pub struct WsEntry {
     pub control: SessionControl,
     pub log: Arc<Mutex<SessionLog>>,
-    /// The protocol layer on it (Socket.IO, GraphQL), for emits and operations.
+    /// The protocol layer on it (Socket.IO, GraphQL, STOMP, MQTT), for emits, operations,
+    /// subscriptions, SENDs and publishes.
     pub layer: Option<LayerCtl>,
 }
 
@@ -32,6 +35,8 @@ pub struct WsEntry {
 pub enum LayerCtl {
     Socketio(LayerControl<SioIntent>),
     Graphql(LayerControl<GqlIntent>),
+    Stomp(LayerControl<StompIntent>),
+    Mqtt(LayerControl<MqttIntent>),
 }
 
 #[derive(Default)]

@@ -9,7 +9,9 @@ use sockpit_core::app::{ScriptEvent, ScriptedBatch, ScriptedSession, StreamBatch
 use sockpit_core::log::{Row, RowKind};
 use sockpit_core::proto::PayloadCodec;
 use sockpit_core::protocol::graphql::GraphqlLayer;
+use sockpit_core::protocol::mqtt::{MqttLayer, Version as MqttVersion};
 use sockpit_core::protocol::socketio::SocketIoHandle;
+use sockpit_core::protocol::stomp::StompLayer;
 use sockpit_core::protocol::LayerHandle;
 use sockpit_core::sse::{SseHandle, SseSessionEvent};
 use sockpit_core::ws::{close_code_name, Direction, SessionEvent, SessionHandle};
@@ -17,7 +19,7 @@ use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
 
 use crate::dto::{AppError, CloseDto, ConnState, Dir, RowDto, SseBatch, SseRow, SseState, WsBatch};
-use crate::dto_layer::{gql_dto, sio_dto, split, ProtoEventDto};
+use crate::dto_layer::{gql_dto, mqtt_dto, sio_dto, split, stomp_dto, ProtoEventDto};
 use crate::dto_script::ScriptTestDto;
 use crate::inspect::{FrameLog, FrameRow, ProtoSetting};
 use crate::state::lock;
@@ -114,6 +116,9 @@ pub enum Source {
     Ws(SessionHandle),
     Socketio(SocketIoHandle),
     Graphql(LayerHandle<GraphqlLayer>),
+    Stomp(LayerHandle<StompLayer>),
+    /// MQTT, with the version spoken (its reason codes are worded by it).
+    Mqtt(LayerHandle<MqttLayer>, MqttVersion),
     /// A session (plain or layered) with its scripts beside it.
     Scripted(ScriptedSession),
 }
@@ -130,6 +135,12 @@ impl Source {
             Source::Ws(h) => h.next_batch().await.map(|b| (b, Vec::new(), None)),
             Source::Socketio(h) => h.next_batch().await.map(|b| plain(split(b, sio_dto))),
             Source::Graphql(h) => h.next_batch().await.map(|b| plain(split(b, gql_dto))),
+            Source::Stomp(h) => h.next_batch().await.map(|b| plain(split(b, stomp_dto))),
+            Source::Mqtt(h, v) => {
+                let v = *v;
+                let rows = move |t, e: &_| mqtt_dto(v, t, e);
+                h.next_batch().await.map(|b| plain(split(b, rows)))
+            }
             Source::Scripted(s) => s.next_batch().await.map(|mut b| {
                 let (events, decoded) = match std::mem::take(&mut b.events) {
                     StreamBatch::Ws(events) => (events, Vec::new()),

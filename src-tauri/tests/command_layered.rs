@@ -34,7 +34,7 @@ async fn a_request_created_as_socketio_or_graphql_keeps_its_protocol() {
     )
     .await
     .expect("collection");
-    for protocol in ["socketio", "graphql", "sse"] {
+    for protocol in ["socketio", "graphql", "stomp", "mqtt", "sse"] {
         let id = store::store_create(
             app.state(),
             "request".into(),

@@ -29,9 +29,7 @@ import { Panel, SplitGroup, SplitHandle, type ImperativePanelHandle } from "./fe
 import { useToast } from "./features/toasts/Toasts";
 import { attachmentOf, loadAttachments, saveAttachments, withAttachment, type ScriptAttachment } from "./lib/scriptAttachments";
 import { useCopy } from "./features/toasts/useCopy";
-import { COPY_AS, COPY_AS_TITLE } from "./lib/copy";
-import { BROKER_PROTOCOLS, brokerConnectTitle, isBroker } from "./lib/brokers";
-import { BrokerPanel } from "./features/brokers/BrokerPanel";
+import { COPY_AS, COPY_AS_TITLE, copyAsLabel } from "./lib/copy";
 import type { RequestTab } from "./features/request/useRequestTabs";
 
 export function App() {
@@ -123,9 +121,8 @@ export function App() {
 
   // "Copy as …": the engine renders the line (secrets redacted, variables left as references).
   const copyAs = async (flavour: CliFlavour, s: RequestSpec = tabs.active.spec) => {
-    const label = flavour === "sockpit" && isBroker(s.protocol)
-      ? `Copy as sockpit ${s.protocol}`
-      : COPY_AS.find((c) => c.flavour === flavour)?.label ?? flavour;
+    const c = COPY_AS.find((x) => x.flavour === flavour);
+    const label = c ? copyAsLabel(c, s.protocol) : flavour;
     try {
       await copy(await backend.commandLine(s, flavour), `${label.replace(/^Copy as /, "")} command`);
     } catch (e) {
@@ -133,7 +130,7 @@ export function App() {
     }
   };
   const tabMenu = (t: RequestTab) => [
-    ...COPY_AS.map((c) => ({ label: c.label, title: COPY_AS_TITLE, run: () => void copyAs(c.flavour, t.spec) })),
+    ...COPY_AS.map((c) => ({ label: copyAsLabel(c, t.spec.protocol), title: COPY_AS_TITLE, run: () => void copyAs(c.flavour, t.spec) })),
     { label: "Close tab", run: () => tabs.close(t.key) },
   ];
 
@@ -213,6 +210,7 @@ export function App() {
     newRequest,
     openRequest: openStored,
     copyAs: (f) => void copyAs(f),
+    protocol: spec.protocol,
   });
 
   return (
@@ -242,7 +240,6 @@ export function App() {
           <select aria-label="Protocol" value={spec.protocol} onChange={(e) => tabs.update({ protocol: e.target.value })}
             title="The request's protocol (Socket.IO and GraphQL run over a WebSocket session)">
             {PROTOCOLS.map(([id, label]) => <option key={id} value={id}>{label}</option>)}
-            {isBroker(spec.protocol) && <option value={spec.protocol}>{BROKER_PROTOCOLS[spec.protocol]}</option>}
           </select>
           <input aria-label="Request name" placeholder="Untitled request" value={name} onChange={(e) => setName(e.target.value)} />
           <button type="button" onClick={() => void save()}>Save</button>
@@ -262,7 +259,6 @@ export function App() {
           onRecordFrames={setRecordFrames}
           onConnect={connect}
           onDisconnect={() => void ws.disconnect()}
-          connectBlocked={isBroker(spec.protocol) ? brokerConnectTitle(spec.protocol) : undefined}
         />
         {/* Below the tabs and the connection bar: scrolls when the window is too short for it all. */}
         <div className="main-scroll">
@@ -283,8 +279,6 @@ export function App() {
         <div className="panes">
           {welcome ? (
             <Welcome onDemo={() => void demo()} onNew={newRequest} onOpenHistory={openHistory} onImported={() => setStoreVersion((v) => v + 1)} />
-          ) : isBroker(spec.protocol) ? (
-            <BrokerPanel protocol={spec.protocol} spec={spec} onCopy={() => void copyAs("sockpit")} />
           ) : (
           <div className="ws-column">
             <Workbench
@@ -298,6 +292,7 @@ export function App() {
               onRename={(i, n) => setSaved((s) => s.map((m, j) => (j === i ? { ...m, name: n } : m)))}
               protocol={spec.protocol}
               namespaces={namespacesOf(spec.settings)}
+              settings={spec.settings}
               viewKey={tabs.active.key}
               scripted={writtenHooks(spec.scripts).length > 0 || attachmentOf(attachments, tabs.active).hookFile !== null}
               droppedSchema={droppedSchema}

@@ -19,7 +19,6 @@ mod load_cmd;
 mod load_saved;
 mod logging;
 mod mqtt_cmd;
-mod mqtt_out;
 mod outcome;
 mod output;
 mod proto_cmd;

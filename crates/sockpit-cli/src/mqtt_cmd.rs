@@ -21,8 +21,8 @@ use crate::exit;
 use crate::interrupt::{self, Signal};
 use crate::layer_out::{exit_status, usage, LayerOutputArgs};
 use crate::layer_script::{self, LayerScriptArgs};
-use crate::mqtt_out::packet_json;
 use crate::output::Printer;
+use sockpit_core::protocol::mqtt::json::packet_json;
 
 pub const MQTT_AFTER_HELP: &str = concat!(
     "\

@@ -1,15 +1,18 @@
-//! Socket.IO and GraphQL sessions: `ws_connect` hands a request of either protocol here (rendered
+//! Socket.IO, GraphQL, STOMP and MQTT sessions: `ws_connect` hands a request of these protocols here (rendered
 //! by core's `app` API, started on core's protocol layer; raw rows go to the session log as for
 //! WebSocket, decoded events ride in the same batches), and the commands that talk to the layer:
 //! emit, answer a server's ack request, start and stop an operation. Input is checked by core (`app::emit_args`, ...).
 
 use sockpit_core::app::{
     emit_args, emit_name, graphql_operation, graphql_scripting, socketio_scripting, App,
-    AppError as CoreError, ScriptedSession, ScriptedStream, SessionScripts,
+    AppError as CoreError, BrokerLayer, BrokerRender, ScriptedSession, ScriptedStream,
+    SessionScripts,
 };
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::protocol::graphql::{GqlIntent, GraphqlLayer};
+use sockpit_core::protocol::mqtt::MqttLayer;
 use sockpit_core::protocol::socketio::{self, SioIntent};
+use sockpit_core::protocol::stomp::StompLayer;
 use sockpit_core::protocol::LayerControl;
 use sockpit_core::store::HistoryRecorder;
 use tauri::ipc::Channel;
@@ -25,6 +28,7 @@ use crate::stream::Source;
 enum Rendered {
     Socketio(Box<socketio::SocketIoConfig>),
     Graphql(Box<sockpit_core::app::GraphqlRender>),
+    Broker(Box<BrokerRender>),
 }
 
 /// Renders `model` for its protocol and records the connection in history (the URL as shown,
@@ -42,6 +46,11 @@ fn render(
             let ws = g.ws.clone();
             (Rendered::Graphql(Box::new(g)), ws)
         }
+        Protocol::Stomp | Protocol::Mqtt => {
+            let b = a.render_broker(model, collection, reconnect)?;
+            let ws = b.ws.clone();
+            (Rendered::Broker(Box::new(b)), ws)
+        }
         _ => {
             let s = a.render_socketio(model, collection, reconnect)?;
             let ws = s.ws.clone();
@@ -52,7 +61,7 @@ fn render(
     Ok((r, a.record_connection(model.protocol, &shown, request)))
 }
 
-/// A Socket.IO or GraphQL request to connect, and its scripts (started, `before_connect` done).
+/// A Socket.IO, GraphQL, STOMP or MQTT request to connect, and its scripts (started, `before_connect` done).
 pub(crate) struct Layered {
     pub model: Request,
     pub scripts: Option<SessionScripts>,
@@ -69,6 +78,16 @@ pub(crate) async fn connect_layered(
     on_event: Channel<WsBatch>,
 ) -> Result<u32, AppError> {
     let Layered { model, scripts } = layered;
+    if scripts.is_some() && matches!(model.protocol, Protocol::Stomp | Protocol::Mqtt) {
+        return Err(AppError::new(
+            "app.broker_scripts",
+            format!(
+                "the window does not run a {} request's scripts yet: run it with `sockpit run`, \
+                 or detach the hook file / clear the request's scripts to connect it here",
+                model.protocol.as_str().to_uppercase()
+            ),
+        ));
+    }
     let (collection, reconnect, request) = (args.collection, args.reconnect, args.request_id);
     let record_frames = args.record_frames;
     let (rendered, history) = state
@@ -107,6 +126,7 @@ pub(crate) async fn connect_layered(
                 record_frames,
             }
         }
+        Rendered::Broker(b) => start_broker(*b, record_frames).await,
     };
     Ok(start_session(
         state,
@@ -116,6 +136,43 @@ pub(crate) async fn connect_layered(
         on_event,
         history,
     ))
+}
+
+/// Starts a STOMP or MQTT layer and asks it for the request's saved subscriptions (the layer
+/// sends them once the broker accepted the login).
+async fn start_broker(b: BrokerRender, record_frames: bool) -> Started {
+    let mut ws = b.ws;
+    ws.inspect_frames = record_frames;
+    match b.layer {
+        BrokerLayer::Stomp { options, subscribe } => {
+            let h = sockpit_core::protocol::spawn(StompLayer::new(*options), ws);
+            let control = h.control();
+            for intent in subscribe {
+                // A layer already ended shows why in its events.
+                let _ = control.intent(intent).await;
+            }
+            Started {
+                control: control.session().clone(),
+                layer: Some(LayerCtl::Stomp(control)),
+                source: Source::Stomp(h),
+                record_frames,
+            }
+        }
+        BrokerLayer::Mqtt { options, subscribe } => {
+            let version = options.version;
+            let h = sockpit_core::protocol::spawn(MqttLayer::new(*options), ws);
+            let control = h.control();
+            if let Some(intent) = subscribe {
+                let _ = control.intent(intent).await;
+            }
+            Started {
+                control: control.session().clone(),
+                layer: Some(LayerCtl::Mqtt(control)),
+                source: Source::Mqtt(h, version),
+                record_frames,
+            }
+        }
+    }
 }
 
 fn scripted(
@@ -130,7 +187,7 @@ fn scripted(
     )))
 }
 
-fn layer_of(state: &AppState, session: u32) -> Result<LayerCtl, AppError> {
+pub(crate) fn layer_of(state: &AppState, session: u32) -> Result<LayerCtl, AppError> {
     lock(&state.ws)
         .get(&session)
         .ok_or_else(|| AppError::new("app.no_session", "that session is not open"))?
@@ -139,12 +196,12 @@ fn layer_of(state: &AppState, session: u32) -> Result<LayerCtl, AppError> {
         .ok_or_else(|| {
             AppError::new(
                 "app.no_layer",
-                "that session is plain WebSocket: connect a Socket.IO or GraphQL request",
+                "that session is plain WebSocket: connect a Socket.IO, GraphQL, STOMP or MQTT request",
             )
         })
 }
 
-fn ended() -> AppError {
+pub(crate) fn ended() -> AppError {
     AppError::new("app.no_session", "the session has ended; connect again")
 }
 

@@ -1,5 +1,6 @@
 //! Tauri commands, grouped by feature; each maps arguments onto a `sockpit-core` call.
 
+pub mod brokers;
 pub mod compare;
 pub mod copy;
 pub mod demo;

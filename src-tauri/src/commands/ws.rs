@@ -104,28 +104,21 @@ async fn start_scripts(
 enum ConnectRoute {
     /// A plain WebSocket session (no request, or a `websocket` one).
     Plain,
-    /// A session with a protocol layer (Socket.IO, GraphQL).
+    /// A session with a protocol layer (Socket.IO, GraphQL, STOMP, MQTT).
     Layered,
 }
 
-/// The route for a request's protocol; an SSE, STOMP or MQTT request is refused with what to do
-/// instead, never connected as plain WebSocket.
+/// The route for a request's protocol; an SSE request is refused with what to do instead, never
+/// connected as plain WebSocket.
 fn connect_route(protocol: Option<Protocol>) -> Result<ConnectRoute, AppError> {
     match protocol {
         None | Some(Protocol::Websocket) => Ok(ConnectRoute::Plain),
-        Some(Protocol::Socketio | Protocol::Graphql) => Ok(ConnectRoute::Layered),
+        Some(Protocol::Socketio | Protocol::Graphql | Protocol::Stomp | Protocol::Mqtt) => {
+            Ok(ConnectRoute::Layered)
+        }
         Some(Protocol::Sse) => Err(AppError::new(
             "app.sse_request",
             "an SSE request is subscribed from the SSE pane (SSE URL, then Subscribe), not connected here",
-        )),
-        Some(p @ (Protocol::Stomp | Protocol::Mqtt)) => Err(AppError::new(
-            "app.broker_request",
-            format!(
-                "the window cannot connect a {name} request yet: run it with `sockpit run` or \
-                 copy it as a `sockpit {cmd}` command line",
-                name = p.as_str().to_uppercase(),
-                cmd = p.as_str(),
-            ),
         )),
     }
 }
@@ -249,17 +242,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_stomp_or_mqtt_request_is_refused_not_connected_as_plain_websocket() {
-        for (p, cmd) in [(Protocol::Stomp, "stomp"), (Protocol::Mqtt, "mqtt")] {
-            let e = connect_route(Some(p)).expect_err("refused");
-            assert_eq!(e.code, "app.broker_request");
-            assert!(e.message.contains("sockpit run"), "{}", e.message);
-            assert!(
-                e.message.contains(&format!("sockpit {cmd}")),
-                "{}",
-                e.message
-            );
-        }
+    fn every_layered_protocol_connects_on_its_layer_and_sse_is_refused() {
         assert_eq!(
             connect_route(Some(Protocol::Sse)).expect_err("sse").code,
             "app.sse_request"
@@ -269,7 +252,12 @@ mod tests {
             connect_route(Some(Protocol::Websocket)).ok(),
             Some(ConnectRoute::Plain)
         );
-        for p in [Protocol::Socketio, Protocol::Graphql] {
+        for p in [
+            Protocol::Socketio,
+            Protocol::Graphql,
+            Protocol::Stomp,
+            Protocol::Mqtt,
+        ] {
             assert_eq!(connect_route(Some(p)).ok(), Some(ConnectRoute::Layered));
         }
     }

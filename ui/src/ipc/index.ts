@@ -96,6 +96,18 @@ export const backend = {
   gqlStart: (session: number, id: string, query: string, variables: string, operationName: string) =>
     call<void>("gql_start", { session, id, query, variables, operationName }),
   gqlStop: (session: number, id: string) => call<void>("gql_stop", { session, id }),
+  /** STOMP: SUBSCRIBE to `destination` under subscription `id` with ack mode `ack` (`auto` when empty). */
+  stompSubscribe: (session: number, id: string, destination: string, ack: string) =>
+    call<void>("stomp_subscribe", { session, id, destination, ack }),
+  stompUnsubscribe: (session: number, id: string) => call<void>("stomp_unsubscribe", { session, id }),
+  /** STOMP: SEND `body` to `destination` with `headers` (one `name:value` a line). */
+  stompSend: (session: number, destination: string, headers: string, body: string) =>
+    call<void>("stomp_send", { session, destination, headers, body }),
+  mqttSubscribe: (session: number, filter: string, qos: number) => call<void>("mqtt_subscribe", { session, filter, qos }),
+  mqttUnsubscribe: (session: number, filter: string) => call<void>("mqtt_unsubscribe", { session, filter }),
+  /** MQTT: PUBLISH `payload` to `topic` at `qos`, retained when `retain`. */
+  mqttPublish: (session: number, topic: string, qos: number, retain: boolean, payload: string) =>
+    call<void>("mqtt_publish", { session, topic, qos, retain, payload }),
   logRange: (session: number, start: number, end: number) => call<RowDto[]>("log_range", { session, start, end }),
   logSearch: (session: number, needle: string, from: number, limit: number) =>
     call<number[]>("log_search", { session, needle, from, limit }),

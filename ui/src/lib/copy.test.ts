@@ -1,6 +1,6 @@
 // The copied texts: a message as text or hex, the upgrade report as the HTTP exchange.
 import { describe, expect, it } from "vitest";
-import { COPY_AS, messageText, upgradeReportText } from "./copy";
+import { COPY_AS, copyAsLabel, messageText, upgradeReportText } from "./copy";
 
 describe("copy", () => {
   it("copies a message's text, else its hex", () => {
@@ -18,5 +18,13 @@ describe("copy", () => {
 
   it("offers the four flavours, sockpit first", () => {
     expect(COPY_AS.map((c) => c.flavour)).toEqual(["sockpit", "websocat", "wscat", "curl"]);
+  });
+
+  it("names the sockpit line after a STOMP or MQTT request's command", () => {
+    const sockpit = COPY_AS[0];
+    expect(copyAsLabel(sockpit, "websocket")).toBe("Copy as sockpit connect");
+    expect(copyAsLabel(sockpit, "stomp")).toBe("Copy as sockpit stomp");
+    expect(copyAsLabel(sockpit, "mqtt")).toBe("Copy as sockpit mqtt");
+    expect(copyAsLabel(COPY_AS[1], "mqtt")).toBe("Copy as websocat");
   });
 });

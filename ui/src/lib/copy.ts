@@ -15,6 +15,11 @@ export const COPY_AS: CopyAs[] = [
   { flavour: "curl", label: "Copy as curl" },
 ];
 
+/** The item's label for a request of `protocol`: a STOMP/MQTT request copies as `sockpit stomp|mqtt`. */
+export function copyAsLabel(c: CopyAs, protocol: string): string {
+  return c.flavour === "sockpit" && (protocol === "stomp" || protocol === "mqtt") ? `Copy as sockpit ${protocol}` : c.label;
+}
+
 /** The tooltip of every "Copy as" item: what the line holds instead of secrets. */
 export const COPY_AS_TITLE =
   "Variables stay references (${name}: set them in your shell) and secret values are never copied, as in exports";

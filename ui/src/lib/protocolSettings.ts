@@ -7,6 +7,8 @@ export const PROTOCOLS = [
   ["websocket", "WebSocket"],
   ["socketio", "Socket.IO"],
   ["graphql", "GraphQL"],
+  ["stomp", "STOMP"],
+  ["mqtt", "MQTT"],
   ["sse", "SSE"],
 ] as const;
 

@@ -10,6 +10,7 @@
 //! Variables scripts set (`sp.vars.set`) are kept for the life of the `App` (a window session)
 //! and rendered before every other layer.
 
+mod brokers;
 mod environments;
 mod error;
 mod history;
@@ -27,6 +28,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 
+pub use brokers::{
+    broker_config, mqtt_publish, mqtt_subscribe, stomp_send, stomp_subscribe, BrokerLayer,
+    BrokerRender,
+};
 pub use environments::{EnvVarInput, EnvironmentView};
 pub use error::AppError;
 pub use history::HistoryItem;

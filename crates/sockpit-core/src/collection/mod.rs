@@ -22,4 +22,4 @@ pub use model::{
     Request, SavedMessage, Settings, Variable,
 };
 pub use share::{parse_share, to_share_json};
-pub use validate_brokers::{ack_mode, header_pair, heartbeat_pair};
+pub use validate_brokers::{ack_mode, header_pair, heartbeat_pair, qos as check_qos};

@@ -54,7 +54,8 @@ pub fn ack_mode(destination: &str, s: Option<&str>) -> Result<AckMode, String> {
     }
 }
 
-fn qos(what: &str, q: u8) -> Result<(), String> {
+/// QoS 0, 1 or 2; `what` names where it was given.
+pub fn qos(what: &str, q: u8) -> Result<(), String> {
     if q > 2 {
         return Err(format!("{what} has QoS {q}: MQTT QoS is 0, 1 or 2"));
     }

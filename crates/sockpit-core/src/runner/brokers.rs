@@ -69,6 +69,60 @@ pub fn stomp_options(r: &Request) -> Result<StompOptions, RunError> {
     })
 }
 
+/// A STOMP subscription of a request's settings, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StompSubscription {
+    /// The subscription id (`sub-N`, N its place in the list, when the settings name none).
+    pub id: String,
+    pub destination: String,
+    pub ack: AckMode,
+}
+
+impl StompSubscription {
+    /// The SUBSCRIBE it stands for.
+    pub fn action(&self) -> StompAction {
+        StompAction::Subscribe {
+            id: Some(self.id.clone()),
+            destination: self.destination.clone(),
+            ack: self.ack,
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// A rendered STOMP request's subscriptions (`settings.stomp.subscriptions`), ack modes checked.
+pub fn stomp_subscriptions(r: &Request) -> Result<Vec<StompSubscription>, RunError> {
+    let subs = r.settings.stomp.clone().unwrap_or_default().subscriptions;
+    subs.iter()
+        .enumerate()
+        .map(|(i, sub)| {
+            let ack =
+                ack_mode(&sub.destination, sub.ack.as_deref()).map_err(|e| bad_settings(r, e))?;
+            Ok(StompSubscription {
+                id: sub.id.clone().unwrap_or_else(|| format!("sub-{i}")),
+                destination: sub.destination.clone(),
+                ack,
+            })
+        })
+        .collect()
+}
+
+/// A rendered MQTT request's subscriptions (`settings.mqtt.subscriptions`), filters checked.
+pub fn mqtt_filters(r: &Request) -> Result<Vec<SubFilter>, RunError> {
+    r.settings
+        .mqtt
+        .clone()
+        .unwrap_or_default()
+        .subscriptions
+        .iter()
+        .map(|s| {
+            mqtt::check_filter(&s.filter)
+                .map_err(|e| bad_settings(r, format!("settings.mqtt.subscriptions: {e}")))?;
+            Ok(SubFilter::new(s.filter.clone(), s.qos))
+        })
+        .collect()
+}
+
 /// A saved message's body as bytes (text, JSON, hex, base64 or a file).
 fn body_bytes(r: &Request, m: &SavedMessage, base_dir: &Path) -> Result<Bytes, RunError> {
     Ok(match prepare::outgoing(r, m, base_dir, None)? {
@@ -92,27 +146,19 @@ pub(super) async fn run_stomp(
     let mut cfg = prepare::ws_config(r, base_dir)?;
     cfg.redact = secrets.to_vec();
     let opts = stomp_options(r)?;
-    let subs = r.settings.stomp.clone().unwrap_or_default().subscriptions;
+    let subs = stomp_subscriptions(r)?;
     let mut list = Vec::new();
     let mut receipts = std::collections::HashSet::new();
     let mut sub_receipts = std::collections::HashSet::new();
     let mut client_ack = std::collections::HashSet::new();
     for (i, sub) in subs.iter().enumerate() {
-        let ack = ack_mode(&sub.destination, sub.ack.as_deref()).map_err(|e| bad_settings(r, e))?;
-        let id = sub.id.clone().unwrap_or_else(|| format!("sub-{i}"));
-        if ack != AckMode::Auto {
-            client_ack.insert(id.clone());
+        if sub.ack != AckMode::Auto {
+            client_ack.insert(sub.id.clone());
         }
         let receipt = format!("subscribed-{i}");
         sub_receipts.insert(receipt.clone());
         receipts.insert(receipt.clone());
-        let action = StompAction::Subscribe {
-            id: Some(id),
-            destination: sub.destination.clone(),
-            ack,
-            headers: Vec::new(),
-        };
-        list.push((0, StompIntent::with_receipt(action, receipt)));
+        list.push((0, StompIntent::with_receipt(sub.action(), receipt)));
     }
     for (i, m) in r.messages.iter().enumerate() {
         let headers = m
@@ -293,19 +339,7 @@ pub(super) async fn run_mqtt(
     let mut cfg = prepare::ws_config(r, base_dir)?;
     cfg.redact = secrets.to_vec();
     let opts = mqtt_options(r)?;
-    let filters: Vec<SubFilter> = r
-        .settings
-        .mqtt
-        .clone()
-        .unwrap_or_default()
-        .subscriptions
-        .iter()
-        .map(|s| {
-            mqtt::check_filter(&s.filter)
-                .map_err(|e| bad_settings(r, format!("settings.mqtt.subscriptions: {e}")))?;
-            Ok(SubFilter::new(s.filter.clone(), s.qos))
-        })
-        .collect::<Result<_, RunError>>()?;
+    let filters = mqtt_filters(r)?;
     let mut list = Vec::new();
     let first = usize::from(!filters.is_empty());
     if !filters.is_empty() {

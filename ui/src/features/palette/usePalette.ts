@@ -2,7 +2,7 @@
 // keyboard (lib/shortcuts.ts), the command palette and the help sheet.
 import { useEffect, useMemo, useState } from "react";
 import { backend, type CliFlavour, type TreeNodeDto } from "../../ipc";
-import { COPY_AS, COPY_AS_TITLE } from "../../lib/copy";
+import { COPY_AS, COPY_AS_TITLE, copyAsLabel } from "../../lib/copy";
 import { actionFor, displayKeys, SHORTCUTS, type ActionId } from "../../lib/shortcuts";
 import { PROTOCOLS, type ProtocolId } from "../../lib/protocolSettings";
 import type { Command } from "./CommandPalette";
@@ -23,6 +23,8 @@ export interface Actions {
   openRequest(id: number): void;
   /** "Copy as …": the active request as a command line for `flavour`. */
   copyAs(flavour: CliFlavour): void;
+  /** The active request's protocol (names the "Copy as sockpit …" command). */
+  protocol?: string;
 }
 
 export const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -81,7 +83,7 @@ export function usePalette(a: Actions) {
     { id: "url", title: "Focus the URL", hint: keys("focusUrl"), run: a.focusUrl },
     ...PROTOCOLS.map(([id, label]) => ({ id: `new-${id}`, title: `New ${label} request`, run: () => a.newRequest(id) })),
     { id: "import", title: "Import collection…", run: a.importCollection },
-    ...COPY_AS.map((c) => ({ id: `copy-${c.flavour}`, title: c.label, tooltip: COPY_AS_TITLE, run: () => a.copyAs(c.flavour) })),
+    ...COPY_AS.map((c) => ({ id: `copy-${c.flavour}`, title: copyAsLabel(c, a.protocol ?? "websocket"), tooltip: COPY_AS_TITLE, run: () => a.copyAs(c.flavour) })),
     { id: "sse", title: "Show or hide the SSE pane", run: a.toggleSse },
     { id: "theme", title: "Toggle theme", run: a.toggleTheme },
     { id: "help", title: "Keyboard shortcuts", hint: "?", run: () => setHelp(true) },

@@ -33,7 +33,7 @@ export function Welcome({ onDemo, onNew, onOpenHistory, onImported }: Props) {
   return (
     <section role="region" aria-label="Welcome" className="welcome">
       <h1>Sockpit</h1>
-      <p className="muted">A workbench for WebSocket, Socket.IO, GraphQL and SSE. Start with the demo, a new request or your collections.</p>
+      <p className="muted">A workbench for WebSocket, Socket.IO, GraphQL, STOMP, MQTT and SSE. Start with the demo, a new request or your collections.</p>
       <div className="welcome-grid">
         <div className="welcome-card">
           <h2>Try it</h2>

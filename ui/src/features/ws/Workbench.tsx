@@ -1,10 +1,11 @@
 // The request's work area: tabs Messages (message log, the script's Tests panel, composer), Frames
 // and Compare, with the
-// protobuf settings shared by the composer and the log; a Socket.IO or GraphQL request gets its
-// protocol's tab first (decoded events), the raw frames one tab away.
+// protobuf settings shared by the composer and the log; a Socket.IO, GraphQL, STOMP or MQTT request
+// gets its protocol's tab first (decoded events), the raw frames one tab away.
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useLiveVersion, type LiveLog } from "../../lib/liveLog";
-import { backend, type AppError, type SavedMessageDto, type SendMode } from "../../ipc";
+import { backend, type AppError, type RequestSpec, type SavedMessageDto, type SendMode } from "../../ipc";
+import { isBroker } from "../../lib/brokers";
 import type { WsSession } from "./useWsSession";
 import { MessageLog } from "./MessageLog";
 import { TestsPanel } from "./TestsPanel";
@@ -16,9 +17,10 @@ import type { Draft, Drafts } from "../../lib/drafts";
 const ComparePane = lazy(() => import("../compare/ComparePane").then((m) => ({ default: m.ComparePane })));
 const SocketIoView = lazy(() => import("../socketio/SocketIoView").then((m) => ({ default: m.SocketIoView })));
 const GraphqlView = lazy(() => import("../graphql/GraphqlView").then((m) => ({ default: m.GraphqlView })));
+const BrokerView = lazy(() => import("../brokers/BrokerView").then((m) => ({ default: m.BrokerView })));
 import "./workbench.css";
 
-type Tab = "socketio" | "graphql" | "messages" | "frames" | "compare";
+type Tab = "socketio" | "graphql" | "stomp" | "mqtt" | "messages" | "frames" | "compare";
 const TABS: { id: Tab; label: string }[] = [
   { id: "messages", label: "Messages" },
   { id: "frames", label: "Frames" },
@@ -31,6 +33,8 @@ const loading = <p className="muted">Loading…</p>;
 function tabsFor(protocol: string): { id: Tab; label: string }[] {
   if (protocol === "socketio") return [{ id: "socketio", label: "Socket.IO" }, ...TABS];
   if (protocol === "graphql") return [{ id: "graphql", label: "GraphQL" }, ...TABS];
+  if (protocol === "stomp") return [{ id: "stomp", label: "STOMP" }, ...TABS];
+  if (protocol === "mqtt") return [{ id: "mqtt", label: "MQTT" }, ...TABS];
   return TABS;
 }
 
@@ -47,6 +51,8 @@ interface Props {
   protocol?: string;
   /** Socket.IO: the request's namespaces. */
   namespaces?: string[];
+  /** The request's settings (STOMP/MQTT: the saved subscriptions). */
+  settings?: RequestSpec["settings"];
   /** Changes with the request tab, so the protocol views start from that request's saved messages. */
   viewKey?: string;
   /** The request has scripts: the Tests panel shows beside the log. */
@@ -63,7 +69,7 @@ function FrameCount({ live }: { live: LiveLog }) {
   return live.frames > 0 ? <>{` (${live.frames})`}</> : null;
 }
 
-export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], viewKey, scripted = false, droppedSchema = null, drafts }: Props) {
+export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, onRename, protocol = "websocket", namespaces = [], settings = {}, viewKey, scripted = false, droppedSchema = null, drafts }: Props) {
   const tabs = tabsFor(protocol);
   const [tab, setTab] = useState<Tab>(tabs[0].id);
   // A request of another protocol opens on its own first tab.
@@ -111,6 +117,12 @@ export function Workbench({ ws, url, sseUrl, onSend, saved, onKeep, onForget, on
         <div role="tabpanel" id="panel-graphql" aria-labelledby="tab-graphql" className="tabpanel">
           <Suspense fallback={loading}><GraphqlView key={viewKey} session={ws.session} live={ws.live} connected={ws.state === "Connected"}
             ended={ws.state === "Disconnected"} saved={saved} onKeep={onKeep} /></Suspense>
+        </div>
+      )}
+      {(shown === "stomp" || shown === "mqtt") && isBroker(protocol) && (
+        <div role="tabpanel" id={`panel-${shown}`} aria-labelledby={`tab-${shown}`} className="tabpanel">
+          <Suspense fallback={loading}><BrokerView key={viewKey} protocol={protocol} session={ws.session} live={ws.live}
+            connected={ws.state === "Connected"} settings={settings} saved={saved} /></Suspense>
         </div>
       )}
       <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages" className="tabpanel" hidden={shown !== "messages"}>

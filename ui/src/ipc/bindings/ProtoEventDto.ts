@@ -12,26 +12,32 @@ t_ms: number,
 /**
  * Socket.IO: `handshake`, `connected`, `connect_error`, `disconnected`, `event`, `ack`.
  * GraphQL: `selected`, `connection_ack`, `started`, `resubscribed`, `next`, `error`,
- * `complete`, `stopped`, `ping`, `pong`, `ka`. Both: `protocol_error`.
+ * `complete`, `stopped`, `ping`, `pong`, `ka`. STOMP: `frame`, `connected`,
+ * `receipt_waiting`, `receipt`, `resubscribed`. MQTT: `packet`, `connected`, `resubscribed`,
+ * `resent`. All: `protocol_error`.
  */
 kind: string, dir: Dir, 
 /**
- * Socket.IO namespace (empty for GraphQL).
+ * Socket.IO namespace; STOMP destination; MQTT topic (a publish). Empty for GraphQL.
  */
 namespace: string, 
 /**
  * Socket.IO: the event's name, or for an ack the name of the emit it answers (when known).
- * GraphQL `selected`: the subprotocol. `protocol_error`: the error's code.
+ * GraphQL `selected`: the subprotocol. STOMP `frame`/`receipt`: the command. MQTT `packet`:
+ * its type (`publish`, `suback`...). `protocol_error`: the error's code.
  */
 name: string, 
 /**
  * Socket.IO: the ack id (an event asking for an ack, or an ack). GraphQL: the operation id.
+ * STOMP: the subscription (a MESSAGE's `subscription`, a SUBSCRIBE's `id`), a receipt's id.
+ * MQTT: the packet id.
  */
 id: string | null, 
 /**
  * JSON text: an event's or ack's args (an array), a `next` payload, an `errors` array, a
- * `connect_error`'s data, a handshake's details; empty when there is none. For
- * `protocol_error`, the message.
+ * `connect_error`'s data, a handshake's details, a STOMP frame (`command`, `headers`, `body`
+ * or `body_b64`), an MQTT packet (as `sockpit mqtt --json` prints it); empty when there is
+ * none. For `protocol_error`, the message.
  */
 data: string, 
 /**

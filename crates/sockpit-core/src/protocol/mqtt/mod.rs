@@ -17,6 +17,7 @@
 pub mod codec;
 mod encode;
 mod flows;
+pub mod json;
 pub mod props;
 
 use std::collections::{HashMap, HashSet};

@@ -1,12 +1,10 @@
-//! How `sockpit mqtt` prints MQTT packets: `topic payload` lines, or one JSON line per packet
-//! (`{"event":"mqtt","dir":"in","type":"publish",...}`) with `--json`.
+//! MQTT packets as JSON (`{"event":"mqtt","dir":"in","type":"publish",...}`): the lines of
+//! `sockpit mqtt --json` and the decoded rows of the window's MQTT log.
 
+use super::{connack_v3_words, reason_words, Packet, PropValue, Properties, Version};
+use crate::ws::Direction;
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use sockpit_core::protocol::mqtt::{
-    connack_v3_words, reason_words, Packet, PropValue, Properties, Version,
-};
-use sockpit_core::ws::Direction;
 
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
