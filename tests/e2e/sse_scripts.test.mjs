@@ -1,0 +1,51 @@
+// Window e2e for scripts on an SSE request (issue 19): a request switched to SSE, an on_message
+// hook that logs each event and an `after` test counting them, subscribed in the SSE pane against
+// the built-in mock's /sse feed (five events, then a 204 ends it): the `sp.log` lines are script
+// rows in the pane's Events log and the test passes in the pane's Tests panel. Run through
+// tests/e2e/run.sh.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useWindow, win } from "./harness.mjs";
+
+useWindow("sse-scripts");
+const { screenshot, button, setInput } = win;
+
+const texts = (css) => win.wd.exec(`return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);`, [css]);
+const editorTab = (name) => win.wd.xpath(`//*[@role="tablist" and @aria-label="Request settings"]/*[@role="tab" and starts-with(normalize-space(), "${name}")]`);
+async function pickHook(hook) {
+  await win.wd.click(await win.wd.xpath(`//*[@role="radiogroup" and @aria-label="Hook"]/button[@role="radio" and starts-with(normalize-space(), "${hook}")]`));
+  await win.wd.waitFor(`hook ${hook}`, async () =>
+    (await win.wd.exec(`return document.querySelector('[role="radiogroup"][aria-label="Hook"] [aria-checked="true"]').textContent`)).startsWith(hook), 3000);
+}
+
+test("an SSE request's on_message and after scripts run on Subscribe: script rows in the Events log, the test passing in the Tests panel", async () => {
+  await win.wd.click(await win.wd.xpath('//select[@aria-label="Protocol"]/option[@value="sse"]'));
+  await win.wd.waitFor("the request is SSE", async () =>
+    (await win.wd.exec(`return document.querySelector('select[aria-label="Protocol"]').value`)) === "sse", 3000);
+
+  await win.wd.click(await editorTab("Scripts"));
+  await win.wd.el('[aria-label="Hook"]');
+  await pickHook("on_message");
+  await setInput("Script", "sp.log('event ' + sp.message.json().n)");
+  await pickHook("after");
+  await setInput("Script", "test('five events', () => expect(sp.messages.length).to.equal(5))");
+  await win.wd.waitFor("the written hooks marked", async () =>
+    (await texts('[role="radiogroup"][aria-label="Hook"] [role="radio"]')).filter((t) => t.endsWith("•")).length === 2, 3000);
+
+  // `done=1`: the reconnect after the fifth event gets a 204, which ends the subscription.
+  await setInput("SSE URL", `${win.mockHttp}/sse?n=5&interval=10&done=1&retry=10`);
+  await win.wd.click(await button("Subscribe"));
+
+  const events = '[role="log"][aria-label="Events"]';
+  await win.wd.waitFor("script rows in the Events log", async () => {
+    const rows = await texts(`${events} [data-kind="script"]`);
+    return rows.some((t) => t.includes("on_message: event 1")) && rows.some((t) => t.includes("on_message: event 5"));
+  }, 15000);
+  const tests = '[role="region"][aria-label="Tests"]';
+  await win.wd.waitFor("the after test passed", async () =>
+    (await texts(`${tests} li[data-passed="true"]`)).some((t) => t.includes("five events")), 15000);
+  assert.deepEqual(await texts(`${tests} li[data-passed="false"]`), [], "no test failed");
+  assert.equal((await texts(tests)).length, 1, "one Tests panel: the SSE pane's");
+  assert.match((await texts(`${tests} .tests-tally`))[0], /^1 passed, 0 failed$/);
+  await screenshot("sse-tests-passed");
+});
