@@ -1,7 +1,8 @@
 //! The window's scripted SSE subscriptions (core's `app::start_sse`, as the window's
 //! `sse_subscribe` drives it) against the mock's `/sse` feed: a request's hooks see every event
 //! as a message (`data`, `json()`, `decoded.event`), log and test, `after` runs at the end,
-//! `sp.close()` ends the stream early, and `sp.send` is the window's `script.unsupported` row.
+//! `sp.close()` ends the stream early, `sp.send` is the window's `script.unsupported` row, and an attached
+//! hook file runs first with stop on script error ending the stream.
 
 #![allow(clippy::unwrap_used)]
 
@@ -159,5 +160,81 @@ async fn sp_close_after_the_third_event_ends_the_stream_and_sp_send_is_unsupport
     assert!(
         logs_of(&script)[0].contains("SSE request only receives"),
         "{script:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_hook_file_runs_first_and_stop_on_script_error_ends_the_stream() {
+    let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
+    let (dir, app) = app();
+    let file = dir.path().join("sse-hooks.js");
+    std::fs::write(
+        &file,
+        "function onMessage(sp) { sp.log('file ' + sp.message.json().n); }\n",
+    )
+    .unwrap();
+    // Without `done` the feed reconnects for ever: only the stop on the error ends it.
+    let url = format!("{}/sse?n=5&interval=10", mock.http_url());
+    let r = sse_request(
+        &url,
+        Scripts {
+            on_message: Some(
+                "sp.log('request ' + sp.message.json().n);\nif (sp.message.json().n === 2) throw new Error('boom at two');".into(),
+            ),
+            ..Scripts::default()
+        },
+    );
+    let plan = ScriptPlan {
+        hook_file: Some(file),
+        stop_on_error: true,
+    };
+    let started = start_sse(app.clone(), Some(r), url, None, plan)
+        .await
+        .unwrap();
+    let SseSource::Scripted(mut session) = started.source else {
+        panic!("scripted");
+    };
+    let (mut events, mut script) = (Vec::new(), Vec::new());
+    tokio::time::timeout(LIMIT, async {
+        while let Some(b) = session.next_batch().await {
+            if let StreamBatch::Sse(e) = b.events {
+                events.extend(e);
+            }
+            script.extend(b.script);
+        }
+    })
+    .await
+    .expect("the stop on the error ends the subscription");
+    let logs = logs_of(&script);
+    assert_eq!(
+        logs[..4],
+        [
+            "on_message: file 1",
+            "on_message: request 1",
+            "on_message: file 2",
+            "on_message: request 2"
+        ],
+        "{logs:?}"
+    );
+    assert!(logs.iter().any(|l| l.contains("boom at two")), "{logs:?}");
+    assert!(
+        script.iter().any(|e| matches!(
+            e,
+            ScriptEvent::Error {
+                code: "script.stopped",
+                ..
+            }
+        )),
+        "{script:?}"
+    );
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            SseSessionEvent::Ended {
+                reason: SseEndReason::Unsubscribed,
+                ..
+            }
+        )),
+        "{events:?}"
     );
 }
