@@ -206,6 +206,8 @@ async fn an_sse_requests_scripts_run_through_sse_subscribe_and_sp_close_ends_the
     let app = mock_app(dir.path());
     let mock = MockServer::start("127.0.0.1", 0).await.expect("mock");
     let mut spec = spec_of(&app, "sse").await;
+    // Reconnect at once after the stream ends: the feed then ends only when closed.
+    spec.settings = serde_json::json!({"reconnect": {"base_ms": 10, "max_ms": 10}});
     spec.scripts = Some(ScriptsDto {
         on_message: "sp.log('event ' + sp.message.json().n);\nif (sp.message.json().n === 3) sp.close();".into(),
         after: "test('three events first', () => expect(sp.messages.slice(0, 3).map(m => m.json().n)).to.deep.equal([1, 2, 3]));".into(),
@@ -220,7 +222,7 @@ async fn an_sse_requests_scripts_run_through_sse_subscribe_and_sp_close_ends_the
         Ok(())
     });
     // Without `done` the feed reconnects for ever: the stream ends only by the script's close.
-    let url = format!("{}/sse?n=5&interval=10", mock.http_url());
+    let url = format!("{}/sse?n=5&interval=10&retry=10", mock.http_url());
     sse::sse_subscribe(app.state(), url, Some(spec), None, None, None, channel)
         .await
         .expect("subscribe");

@@ -1,6 +1,6 @@
 // Window e2e for scripts on an SSE request (issue 19): a request switched to SSE, an on_message
 // hook that logs each event and an `after` test counting them, subscribed in the SSE pane against
-// the built-in mock's /sse feed (five events, then a 204 ends it): the `sp.log` lines are script
+// the built-in mock's /sse feed (five events, then the stream ends): the `sp.log` lines are script
 // rows in the pane's Events log and the test passes in the pane's Tests panel. Run through
 // tests/e2e/run.sh.
 import { test } from "node:test";
@@ -32,8 +32,8 @@ test("an SSE request's on_message and after scripts run on Subscribe: script row
   await win.wd.waitFor("the written hooks marked", async () =>
     (await texts('[role="radiogroup"][aria-label="Hook"] [role="radio"]')).filter((t) => t.endsWith("•")).length === 2, 3000);
 
-  // `done=1`: the reconnect after the fifth event gets a 204, which ends the subscription.
-  await setInput("SSE URL", `${win.mockHttp}/sse?n=5&interval=10&done=1&retry=10`);
+  // The request does not reconnect: the subscription ends with the feed's fifth event.
+  await setInput("SSE URL", `${win.mockHttp}/sse?n=5&interval=10`);
   await win.wd.click(await button("Subscribe"));
 
   const events = '[role="log"][aria-label="Events"]';

@@ -1,8 +1,9 @@
 //! The window's scripted SSE subscriptions (core's `app::start_sse`, as the window's
 //! `sse_subscribe` drives it) against the mock's `/sse` feed: a request's hooks see every event
 //! as a message (`data`, `json()`, `decoded.event`), log and test, `after` runs at the end,
-//! `sp.close()` ends the stream early, `sp.send` is the window's `script.unsupported` row, and an attached
-//! hook file runs first with stop on script error ending the stream.
+//! `sp.close()` ends the stream early, `sp.send` is the window's `script.unsupported` row, and an
+//! attached hook file runs first with stop on script error ending the stream. The requests
+//! reconnect at once, so a feed without `done=1` ends only when closed.
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sockpit_core::app::{start_sse, App, ScriptEvent, ScriptPlan, SseSource, StreamBatch};
-use sockpit_core::collection::model::{Protocol, Request, Scripts};
+use sockpit_core::collection::model::{Protocol, ReconnectSettings, Request, Scripts, Settings};
 use sockpit_core::sse::{SseEndReason, SseSessionEvent};
 use sockpit_mock::MockServer;
 
@@ -29,6 +30,16 @@ fn sse_request(url: &str, scripts: Scripts) -> Request {
         url: url.into(),
         protocol: Protocol::Sse,
         scripts,
+        // Reconnect at once after the stream ends: the feed then ends only with a 204 (`done=1`)
+        // or when closed.
+        settings: Settings {
+            reconnect: Some(ReconnectSettings {
+                base_ms: 10,
+                max_ms: 10,
+                max_retries: None,
+            }),
+            ..Settings::default()
+        },
         ..Request::default()
     }
 }
@@ -87,9 +98,9 @@ async fn every_event_is_a_message_and_the_after_test_counting_them_passes() {
     let r = sse_request(
         &url,
         Scripts {
-            on_open: Some("globalThis.seen = [];".into()),
+            // `on_open` runs again on the reconnect that gets the 204: count in `on_message`.
             on_message: Some(
-                "seen.push(sp.message.json().n);\nsp.log(sp.message.kind + ' ' + sp.message.decoded.event + ' ' + sp.message.json().n);".into(),
+                "globalThis.seen = globalThis.seen || [];\nseen.push(sp.message.json().n);\nsp.log(sp.message.kind + ' ' + sp.message.decoded.event + ' ' + sp.message.json().n);".into(),
             ),
             after: Some(
                 "test('five events in order', () => expect(seen).to.deep.equal([1, 2, 3, 4, 5]));\ntest('all in sp.messages', () => expect(sp.messages.length).to.equal(5));".into(),
@@ -99,6 +110,11 @@ async fn every_event_is_a_message_and_the_after_test_counting_them_passes() {
     );
     let (events, script) = run(&app, r).await;
     assert_eq!(data_events(&events), 5, "{events:?}");
+    let ended = events.iter().find_map(|e| match e {
+        SseSessionEvent::Ended { reason, .. } => Some(*reason),
+        _ => None,
+    });
+    assert_eq!(ended, Some(SseEndReason::NoContent), "{events:?}");
     assert_eq!(
         tests_of(&script),
         vec![
@@ -118,8 +134,8 @@ async fn every_event_is_a_message_and_the_after_test_counting_them_passes() {
 async fn sp_close_after_the_third_event_ends_the_stream_and_sp_send_is_unsupported() {
     let mock = MockServer::start("127.0.0.1", 0).await.unwrap();
     let (_dir, app) = app();
-    // Without `done`, the stream would reconnect for ever: only the script's close ends it.
-    let url = format!("{}/sse?n=5&interval=10", mock.http_url());
+    // Without `done`, the stream reconnects for ever: only the script's close ends it.
+    let url = format!("{}/sse?n=5&interval=10&retry=10", mock.http_url());
     let r = sse_request(
         &url,
         Scripts {
@@ -174,7 +190,7 @@ async fn a_hook_file_runs_first_and_stop_on_script_error_ends_the_stream() {
     )
     .unwrap();
     // Without `done` the feed reconnects for ever: only the stop on the error ends it.
-    let url = format!("{}/sse?n=5&interval=10", mock.http_url());
+    let url = format!("{}/sse?n=5&interval=10&retry=10", mock.http_url());
     let r = sse_request(
         &url,
         Scripts {
