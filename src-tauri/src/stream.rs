@@ -405,17 +405,44 @@ fn sse_row(ev: &SseSessionEvent) -> (Option<SseState>, Option<AppError>, SseRow)
     }
 }
 
-/// Where an SSE forwarder's events come from, and what scripts reported beside them.
-async fn next_sse(source: &mut SseSource) -> Option<(Vec<SseSessionEvent>, Option<ScriptedBatch>)> {
-    match source {
-        SseSource::Plain(h) => h.next_batch().await.map(|b| (b, None)),
-        SseSource::Scripted(s) => s.next_batch().await.map(|mut b| {
-            let events = match std::mem::take(&mut b.events) {
-                StreamBatch::Sse(events) => events,
-                _ => Vec::new(),
-            };
-            (events, Some(b))
-        }),
+/// Where an SSE forwarder's events come from. A scripted session's `next_batch` is not
+/// cancel-safe (it feeds the scripts and runs `after` between reads), so it runs in its own task
+/// and hands whole batches over a bounded channel the forwarder can select on.
+enum SseFeed {
+    Plain(sockpit_core::sse::SseHandle),
+    Scripted(tokio::sync::mpsc::Receiver<ScriptedBatch>),
+}
+
+impl SseFeed {
+    fn start(source: SseSource) -> SseFeed {
+        match source {
+            SseSource::Plain(h) => SseFeed::Plain(h),
+            SseSource::Scripted(mut session) => {
+                let (tx, rx) = tokio::sync::mpsc::channel(8);
+                tokio::spawn(async move {
+                    while let Some(b) = session.next_batch().await {
+                        if tx.send(b).await.is_err() {
+                            return; // the forwarder is gone; dropping the session ends it
+                        }
+                    }
+                });
+                SseFeed::Scripted(rx)
+            }
+        }
+    }
+
+    /// The next batch and what scripts reported beside it; cancel-safe.
+    async fn next(&mut self) -> Option<(Vec<SseSessionEvent>, Option<ScriptedBatch>)> {
+        match self {
+            SseFeed::Plain(h) => h.next_batch().await.map(|b| (b, None)),
+            SseFeed::Scripted(rx) => rx.recv().await.map(|mut b| {
+                let events = match std::mem::take(&mut b.events) {
+                    StreamBatch::Sse(events) => events,
+                    _ => Vec::new(),
+                };
+                (events, Some(b))
+            }),
+        }
     }
 }
 
@@ -453,13 +480,14 @@ fn absorb_script(out: &mut SseBatch, scripted: &ScriptedBatch) {
 
 /// Runs one SSE subscription's forwarding: rows are batched every `FLUSH`. `secrets` (values of
 /// secret variables in the URL or headers) never show in the pane's connecting/open rows or errors.
-pub async fn forward_sse(mut source: SseSource, channel: Channel<SseBatch>, secrets: Vec<String>) {
+pub async fn forward_sse(source: SseSource, channel: Channel<SseBatch>, secrets: Vec<String>) {
+    let mut source = SseFeed::start(source);
     let mut out = empty_sse_batch();
     let mut tick = tokio::time::interval(FLUSH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
-            batch = next_sse(&mut source) => {
+            batch = source.next() => {
                 let Some((batch, scripted)) = batch else {
                     out.state = Some(SseState::Closed);
                     let _ = channel.send(out);
@@ -483,7 +511,7 @@ pub async fn forward_sse(mut source: SseSource, channel: Channel<SseBatch>, secr
                 // Without scripts the subscription's end is the last batch; with them, `after`
                 // reports once more and the source then ends.
                 let ended = batch.iter().any(|e| matches!(e, SseSessionEvent::Ended { .. }));
-                if ended && matches!(source, SseSource::Plain(_)) {
+                if ended && matches!(source, SseFeed::Plain(_)) {
                     let _ = channel.send(out);
                     return;
                 }

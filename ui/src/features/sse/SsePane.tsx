@@ -82,7 +82,7 @@ export function SsePane({ url, onUrl, request, scripted = false, onVarsSaved }: 
 
   const unsubscribe = useCallback(async () => {
     if (sub === null) return;
-    generation.current++;
+    // Its last batches still show: the ended row, and `after`'s tests in the Tests panel.
     await backend.sseUnsubscribe(sub).catch(() => undefined);
     setSub(null);
     setState("Closed");
