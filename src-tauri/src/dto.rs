@@ -169,7 +169,8 @@ pub enum SseState {
 #[derive(Debug, Clone, Serialize, TS, PartialEq)]
 pub struct SseRow {
     pub t_ms: f64,
-    /// `event`, `comment`, `open`, `closed`, `reconnecting`, `error` or `ended`.
+    /// `event`, `comment`, `open`, `closed`, `reconnecting`, `error`, `ended`, or `script` (an
+    /// `sp.log` line or a script error).
     pub kind: String,
     pub event_type: String,
     pub id: String,
@@ -182,6 +183,10 @@ pub struct SseBatch {
     pub state: Option<SseState>,
     pub rows: Vec<SseRow>,
     pub error: Option<AppError>,
+    /// The request's script `test()` results since the last batch.
+    pub tests: Vec<crate::dto_script::ScriptTestDto>,
+    /// What became of scripts' `environment` variables as the subscription ended.
+    pub vars_saved: Vec<String>,
 }
 
 /// A started SSE subscription.

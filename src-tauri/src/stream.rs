@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sockpit_core::app::{ScriptEvent, ScriptedBatch, ScriptedSession, StreamBatch};
+use sockpit_core::app::{ScriptEvent, ScriptedBatch, ScriptedSession, SseSource, StreamBatch};
 use sockpit_core::log::{Row, RowKind};
 use sockpit_core::proto::PayloadCodec;
 use sockpit_core::protocol::graphql::GraphqlLayer;
@@ -13,7 +13,7 @@ use sockpit_core::protocol::mqtt::{MqttLayer, Version as MqttVersion};
 use sockpit_core::protocol::socketio::SocketIoHandle;
 use sockpit_core::protocol::stomp::StompLayer;
 use sockpit_core::protocol::LayerHandle;
-use sockpit_core::sse::{SseHandle, SseSessionEvent};
+use sockpit_core::sse::SseSessionEvent;
 use sockpit_core::ws::{close_code_name, Direction, SessionEvent, SessionHandle};
 use sockpit_core::SessionLog;
 use tauri::ipc::Channel;
@@ -146,6 +146,8 @@ impl Source {
                     StreamBatch::Ws(events) => (events, Vec::new()),
                     StreamBatch::Socketio(b) => split(b, sio_dto),
                     StreamBatch::Graphql(b) => split(b, gql_dto),
+                    // An SSE subscription forwards through `forward_sse`.
+                    StreamBatch::Sse(_) => (Vec::new(), Vec::new()),
                 };
                 (events, decoded, Some(b))
             }),
@@ -414,27 +416,95 @@ fn sse_row(ev: &SseSessionEvent) -> (Option<SseState>, Option<AppError>, SseRow)
     }
 }
 
-/// Runs one SSE subscription's forwarding: rows are batched every `FLUSH`. `secrets` (values of
-/// secret variables in the URL or headers) never show in the pane's connecting/open rows or errors.
-pub async fn forward_sse(mut handle: SseHandle, channel: Channel<SseBatch>, secrets: Vec<String>) {
-    let mut out = SseBatch {
+/// Where an SSE forwarder's events come from. A scripted session's `next_batch` is not
+/// cancel-safe (it feeds the scripts and runs `after` between reads), so it runs in its own task
+/// and hands whole batches over a bounded channel the forwarder can select on.
+enum SseFeed {
+    Plain(sockpit_core::sse::SseHandle),
+    Scripted(tokio::sync::mpsc::Receiver<ScriptedBatch>),
+}
+
+impl SseFeed {
+    fn start(source: SseSource) -> SseFeed {
+        match source {
+            SseSource::Plain(h) => SseFeed::Plain(h),
+            SseSource::Scripted(mut session) => {
+                let (tx, rx) = tokio::sync::mpsc::channel(8);
+                tokio::spawn(async move {
+                    while let Some(b) = session.next_batch().await {
+                        if tx.send(b).await.is_err() {
+                            return; // the forwarder is gone; dropping the session ends it
+                        }
+                    }
+                });
+                SseFeed::Scripted(rx)
+            }
+        }
+    }
+
+    /// The next batch and what scripts reported beside it; cancel-safe.
+    async fn next(&mut self) -> Option<(Vec<SseSessionEvent>, Option<ScriptedBatch>)> {
+        match self {
+            SseFeed::Plain(h) => h.next_batch().await.map(|b| (b, None)),
+            SseFeed::Scripted(rx) => rx.recv().await.map(|mut b| {
+                let events = match std::mem::take(&mut b.events) {
+                    StreamBatch::Sse(events) => events,
+                    _ => Vec::new(),
+                };
+                (events, Some(b))
+            }),
+        }
+    }
+}
+
+fn empty_sse_batch() -> SseBatch {
+    SseBatch {
         state: None,
         rows: Vec::new(),
         error: None,
-    };
+        tests: Vec::new(),
+        vars_saved: Vec::new(),
+    }
+}
+
+/// Adds what scripts reported to `out`: `sp.log` lines and errors as `script` rows, `test()`
+/// results for the Tests panel, and what became of `environment` variables.
+fn absorb_script(out: &mut SseBatch, scripted: &ScriptedBatch) {
+    let t_ms = scripted.t as f64 / 1e6;
+    for e in &scripted.script {
+        match e {
+            ScriptEvent::Test(t) => out.tests.push(ScriptTestDto::from(t)),
+            ScriptEvent::Saved { text, .. } => out.vars_saved.push(text.clone()),
+            _ => {}
+        }
+        if let Some(text) = e.row_text() {
+            out.rows.push(SseRow {
+                t_ms,
+                kind: "script".into(),
+                event_type: String::new(),
+                id: String::new(),
+                data: text,
+            });
+        }
+    }
+}
+
+/// Runs one SSE subscription's forwarding: rows are batched every `FLUSH`. `secrets` (values of
+/// secret variables in the URL or headers) never show in the pane's connecting/open rows or errors.
+pub async fn forward_sse(source: SseSource, channel: Channel<SseBatch>, secrets: Vec<String>) {
+    let mut source = SseFeed::start(source);
+    let mut out = empty_sse_batch();
     let mut tick = tokio::time::interval(FLUSH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
-            batch = handle.next_batch() => {
-                let Some(batch) = batch else {
+            batch = source.next() => {
+                let Some((batch, scripted)) = batch else {
                     out.state = Some(SseState::Closed);
                     let _ = channel.send(out);
                     return;
                 };
-                let mut ended = false;
                 for ev in &batch {
-                    ended |= matches!(ev, SseSessionEvent::Ended { .. });
                     let (state, mut error, mut row) = sse_row(ev);
                     if !secrets.is_empty() && row.kind != "event" {
                         row.data = sockpit_core::auth::redact(&row.data, &secrets);
@@ -446,14 +516,20 @@ pub async fn forward_sse(mut handle: SseHandle, channel: Channel<SseBatch>, secr
                     if error.is_some() { out.error = error; }
                     out.rows.push(row);
                 }
-                if ended {
+                if let Some(s) = &scripted {
+                    absorb_script(&mut out, s);
+                }
+                // Without scripts the subscription's end is the last batch; with them, `after`
+                // reports once more and the source then ends.
+                let ended = batch.iter().any(|e| matches!(e, SseSessionEvent::Ended { .. }));
+                if ended && matches!(source, SseFeed::Plain(_)) {
                     let _ = channel.send(out);
                     return;
                 }
             }
             _ = tick.tick() => {
-                if out.state.is_some() || out.error.is_some() || !out.rows.is_empty() {
-                    let batch = std::mem::replace(&mut out, SseBatch { state: None, rows: Vec::new(), error: None });
+                if out.state.is_some() || out.error.is_some() || !out.rows.is_empty() || !out.tests.is_empty() || !out.vars_saved.is_empty() {
+                    let batch = std::mem::replace(&mut out, empty_sse_batch());
                     if channel.send(batch).is_err() {
                         return;
                     }

@@ -2,12 +2,13 @@
 //! request's script answers events with `sp.emit` and its `after` test passes; a GraphQL
 //! request's script sees the subscription's results; a WebSocket request's `before_connect` sets
 //! variables the connect renders into a header and the query (the mock's /headers); an attached
-//! hook file runs beside the request's hooks.
+//! hook file runs beside the request's hooks; an SSE request's scripts through `sse_subscribe`, their
+//! `sp.close()` ending the stream.
 
 use std::time::{Duration, Instant};
 
-use sockpit_app::commands::{layered, store, ws};
-use sockpit_app::dto::{ConnectArgs, WsBatch};
+use sockpit_app::commands::{layered, sse, store, ws};
+use sockpit_app::dto::{ConnectArgs, SseBatch, WsBatch};
 use sockpit_app::dto_script::ScriptsDto;
 use sockpit_app::dto_store::{KvDto, RequestSpec};
 use sockpit_app::state::{lock, AppState};
@@ -197,4 +198,42 @@ async fn before_connect_variables_reach_the_header_and_query_and_a_hook_file_run
         seen.contains(r#""name":"file saw the report","passed":true"#),
         "{seen}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sse_requests_scripts_run_through_sse_subscribe_and_sp_close_ends_the_stream() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = mock_app(dir.path());
+    let mock = MockServer::start("127.0.0.1", 0).await.expect("mock");
+    let mut spec = spec_of(&app, "sse").await;
+    // Reconnect at once after the stream ends: the feed then ends only when closed.
+    spec.settings = serde_json::json!({"reconnect": {"base_ms": 10, "max_ms": 10}});
+    spec.scripts = Some(ScriptsDto {
+        on_message: "sp.log('event ' + sp.message.json().n);\nif (sp.message.json().n === 3) sp.close();".into(),
+        after: "test('three events first', () => expect(sp.messages.slice(0, 3).map(m => m.json().n)).to.deep.equal([1, 2, 3]));".into(),
+        ..ScriptsDto::default()
+    });
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let tx = std::sync::Mutex::new(tx);
+    let channel: Channel<SseBatch> = Channel::new(move |body| {
+        if let InvokeResponseBody::Json(j) = body {
+            let _ = lock(&tx).send(j);
+        }
+        Ok(())
+    });
+    // Without `done` the feed reconnects for ever: the stream ends only by the script's close.
+    let url = format!("{}/sse?n=5&interval=10&retry=10", mock.http_url());
+    sse::sse_subscribe(app.state(), url, Some(spec), None, None, None, channel)
+        .await
+        .expect("subscribe");
+    let seen = wait_for(
+        &rx,
+        &[
+            r#""name":"three events first","passed":true"#,
+            r#""kind":"script""#,
+            "on_message: event 3",
+            r#""kind":"ended""#,
+        ],
+    );
+    assert!(seen.contains(r#""data":"unsubscribed""#), "{seen}");
 }

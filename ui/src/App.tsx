@@ -151,6 +151,18 @@ export function App() {
     requestAnimationFrame(() => document.querySelector<HTMLInputElement>('input[aria-label="URL"]')?.focus());
   };
 
+  // The active request's scripts: the Workbench's Tests panel shows for a socket request, the SSE
+  // pane's for an SSE request (its scripts and hook file run beside the subscription).
+  const activeAttachment = attachmentOf(attachments, tabs.active);
+  const scripted = writtenHooks(spec.scripts).length > 0 || activeAttachment.hookFile !== null;
+  const sseRequest = {
+    spec: tabs.active.spec,
+    collection: tabs.active.collection,
+    hookFile: activeAttachment.hookFile,
+    stopOnScriptError: activeAttachment.stopOnError,
+  };
+  const sseScripted = scripted && tabs.active.spec.protocol === "sse";
+
   const connect = () => {
     const unknown = unknownVariables(spec, knownSet);
     if (unknown.length) {
@@ -294,7 +306,7 @@ export function App() {
               namespaces={namespacesOf(spec.settings)}
               settings={spec.settings}
               viewKey={tabs.active.key}
-              scripted={writtenHooks(spec.scripts).length > 0 || attachmentOf(attachments, tabs.active).hookFile !== null}
+              scripted={scripted && spec.protocol !== "sse"}
               droppedSchema={droppedSchema}
               drafts={drafts}
             />
@@ -308,7 +320,7 @@ export function App() {
       <Panel id="sse" order={3} ref={ssePanel} collapsible collapsedSize={0} defaultSize={24} minSize={16} maxSize={50}
         className="pane pane-sse" onCollapse={() => setSseOpen(false)} onExpand={() => setSseOpen(true)}>
         <div className="sse-wrap" hidden={!sseOpen}>
-          <SsePane url={sseUrl} onUrl={setSseUrl} request={{ spec: tabs.active.spec, collection: tabs.active.collection }} />
+          <SsePane url={sseUrl} onUrl={setSseUrl} request={sseRequest} scripted={sseScripted} onVarsSaved={toast} />
         </div>
       </Panel>
       </SplitGroup>

@@ -1,7 +1,10 @@
 //! The Scripts tab's syntax checks: core's `check_scripts` on the edited hooks (one diagnostic per
-//! broken hook, for the editor's lint) and `check_hook_file` on an attached hook file.
+//! broken hook, for the editor's lint) and `check_hook_file` on an attached hook file; the
+//! attachment as core's `ScriptPlan` for the connect and subscribe commands.
 
 use std::path::Path;
+
+use sockpit_core::app::ScriptPlan;
 
 use crate::dto::AppError;
 use crate::dto_script::{ScriptDiagnosticDto, ScriptsDto};
@@ -19,6 +22,18 @@ pub async fn script_check_file(path: String) -> Result<Vec<ScriptDiagnosticDto>,
     let layer = sockpit_core::script::ScriptLayer::Websocket;
     let found = sockpit_core::app::check_hook_file(Path::new(&path), layer).await?;
     Ok(found.into_iter().map(Into::into).collect())
+}
+
+/// What the Scripts tab attached beside the request's hooks: a hook file (blank is none) and
+/// whether a script error closes the session.
+pub(crate) fn script_plan(hook_file: Option<&str>, stop_on_error: Option<bool>) -> ScriptPlan {
+    ScriptPlan {
+        hook_file: hook_file
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from),
+        stop_on_error: stop_on_error.unwrap_or(false),
+    }
 }
 
 fn diagnostics(scripts: &ScriptsDto) -> Vec<ScriptDiagnosticDto> {

@@ -3,12 +3,11 @@
 //! API with what they set, the scripts run beside the session by core's `ScriptedSession`; events
 //! stream back over a Channel), send (encoded by core), disconnect.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use sockpit_core::app::{
-    encode_message, App, AppError as CoreError, ScriptPlan, ScriptedSession, ScriptedStream,
-    SessionScripts,
+    encode_message, App, AppError as CoreError, ScriptedSession, ScriptedStream, SessionScripts,
 };
 use sockpit_core::collection::model::{Protocol, Request};
 use sockpit_core::store::HistoryRecorder;
@@ -81,15 +80,7 @@ async fn start_scripts(
     model: Option<&Request>,
     args: &ConnectArgs,
 ) -> Result<Option<SessionScripts>, AppError> {
-    let plan = ScriptPlan {
-        hook_file: args
-            .hook_file
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from),
-        stop_on_error: args.stop_on_script_error.unwrap_or(false),
-    };
+    let plan = super::script::script_plan(args.hook_file.as_deref(), args.stop_on_script_error);
     let Some(m) = model.filter(|m| plan.hook_file.is_some() || !m.scripts.is_empty()) else {
         return Ok(None);
     };

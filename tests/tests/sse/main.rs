@@ -8,3 +8,4 @@ mod compare;
 mod mock;
 mod peers;
 mod tls_proxy;
+mod window_scripts;

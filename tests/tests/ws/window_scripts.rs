@@ -46,7 +46,7 @@ async fn drain(mut session: ScriptedSession) -> (Vec<SessionEvent>, Vec<ScriptEv
                     sockpit_core::protocol::LayerEvent::Session(e) => Some(e),
                     _ => None,
                 })),
-                StreamBatch::Graphql(_) => {}
+                StreamBatch::Graphql(_) | StreamBatch::Sse(_) => {}
             }
             script.extend(b.script);
         }

@@ -132,15 +132,23 @@ export const backend = {
     return call<number>("compare_start", { args, onEvent });
   },
   compareStop: (compare: number) => call<void>("compare_stop", { compare }),
-  /** With `request`, the URL's variables are rendered and the request's headers, auth, TLS and proxy apply. */
+  /** With `request`, the URL's variables are rendered and the request's headers, auth, TLS and proxy
+   *  apply; its scripts and attached hook file (`hookFile`) run beside the stream. */
   sseSubscribe(
     url: string,
     onBatch: (b: SseBatch) => void,
-    request?: { spec: Spec; collection: number | null },
+    request?: { spec: Spec; collection: number | null; hookFile?: string | null; stopOnScriptError?: boolean },
   ): Promise<SseSubscription> {
     const onEvent = new Channel<SseBatch>();
     onEvent.onmessage = onBatch;
-    return call<SseSubscription>("sse_subscribe", { url, spec: request?.spec ?? null, collection: request?.collection ?? null, onEvent });
+    return call<SseSubscription>("sse_subscribe", {
+      url,
+      spec: request?.spec ?? null,
+      collection: request?.collection ?? null,
+      hookFile: request?.hookFile ?? null,
+      stopOnScriptError: request?.stopOnScriptError ?? null,
+      onEvent,
+    });
   },
   sseUnsubscribe: (subscription: number) => call<void>("sse_unsubscribe", { subscription }),
   demoStart: () => call<DemoInfo>("demo_start"),

@@ -21,6 +21,7 @@ mod scripted_session;
 mod scripts;
 mod session_scripts;
 mod share;
+mod sse_session;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,7 @@ pub use session_scripts::{
     check_hook_file, read_hook_file, saved_sentence, script_layer, ScriptPlan, SessionScripts,
 };
 pub use share::{export_text, write_atomically, ExportKind, ImportSummary};
+pub use sse_session::{start_sse, SseSource, SseStarted};
 
 pub use crate::collection::export_line::{command_line, CliFlavour};
 pub use crate::message::encode_message;

@@ -1,5 +1,6 @@
-//! A window session with scripts beside it ([`ScriptedSession`]): plain WebSocket, Socket.IO or
-//! GraphQL. It feeds each batch to the session's [`SessionScripts`] (what a layered session's
+//! A window session with scripts beside it ([`ScriptedSession`]): plain WebSocket, Socket.IO,
+//! GraphQL or an SSE subscription (every event a message, as `sockpit run` feeds them:
+//! `script::sse_inputs`). It feeds each batch to the session's [`SessionScripts`] (what a layered session's
 //! scripts see, and which of their actions become layer intents, is core's `script::layered`, as
 //! for `sockpit run`), carries out their sends, emits and closes, keeps the variables they set,
 //! and hands the face their `sp.log` lines, errors and `test()` results beside each batch.
@@ -17,6 +18,7 @@ use crate::script::layered::{
     carry_out_on_layer, layer_inputs, GraphqlScripting, LayerCarried, SocketioScripting,
 };
 use crate::script::{ScriptAction, ScriptInput, VarScope};
+use crate::sse::{SseHandle, SseSessionEvent};
 use crate::ws::{SessionCommand, SessionEvent, SessionHandle};
 
 /// The session under the scripts.
@@ -24,6 +26,8 @@ pub enum ScriptedStream {
     Ws(SessionHandle),
     Socketio(SocketIoHandle, SocketioScripting),
     Graphql(LayerHandle<GraphqlLayer>, GraphqlScripting),
+    /// An SSE subscription: `sp.close()` ends it; it has nothing to send on.
+    Sse(SseHandle),
 }
 
 /// One batch of the session under the scripts, as its stream gave it.
@@ -32,6 +36,7 @@ pub enum StreamBatch {
     Ws(Vec<SessionEvent>),
     Socketio(Vec<LayerEvent<SioEvent>>),
     Graphql(Vec<LayerEvent<GqlEvent>>),
+    Sse(Vec<SseSessionEvent>),
 }
 
 impl Default for StreamBatch {
@@ -76,6 +81,7 @@ impl ScriptedStream {
             ScriptedStream::Ws(h) => h.next_batch().await.map(StreamBatch::Ws),
             ScriptedStream::Socketio(h, _) => h.next_batch().await.map(StreamBatch::Socketio),
             ScriptedStream::Graphql(h, _) => h.next_batch().await.map(StreamBatch::Graphql),
+            ScriptedStream::Sse(h) => h.next_batch().await.map(StreamBatch::Sse),
         }
     }
 
@@ -88,6 +94,11 @@ impl ScriptedStream {
             (ScriptedStream::Graphql(_, s), StreamBatch::Graphql(b)) => {
                 (layer_inputs(s, b), b.last().map(layer_t), layer_ended(b))
             }
+            (_, StreamBatch::Sse(b)) => (
+                crate::script::sse_inputs(b),
+                b.last().map(SseSessionEvent::t),
+                b.iter().any(|e| matches!(e, SseSessionEvent::Ended { .. })),
+            ),
             (_, StreamBatch::Ws(b)) => (
                 crate::script::session_inputs(b, None),
                 b.last().map(SessionEvent::t),
@@ -130,12 +141,27 @@ impl ScriptedStream {
                 LayerCarried::Unsupported(what) => Some(unsupported(what)),
                 _ => None,
             },
+            ScriptedStream::Sse(h) => match a {
+                ScriptAction::Close { .. } => {
+                    // Ended already is fine: the script wanted it ended.
+                    let _ = h.control().close().await;
+                    None
+                }
+                _ => Some(unsupported(
+                    "sp.send/sp.emit/sp.publish ignored: an SSE request only receives events",
+                )),
+            },
         }
     }
 
     /// Closes the session after a script error (stop on script errors).
     async fn close_on_error(&self) {
         let control = match self {
+            ScriptedStream::Sse(h) => {
+                // Ended already is fine.
+                let _ = h.control().close().await;
+                return;
+            }
             ScriptedStream::Ws(h) => h.control(),
             ScriptedStream::Socketio(h, _) => h.control().session().clone(),
             ScriptedStream::Graphql(h, _) => h.control().session().clone(),

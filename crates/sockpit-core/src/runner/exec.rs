@@ -381,36 +381,19 @@ async fn run_sse(
         };
         let Some(batch) = batch else { break };
         let mut ended = false;
-        let mut inputs = Vec::new();
+        let inputs = match script {
+            Some(_) => crate::script::sse_inputs(&batch),
+            None => Vec::new(),
+        };
         for ev in &batch {
             match ev {
-                SseSessionEvent::Open { t, .. } => {
-                    checker.on_open(*t);
-                    inputs.push(crate::script::ScriptInput::Open {
-                        t_ms: *t as f64 / 1e6,
-                    });
-                }
+                SseSessionEvent::Open { t, .. } => checker.on_open(*t),
                 SseSessionEvent::Event {
                     t,
                     event_type,
                     data,
                     ..
-                } => {
-                    if script.is_some() {
-                        // `sp.message.data` is the event's data; `decoded` names its type.
-                        let decoded = serde_json::json!({"event": event_type, "data": data});
-                        inputs.push(crate::script::ScriptInput::Message(
-                            crate::script::ScriptMessage {
-                                dir: Direction::In,
-                                kind: DataKind::Text,
-                                data: bytes::Bytes::from(data.clone()),
-                                t_ms: *t as f64 / 1e6,
-                                decoded: Some(decoded.to_string()),
-                            },
-                        ));
-                    }
-                    checker.on_message(*t, Some(event_type), data)
-                }
+                } => checker.on_message(*t, Some(event_type), data),
                 SseSessionEvent::Error { error: e, .. } => {
                     error = Some((e.code().to_string(), e.to_string()));
                 }

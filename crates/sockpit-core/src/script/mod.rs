@@ -510,6 +510,36 @@ pub fn session_inputs(
         .collect()
 }
 
+/// What of an SSE subscription batch a script sees (the same for `sockpit run` and the window):
+/// the open, and every event as a text message whose `data` is the event's data and whose
+/// `decoded` is `{"event": type, "data": data}`.
+pub fn sse_inputs(batch: &[crate::sse::SseSessionEvent]) -> Vec<ScriptInput> {
+    use crate::sse::SseSessionEvent;
+    let ms = |t: u64| t as f64 / 1e6;
+    batch
+        .iter()
+        .filter_map(|ev| match ev {
+            SseSessionEvent::Open { t, .. } => Some(ScriptInput::Open { t_ms: ms(*t) }),
+            SseSessionEvent::Event {
+                t,
+                event_type,
+                data,
+                ..
+            } => {
+                let decoded = serde_json::json!({"event": event_type, "data": data});
+                Some(ScriptInput::Message(ScriptMessage {
+                    dir: Direction::In,
+                    kind: DataKind::Text,
+                    data: Bytes::from(data.clone()),
+                    t_ms: ms(*t),
+                    decoded: Some(decoded.to_string()),
+                }))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Carries out the session side of an action: a send or a close goes to `control` (dropped
 /// once the session is gone: `None`). Anything else comes back for the face to handle.
 pub async fn carry_out_on_session(

@@ -1,7 +1,10 @@
 // The SSE pane beside the message log: URL, Subscribe/Unsubscribe, state and the Events log (a
-// virtual list over the events kept in the UI, re-rendered at most once per frame).
+// virtual list over the events kept in the UI, re-rendered at most once per frame). The active
+// request's scripts run beside the stream: their `sp.log` lines are `script` rows in the Events
+// log and their `test()` results show in the pane's Tests panel.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { backend, type AppError, type RequestSpec, type SseRow, type SseState } from "../../ipc";
+import { backend, type AppError, type RequestSpec, type ScriptTestDto, type SseRow, type SseState } from "../../ipc";
+import { TestsPanel } from "../ws/TestsPanel";
 import { formatTime } from "../../lib/logModel";
 import { frameCoalescer } from "../../lib/liveLog";
 import { useVirtualRows } from "../../lib/useVirtualRows";
@@ -21,10 +24,15 @@ interface Props {
   url: string;
   onUrl(url: string): void;
   /** The active request: its variables, headers, auth, TLS and proxy apply to the subscription. */
-  request?: { spec: RequestSpec; collection: number | null };
+  request?: { spec: RequestSpec; collection: number | null; hookFile?: string | null; stopOnScriptError?: boolean };
+  /** The request has scripts (or a hook file): the Tests panel shows. */
+  scripted?: boolean;
+  /** What became of scripts' `environment` variables as the subscription ended. */
+  onVarsSaved?(text: string): void;
 }
 
-export function SsePane({ url, onUrl, request }: Props) {
+export function SsePane({ url, onUrl, request, scripted = false, onVarsSaved }: Props) {
+  const [tests, setTests] = useState<ScriptTestDto[]>([]);
   const [note, setNote] = useState<string | null>(null);
   const [sub, setSub] = useState<number | null>(null);
   const [state, setState] = useState<SseState | null>(null);
@@ -50,12 +58,15 @@ export function SsePane({ url, onUrl, request }: Props) {
     setError(null);
     setNote(null);
     setState("Connecting");
+    setTests([]);
     const gen = ++generation.current;
     try {
       const started = await backend.sseSubscribe(url, (b) => {
         if (gen !== generation.current) return; // a subscription the user has replaced
         if (b.state) setState(b.state);
         if (b.error) setError(b.error);
+        if (b.tests.length) setTests((t) => [...t, ...b.tests]);
+        for (const text of b.vars_saved) onVarsSaved?.(text);
         if (b.rows.length) {
           appendCapped(rows.current, b.rows, SSE_KEEP);
           redraw.current.poke();
@@ -67,11 +78,11 @@ export function SsePane({ url, onUrl, request }: Props) {
       setError(e as AppError);
       setState(null);
     }
-  }, [url, request]);
+  }, [url, request, onVarsSaved]);
 
   const unsubscribe = useCallback(async () => {
     if (sub === null) return;
-    generation.current++;
+    // Its last batches still show: the ended row, and `after`'s tests in the Tests panel.
     await backend.sseUnsubscribe(sub).catch(() => undefined);
     setSub(null);
     setState("Closed");
@@ -109,6 +120,7 @@ export function SsePane({ url, onUrl, request }: Props) {
           </div>
         </div>
       </div>
+      {(scripted || tests.length > 0) && <TestsPanel tests={tests} ended={state === "Closed"} />}
     </section>
   );
 }

@@ -5,6 +5,7 @@
  */
 export type SseRow = { t_ms: number, 
 /**
- * `event`, `comment`, `open`, `closed`, `reconnecting`, `error` or `ended`.
+ * `event`, `comment`, `open`, `closed`, `reconnecting`, `error`, `ended`, or `script` (an
+ * `sp.log` line or a script error).
  */
 kind: string, event_type: string, id: string, data: string, };
