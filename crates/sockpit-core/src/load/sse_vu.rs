@@ -11,8 +11,7 @@ use tokio::time::Instant;
 
 use super::scenario::{Arrival, Expect, Step};
 use super::stats::Stats;
-use super::stopped;
-use super::vu::{Vu, Wait, CLOSE_GRACE};
+use super::vu::{wait, Feed, Vu, Wait, CLOSE_GRACE};
 use crate::sse::{SseConfig, SseControl, SseHandle, SseSessionEvent};
 
 /// A user's live subscription.
@@ -28,8 +27,33 @@ struct Live {
     connecting_at: u64,
 }
 
-impl Live {
-    /// Takes in one batch: counts, the open, drops, and whether `expect` matched an event's data.
+impl Feed for Live {
+    type Event = SseSessionEvent;
+
+    fn events(&mut self) -> &mut mpsc::Receiver<Vec<SseSessionEvent>> {
+        &mut self.events
+    }
+
+    fn stop(&self) -> watch::Receiver<bool> {
+        self.stop.clone()
+    }
+
+    fn open(&self) -> bool {
+        self.open
+    }
+
+    fn ended(&self) -> bool {
+        self.ended
+    }
+
+    fn gone(&mut self) {
+        if self.open && !self.ended {
+            self.stats.closed();
+        }
+        self.ended = true;
+    }
+
+    /// Counts, the open, drops, and whether `expect` matched an event's data.
     fn absorb(&mut self, batch: Vec<SseSessionEvent>, expect: Option<&Expect>) -> bool {
         let mut matched = false;
         for ev in batch {
@@ -68,39 +92,11 @@ impl Live {
         }
         matched
     }
+}
 
-    /// As the WebSocket user's wait: until `expect` matches (without one, while connecting: the
-    /// open), `until`, the end of the subscription or a stop (unless `ignore_stop`).
+impl Live {
     async fn wait(&mut self, until: Instant, expect: Option<&Expect>, ignore_stop: bool) -> Wait {
-        let connecting = !self.open;
-        if self.ended {
-            return Wait::Ended;
-        }
-        let deadline = tokio::time::sleep_until(until);
-        tokio::pin!(deadline);
-        let mut stop = self.stop.clone();
-        loop {
-            tokio::select! {
-                batch = self.events.recv() => {
-                    let Some(batch) = batch else {
-                        if self.open && !self.ended {
-                            self.stats.closed();
-                        }
-                        self.ended = true;
-                        return Wait::Ended;
-                    };
-                    let matched = self.absorb(batch, expect);
-                    if matched || (connecting && self.open && expect.is_none()) {
-                        return Wait::Matched;
-                    }
-                    if self.ended {
-                        return Wait::Ended;
-                    }
-                }
-                _ = &mut deadline => return Wait::Deadline,
-                _ = stopped(&mut stop), if !ignore_stop => return Wait::Stopped,
-            }
-        }
+        wait(self, until, expect, ignore_stop).await
     }
 
     /// Unsubscribes and waits (boundedly) for the subscription to end.

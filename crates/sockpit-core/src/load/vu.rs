@@ -28,6 +28,55 @@ pub(super) enum Wait {
     Stopped,
 }
 
+/// A user's live connection as [`wait`] sees it: WebSocket and SSE users alike.
+pub(super) trait Feed {
+    type Event;
+    fn events(&mut self) -> &mut mpsc::Receiver<Vec<Self::Event>>;
+    /// Takes in one batch: counts, drops, the open, and whether `expect` matched.
+    fn absorb(&mut self, batch: Vec<Self::Event>, expect: Option<&Expect>) -> bool;
+    fn stop(&self) -> watch::Receiver<bool>;
+    fn open(&self) -> bool;
+    fn ended(&self) -> bool;
+    /// The event stream is gone: the connection is over.
+    fn gone(&mut self);
+}
+
+/// Reads events until `expect` matches (without one, while not yet open: until the open),
+/// `until`, the connection's end or a stop (unless `ignore_stop`).
+pub(super) async fn wait<F: Feed>(
+    live: &mut F,
+    until: Instant,
+    expect: Option<&Expect>,
+    ignore_stop: bool,
+) -> Wait {
+    let connecting = !live.open();
+    if live.ended() {
+        return Wait::Ended;
+    }
+    let deadline = tokio::time::sleep_until(until);
+    tokio::pin!(deadline);
+    let mut stop = live.stop();
+    loop {
+        tokio::select! {
+            batch = live.events().recv() => {
+                let Some(batch) = batch else {
+                    live.gone();
+                    return Wait::Ended;
+                };
+                let matched = live.absorb(batch, expect);
+                if matched || (connecting && live.open() && expect.is_none()) {
+                    return Wait::Matched;
+                }
+                if live.ended() {
+                    return Wait::Ended;
+                }
+            }
+            _ = &mut deadline => return Wait::Deadline,
+            _ = stopped(&mut stop), if !ignore_stop => return Wait::Stopped,
+        }
+    }
+}
+
 pub(super) struct Vu {
     pub(super) id: u64,
     pub(super) scenario: Arc<Scenario>,
@@ -52,8 +101,32 @@ struct Live {
     last_out: Option<Nanos>,
 }
 
-impl Live {
-    /// Takes in one batch: counts, drops, the open, and whether `expect` matched.
+impl Feed for Live {
+    type Event = SessionEvent;
+
+    fn events(&mut self) -> &mut mpsc::Receiver<Vec<SessionEvent>> {
+        &mut self.events
+    }
+
+    fn stop(&self) -> watch::Receiver<bool> {
+        self.stop.clone()
+    }
+
+    fn open(&self) -> bool {
+        self.open
+    }
+
+    fn ended(&self) -> bool {
+        self.ended
+    }
+
+    fn gone(&mut self) {
+        if self.open && !self.ended {
+            self.stats.closed();
+        }
+        self.ended = true;
+    }
+
     fn absorb(&mut self, batch: Vec<SessionEvent>, expect: Option<&Expect>) -> bool {
         let mut matched = false;
         for ev in batch {
@@ -116,39 +189,11 @@ impl Live {
         }
         matched
     }
+}
 
-    /// Reads events until `expect` matches (without one, while not yet open: until the open),
-    /// `until`, the session's end or a stop (unless `ignore_stop`).
+impl Live {
     async fn wait(&mut self, until: Instant, expect: Option<&Expect>, ignore_stop: bool) -> Wait {
-        let connecting = !self.open;
-        if self.ended {
-            return Wait::Ended;
-        }
-        let deadline = tokio::time::sleep_until(until);
-        tokio::pin!(deadline);
-        let mut stop = self.stop.clone();
-        loop {
-            tokio::select! {
-                batch = self.events.recv() => {
-                    let Some(batch) = batch else {
-                        if self.open && !self.ended {
-                            self.stats.closed();
-                        }
-                        self.ended = true;
-                        return Wait::Ended;
-                    };
-                    let matched = self.absorb(batch, expect);
-                    if matched || (connecting && self.open && expect.is_none()) {
-                        return Wait::Matched;
-                    }
-                    if self.ended {
-                        return Wait::Ended;
-                    }
-                }
-                _ = &mut deadline => return Wait::Deadline,
-                _ = stopped(&mut stop), if !ignore_stop => return Wait::Stopped,
-            }
-        }
+        wait(self, until, expect, ignore_stop).await
     }
 
     /// Closes with `code` and waits (boundedly) for the session to end. `pending` is an expect the
